@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IPerpVault
+/// @notice Parapet's perpetual vault: stablecoin collateral, accounts `(owner, index)` with cross margin inside an
+/// account and isolation between accounts, many Chainlink-priced markets, velocity funding, skew-priced fills, and
+/// the LP vault ({ILiquidityVault}) as counterparty.
+/// @dev Units (docs/units.md): prices USD WAD per unit; sizes units WAD, signed (long > 0); USD amounts WAD;
+/// funding rate WAD per day; funding index USD WAD per unit; collateral is kept in WAD internally and converted
+/// from/to the token's own decimals only in `deposit`/`withdraw`. Every rounding goes against the trader.
+/// @dev Sharp edges: an account's collateral is signed; it may be negative while unrealised profit covers it.
+/// Every price read goes through the oracle adapter: no valid price, no trade (withdrawing from an account without
+/// positions never reads a price).
+interface IPerpVault {
+    /// @notice Risk parameters of a market. Every field is bounded by the constants in {PerpVault} on every write.
+    /// @param feed Chainlink feed (configured in the oracle adapter) pricing one unit of the asset in USD.
+    /// @param initialMarginRatio 1 / max leverage (WAD): margin needed to open or increase, and to withdraw.
+    /// @param maintenanceMarginRatio Margin ratio (WAD) under which an account can be liquidated; < initial.
+    /// @param takerFeeRatio Fee on skew-increasing notional (WAD).
+    /// @param makerFeeRatio Fee on skew-reducing notional (WAD).
+    /// @param maxFundingRatePerDay Bound on |funding rate| (WAD per day).
+    /// @param skewScale Skew (units, WAD) at which the price premium is 100 % and the funding velocity is maximal.
+    /// @param maxFundingVelocityPerDay Max change of the funding rate per day (WAD per day per day).
+    /// @param maxLongSize Cap on total long size (units, WAD).
+    /// @param maxShortSize Cap on total short size (units, WAD).
+    /// @param minPositionMarginUsd Smallest initial margin (USD WAD) a non-zero position may have.
+    /// @param liquidationFeeUsd Flat USD (WAD) added to each position's maintenance margin (pays the keeper).
+    struct MarketParams {
+        address feed;
+        uint64 initialMarginRatio;
+        uint64 maintenanceMarginRatio;
+        uint64 takerFeeRatio;
+        uint64 makerFeeRatio;
+        uint64 maxFundingRatePerDay;
+        uint128 skewScale;
+        uint64 maxFundingVelocityPerDay;
+        uint128 maxLongSize;
+        uint128 maxShortSize;
+        uint96 minPositionMarginUsd;
+        uint96 liquidationFeeUsd;
+    }
+
+    /// @notice Funding and open-interest state of a market.
+    /// @param fundingIndex Cumulative funding a long of one unit has paid since listing (USD WAD per unit).
+    /// @param fundingRatePerDay Current funding rate (WAD per day; positive: longs pay shorts).
+    /// @param lastFundingTime Timestamp of the last accrual.
+    /// @param longSize Σ long sizes (units, WAD).
+    /// @param shortSize Σ |short sizes| (units, WAD).
+    /// @param entryNotionalSum Σ size · entryPrice over positions, exact product (units·USD, WAD²).
+    /// @param fundingEntrySum Σ size · fundingIndexEntry over positions, exact product (WAD²).
+    struct MarketState {
+        int128 fundingIndex;
+        int64 fundingRatePerDay;
+        uint40 lastFundingTime;
+        bool openingPaused;
+        uint128 longSize;
+        uint128 shortSize;
+        int256 entryNotionalSum;
+        int256 fundingEntrySum;
+    }
+
+    /// @notice A position of an account in one market.
+    /// @param size Units (WAD), long > 0, short < 0.
+    /// @param entryPrice Size-weighted average fill price (USD WAD per unit).
+    /// @param fundingIndexEntry The market's funding index when funding was last settled into collateral.
+    struct Position {
+        int128 size;
+        uint128 entryPrice;
+        int128 fundingIndexEntry;
+    }
+
+    /// @notice One order for {trade}.
+    /// @param owner Account owner; the caller is the owner or an operator the owner authorised.
+    /// @param accountIndex The owner's account number (isolated margin per index).
+    /// @param marketId Market to trade.
+    /// @param sizeDelta Signed change of the position (units, WAD): > 0 buys, < 0 sells. Opens, increases, reduces,
+    /// closes or flips depending on the current size.
+    /// @param acceptablePrice Worst fill price (USD WAD): the highest for a buy, the lowest for a sell.
+    /// @param deadline Last timestamp at which the order may execute.
+    struct TradeParams {
+        address owner;
+        uint96 accountIndex;
+        uint256 marketId;
+        int256 sizeDelta;
+        uint256 acceptablePrice;
+        uint256 deadline;
+    }
+
+    /// @notice What a trade did.
+    struct TradeResult {
+        uint256 fillPrice;
+        uint256 feeUsd;
+        int256 realizedPnlUsd;
+        int256 fundingPaidUsd;
+        int256 newSize;
+    }
+
+    /// @notice A margin snapshot of an account with funding accrued to now (all USD WAD).
+    struct AccountMargin {
+        int256 collateral;
+        int256 equity;
+        uint256 initialMargin;
+        uint256 maintenanceMargin;
+        uint256 notional;
+    }
+
+    // ---- errors: input and authorisation ----
+    error ZeroAmount();
+    error ZeroAddress();
+    error ZeroSize();
+    error SizeOutOfRange(int256 size);
+    error DeadlineExpired(uint256 deadline, uint256 blockTimestamp);
+    error Unauthorized(address caller, address owner);
+    error NotGuardian(address caller);
+    error NotLiquidityVault(address caller);
+    error MarketNotListed(uint256 marketId);
+    error TooManyMarkets(uint256 maxMarkets);
+    error CollateralDecimalsUnsupported(uint8 decimals);
+    error AmountTooLarge(uint256 amount);
+    error LiquidityVaultAlreadySet(address liquidityVault);
+    error ParamOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
+    error FeedMismatch(address feed);
+
+    // ---- errors: trading and margin ----
+    error MarketPaused(uint256 marketId);
+    error SlippageExceeded(uint256 fillPrice, uint256 acceptablePrice);
+    error InvalidFillPrice(int256 fillPrice);
+    error OpenInterestCapExceeded(uint256 marketId, bool isLong, uint256 newSize, uint256 maxSize);
+    error PositionTooSmall(uint256 marginUsd, uint256 minMarginUsd);
+    error InsufficientMargin(int256 equity, uint256 requiredMargin);
+    error WouldBeLiquidatable(int256 equity, uint256 maintenanceMargin);
+    error InsufficientCollateral(int256 collateral, uint256 requested);
+    error InsufficientLiquidity(int256 poolBalance, uint256 requested);
+    error UtilizationTooHigh(uint256 reservedUsd, uint256 maxReservedUsd);
+
+    // ---- events (market id and account indexed, post-state included) ----
+    event Deposited(
+        address indexed owner,
+        uint96 indexed accountIndex,
+        address indexed from,
+        uint256 amount,
+        int256 collateralAfter
+    );
+    event Withdrawn(
+        address indexed owner,
+        uint96 indexed accountIndex,
+        address indexed receiver,
+        uint256 amount,
+        int256 collateralAfter
+    );
+    event Traded(
+        address indexed owner,
+        uint96 indexed accountIndex,
+        uint256 indexed marketId,
+        int256 sizeDelta,
+        uint256 fillPrice,
+        uint256 feeUsd,
+        int256 realizedPnlUsd,
+        int256 fundingPaidUsd,
+        int256 newSize,
+        uint256 newEntryPrice,
+        int256 collateralAfter
+    );
+    event FundingAccrued(uint256 indexed marketId, int256 fundingRatePerDay, int256 fundingIndex, uint256 priceWad);
+    event OperatorSet(address indexed owner, address indexed operator, bool allowed);
+    event MarketListed(uint256 indexed marketId, address indexed feed, MarketParams params);
+    event MarketParamsSet(uint256 indexed marketId, MarketParams params);
+    event MarketPauseSet(uint256 indexed marketId, bool paused);
+    event GuardianSet(address indexed guardian);
+    event LiquidityVaultSet(address indexed liquidityVault);
+    event LiquidityAdded(uint256 amount, int256 poolBalanceAfter);
+    event LiquidityRemoved(address indexed receiver, uint256 amount, int256 poolBalanceAfter);
+    event MaxUtilizationSet(uint256 maxUtilization);
+
+    // ---- accounts ----
+
+    /// @notice Credits `amount` tokens (token units) to account `(owner, accountIndex)`. Anyone may fund any account.
+    /// @dev Credits the vault's balance delta, so a fee-on-transfer token credits what actually arrived.
+    function deposit(address owner, uint96 accountIndex, uint256 amount) external;
+
+    /// @notice Sends `amount` tokens (token units) from the caller's account to `receiver`. Owner only (never an
+    /// operator). With open positions the account must keep equity ≥ initial margin afterwards.
+    function withdraw(uint96 accountIndex, uint256 amount, address receiver) external;
+
+    /// @notice Opens, increases, reduces, closes or flips a position. Owner or operator.
+    /// @dev Accrues funding, settles the position's funding into collateral, fills at the skew-adjusted price, charges
+    /// maker/taker fees. A trade that increases exposure needs equity ≥ initial margin after it; a pure reduction
+    /// needs equity ≥ maintenance margin after it. Opening/increasing is blocked while the market is paused;
+    /// reducing and closing never are.
+    function trade(TradeParams calldata params) external returns (TradeResult memory);
+
+    /// @notice Allows or revokes `operator` to trade every account of the caller (never to withdraw).
+    function setOperator(address operator, bool allowed) external;
+
+    // ---- LP vault hooks (only the liquidity vault) ----
+
+    /// @notice Records `amount` tokens (token units) that the liquidity vault moved into this contract.
+    function addLiquidity(uint256 amount) external;
+
+    /// @notice Pays `amount` tokens to `receiver` from realised pool assets, keeping the utilisation bound.
+    function removeLiquidity(address receiver, uint256 amount) external;
+
+    // ---- views ----
+
+    /// @notice Pool assets marked to market (token units, floored): realised balance minus traders' unrealised PnL
+    /// plus their unrealised funding owed, at valid oracle prices. Reverts when a needed price is invalid.
+    function liquidityValue() external view returns (uint256);
+
+    /// @notice Tokens (token units) the pool can pay out now: min(realised balance, marked value − utilisation reserve).
+    function withdrawableLiquidity() external view returns (uint256);
+
+    /// @notice Margin snapshot of an account with funding accrued to now at valid oracle prices.
+    function accountMargin(address owner, uint96 accountIndex) external view returns (AccountMargin memory);
+
+    /// @notice True when the account's equity is below its maintenance margin at valid oracle prices.
+    function isLiquidatable(address owner, uint96 accountIndex) external view returns (bool);
+
+    /// @notice The funding rate (WAD per day) and index (USD WAD per unit) as if accrued now at the oracle price.
+    function currentFunding(uint256 marketId) external view returns (int256 fundingRatePerDay, int256 fundingIndex);
+
+    /// @notice Fill price and fee a trade of `sizeDelta` would get now.
+    function quote(uint256 marketId, int256 sizeDelta) external view returns (uint256 fillPrice, uint256 feeUsd);
+
+    function position(address owner, uint96 accountIndex, uint256 marketId) external view returns (Position memory);
+
+    function collateralOf(address owner, uint96 accountIndex) external view returns (int256);
+
+    function marketParams(uint256 marketId) external view returns (MarketParams memory);
+
+    function marketState(uint256 marketId) external view returns (MarketState memory);
+
+    function marketCount() external view returns (uint256);
+
+    function isOperator(address owner, address operator) external view returns (bool);
+}

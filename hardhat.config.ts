@@ -1,0 +1,55 @@
+import { createRequire } from "node:module";
+import hardhatIgnitionViem from "@nomicfoundation/hardhat-ignition-viem";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+// solc comes from the npm package (no compiler download here); its version must equal SOLC_VERSION.
+const SOLC_VERSION = "0.8.30";
+
+// Solidity tests start at timestamp 1 by default, which makes every staleness check underflow.
+const TEST_START_TIMESTAMP = 1_750_000_000n;
+
+export default defineConfig({
+  plugins: [hardhatViem, hardhatMocha, hardhatNetworkHelpers, hardhatIgnitionViem],
+  solidity: {
+    version: SOLC_VERSION,
+    path: require.resolve("solc/soljson.js"),
+    settings: {
+      evmVersion: "cancun",
+      optimizer: { enabled: true, runs: 10_000 },
+      viaIR: false,
+    },
+    npmFilesToBuild: ["@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol"],
+  },
+  paths: {
+    tests: { solidity: "test/solidity", mocha: "test/ts" },
+  },
+  test: {
+    mocha: { timeout: 120_000 },
+    solidity: {
+      profiles: {
+        // Fast enough for every `npm test`.
+        default: {
+          blockTimestamp: TEST_START_TIMESTAMP,
+          blockGasLimit: 60_000_000n,
+          fuzz: { runs: 256, failurePersistDir: "cache/fuzz-failures" },
+          invariant: { runs: 32, depth: 50, failurePersistDir: "cache/invariant-failures" },
+        },
+        // The deep profile `.ci/run` selects with HARDHAT_TEST_PROFILE=ci.
+        ci: {
+          blockTimestamp: TEST_START_TIMESTAMP,
+          blockGasLimit: 60_000_000n,
+          fuzz: { runs: 10_000, failurePersistDir: "cache/fuzz-failures" },
+          invariant: { runs: 1_000, depth: 100, failurePersistDir: "cache/invariant-failures" },
+        },
+      },
+    },
+  },
+  networks: {
+    hardhat: { type: "edr-simulated", chainType: "l1" },
+  },
+});
