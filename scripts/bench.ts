@@ -1,0 +1,2 @@
+console.error("argv", JSON.stringify(process.argv), process.version);
+console.log("STDOUT");

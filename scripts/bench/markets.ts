@@ -1,0 +1,100 @@
+// Markets, parameters and amounts of the gas benchmark (scripts/bench.ts). Realistic values inside PerpVault's bounds.
+import { parseUnits } from "viem";
+
+export const WAD = 10n ** 18n;
+export const FEED_DECIMALS = 8;
+/** USDC-like collateral. */
+export const TOKEN_DECIMALS = 6;
+export const FEED_HEARTBEAT = 86_400;
+
+/** Skew (in USD at the listing price) at which the premium is 100 %: 3 bn USD, i.e. 1e6 ETH (1e24) for ETH. */
+const SKEW_SCALE_USD = 3_000_000_000n * WAD;
+/** Open-interest cap per side (USD at the listing price): generous. */
+const OI_CAP_USD = 1_000_000_000n * WAD;
+
+export interface MarketSpec {
+  symbol: string;
+  /** Human price, fed to the 8-decimal mock feed. */
+  price: string;
+}
+
+export const MARKETS: readonly MarketSpec[] = [
+  { symbol: "ETH", price: "3000" },
+  { symbol: "BTC", price: "60000" },
+  { symbol: "XAU", price: "2300" },
+  { symbol: "EURUSD", price: "1.08" },
+  { symbol: "SPX", price: "5000" },
+];
+
+export const ETH_MARKET = 0n;
+
+export function feedAnswer(price: string): bigint {
+  return parseUnits(price, FEED_DECIMALS);
+}
+
+export function priceWad(price: string): bigint {
+  return parseUnits(price, 18);
+}
+
+export function usdc(amount: string): bigint {
+  return parseUnits(amount, TOKEN_DECIMALS);
+}
+
+export function units(amount: string): bigint {
+  return parseUnits(amount, 18);
+}
+
+/** MarketParams of {IPerpVault} for a market listed at `price`. */
+export function marketParams(feed: `0x${string}`, price: string) {
+  const p = priceWad(price);
+  return {
+    feed,
+    initialMarginRatio: units("0.1"),
+    maintenanceMarginRatio: units("0.05"),
+    takerFeeRatio: units("0.0005"),
+    makerFeeRatio: units("0.0002"),
+    maxFundingRatePerDay: units("0.01"),
+    skewScale: (SKEW_SCALE_USD * WAD) / p,
+    maxFundingVelocityPerDay: units("0.03"),
+    maxLongSize: (OI_CAP_USD * WAD) / p,
+    maxShortSize: (OI_CAP_USD * WAD) / p,
+    minPositionMarginUsd: units("10"),
+    liquidationFeeUsd: units("5"),
+  };
+}
+
+/**
+ * Standing open interest in every market before anything is measured (a market maker's two accounts, one per side),
+ * so that measured trades meet a warm market (non-zero OI, funding rate and index) and the LP operations mark all
+ * five markets.
+ */
+export const BACKGROUND_POSITIONS: readonly { accountIndex: bigint; sizes: readonly string[] }[] = [
+  { accountIndex: 0n, sizes: ["20", "-1", "50", "-100000", "10"] },
+  { accountIndex: 1n, sizes: ["-5", "0.4", "-20", "40000", "-4"] },
+];
+export const BACKGROUND_COLLATERAL = usdc("500000");
+
+export const LP_DEPOSIT = usdc("10000000");
+
+/** The measured trader flow (ETH market). */
+export const TRADER_DEPOSIT = usdc("1100");
+export const TRADER_WITHDRAW = usdc("100"); // leaves 1,000 USDC for the open
+export const OPEN_SIZE = units("1");
+export const INCREASE_SIZE = units("0.5");
+export const DECREASE_SIZE = units("-0.75");
+export const CLOSE_SIZE = units("-0.75");
+
+/** The measured LP flow (a second LP, while OI is open in all five markets). */
+export const LP2_DEPOSIT = usdc("100000");
+export const LP2_WITHDRAW = usdc("50000");
+
+/** 1,000 accounts (one owner, account indexes 0..999) holding ETH positions before `openAt1000Positions`. */
+export const CROWD_ACCOUNTS = 1000;
+export const CROWD_COLLATERAL = usdc("200");
+/** Accounts per multicall transaction (deposit + trade each): well under the 2^24 transaction gas cap. */
+export const CROWD_BATCH = 40;
+/** Alternating long/short sizes of 0.05..0.5 ETH keep the skew bounded. */
+export function crowdSize(i: number): bigint {
+  const magnitude = units("0.05") * BigInt((i % 10) + 1);
+  return i % 2 === 0 ? magnitude : -magnitude;
+}

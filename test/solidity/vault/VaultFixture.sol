@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MockV3Aggregator} from "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol";
+import {Test} from "../utils/Test.sol";
+import {PerpVault} from "../../../contracts/PerpVault.sol";
+import {LiquidityVault} from "../../../contracts/LiquidityVault.sol";
+import {OracleAdapter} from "../../../contracts/oracle/OracleAdapter.sol";
+import {IPerpVault} from "../../../contracts/interfaces/IPerpVault.sol";
+import {IOracleAdapter} from "../../../contracts/interfaces/IOracleAdapter.sol";
+import {TestToken} from "../../../contracts/test/TestToken.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @notice A deployed vault with two markets (ETH, BTC), real Chainlink mock aggregators and a funded LP.
+abstract contract VaultFixture is Test {
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant ETH = 0;
+    uint256 internal constant BTC = 1;
+
+    TestToken internal usdc;
+    OracleAdapter internal adapter;
+    PerpVault internal vault;
+    LiquidityVault internal lp;
+    MockV3Aggregator internal ethFeed;
+    MockV3Aggregator internal btcFeed;
+
+    address internal owner = address(0xA11CE);
+    address internal guardian = address(0x6A4D);
+    address internal alice = address(0xA1);
+    address internal bob = address(0xB0B);
+    address internal lpProvider = address(0x1111);
+    address internal keeper = address(0x4EE9);
+
+    function setUp() public virtual {
+        usdc = new TestToken("USD Coin", "USDC", 6);
+        adapter = new OracleAdapter(owner);
+        ethFeed = new MockV3Aggregator(8, 3_000e8);
+        btcFeed = new MockV3Aggregator(8, 60_000e8);
+        vm.startPrank(owner);
+        adapter.setFeed(address(ethFeed), 1 days, address(0), 0, 0);
+        adapter.setFeed(address(btcFeed), 1 days, address(0), 0, 0);
+        vault = new PerpVault(IERC20(address(usdc)), adapter, owner);
+        lp = new LiquidityVault(IERC20(address(usdc)), vault, "Parapet LP", "pLP");
+        vault.setLiquidityVault(address(lp));
+        vault.setGuardian(guardian);
+        vault.listMarket(defaultParams(address(ethFeed), 1_000_000e18));
+        vault.listMarket(defaultParams(address(btcFeed), 50_000e18));
+        vm.stopPrank();
+
+        usdc.mint(lpProvider, 10_000_000e6);
+        vm.startPrank(lpProvider);
+        usdc.approve(address(lp), type(uint256).max);
+        lp.deposit(10_000_000e6, lpProvider);
+        vm.stopPrank();
+
+        fund(alice, 0, 100_000e6);
+        fund(bob, 0, 100_000e6);
+    }
+
+    function defaultParams(address feed, uint128 skewScale) internal pure returns (IPerpVault.MarketParams memory) {
+        return
+            IPerpVault.MarketParams({
+                feed: feed,
+                initialMarginRatio: 0.1e18,
+                maintenanceMarginRatio: 0.05e18,
+                takerFeeRatio: 0.0005e18,
+                makerFeeRatio: 0.0002e18,
+                maxFundingRatePerDay: 0.01e18,
+                skewScale: skewScale,
+                maxFundingVelocityPerDay: 0.03e18,
+                maxLongSize: 1e30,
+                maxShortSize: 1e30,
+                minPositionMarginUsd: 10e18,
+                liquidationFeeUsd: 5e18
+            });
+    }
+
+    function fund(address who, uint96 accountIndex, uint256 amount) internal {
+        usdc.mint(who, amount);
+        vm.startPrank(who);
+        usdc.approve(address(vault), type(uint256).max);
+        vault.deposit(who, accountIndex, amount);
+        vm.stopPrank();
+    }
+
+    function tradeAs(address who, uint96 accountIndex, uint256 marketId, int256 sizeDelta)
+        internal
+        returns (IPerpVault.TradeResult memory)
+    {
+        vm.prank(who);
+        return vault.trade(params(who, accountIndex, marketId, sizeDelta));
+    }
+
+    function params(address who, uint96 accountIndex, uint256 marketId, int256 sizeDelta)
+        internal
+        view
+        returns (IPerpVault.TradeParams memory)
+    {
+        return
+            IPerpVault.TradeParams({
+                owner: who,
+                accountIndex: accountIndex,
+                marketId: marketId,
+                sizeDelta: sizeDelta,
+                acceptablePrice: sizeDelta > 0 ? type(uint256).max : 0,
+                deadline: block.timestamp
+            });
+    }
+
+    /// @dev Moves time and refreshes both feeds (same prices) so nothing goes stale.
+    function skip(uint256 secondsForward) internal {
+        vm.warp(block.timestamp + secondsForward);
+        ethFeed.updateAnswer(ethFeed.latestAnswer());
+        btcFeed.updateAnswer(btcFeed.latestAnswer());
+    }
+
+    function setEthPrice(int256 answer8) internal {
+        ethFeed.updateAnswer(answer8);
+    }
+
+    function collateral(address who, uint96 accountIndex) internal view returns (int256) {
+        return vault.collateralOf(who, accountIndex);
+    }
+
+    /// @dev INV-01 as a helper: tokens held (in WAD) ≥ Σ collateral + pool balance, with equality when nothing was
+    /// donated. `accounts` lists every (owner, index) the test touched.
+    function assertSolvent(address[] memory owners, uint96[] memory indexes) internal view {
+        int256 sum = vault.poolBalance();
+        for (uint256 i; i < owners.length; ++i) sum += vault.collateralOf(owners[i], indexes[i]);
+        int256 held = int256(usdc.balanceOf(address(vault)) * 1e12);
+        assertGe(held, sum, "INV-01 token solvency");
+    }
+}
