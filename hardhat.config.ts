@@ -43,7 +43,12 @@ export default defineConfig({
         ci: {
           blockTimestamp: TEST_START_TIMESTAMP,
           blockGasLimit: 60_000_000n,
-          fuzz: { runs: 10_000, failurePersistDir: "cache/fuzz-failures" },
+          fuzz: {
+            runs: 10_000,
+            failurePersistDir: "cache/fuzz-failures",
+            // .ci/run draws a fresh seed per run and prints it, so a failure can be replayed exactly.
+            ...(process.env.PARAPET_FUZZ_SEED ? { seed: process.env.PARAPET_FUZZ_SEED } : {}),
+          },
           invariant: { runs: 1_000, depth: 100, failurePersistDir: "cache/invariant-failures" },
         },
       },

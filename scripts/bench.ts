@@ -1,2 +1,354 @@
-console.error("argv", JSON.stringify(process.argv), process.version);
-console.log("STDOUT");
+// Gas benchmark of Parapet's hot paths on the in-process Hardhat chain.
+//
+//   npm run bench              Markdown tables on stdout
+//   npm run bench -- --json    one flat JSON object of integer gasUsed on stdout (progress on stderr)
+//
+// (`npx hardhat run scripts/bench.ts` works too; Hardhat rejects extra arguments there, so use BENCH_JSON=1.)
+// Every number is `gasUsed` from a transaction receipt. See docs/benchmarks.md.
+import os from "node:os";
+import { network } from "hardhat";
+import { type Address, encodeFunctionData, type Hex, maxUint256, zeroAddress } from "viem";
+
+import {
+  BACKGROUND_COLLATERAL,
+  BACKGROUND_POSITIONS,
+  CLOSE_SIZE,
+  CROWD_ACCOUNTS,
+  CROWD_BATCH,
+  CROWD_COLLATERAL,
+  crowdSize,
+  DECREASE_SIZE,
+  ETH_MARKET,
+  FEED_DECIMALS,
+  FEED_HEARTBEAT,
+  feedAnswer,
+  INCREASE_SIZE,
+  LP_DEPOSIT,
+  LP2_DEPOSIT,
+  LP2_WITHDRAW,
+  MARKETS,
+  marketParams,
+  OPEN_SIZE,
+  TOKEN_DECIMALS,
+  TRADER_DEPOSIT,
+  TRADER_WITHDRAW,
+  units,
+  usdc,
+} from "./bench/markets.js";
+import {
+  allWithinTargets,
+  BENCH_KEYS,
+  type BenchKey,
+  type BenchResult,
+  jsonReport,
+  markdownReport,
+  type ReferenceCost,
+} from "./bench/report.js";
+import { intrinsicGas, splitGas, splitTable } from "./bench/trace.js";
+
+const JSON_MODE = process.env.BENCH_JSON === "1" || process.argv.includes("--json");
+const started = Date.now();
+const log = (msg: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+
+const { viem, networkHelpers, provider } = await network.create();
+const publicClient = await viem.getPublicClient();
+const [deployer, lp, maker, trader, lp2, crowd, trader2] = await viem.getWalletClients();
+if (trader2 === undefined) throw new Error("the bench needs 7 funded accounts");
+
+let lastHash: Hex = "0x";
+
+/** Waits for a transaction and returns its receipt's gasUsed (throws on revert); remembers its hash. */
+async function gasOf(tx: Promise<Hex>): Promise<bigint> {
+  const hash = await tx;
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+  lastHash = hash;
+  return receipt.gasUsed;
+}
+
+/** Hashes of the measured transactions, for the gas split. */
+const measuredTx: Partial<Record<BenchKey, Hex>> = {};
+
+/** gasUsed of the transaction just mined by `gasOf`, recorded under `key`. */
+function record(key: BenchKey, gas: bigint): number {
+  measuredTx[key] = lastHash;
+  return Number(gas);
+}
+
+// ------------------------------------------------------------------ deployment
+log("deploying");
+const token = await viem.deployContract("TestToken", ["USD Coin", "USDC", TOKEN_DECIMALS]);
+const adapter = await viem.deployContract("OracleAdapter", [deployer.account.address]);
+const feeds = [];
+for (const m of MARKETS) {
+  feeds.push(
+    await viem.deployContract("@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol:MockV3Aggregator", [
+      FEED_DECIMALS,
+      feedAnswer(m.price),
+    ]),
+  );
+}
+const ethFeed = feeds[0];
+if (ethFeed === undefined) throw new Error("no ETH feed");
+for (const feed of feeds) await gasOf(adapter.write.setFeed([feed.address, FEED_HEARTBEAT, zeroAddress, 0, 0]));
+const vault = await viem.deployContract("PerpVault", [token.address, adapter.address, deployer.account.address]);
+const lpVault = await viem.deployContract("LiquidityVault", [token.address, vault.address, "Parapet LP", "pLP"]);
+await gasOf(vault.write.setLiquidityVault([lpVault.address]));
+for (const [i, m] of MARKETS.entries()) {
+  const feed = feeds[i];
+  if (feed === undefined) throw new Error(`no feed for ${m.symbol}`);
+  await gasOf(vault.write.listMarket([marketParams(feed.address, m.price)]));
+}
+
+// Every actor holds USDC and has approved its spender (neither is measured).
+for (const w of [lp, maker, trader, lp2, crowd, trader2])
+  await gasOf(token.write.mint([w.account.address, usdc("20000000")]));
+for (const w of [maker, trader, crowd, trader2]) {
+  await gasOf(token.write.approve([vault.address, maxUint256], { account: w.account }));
+}
+for (const w of [lp, lp2]) await gasOf(token.write.approve([lpVault.address, maxUint256], { account: w.account }));
+
+log("LP deposits 10M USDC");
+await gasOf(lpVault.write.deposit([LP_DEPOSIT, lp.account.address], { account: lp.account }));
+
+// ------------------------------------------------------------------ helpers
+const prices = MARKETS.map((m) => feedAnswer(m.price));
+const deadline = (await publicClient.getBlock()).timestamp + 30n * 86_400n;
+
+/** A generous acceptable price: +5 % for a buy, −5 % for a sell, from the feed's current answer. */
+function acceptablePrice(marketId: bigint, sizeDelta: bigint): bigint {
+  const answer = prices[Number(marketId)];
+  if (answer === undefined) throw new Error(`no price for market ${marketId}`);
+  const wad = answer * 10n ** BigInt(18 - FEED_DECIMALS);
+  return sizeDelta > 0n ? (wad * 105n) / 100n : (wad * 95n) / 100n;
+}
+
+function tradeParams(owner: Address, accountIndex: bigint, marketId: bigint, sizeDelta: bigint) {
+  return {
+    owner,
+    accountIndex,
+    marketId,
+    sizeDelta,
+    acceptablePrice: acceptablePrice(marketId, sizeDelta),
+    deadline,
+  };
+}
+
+/** Moves a feed's price (a real market moves between trades) and keeps it fresh. */
+async function setPrice(marketId: bigint, price: string): Promise<void> {
+  const feed = feeds[Number(marketId)];
+  if (feed === undefined) throw new Error(`no feed for market ${marketId}`);
+  prices[Number(marketId)] = feedAnswer(price);
+  await gasOf(feed.write.updateAnswer([feedAnswer(price)]));
+}
+
+async function refreshAllFeeds(): Promise<void> {
+  for (const [i, feed] of feeds.entries()) {
+    const answer = prices[i];
+    if (answer !== undefined) await gasOf(feed.write.updateAnswer([answer]));
+  }
+}
+
+// ------------------------------------------------------------------ standing open interest in all five markets
+log("opening background positions in all five markets");
+for (const bg of BACKGROUND_POSITIONS) {
+  await gasOf(
+    vault.write.deposit([maker.account.address, bg.accountIndex, BACKGROUND_COLLATERAL], { account: maker.account }),
+  );
+}
+for (const bg of BACKGROUND_POSITIONS) {
+  await networkHelpers.time.increase(1800); // funding accrues between the two sides: non-zero rate and index
+  for (const [i, size] of bg.sizes.entries()) {
+    await gasOf(
+      vault.write.trade([tradeParams(maker.account.address, bg.accountIndex, BigInt(i), units(size))], {
+        account: maker.account,
+      }),
+    );
+  }
+}
+await networkHelpers.time.increase(3600);
+await refreshAllFeeds();
+
+// ------------------------------------------------------------------ measured: one trader's life cycle
+const result: Partial<BenchResult> = {};
+const big = (g: bigint) => Number(g);
+
+/** Deposit into a new account, withdraw a little, wait, open long 1 ETH with 1,000 USDC of collateral. */
+async function depositWithdrawOpen(who: typeof trader, keys: { deposit?: BenchKey; withdraw?: BenchKey; open: BenchKey }) {
+  const owner = who.account.address;
+  const deposit = await gasOf(vault.write.deposit([owner, 0n, TRADER_DEPOSIT], { account: who.account }));
+  if (keys.deposit) result[keys.deposit] = record(keys.deposit, deposit);
+  const withdraw = await gasOf(vault.write.withdraw([0n, TRADER_WITHDRAW, owner], { account: who.account }));
+  if (keys.withdraw) result[keys.withdraw] = record(keys.withdraw, withdraw);
+  await networkHelpers.time.increase(600);
+  const params = tradeParams(owner, 0n, ETH_MARKET, OPEN_SIZE);
+  const estimate = await vault.estimateGas.trade([params], { account: who.account });
+  result[keys.open] = record(keys.open, await gasOf(vault.write.trade([params], { account: who.account })));
+  return { deposit, withdraw, estimate };
+}
+
+log("measuring deposit, withdraw, open, increase, decrease, close");
+const first = await depositWithdrawOpen(trader, { deposit: "deposit", withdraw: "withdraw", open: "open" });
+
+const traderTrade = (sizeDelta: bigint) =>
+  gasOf(
+    vault.write.trade([tradeParams(trader.account.address, 0n, ETH_MARKET, sizeDelta)], { account: trader.account }),
+  );
+await networkHelpers.time.increase(3600);
+await setPrice(ETH_MARKET, "3010");
+result.increase = record("increase", await traderTrade(INCREASE_SIZE));
+await networkHelpers.time.increase(3600);
+await setPrice(ETH_MARKET, "2990");
+result.decrease = record("decrease", await traderTrade(DECREASE_SIZE));
+await networkHelpers.time.increase(3600);
+await setPrice(ETH_MARKET, "3000");
+result.close = record("close", await traderTrade(CLOSE_SIZE));
+const closed = await vault.read.position([trader.account.address, 0n, ETH_MARKET]);
+if (closed.size !== 0n) throw new Error("the close left a position");
+
+// ------------------------------------------------------------------ measured: LP deposit/withdraw, OI in 5 markets
+log("measuring lpDeposit, lpWithdraw");
+await networkHelpers.time.increase(600);
+for (let id = 0n; id < BigInt(MARKETS.length); id++) {
+  const state = await vault.read.marketState([id]);
+  if (state.longSize === 0n && state.shortSize === 0n) throw new Error(`market ${id} has no open interest`);
+}
+result.lpDeposit = record(
+  "lpDeposit",
+  await gasOf(lpVault.write.deposit([LP2_DEPOSIT, lp2.account.address], { account: lp2.account })),
+);
+await networkHelpers.time.increase(600);
+result.lpWithdraw = record(
+  "lpWithdraw",
+  await gasOf(
+    lpVault.write.withdraw([LP2_WITHDRAW, lp2.account.address, lp2.account.address], { account: lp2.account }),
+  ),
+);
+
+// ------------------------------------------------------------------ reference costs
+log("measuring reference costs");
+const refs: ReferenceCost[] = [];
+
+/** Sends a (view) call as a transaction and records its receipt's gasUsed. */
+async function refTx(what: string, to: Address, data: Hex, note: string): Promise<void> {
+  const gas = await gasOf(deployer.sendTransaction({ to, data, gas: 5_000_000n }));
+  refs.push({ what, gas: big(gas), execution: big(gas) - intrinsicGas(data), note });
+}
+
+await refTx(
+  "`feed.latestRoundData()` (mock feed)",
+  ethFeed.address,
+  encodeFunctionData({ abi: ethFeed.abi, functionName: "latestRoundData" }),
+  "bare Chainlink mock read, cold",
+);
+await refTx(
+  "`adapter.priceWad(feed)`",
+  adapter.address,
+  encodeFunctionData({ abi: adapter.abi, functionName: "priceWad", args: [ethFeed.address] }),
+  "one guarded oracle read, cold: config + latestRoundData + decimals",
+);
+const priceWadEstimate = await publicClient.estimateGas({
+  account: deployer.account,
+  to: adapter.address,
+  data: encodeFunctionData({ abi: adapter.abi, functionName: "priceWad", args: [ethFeed.address] }),
+});
+refs.push({
+  what: "`adapter.priceWad(feed)`, eth_estimateGas",
+  gas: big(priceWadEstimate),
+  note: "gas limit, not gasUsed: the adapter requires gasleft() ≥ 100,000 before each feed call",
+});
+await refTx(
+  "`perpVault.liquidityValue()`",
+  vault.address,
+  encodeFunctionData({ abi: vault.abi, functionName: "liquidityValue" }),
+  "pool mark: one oracle read + funding per market with OI (5)",
+);
+await refTx(
+  "`perpVault.withdrawableLiquidity()`",
+  vault.address,
+  encodeFunctionData({ abi: vault.abi, functionName: "withdrawableLiquidity" }),
+  "pool mark again (5 reads)",
+);
+await refTx(
+  "`lpVault.totalAssets()`",
+  lpVault.address,
+  encodeFunctionData({ abi: lpVault.abi, functionName: "totalAssets" }),
+  "= liquidityValue through the LP vault",
+);
+await refTx(
+  "`lpVault.maxWithdraw(lp)`",
+  lpVault.address,
+  encodeFunctionData({ abi: lpVault.abi, functionName: "maxWithdraw", args: [lp2.account.address] }),
+  "totalAssets + withdrawableLiquidity: 2 pool marks",
+);
+refs.push({
+  what: "`token.transfer` (balance → balance)",
+  gas: big(await gasOf(token.write.transfer([lp.account.address, usdc("1")], { account: lp2.account }))),
+  note: "bare ERC-20 transfer between non-empty balances",
+});
+refs.push({
+  what: "open, eth_estimateGas",
+  gas: big(first.estimate),
+  note: "gas limit a wallet would set for `open` (oracle gas guard), vs gasUsed above",
+});
+
+// ------------------------------------------------------------------ measured: open after 1,000 positions in ETH
+log(`opening ${CROWD_ACCOUNTS} positions in ETH (one owner, account indexes 0..${CROWD_ACCOUNTS - 1}) via multicall`);
+const crowdOwner = crowd.account.address;
+for (let start = 0; start < CROWD_ACCOUNTS; start += CROWD_BATCH) {
+  const calls: Hex[] = [];
+  for (let i = start; i < Math.min(start + CROWD_BATCH, CROWD_ACCOUNTS); i++) {
+    const index = BigInt(i);
+    calls.push(
+      encodeFunctionData({ abi: vault.abi, functionName: "deposit", args: [crowdOwner, index, CROWD_COLLATERAL] }),
+    );
+    calls.push(
+      encodeFunctionData({
+        abi: vault.abi,
+        functionName: "trade",
+        args: [tradeParams(crowdOwner, index, ETH_MARKET, crowdSize(i))],
+      }),
+    );
+  }
+  await gasOf(vault.write.multicall([calls], { account: crowd.account }));
+}
+const ethState = await vault.read.marketState([ETH_MARKET]);
+log(`ETH market: long ${ethState.longSize} short ${ethState.shortSize} (units WAD)`);
+await networkHelpers.time.increase(3600);
+await refreshAllFeeds();
+
+log("measuring openAt1000Positions");
+const second = await depositWithdrawOpen(trader2, { open: "openAt1000Positions" });
+log(`(deposit ${second.deposit}, withdraw ${second.withdraw} with 1,000 positions: unchanged paths)`);
+
+// ------------------------------------------------------------------ output
+const final = result as BenchResult;
+if (JSON_MODE) {
+  process.stdout.write(`${jsonReport(final)}\n`);
+} else {
+  const meta = [
+    `Run ${new Date().toISOString()} on Hardhat's in-process EDR chain (L1, default hardfork), solc 0.8.30,`,
+    `optimizer 10,000 runs, evmVersion cancun; ${os.cpus().length} CPU cores; Node ${process.version};`,
+    `${((Date.now() - started) / 1000).toFixed(1)} s. "execution" = gasUsed − 21,000 − calldata.`,
+  ].join(" ");
+  log("tracing the measured transactions");
+  const splits = [];
+  for (const key of BENCH_KEYS) {
+    const hash = measuredTx[key];
+    if (hash === undefined) throw new Error(`no transaction recorded for ${key}`);
+    const tx = await publicClient.getTransaction({ hash });
+    if (tx.to === null) throw new Error(`${key} is a deployment`);
+    const split = await splitGas(
+      provider,
+      hash,
+      tx.to,
+      tx.input,
+      BigInt(final[key]),
+      [adapter.address, ...feeds.map((f) => f.address)],
+      [token.address],
+    );
+    splits.push({ key, split });
+  }
+  process.stdout.write(markdownReport(final, refs, splitTable(splits), meta));
+}
+log(allWithinTargets(final) ? "all targets met" : "some targets missed (see table)");

@@ -206,7 +206,8 @@ interface IPerpVault {
     /// plus their unrealised funding owed, at valid oracle prices. Reverts when a needed price is invalid.
     function liquidityValue() external view returns (uint256);
 
-    /// @notice Tokens (token units) the pool can pay out now: min(realised balance, marked value − utilisation reserve).
+    /// @notice Tokens (token units) the pool can pay out now:
+    /// min(realised balance, marked value − utilisation reserve).
     function withdrawableLiquidity() external view returns (uint256);
 
     /// @notice Margin snapshot of an account with funding accrued to now at valid oracle prices.

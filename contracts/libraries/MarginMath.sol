@@ -21,7 +21,11 @@ library MarginMath {
     }
 
     /// @notice Initial margin of one position: `|size| · price · initialMarginRatio`, rounded up.
-    function initialMarginUp(int256 size, uint256 priceWad, uint256 initialMarginRatio) internal pure returns (uint256) {
+    function initialMarginUp(
+        int256 size,
+        uint256 priceWad,
+        uint256 initialMarginRatio
+    ) internal pure returns (uint256) {
         return Math.mulDiv(notionalUp(size, priceWad), initialMarginRatio, WAD, Math.Rounding.Ceil);
     }
 
@@ -34,7 +38,9 @@ library MarginMath {
         uint256 liquidationFeeUsd
     ) internal pure returns (uint256) {
         if (size == 0) return 0;
-        return Math.mulDiv(notionalUp(size, priceWad), maintenanceMarginRatio, WAD, Math.Rounding.Ceil) + liquidationFeeUsd;
+        return
+            Math.mulDiv(notionalUp(size, priceWad), maintenanceMarginRatio, WAD, Math.Rounding.Ceil) +
+            liquidationFeeUsd;
     }
 
     /// @notice Size-weighted average of the old entry and the fill, rounded against the trader: up for a long,

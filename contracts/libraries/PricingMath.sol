@@ -19,9 +19,10 @@ library PricingMath {
         uint256 skewScale
     ) internal pure returns (int256) {
         int256 skewSum = 2 * skewBefore + sizeDelta;
-        int256 premium = sizeDelta > 0
-            ? SignedWad.mulDivUp(int256(oraclePriceWad), skewSum, 2 * skewScale)
-            : SignedWad.mulDivDown(int256(oraclePriceWad), skewSum, 2 * skewScale);
+        int256 premium =
+            sizeDelta > 0
+                ? SignedWad.mulDivUp(int256(oraclePriceWad), skewSum, 2 * skewScale)
+                : SignedWad.mulDivDown(int256(oraclePriceWad), skewSum, 2 * skewScale);
         return int256(oraclePriceWad) + premium;
     }
 

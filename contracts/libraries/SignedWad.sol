@@ -15,14 +15,24 @@ library SignedWad {
     /// @notice floor(a * b / d) for d > 0.
     function mulDivDown(int256 a, int256 b, uint256 d) internal pure returns (int256) {
         bool negative = (a < 0) != (b < 0);
-        uint256 q = Math.mulDiv(SignedMath.abs(a), SignedMath.abs(b), d, negative ? Math.Rounding.Ceil : Math.Rounding.Floor);
+        uint256 q = Math.mulDiv(
+            SignedMath.abs(a),
+            SignedMath.abs(b),
+            d,
+            negative ? Math.Rounding.Ceil : Math.Rounding.Floor
+        );
         return _signed(q, negative);
     }
 
     /// @notice ceil(a * b / d) for d > 0.
     function mulDivUp(int256 a, int256 b, uint256 d) internal pure returns (int256) {
         bool negative = (a < 0) != (b < 0);
-        uint256 q = Math.mulDiv(SignedMath.abs(a), SignedMath.abs(b), d, negative ? Math.Rounding.Floor : Math.Rounding.Ceil);
+        uint256 q = Math.mulDiv(
+            SignedMath.abs(a),
+            SignedMath.abs(b),
+            d,
+            negative ? Math.Rounding.Floor : Math.Rounding.Ceil
+        );
         return _signed(q, negative);
     }
 

@@ -71,9 +71,7 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
     }
 
     function _readWad(address feed, uint256 heartbeat, bool hasBounds) internal view returns (uint256) {
-        (bool ok, uint80 roundId, int256 answer, , uint256 updatedAt, uint80 answeredInRound) = _latestRoundData(
-            feed
-        );
+        (bool ok, uint80 roundId, int256 answer, , uint256 updatedAt, uint80 answeredInRound) = _latestRoundData(feed);
         if (!ok) revert FeedCallFailed(feed);
         if (answer <= 0) revert NonPositiveAnswer(feed, answer);
         if (updatedAt == 0 || answeredInRound < roundId) {

@@ -36,6 +36,13 @@ export interface ReferenceCost {
   note: string;
 }
 
+const SPLIT_LEGEND = [
+  "intrinsic = 21,000 + calldata; oracle = everything run in the adapter and the feeds plus the calls to them;",
+  "token = the same for the ERC-20; sstore / sload / events = those opcodes in Parapet's own contracts (cold",
+  "access included); compute = every other opcode there (arithmetic, memory, hashing, calls between the LP vault",
+  "and the PerpVault); refund = SSTORE refund. The parts add up to gasUsed.",
+].join(" ");
+
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 export function withinTarget(key: BenchKey, r: BenchResult): { target: string; ok: boolean } {
@@ -72,11 +79,22 @@ export function referenceTable(rows: readonly ReferenceCost[]): string {
   return lines.join("\n");
 }
 
-export function markdownReport(r: BenchResult, refs: readonly ReferenceCost[], meta: string): string {
+export function markdownReport(
+  r: BenchResult,
+  refs: readonly ReferenceCost[],
+  split: string,
+  meta: string,
+): string {
   return [
     "## Gas (gasUsed from transaction receipts)",
     "",
     resultsTable(r),
+    "",
+    "## Where the gas goes (from debug_traceTransaction)",
+    "",
+    SPLIT_LEGEND,
+    "",
+    split,
     "",
     "## Reference costs",
     "",

@@ -119,7 +119,12 @@ contract MalformedFeed {
         if (m == Mode.WideRoundId) roundId = uint256(type(uint80).max) + 1;
         if (m == Mode.WideAnsweredInRound) answeredInRound = uint256(type(uint80).max) + 1;
         bytes memory data = abi.encode(roundId, answer, updatedAt, updatedAt, answeredInRound);
-        uint256 size = m == Mode.Empty ? 0 : m == Mode.Short ? 128 : 160;
+        uint256 size =
+            m == Mode.Empty
+                ? 0
+                : m == Mode.Short
+                    ? 128
+                    : 160;
         _returnRaw(data, size);
     }
 

@@ -287,16 +287,12 @@ contract OracleAdapterChecksTest is OracleAdapterTestBase {
 
     // ---------------------------------------------------------------- gas guard
 
-    function test_priceWad_InsufficientGasForOracle() public {
+    function test_priceWad_InsufficientGasForOracle() public view {
         uint256 required = (adapter.FEED_CALL_GAS() * 64) / 63 + 5_000;
         try adapter.priceWad{gas: 50_000}(address(feed)) returns (uint256) {
             fail("read with too little gas");
         } catch (bytes memory reason) {
-            assertEq(
-                _selector(reason),
-                IOracleAdapter.InsufficientGasForOracle.selector,
-                "InsufficientGasForOracle"
-            );
+            assertEq(_selector(reason), IOracleAdapter.InsufficientGasForOracle.selector, "InsufficientGasForOracle");
             (uint256 gasLeft, uint256 gasRequired) = abi.decode(_args(reason), (uint256, uint256));
             assertEq(gasRequired, required, "gasRequired");
             assertEq(gasRequired, 106_587, "gasRequired literal");
@@ -305,29 +301,25 @@ contract OracleAdapterChecksTest is OracleAdapterTestBase {
         }
     }
 
-    function test_priceWad_InsufficientGasForOracleBeforeDecimals() public {
+    function test_priceWad_InsufficientGasForOracleBeforeDecimals() public view {
         // Enough for the latestRoundData guard (106_587) but, once a 90k-gas feed has answered, not for the
         // decimals() guard: still the named error, never FeedCallFailed.
         try adapter.priceWad{gas: 120_000}(address(hungry)) returns (uint256) {
             fail("read with too little gas");
         } catch (bytes memory reason) {
-            assertEq(
-                _selector(reason),
-                IOracleAdapter.InsufficientGasForOracle.selector,
-                "InsufficientGasForOracle"
-            );
+            assertEq(_selector(reason), IOracleAdapter.InsufficientGasForOracle.selector, "InsufficientGasForOracle");
             (, uint256 gasRequired) = abi.decode(_args(reason), (uint256, uint256));
             assertEq(gasRequired, (adapter.DECIMALS_CALL_GAS() * 64) / 63 + 5_000, "decimals guard");
         }
     }
 
-    function test_priceWad_enoughGasForHealthyExpensiveFeed() public {
+    function test_priceWad_enoughGasForHealthyExpensiveFeed() public view {
         assertEq(adapter.priceWad{gas: 300_000}(address(hungry)), PRICE_WAD, "expensive but healthy");
     }
 
     /// @dev Whatever gas the caller forwards, a healthy feed that needs up to ~90k gas either answers correctly or
     /// the read reverts with InsufficientGasForOracle: it is never misread as a failed feed.
-    function testFuzz_priceWad_gasGuardNeverStarvesHealthyFeed(uint256 gasLimit) public {
+    function testFuzz_priceWad_gasGuardNeverStarvesHealthyFeed(uint256 gasLimit) public view {
         gasLimit = bound(gasLimit, 90_000, 130_000);
         try adapter.priceWad{gas: gasLimit}(address(hungry)) returns (uint256 price) {
             assertEq(price, PRICE_WAD, "price");

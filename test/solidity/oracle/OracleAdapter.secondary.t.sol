@@ -128,13 +128,7 @@ contract OracleAdapterSecondaryTest is OracleAdapterTestBase {
     function test_priceWad_secondaryIncompleteRound() public {
         secondary.updateRoundData(3, 2_000e18, 0, T0);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IOracleAdapter.IncompleteRound.selector,
-                address(secondary),
-                uint80(3),
-                uint80(3),
-                0
-            )
+            abi.encodeWithSelector(IOracleAdapter.IncompleteRound.selector, address(secondary), uint80(3), uint80(3), 0)
         );
         adapter.priceWad(address(feed));
     }
@@ -181,11 +175,7 @@ contract OracleAdapterSecondaryTest is OracleAdapterTestBase {
         try adapter.priceWad{gas: 160_000}(address(primary)) returns (uint256) {
             fail("read with too little gas");
         } catch (bytes memory reason) {
-            assertEq(
-                _selector(reason),
-                IOracleAdapter.InsufficientGasForOracle.selector,
-                "InsufficientGasForOracle"
-            );
+            assertEq(_selector(reason), IOracleAdapter.InsufficientGasForOracle.selector, "InsufficientGasForOracle");
             (uint256 gasLeft, uint256 gasRequired) = abi.decode(_args(reason), (uint256, uint256));
             assertEq(gasRequired, required, "gasRequired");
             assertLt(gasLeft, 160_000 - 50_000, "failed after the primary's reads");
@@ -209,7 +199,7 @@ contract OracleAdapterSecondaryTest is OracleAdapterTestBase {
         secondary.updateAnswer(int256(second));
 
         uint256 diff = primaryWad > second ? primaryWad - second : second - primaryWad;
-        uint256 devBps = diff * 10_000 / second;
+        uint256 devBps = (diff * 10_000) / second;
         if (devBps * second < diff * 10_000) devBps += 1; // rounded up
         if (devBps > maxDev) {
             vm.expectRevert(

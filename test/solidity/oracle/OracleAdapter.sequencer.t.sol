@@ -55,12 +55,7 @@ contract OracleAdapterSequencerTest is OracleAdapterTestBase {
     function test_priceWad_SequencerGracePeriodNotOverInsideGrace() public {
         _setStatus(UP, T0 - 100);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IOracleAdapter.SequencerGracePeriodNotOver.selector,
-                T0 - 100,
-                uint256(GRACE),
-                T0
-            )
+            abi.encodeWithSelector(IOracleAdapter.SequencerGracePeriodNotOver.selector, T0 - 100, uint256(GRACE), T0)
         );
         adapter.priceWad(address(feed));
     }
@@ -76,12 +71,7 @@ contract OracleAdapterSequencerTest is OracleAdapterTestBase {
     function test_priceWad_SequencerGracePeriodNotOverAtBoundary() public {
         _setStatus(UP, T0 - GRACE);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IOracleAdapter.SequencerGracePeriodNotOver.selector,
-                T0 - GRACE,
-                uint256(GRACE),
-                T0
-            )
+            abi.encodeWithSelector(IOracleAdapter.SequencerGracePeriodNotOver.selector, T0 - GRACE, uint256(GRACE), T0)
         );
         adapter.priceWad(address(feed));
     }
@@ -127,13 +117,7 @@ contract OracleAdapterSequencerTest is OracleAdapterTestBase {
     function test_priceWad_sequencerIncompleteRoundStartedAtZero() public {
         sequencer.updateRoundData(7, UP, T0, 0);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IOracleAdapter.IncompleteRound.selector,
-                address(sequencer),
-                uint80(7),
-                uint80(7),
-                0
-            )
+            abi.encodeWithSelector(IOracleAdapter.IncompleteRound.selector, address(sequencer), uint80(7), uint80(7), 0)
         );
         adapter.priceWad(address(feed));
     }
@@ -185,15 +169,11 @@ contract OracleAdapterSequencerTest is OracleAdapterTestBase {
         adapter.priceWad(address(feed));
     }
 
-    function test_priceWad_sequencerInsufficientGasForOracle() public {
+    function test_priceWad_sequencerInsufficientGasForOracle() public view {
         try adapter.priceWad{gas: 50_000}(address(feed)) returns (uint256) {
             fail("read with too little gas");
         } catch (bytes memory reason) {
-            assertEq(
-                _selector(reason),
-                IOracleAdapter.InsufficientGasForOracle.selector,
-                "InsufficientGasForOracle"
-            );
+            assertEq(_selector(reason), IOracleAdapter.InsufficientGasForOracle.selector, "InsufficientGasForOracle");
             (, uint256 gasRequired) = abi.decode(_args(reason), (uint256, uint256));
             assertEq(gasRequired, (adapter.FEED_CALL_GAS() * 64) / 63 + 5_000, "gasRequired");
         }

@@ -80,9 +80,7 @@ contract OracleAdapterPriceTest is OracleAdapterTestBase {
 
     function test_priceWad_UnsupportedDecimals255() public {
         MockV3Aggregator f255 = _newFeed(255, 2_000);
-        vm.expectRevert(
-            abi.encodeWithSelector(IOracleAdapter.UnsupportedDecimals.selector, address(f255), uint8(255))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOracleAdapter.UnsupportedDecimals.selector, address(f255), uint8(255)));
         adapter.priceWad(address(f255));
     }
 
@@ -90,9 +88,7 @@ contract OracleAdapterPriceTest is OracleAdapterTestBase {
         MalformedFeed bad = new MalformedFeed();
         bad.setDecimalsWord(1 << 200, 32);
         _configure(address(bad));
-        vm.expectRevert(
-            abi.encodeWithSelector(IOracleAdapter.UnsupportedDecimals.selector, address(bad), uint8(255))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOracleAdapter.UnsupportedDecimals.selector, address(bad), uint8(255)));
         adapter.priceWad(address(bad));
     }
 
@@ -101,9 +97,7 @@ contract OracleAdapterPriceTest is OracleAdapterTestBase {
         MalformedFeed bad = new MalformedFeed();
         bad.setDecimalsWord(256, 32);
         _configure(address(bad));
-        vm.expectRevert(
-            abi.encodeWithSelector(IOracleAdapter.UnsupportedDecimals.selector, address(bad), uint8(255))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOracleAdapter.UnsupportedDecimals.selector, address(bad), uint8(255)));
         adapter.priceWad(address(bad));
     }
 

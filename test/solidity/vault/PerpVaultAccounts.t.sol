@@ -9,7 +9,13 @@ import {IPerpVault} from "../../../contracts/interfaces/IPerpVault.sol";
 import {FeeOnTransferToken, TestToken} from "../../../contracts/test/TestToken.sol";
 
 contract PerpVaultAccountsTest is VaultFixture {
-    event Deposited(address indexed owner, uint96 indexed accountIndex, address indexed from, uint256 amount, int256 collateralAfter);
+    event Deposited(
+        address indexed owner,
+        uint96 indexed accountIndex,
+        address indexed from,
+        uint256 amount,
+        int256 collateralAfter
+    );
 
     function test_deposit_creditsWadAndEmitsPostState() public {
         usdc.mint(bob, 250e6);
@@ -73,7 +79,9 @@ contract PerpVaultAccountsTest is VaultFixture {
 
     function test_withdraw_moreThanCollateral_revertsAndMovesNothing() public {
         uint256 before = usdc.balanceOf(address(vault));
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.InsufficientCollateral.selector, int256(100_000e18), 100_001e6));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.InsufficientCollateral.selector, int256(100_000e18), 100_001e6)
+        );
         vm.prank(alice);
         vault.withdraw(0, 100_001e6, alice);
         assertEq(usdc.balanceOf(address(vault)), before, "no funds moved");
@@ -193,27 +201,43 @@ contract PerpVaultAdminTest is VaultFixture {
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.initialMarginRatio = 0.009e18;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "initialMarginRatio", 0.009e18, 0.01e18, 1e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "initialMarginRatio", 0.009e18, 0.01e18, 1e18)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.maintenanceMarginRatio = 0.1e18; // must be < initial
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maintenanceMarginRatio", 0.1e18, 0.001e18, 0.1e18 - 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPerpVault.ParamOutOfBounds.selector,
+                "maintenanceMarginRatio",
+                0.1e18,
+                0.001e18,
+                0.1e18 - 1
+            )
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.takerFeeRatio = 0.02e18;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "takerFeeRatio", 0.02e18, 0, 0.01e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "takerFeeRatio", 0.02e18, 0, 0.01e18)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.makerFeeRatio = 0.02e18;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "makerFeeRatio", 0.02e18, 0, 0.01e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "makerFeeRatio", 0.02e18, 0, 0.01e18)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.maxFundingRatePerDay = 0.2e18;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxFundingRatePerDay", 0.2e18, 0, 0.1e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxFundingRatePerDay", 0.2e18, 0, 0.1e18)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e17);
@@ -222,7 +246,9 @@ contract PerpVaultAdminTest is VaultFixture {
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.maxFundingVelocityPerDay = 2e18;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxFundingVelocityPerDay", 2e18, 0, 1e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxFundingVelocityPerDay", 2e18, 0, 1e18)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
@@ -237,19 +263,31 @@ contract PerpVaultAdminTest is VaultFixture {
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.minPositionMarginUsd = 20_000e18;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "minPositionMarginUsd", 20_000e18, 0, 10_000e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPerpVault.ParamOutOfBounds.selector,
+                "minPositionMarginUsd",
+                20_000e18,
+                0,
+                10_000e18
+            )
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.liquidationFeeUsd = 2_000e18;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "liquidationFeeUsd", 2_000e18, 0, 1_000e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "liquidationFeeUsd", 2_000e18, 0, 1_000e18)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(0), 1e24);
         vm.expectRevert(IPerpVault.ZeroAddress.selector);
         vault.setMarketParams(ETH, mp);
 
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxUtilization", 2e18, 0.1e18, 1e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxUtilization", 2e18, 0.1e18, 1e18)
+        );
         vault.setMaxUtilization(2e18);
         vm.stopPrank();
     }

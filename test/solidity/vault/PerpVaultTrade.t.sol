@@ -110,7 +110,9 @@ contract PerpVaultTradeTest is VaultFixture {
     function test_trade_expiredDeadline_reverts() public {
         IPerpVault.TradeParams memory tp = params(alice, 0, ETH, 1e18);
         tp.deadline = block.timestamp - 1;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.DeadlineExpired.selector, block.timestamp - 1, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVault.DeadlineExpired.selector, block.timestamp - 1, block.timestamp)
+        );
         vm.prank(alice);
         vault.trade(tp);
     }
@@ -263,5 +265,24 @@ contract PerpVaultTradeTest is VaultFixture {
         vm.prank(alice);
         vault.withdraw(3, uint256(c) / 1e12, alice);
         assertLe(usdc.balanceOf(alice) - balanceBefore, 10_000e6, "INV-06");
+    }
+
+    function test_solvency_tokensEqualCollateralPlusPoolAfterActivity() public {
+        tradeAs(alice, 0, ETH, 10e18);
+        tradeAs(bob, 0, ETH, -4e18);
+        tradeAs(bob, 0, BTC, 0.3e18);
+        skip(3 days);
+        setEthPrice(3_250e8);
+        tradeAs(alice, 0, ETH, -6e18);
+        tradeAs(bob, 0, ETH, 4e18);
+        vm.prank(alice);
+        vault.withdraw(0, 1_000e6, alice);
+        address[] memory owners = new address[](2);
+        uint96[] memory indexes = new uint96[](2);
+        owners[0] = alice;
+        owners[1] = bob;
+        assertSolvent(owners, indexes);
+        int256 sum = vault.poolBalance() + collateral(alice, 0) + collateral(bob, 0);
+        assertEq(int256(usdc.balanceOf(address(vault)) * 1e12), sum, "INV-01: exact, every transfer is zero-sum");
     }
 }

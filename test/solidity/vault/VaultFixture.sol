@@ -83,19 +83,22 @@ abstract contract VaultFixture is Test {
         vm.stopPrank();
     }
 
-    function tradeAs(address who, uint96 accountIndex, uint256 marketId, int256 sizeDelta)
-        internal
-        returns (IPerpVault.TradeResult memory)
-    {
+    function tradeAs(
+        address who,
+        uint96 accountIndex,
+        uint256 marketId,
+        int256 sizeDelta
+    ) internal returns (IPerpVault.TradeResult memory) {
         vm.prank(who);
         return vault.trade(params(who, accountIndex, marketId, sizeDelta));
     }
 
-    function params(address who, uint96 accountIndex, uint256 marketId, int256 sizeDelta)
-        internal
-        view
-        returns (IPerpVault.TradeParams memory)
-    {
+    function params(
+        address who,
+        uint96 accountIndex,
+        uint256 marketId,
+        int256 sizeDelta
+    ) internal view returns (IPerpVault.TradeParams memory) {
         return
             IPerpVault.TradeParams({
                 owner: who,
