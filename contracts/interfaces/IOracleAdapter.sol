@@ -54,6 +54,7 @@ interface IOracleAdapter {
     error ZeroAddress();
     /// @notice A feed (primary, secondary or sequencer) set to an address without code: every read would fail.
     error NotAContract(address account);
+    error SecondaryIsPrimary(address feed);
     error HeartbeatOutOfBounds(uint256 heartbeat, uint256 minHeartbeat, uint256 maxHeartbeat);
     error DeviationOutOfBounds(uint256 maxDeviationBps, uint256 minDeviationBps, uint256 maxAllowedBps);
     error GracePeriodOutOfBounds(uint256 gracePeriod, uint256 maxGracePeriod);

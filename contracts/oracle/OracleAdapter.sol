@@ -162,6 +162,8 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
         _checkHeartbeat(heartbeat);
         if (secondaryFeed != address(0)) {
             if (secondaryFeed.code.length == 0) revert NotAContract(secondaryFeed);
+            // A feed compared with itself would never deviate: the check would be silently off.
+            if (secondaryFeed == feed) revert SecondaryIsPrimary(feed);
             _checkHeartbeat(secondaryHeartbeat);
             if (maxDeviationBps < MIN_DEVIATION_BPS || maxDeviationBps > MAX_DEVIATION_BPS) {
                 revert DeviationOutOfBounds(maxDeviationBps, MIN_DEVIATION_BPS, MAX_DEVIATION_BPS);

@@ -333,3 +333,12 @@ contract OracleAdapterAdminTest is OracleAdapterTestBase {
         );
     }
 }
+
+contract OracleAdapterSecondaryIsPrimaryTest is OracleAdapterTestBase {
+    function test_setFeed_secondaryEqualToPrimary_reverts() public {
+        address admin = adapter.owner();
+        vm.expectRevert(abi.encodeWithSelector(IOracleAdapter.SecondaryIsPrimary.selector, address(feed)));
+        vm.prank(admin);
+        adapter.setFeed(address(feed), 1 hours, address(feed), 1 hours, 100);
+    }
+}
