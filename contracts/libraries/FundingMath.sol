@@ -66,11 +66,12 @@ library FundingMath {
             return (unclamped, ((rate0 + unclamped) * elapsed) / 2);
         }
         rate1 = unclamped > cap ? cap : -cap;
-        // seconds until the rate reaches the bound: (bound − rate0) / slope days
-        int256 toBound = slope == 0 ? int256(0) : ((rate1 - rate0) * int256(SECONDS_PER_DAY)) / slope;
-        if (toBound < 0) toBound = 0; // rate0 already at the bound
-        if (toBound > elapsed) toBound = elapsed;
-        integral = ((rate0 + rate1) * toBound) / 2 + rate1 * (elapsed - toBound);
+        // The rate reaches the bound after t_b = (bound − rate0) / slope days. Closed form of
+        // (rate0 + bound)/2 · t_b + bound · (elapsed − t_b), with no rounding of t_b to whole seconds:
+        // bound · elapsed − (bound − rate0)² · 1 day / (2 · slope).
+        if (slope == 0) return (rate1, rate1 * elapsed);
+        int256 gap = rate1 - rate0;
+        integral = rate1 * elapsed - (gap * gap * int256(SECONDS_PER_DAY)) / (2 * slope);
     }
 
     /// @notice Funding a position owes between two index values (USD WAD, positive = pays), rounded up against it.

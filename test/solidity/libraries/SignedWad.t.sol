@@ -44,13 +44,9 @@ library NaiveU512 {
     }
 
     /// @dev (hi, lo) / d by shift-and-subtract, one bit at a time: quotient (qHi, qLo) and remainder.
-    function divRem(
-        uint256 hi,
-        uint256 lo,
-        uint256 d
-    ) internal pure returns (uint256 qHi, uint256 qLo, uint256 r) {
+    function divRem(uint256 hi, uint256 lo, uint256 d) internal pure returns (uint256 qHi, uint256 qLo, uint256 r) {
         require(d != 0, "NaiveU512: division by zero");
-        for (uint256 i = hi == 0 ? 256 : 512; i > 0; ) {
+        for (uint256 i = hi == 0 ? 256 : 512; i > 0;) {
             unchecked {
                 --i;
                 uint256 bit = i >= 256 ? (hi >> (i - 256)) & 1 : (lo >> i) & 1;
