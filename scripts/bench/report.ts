@@ -79,12 +79,7 @@ export function referenceTable(rows: readonly ReferenceCost[]): string {
   return lines.join("\n");
 }
 
-export function markdownReport(
-  r: BenchResult,
-  refs: readonly ReferenceCost[],
-  split: string,
-  meta: string,
-): string {
+export function markdownReport(r: BenchResult, refs: readonly ReferenceCost[], split: string, meta: string): string {
   return [
     "## Gas (gasUsed from transaction receipts)",
     "",

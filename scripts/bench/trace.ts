@@ -121,7 +121,13 @@ export async function splitGas(
 export function splitTable(rows: readonly { key: string; split: GasSplit }[]): string {
   const fmt = (x: number) => x.toLocaleString("en-US");
   const header = ["operation", "gasUsed", "oracle reads", ...GAS_PARTS];
-  const lines = [`| ${header.join(" | ")} |`, `| --- | ${header.slice(1).map(() => "---:").join(" | ")} |`];
+  const lines = [
+    `| ${header.join(" | ")} |`,
+    `| --- | ${header
+      .slice(1)
+      .map(() => "---:")
+      .join(" | ")} |`,
+  ];
   for (const { key, split } of rows) {
     const cells = [key, fmt(split.total), String(split.oracleReads), ...GAS_PARTS.map((p) => fmt(split.parts[p]))];
     lines.push(`| ${cells.join(" | ")} |`);
