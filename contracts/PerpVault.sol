@@ -39,8 +39,12 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     uint256 public constant MAX_FUNDING_RATE_PER_DAY = 0.1e18; // 10 % per day
     uint256 public constant MAX_FUNDING_VELOCITY_PER_DAY = 1e18; // 100 % per day per day
     uint256 public constant MIN_SKEW_SCALE = 1e18; // one unit
-    uint256 public constant MAX_SKEW_SCALE = 1e36;
-    uint256 public constant MAX_OPEN_INTEREST = 1e36; // units (WAD): keeps Σ size·price inside int256
+    uint256 public constant MAX_SKEW_SCALE = 1e28;
+    /// @dev Per side, units (WAD): 1e10 units, so every position fits the packed int96 size.
+    uint256 public constant MAX_OPEN_INTEREST = 1e28;
+    /// @dev Entry prices and funding index entries are stored in ticks of 1e-10 USD (1e8 WAD wei).
+    uint256 internal constant PRICE_TICK = 1e8;
+    int256 internal constant MAX_POSITION_SIZE = int256(MAX_OPEN_INTEREST);
     uint256 public constant MAX_MIN_POSITION_MARGIN_USD = 10_000e18;
     uint256 public constant MAX_LIQUIDATION_FEE_USD = 1_000e18;
     uint256 public constant MIN_MAX_UTILIZATION = 0.1e18;
@@ -49,6 +53,13 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     struct Market {
         MarketParams params;
         MarketState state;
+    }
+
+    /// @dev One slot per position: a first open writes one fresh slot instead of two.
+    struct PackedPosition {
+        int96 size;
+        uint80 entryPriceTicks;
+        int80 fundingIndexEntryTicks;
     }
 
     /// @dev One slot: realised collateral (USD WAD, signed) and the set of markets with a position.
@@ -66,7 +77,7 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     uint256 public override marketCount;
 
     mapping(address owner => mapping(uint96 accountIndex => Account)) internal _accounts;
-    mapping(address owner => mapping(uint96 accountIndex => mapping(uint256 marketId => Position))) internal _positions;
+    mapping(address owner => mapping(uint96 accountIndex => mapping(uint256 marketId => PackedPosition))) internal _positions;
     mapping(address owner => mapping(address operator => bool)) public override isOperator;
 
     /// @notice Realised pool assets (USD WAD): LP deposits, fees, realised trader losses and funding, minus realised
@@ -149,6 +160,7 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         int256 fundingEntry0;
         int256 size1;
         uint256 entry1;
+        int256 fundingEntry1;
         int256 skew0;
         bool increases;
     }
@@ -157,22 +169,19 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     function trade(TradeParams calldata p) external override nonReentrant returns (TradeResult memory r) {
         if (block.timestamp > p.deadline) revert DeadlineExpired(p.deadline, block.timestamp);
         if (p.sizeDelta == 0) revert ZeroSize();
-        if (p.sizeDelta > type(int128).max || p.sizeDelta < -int256(type(int128).max)) {
-            revert SizeOutOfRange(p.sizeDelta);
-        }
+        if (p.sizeDelta > MAX_POSITION_SIZE || p.sizeDelta < -MAX_POSITION_SIZE) revert SizeOutOfRange(p.sizeDelta);
         if (msg.sender != p.owner && !isOperator[p.owner][msg.sender]) revert Unauthorized(msg.sender, p.owner);
-        Market storage m = _listedMarket(p.marketId);
+        Market storage m = _markets[p.marketId];
+        if (m.params.feed == address(0)) revert MarketNotListed(p.marketId);
 
         TradeVars memory v;
         v.priceWad = oracle.priceWad(m.params.feed);
         v.fundingIndex = _accrue(p.marketId, m, v.priceWad);
 
-        Position storage pos = _positions[p.owner][p.accountIndex][p.marketId];
-        v.size0 = pos.size;
-        v.entry0 = pos.entryPrice;
-        v.fundingEntry0 = pos.fundingIndexEntry;
+        PackedPosition storage pos = _positions[p.owner][p.accountIndex][p.marketId];
+        (v.size0, v.entry0, v.fundingEntry0) = _unpack(pos);
         v.size1 = v.size0 + p.sizeDelta;
-        if (v.size1 > type(int128).max || v.size1 < -int256(type(int128).max)) revert SizeOutOfRange(v.size1);
+        if (v.size1 > MAX_POSITION_SIZE || v.size1 < -MAX_POSITION_SIZE) revert SizeOutOfRange(v.size1);
         v.increases = _increasesExposure(v.size0, v.size1);
         if (v.increases && m.state.openingPaused) revert MarketPaused(p.marketId);
 
@@ -198,12 +207,11 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         r.fundingPaidUsd = FundingMath.fundingOwedUp(v.size0, v.fundingEntry0, v.fundingIndex);
         (r.realizedPnlUsd, v.entry1) = _resize(v.size0, v.entry0, p.sizeDelta, r.fillPrice);
         r.newSize = v.size1;
+        // Stored values are what every later computation (and the aggregates) uses: round them first.
+        v.fundingEntry1 = _storePosition(pos, v.size1, v.entry1, v.fundingIndex);
+        v.entry1 = _roundEntryPrice(v.size1, v.entry1);
 
         _updateOpenInterest(p.marketId, m, v);
-
-        pos.size = int128(v.size1);
-        pos.entryPrice = v.entry1.toUint128();
-        pos.fundingIndexEntry = int128(v.fundingIndex);
 
         // ---- move value between the account and the pool (zero-sum by construction) ----
         int256 accountDelta = r.realizedPnlUsd - r.fundingPaidUsd - int256(r.feeUsd);
@@ -306,9 +314,65 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         }
         m.state.longSize = uint128(longSize);
         m.state.shortSize = uint128(shortSize);
-        // Exact products: the pool's mark (Σ size·(price − entry)) and funding (Σ size·(index − entry)) need no loop.
-        m.state.entryNotionalSum += v.size1 * int256(v.entry1) - v.size0 * int256(v.entry0);
-        m.state.fundingEntrySum += v.size1 * v.fundingIndex - v.size0 * v.fundingEntry0;
+        // Σ of per-position contributions, each rounded the same way every time: the pool's mark
+        // (Σ size·(price − entry)) and funding share (Σ size·(index − entry)) need no loop over positions.
+        m.state.entryNotionalSum = (m.state.entryNotionalSum +
+            _entryContribution(v.size1, v.entry1) -
+            _entryContribution(v.size0, v.entry0)).toInt128();
+        m.state.fundingEntrySum = (m.state.fundingEntrySum +
+            _fundingContribution(v.size1, v.fundingEntry1) -
+            _fundingContribution(v.size0, v.fundingEntry0)).toInt128();
+    }
+
+    /// @dev floor(size · entryPrice / WAD): rounding down makes the pool's mark of trader PnL conservative.
+    function _entryContribution(int256 size, uint256 entryPriceWad) internal pure returns (int256) {
+        return SignedWad.mulDivDown(size, int256(entryPriceWad), WAD);
+    }
+
+    /// @dev ceil(size · fundingIndexEntry / WAD): rounding up makes the pool's funding share conservative.
+    function _fundingContribution(int256 size, int256 fundingIndexEntryWad) internal pure returns (int256) {
+        return SignedWad.mulDivUp(size, fundingIndexEntryWad, WAD);
+    }
+
+    // ================================================================ packed positions
+
+    function _unpack(
+        PackedPosition storage pos
+    ) internal view returns (int256 size, uint256 entryPriceWad, int256 fundingIndexEntryWad) {
+        PackedPosition memory p = pos; // one SLOAD
+        return (p.size, uint256(p.entryPriceTicks) * PRICE_TICK, int256(p.fundingIndexEntryTicks) * int256(PRICE_TICK));
+    }
+
+    /// @dev Entry price in ticks, rounded against the trader: up for a long, down for a short.
+    function _roundEntryPrice(int256 size, uint256 entryPriceWad) internal pure returns (uint256) {
+        uint256 ticks = size > 0 ? Math.ceilDiv(entryPriceWad, PRICE_TICK) : entryPriceWad / PRICE_TICK;
+        return ticks * PRICE_TICK;
+    }
+
+    /// @dev Writes the position in one slot (cleared when the size is zero, for the refund) and returns the stored
+    /// funding index entry: rounded down for a long, up for a short, so the funding owed is never understated.
+    function _storePosition(
+        PackedPosition storage pos,
+        int256 size,
+        uint256 entryPriceWad,
+        int256 fundingIndexWad
+    ) internal returns (int256 fundingIndexEntryWad) {
+        if (size == 0) {
+            // Clearing the whole slot earns the storage refund on a full close.
+            pos.size = 0;
+            pos.entryPriceTicks = 0;
+            pos.fundingIndexEntryTicks = 0;
+            return 0;
+        }
+        int256 tick = int256(PRICE_TICK);
+        int256 indexTicks = fundingIndexWad / tick; // truncates towards zero
+        if (size > 0 && fundingIndexWad < 0 && indexTicks * tick != fundingIndexWad) indexTicks -= 1; // floor
+        if (size < 0 && fundingIndexWad > 0 && indexTicks * tick != fundingIndexWad) indexTicks += 1; // ceil
+        uint256 entryTicks = _roundEntryPrice(size, entryPriceWad) / PRICE_TICK;
+        pos.size = int96(size);
+        pos.entryPriceTicks = entryTicks.toUint80();
+        pos.fundingIndexEntryTicks = indexTicks.toInt80();
+        return indexTicks * tick;
     }
 
     function _updatedBitmap(uint256 bitmap, uint256 marketId, bool hasPosition) internal pure returns (uint256) {
@@ -369,29 +433,43 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         while (bitmap != 0) {
             uint256 marketId = _lowestBit(bitmap);
             bitmap &= bitmap - 1;
-            Market storage m = _markets[marketId];
-            Position storage pos = _positions[owner][accountIndex][marketId];
-            int256 size = pos.size;
-            uint256 priceWad;
-            int256 index;
-            if (marketId == knownMarketId) {
-                priceWad = knownPriceWad;
-                index = m.state.fundingIndex;
-            } else {
-                priceWad = oracle.priceWad(m.params.feed);
-                (, index) = _indexNow(m, priceWad);
-            }
-            equity +=
-                MarginMath.pnlDown(size, pos.entryPrice, priceWad) -
-                FundingMath.fundingOwedUp(size, pos.fundingIndexEntry, index);
-            initialMargin += MarginMath.initialMarginUp(size, priceWad, m.params.initialMarginRatio);
-            maintenanceMargin += MarginMath.maintenanceMarginUp(
-                size,
-                priceWad,
-                m.params.maintenanceMarginRatio,
-                m.params.liquidationFeeUsd
+            (int256 value, uint256 im, uint256 mm) = _positionMargins(
+                _positions[owner][accountIndex][marketId],
+                _markets[marketId],
+                marketId == knownMarketId ? knownPriceWad : 0
             );
+            equity += value;
+            initialMargin += im;
+            maintenanceMargin += mm;
         }
+    }
+
+    /// @dev PnL minus funding owed, initial and maintenance margin of one position. `knownPriceWad` is non-zero
+    /// for the market accrued in this transaction (its stored index is current); other markets read the oracle.
+    function _positionMargins(
+        PackedPosition storage pos,
+        Market storage m,
+        uint256 knownPriceWad
+    ) internal view returns (int256 value, uint256 initialMargin, uint256 maintenanceMargin) {
+        (int256 size, uint256 entryPriceWad, int256 fundingIndexEntryWad) = _unpack(pos);
+        uint256 priceWad = knownPriceWad;
+        int256 index;
+        if (priceWad != 0) {
+            index = m.state.fundingIndex;
+        } else {
+            priceWad = oracle.priceWad(m.params.feed);
+            (, index) = _indexNow(m, priceWad);
+        }
+        value =
+            MarginMath.pnlDown(size, entryPriceWad, priceWad) -
+            FundingMath.fundingOwedUp(size, fundingIndexEntryWad, index);
+        initialMargin = MarginMath.initialMarginUp(size, priceWad, m.params.initialMarginRatio);
+        maintenanceMargin = MarginMath.maintenanceMarginUp(
+            size,
+            priceWad,
+            m.params.maintenanceMarginRatio,
+            m.params.liquidationFeeUsd
+        );
     }
 
     function _lowestBit(uint256 x) internal pure returns (uint256 bit) {
@@ -456,8 +534,8 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
             uint256 priceWad = oracle.priceWad(m.params.feed);
             (, int256 index) = _indexNow(m, priceWad);
             int256 skew = int256(longSize) - int256(shortSize);
-            int256 traderPnl = _ceilDivWad(skew * int256(priceWad) - m.state.entryNotionalSum);
-            int256 traderFundingOwed = _floorDivWad(skew * index - m.state.fundingEntrySum);
+            int256 traderPnl = SignedWad.mulDivUp(skew, int256(priceWad), WAD) - m.state.entryNotionalSum;
+            int256 traderFundingOwed = SignedWad.mulDivDown(skew, index, WAD) - m.state.fundingEntrySum;
             value += traderFundingOwed - traderPnl;
             reservedUsd += MarginMath.notionalUp(skew, priceWad);
         }
@@ -466,14 +544,6 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     function _maxReserved(int256 value) internal view returns (uint256) {
         if (value <= 0) return 0;
         return Math.mulDiv(uint256(value), maxUtilization, WAD);
-    }
-
-    function _ceilDivWad(int256 x) internal pure returns (int256) {
-        return SignedWad.mulDivUp(x, 1, WAD);
-    }
-
-    function _floorDivWad(int256 x) internal pure returns (int256) {
-        return SignedWad.mulDivDown(x, 1, WAD);
     }
 
     // ================================================================ admin
@@ -618,8 +688,13 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         address owner,
         uint96 accountIndex,
         uint256 marketId
-    ) external view override returns (Position memory) {
-        return _positions[owner][accountIndex][marketId];
+    ) external view override returns (Position memory position_) {
+        (int256 size, uint256 entryPriceWad, int256 fundingIndexEntryWad) = _unpack(
+            _positions[owner][accountIndex][marketId]
+        );
+        position_.size = int128(size);
+        position_.entryPrice = uint128(entryPriceWad);
+        position_.fundingIndexEntry = int128(fundingIndexEntryWad);
     }
 
     function collateralOf(address owner, uint96 accountIndex) external view override returns (int256) {
@@ -650,9 +725,9 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
 
     // ================================================================ internal helpers
 
-    function _listedMarket(uint256 marketId) internal view returns (Market storage) {
-        if (marketId >= marketCount) revert MarketNotListed(marketId);
-        return _markets[marketId];
+    function _listedMarket(uint256 marketId) internal view returns (Market storage m) {
+        m = _markets[marketId];
+        if (m.params.feed == address(0)) revert MarketNotListed(marketId);
     }
 
     /// @dev Balance-delta accounting: a fee-on-transfer token credits what arrived, never what was asked.

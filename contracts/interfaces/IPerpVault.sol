@@ -13,41 +13,43 @@ pragma solidity ^0.8.24;
 /// positions never reads a price).
 interface IPerpVault {
     /// @notice Risk parameters of a market. Every field is bounded by the constants in {PerpVault} on every write.
+    /// @dev Field order is the storage packing (four slots): keep it when adding fields.
     /// @param feed Chainlink feed (configured in the oracle adapter) pricing one unit of the asset in USD.
+    /// @param skewScale Skew (units, WAD) at which the price premium is 100 % and the funding velocity is maximal.
     /// @param initialMarginRatio 1 / max leverage (WAD): margin needed to open or increase, and to withdraw.
     /// @param maintenanceMarginRatio Margin ratio (WAD) under which an account can be liquidated; < initial.
     /// @param takerFeeRatio Fee on skew-increasing notional (WAD).
     /// @param makerFeeRatio Fee on skew-reducing notional (WAD).
-    /// @param maxFundingRatePerDay Bound on |funding rate| (WAD per day).
-    /// @param skewScale Skew (units, WAD) at which the price premium is 100 % and the funding velocity is maximal.
-    /// @param maxFundingVelocityPerDay Max change of the funding rate per day (WAD per day per day).
     /// @param maxLongSize Cap on total long size (units, WAD).
     /// @param maxShortSize Cap on total short size (units, WAD).
+    /// @param maxFundingRatePerDay Bound on |funding rate| (WAD per day).
+    /// @param maxFundingVelocityPerDay Max change of the funding rate per day (WAD per day per day).
     /// @param minPositionMarginUsd Smallest initial margin (USD WAD) a non-zero position may have.
     /// @param liquidationFeeUsd Flat USD (WAD) added to each position's maintenance margin (pays the keeper).
     struct MarketParams {
         address feed;
+        uint96 skewScale;
         uint64 initialMarginRatio;
         uint64 maintenanceMarginRatio;
         uint64 takerFeeRatio;
         uint64 makerFeeRatio;
+        uint96 maxLongSize;
+        uint96 maxShortSize;
         uint64 maxFundingRatePerDay;
-        uint128 skewScale;
         uint64 maxFundingVelocityPerDay;
-        uint128 maxLongSize;
-        uint128 maxShortSize;
         uint96 minPositionMarginUsd;
         uint96 liquidationFeeUsd;
     }
 
-    /// @notice Funding and open-interest state of a market.
+    /// @notice Funding and open-interest state of a market (three slots).
     /// @param fundingIndex Cumulative funding a long of one unit has paid since listing (USD WAD per unit).
     /// @param fundingRatePerDay Current funding rate (WAD per day; positive: longs pay shorts).
     /// @param lastFundingTime Timestamp of the last accrual.
+    /// @param openingPaused Whether the guardian paused opening and increasing.
     /// @param longSize Σ long sizes (units, WAD).
     /// @param shortSize Σ |short sizes| (units, WAD).
-    /// @param entryNotionalSum Σ size · entryPrice over positions, exact product (units·USD, WAD²).
-    /// @param fundingEntrySum Σ size · fundingIndexEntry over positions, exact product (WAD²).
+    /// @param entryNotionalSum Σ floor(size · entryPrice) over positions (USD WAD): the pool marks trader PnL from it.
+    /// @param fundingEntrySum Σ ceil(size · fundingIndexEntry) over positions (USD WAD): the pool's funding share.
     struct MarketState {
         int128 fundingIndex;
         int64 fundingRatePerDay;
@@ -55,11 +57,13 @@ interface IPerpVault {
         bool openingPaused;
         uint128 longSize;
         uint128 shortSize;
-        int256 entryNotionalSum;
-        int256 fundingEntrySum;
+        int128 entryNotionalSum;
+        int128 fundingEntrySum;
     }
 
-    /// @notice A position of an account in one market.
+    /// @notice A position of an account in one market, as returned by views (all WAD).
+    /// @dev Stored packed in one slot: size as int96 (|size| ≤ 1e10 units), entry price and funding index entry in
+    /// ticks of 1e-10 USD (rounded against the trader when stored), so views return multiples of 1e8 for those two.
     /// @param size Units (WAD), long > 0, short < 0.
     /// @param entryPrice Size-weighted average fill price (USD WAD per unit).
     /// @param fundingIndexEntry The market's funding index when funding was last settled into collateral.

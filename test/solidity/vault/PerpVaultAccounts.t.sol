@@ -241,7 +241,7 @@ contract PerpVaultAdminTest is VaultFixture {
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e17);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "skewScale", 1e17, 1e18, 1e36));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "skewScale", 1e17, 1e18, 1e28));
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
@@ -252,13 +252,13 @@ contract PerpVaultAdminTest is VaultFixture {
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
-        mp.maxLongSize = 1e37;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxLongSize", 1e37, 0, 1e36));
+        mp.maxLongSize = 2e28;
+        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxLongSize", 2e28, 0, 1e28));
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
-        mp.maxShortSize = 1e37;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxShortSize", 1e37, 0, 1e36));
+        mp.maxShortSize = 2e28;
+        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxShortSize", 2e28, 0, 1e28));
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);

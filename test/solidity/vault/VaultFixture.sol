@@ -57,7 +57,7 @@ abstract contract VaultFixture is Test {
         fund(bob, 0, 100_000e6);
     }
 
-    function defaultParams(address feed, uint128 skewScale) internal pure returns (IPerpVault.MarketParams memory) {
+    function defaultParams(address feed, uint96 skewScale) internal pure returns (IPerpVault.MarketParams memory) {
         return
             IPerpVault.MarketParams({
                 feed: feed,
@@ -68,8 +68,8 @@ abstract contract VaultFixture is Test {
                 maxFundingRatePerDay: 0.01e18,
                 skewScale: skewScale,
                 maxFundingVelocityPerDay: 0.03e18,
-                maxLongSize: 1e30,
-                maxShortSize: 1e30,
+                maxLongSize: 1e28,
+                maxShortSize: 1e28,
                 minPositionMarginUsd: 10e18,
                 liquidationFeeUsd: 5e18
             });
