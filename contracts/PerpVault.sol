@@ -77,7 +77,8 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     uint256 public override marketCount;
 
     mapping(address owner => mapping(uint96 accountIndex => Account)) internal _accounts;
-    mapping(address owner => mapping(uint96 accountIndex => mapping(uint256 marketId => PackedPosition))) internal _positions;
+    mapping(address owner => mapping(uint96 accountIndex => mapping(uint256 marketId => PackedPosition)))
+        internal _positions;
     mapping(address owner => mapping(address operator => bool)) public override isOperator;
 
     /// @notice Realised pool assets (USD WAD): LP deposits, fees, realised trader losses and funding, minus realised

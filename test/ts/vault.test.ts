@@ -7,6 +7,7 @@ describe("PerpVault on the in-process chain (viem)", () => {
   async function deploy() {
     const { viem, networkHelpers } = await network.create();
     const [deployer, trader, lpWallet] = await viem.getWalletClients();
+    if (!deployer || !trader || !lpWallet) throw new Error("the in-process chain has fewer than 3 accounts");
     const publicClient = await viem.getPublicClient();
     const usdc = await viem.deployContract("TestToken", ["USD Coin", "USDC", 6]);
     const adapter = await viem.deployContract("OracleAdapter", [deployer.account.address]);
