@@ -39,12 +39,42 @@ contract LiquidityVault is ERC4626 {
 
     /// @inheritdoc ERC4626
     function maxWithdraw(address owner) public view override returns (uint256) {
-        return Math.min(super.maxWithdraw(owner), perpVault.withdrawableLiquidity());
+        (uint256 total, uint256 free) = perpVault.liquidityState();
+        return Math.min(_assetsAt(balanceOf(owner), total, Math.Rounding.Floor), free);
     }
 
     /// @inheritdoc ERC4626
     function maxRedeem(address owner) public view override returns (uint256) {
-        return Math.min(balanceOf(owner), convertToShares(perpVault.withdrawableLiquidity()));
+        (uint256 total, uint256 free) = perpVault.liquidityState();
+        return Math.min(balanceOf(owner), _sharesAt(free, total, Math.Rounding.Floor));
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev Marks the pool once for the limit and the share price (OpenZeppelin's version marks it three times).
+    function withdraw(uint256 assets, address receiver, address owner) public override returns (uint256 shares) {
+        (uint256 total, uint256 free) = perpVault.liquidityState();
+        uint256 maxAssets = Math.min(_assetsAt(balanceOf(owner), total, Math.Rounding.Floor), free);
+        if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
+        shares = _sharesAt(assets, total, Math.Rounding.Ceil);
+        _withdraw(_msgSender(), receiver, owner, assets, shares);
+    }
+
+    /// @inheritdoc ERC4626
+    function redeem(uint256 shares, address receiver, address owner) public override returns (uint256 assets) {
+        (uint256 total, uint256 free) = perpVault.liquidityState();
+        uint256 maxShares = Math.min(balanceOf(owner), _sharesAt(free, total, Math.Rounding.Floor));
+        if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
+        assets = _assetsAt(shares, total, Math.Rounding.Floor);
+        _withdraw(_msgSender(), receiver, owner, assets, shares);
+    }
+
+    /// @dev OpenZeppelin's share conversion, at a given `totalAssets`.
+    function _sharesAt(uint256 assets, uint256 total, Math.Rounding rounding) internal view returns (uint256) {
+        return Math.mulDiv(assets, totalSupply() + 10 ** _decimalsOffset(), total + 1, rounding);
+    }
+
+    function _assetsAt(uint256 shares, uint256 total, Math.Rounding rounding) internal view returns (uint256) {
+        return Math.mulDiv(shares, total + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
     }
 
     /// @dev Virtual shares (10^6) make the first-depositor inflation attack unprofitable.

@@ -505,21 +505,31 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     }
 
     /// @inheritdoc IPerpVault
-    function liquidityValue() external view override returns (uint256) {
-        (int256 value, ) = _poolMark();
-        return value <= 0 ? 0 : uint256(value) / TOKEN_TO_WAD;
+    function liquidityValue() external view override returns (uint256 valueTokens) {
+        (valueTokens, ) = _liquidityState();
     }
 
     /// @inheritdoc IPerpVault
-    function withdrawableLiquidity() external view override returns (uint256) {
+    function withdrawableLiquidity() external view override returns (uint256 withdrawableTokens) {
+        (, withdrawableTokens) = _liquidityState();
+    }
+
+    /// @inheritdoc IPerpVault
+    function liquidityState() external view override returns (uint256 valueTokens, uint256 withdrawableTokens) {
+        return _liquidityState();
+    }
+
+    /// @dev One pool mark: the marked value and what can be paid out now, both in token units (floored).
+    function _liquidityState() internal view returns (uint256 valueTokens, uint256 withdrawableTokens) {
         (int256 value, uint256 reservedUsd) = _poolMark();
+        if (value <= 0) return (0, 0);
+        valueTokens = uint256(value) / TOKEN_TO_WAD;
         int256 balance = poolBalance;
-        if (value <= 0 || balance <= 0) return 0;
+        if (balance <= 0) return (valueTokens, 0);
         // value − amount must keep reservedUsd ≤ (value − amount) · maxUtilization
         uint256 lockedUsd = Math.mulDiv(reservedUsd, WAD, maxUtilization, Math.Rounding.Ceil);
-        if (lockedUsd >= uint256(value)) return 0;
-        uint256 freeUsd = Math.min(uint256(value) - lockedUsd, uint256(balance));
-        return freeUsd / TOKEN_TO_WAD;
+        if (lockedUsd >= uint256(value)) return (valueTokens, 0);
+        withdrawableTokens = Math.min(uint256(value) - lockedUsd, uint256(balance)) / TOKEN_TO_WAD;
     }
 
     /// @dev Pool value (USD WAD, signed) and reserved USD `Σ |skew|·price`, over markets with open interest.

@@ -214,6 +214,9 @@ interface IPerpVault {
     /// min(realised balance, marked value − utilisation reserve).
     function withdrawableLiquidity() external view returns (uint256);
 
+    /// @notice `liquidityValue()` and `withdrawableLiquidity()` from one pool mark (token units).
+    function liquidityState() external view returns (uint256 valueTokens, uint256 withdrawableTokens);
+
     /// @notice Margin snapshot of an account with funding accrued to now at valid oracle prices.
     function accountMargin(address owner, uint96 accountIndex) external view returns (AccountMargin memory);
 

@@ -389,3 +389,30 @@ contract LiquidityVaultTest is VaultFixture {
         vault.withdraw(0, 100_000e6, bob);
     }
 }
+
+contract LiquidityVaultSingleMarkTest is VaultFixture {
+    /// @dev The one-mark withdraw/redeem must price shares exactly as OpenZeppelin's previews do.
+    function test_lp_withdrawAndRedeemMatchPreviews() public {
+        tradeAs(alice, 0, ETH, 50e18);
+        setEthPrice(3_100e8);
+        uint256 expectedShares = lp.previewWithdraw(1_000e6);
+        vm.prank(lpProvider);
+        uint256 shares = lp.withdraw(1_000e6, lpProvider, lpProvider);
+        assertEq(shares, expectedShares, "withdraw burns previewWithdraw shares");
+        uint256 expectedAssets = lp.previewRedeem(1e15);
+        vm.prank(lpProvider);
+        uint256 assets = lp.redeem(1e15, lpProvider, lpProvider);
+        assertEq(assets, expectedAssets, "redeem pays previewRedeem assets");
+    }
+
+    function test_lp_withdrawAboveMax_revertsWithTheLimit() public {
+        uint256 maxAssets = lp.maxWithdraw(bob); // bob holds no shares
+        assertEq(maxAssets, 0, "no shares, nothing to withdraw");
+        vm.expectRevert(abi.encodeWithSignature("ERC4626ExceededMaxWithdraw(address,uint256,uint256)", bob, 1, 0));
+        vm.prank(bob);
+        lp.withdraw(1, bob, bob);
+        vm.expectRevert(abi.encodeWithSignature("ERC4626ExceededMaxRedeem(address,uint256,uint256)", bob, 1, 0));
+        vm.prank(bob);
+        lp.redeem(1, bob, bob);
+    }
+}
