@@ -81,9 +81,8 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         internal _positions;
     mapping(address owner => mapping(address operator => bool)) public override isOperator;
 
-    /// @notice Realised pool assets (USD WAD): LP deposits, fees, realised trader losses and funding, minus realised
-    /// trader profits and LP withdrawals.
-    int256 public poolBalance;
+    /// @dev LP deposits minus LP withdrawals (USD WAD). Realised pool assets = this + Σ market `poolRealizedUsd`.
+    int256 internal _lpNetDeposits;
     address public liquidityVault;
     uint64 public maxUtilization;
     address public guardian;
@@ -162,6 +161,7 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         int256 size1;
         uint256 entry1;
         int256 fundingEntry1;
+        int256 fundingRate;
         int256 skew0;
         bool increases;
     }
@@ -177,7 +177,7 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
 
         TradeVars memory v;
         v.priceWad = oracle.priceWad(m.params.feed);
-        v.fundingIndex = _accrue(p.marketId, m, v.priceWad);
+        (v.fundingRate, v.fundingIndex) = _accrue(p.marketId, m, v.priceWad, false);
 
         PackedPosition storage pos = _positions[p.owner][p.accountIndex][p.marketId];
         (v.size0, v.entry0, v.fundingEntry0) = _unpack(pos);
@@ -212,11 +212,9 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         v.fundingEntry1 = _storePosition(pos, v.size1, v.entry1, v.fundingIndex);
         v.entry1 = _roundEntryPrice(v.size1, v.entry1);
 
-        _updateOpenInterest(p.marketId, m, v);
-
         // ---- move value between the account and the pool (zero-sum by construction) ----
         int256 accountDelta = r.realizedPnlUsd - r.fundingPaidUsd - int256(r.feeUsd);
-        poolBalance -= accountDelta;
+        _updateMarketBooks(p.marketId, m, v, accountDelta);
         Account storage account = _accounts[p.owner][p.accountIndex];
         int256 collateralAfter = account.collateral + accountDelta;
         uint256 bitmap = _updatedBitmap(account.marketBitmap, p.marketId, v.size1 != 0);
@@ -230,13 +228,11 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
             p.accountIndex,
             p.marketId,
             p.sizeDelta,
-            r.fillPrice,
-            r.feeUsd,
-            r.realizedPnlUsd,
-            r.fundingPaidUsd,
-            v.size1,
+            r,
             v.entry1,
-            collateralAfter
+            collateralAfter,
+            v.fundingRate,
+            v.fundingIndex
         );
     }
 
@@ -297,7 +293,8 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         return SignedMath.abs(size1) > SignedMath.abs(size0);
     }
 
-    function _updateOpenInterest(uint256 marketId, Market storage m, TradeVars memory v) internal {
+    /// @dev Open interest (with the caps on the side that grew), the basis aggregate and the pool's realised PnL.
+    function _updateMarketBooks(uint256 marketId, Market storage m, TradeVars memory v, int256 accountDelta) internal {
         uint256 longSize = m.state.longSize;
         uint256 shortSize = m.state.shortSize;
         if (v.size0 > 0) longSize -= uint256(v.size0);
@@ -315,24 +312,25 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         }
         m.state.longSize = uint128(longSize);
         m.state.shortSize = uint128(shortSize);
-        // Σ of per-position contributions, each rounded the same way every time: the pool's mark
-        // (Σ size·(price − entry)) and funding share (Σ size·(index − entry)) need no loop over positions.
-        m.state.entryNotionalSum = (m.state.entryNotionalSum +
-            _entryContribution(v.size1, v.entry1) -
-            _entryContribution(v.size0, v.entry0)).toInt128();
-        m.state.fundingEntrySum = (m.state.fundingEntrySum +
-            _fundingContribution(v.size1, v.fundingEntry1) -
-            _fundingContribution(v.size0, v.fundingEntry0)).toInt128();
+        // Σ of per-position contributions, each rounded the same way every time, so the pool marks trader PnL net
+        // of funding (Σ size·(price − index) − basisSum) without a loop over positions.
+        m.state.basisSum = (m.state.basisSum +
+            _basisContribution(v.size1, v.entry1, v.fundingEntry1) -
+            _basisContribution(v.size0, v.entry0, v.fundingEntry0)).toInt128();
+        m.state.poolRealizedUsd = (m.state.poolRealizedUsd - accountDelta).toInt128();
     }
 
-    /// @dev floor(size · entryPrice / WAD): rounding down makes the pool's mark of trader PnL conservative.
-    function _entryContribution(int256 size, uint256 entryPriceWad) internal pure returns (int256) {
-        return SignedWad.mulDivDown(size, int256(entryPriceWad), WAD);
-    }
-
-    /// @dev ceil(size · fundingIndexEntry / WAD): rounding up makes the pool's funding share conservative.
-    function _fundingContribution(int256 size, int256 fundingIndexEntryWad) internal pure returns (int256) {
-        return SignedWad.mulDivUp(size, fundingIndexEntryWad, WAD);
+    /// @dev floor(size · entryPrice) − ceil(size · fundingIndexEntry), in USD WAD: both roundings make the pool's mark
+    /// of what traders are owed conservative.
+    function _basisContribution(
+        int256 size,
+        uint256 entryPriceWad,
+        int256 fundingIndexEntryWad
+    ) internal pure returns (int256) {
+        if (size == 0) return 0;
+        return
+            SignedWad.mulDivDown(size, int256(entryPriceWad), WAD) -
+            SignedWad.mulDivUp(size, fundingIndexEntryWad, WAD);
     }
 
     // ================================================================ packed positions
@@ -382,17 +380,25 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
 
     // ================================================================ funding
 
-    /// @dev Accrues funding of market `marketId` to now at `priceWad`; returns the new index. O(1).
-    function _accrue(uint256 marketId, Market storage m, uint256 priceWad) internal returns (int256 index) {
+    /// @dev Accrues funding of market `marketId` to now at `priceWad`; returns the new rate and index. O(1).
+    /// A trade reports them in `Traded`; other callers ask for `FundingAccrued`.
+    function _accrue(
+        uint256 marketId,
+        Market storage m,
+        uint256 priceWad,
+        bool emitEvent
+    ) internal returns (int256 rate, int256 index) {
         uint256 last = m.state.lastFundingTime;
+        rate = m.state.fundingRatePerDay;
         index = m.state.fundingIndex;
-        if (last == block.timestamp) return index;
-        (int256 rate, int256 indexDelta) = _pendingFunding(m, priceWad, block.timestamp - last);
+        if (last == block.timestamp) return (rate, index);
+        int256 indexDelta;
+        (rate, indexDelta) = _pendingFunding(m, priceWad, block.timestamp - last);
         index += indexDelta;
         m.state.fundingIndex = index.toInt128();
         m.state.fundingRatePerDay = rate.toInt64();
         m.state.lastFundingTime = uint40(block.timestamp);
-        emit FundingAccrued(marketId, rate, index, priceWad);
+        if (emitEvent) emit FundingAccrued(marketId, rate, index, priceWad);
     }
 
     function _pendingFunding(
@@ -483,9 +489,9 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     /// @inheritdoc IPerpVault
     function addLiquidity(uint256 amount) external override onlyLiquidityVault nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        int256 balanceAfter = poolBalance + _toWad(amount);
-        poolBalance = balanceAfter;
-        emit LiquidityAdded(amount, balanceAfter);
+        int256 netAfter = _lpNetDeposits + _toWad(amount);
+        _lpNetDeposits = netAfter;
+        emit LiquidityAdded(amount, netAfter);
     }
 
     /// @inheritdoc IPerpVault
@@ -493,15 +499,21 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         int256 amountWad = _toWad(amount);
-        int256 balance = poolBalance;
-        if (balance < amountWad) revert InsufficientLiquidity(balance, amount);
-        (int256 value, uint256 reservedUsd) = _poolMark();
+        (int256 value, uint256 reservedUsd, int256 realized) = _poolMark();
+        if (realized < amountWad) revert InsufficientLiquidity(realized, amount);
         uint256 maxReservedUsd = _maxReserved(value - amountWad);
         if (reservedUsd > maxReservedUsd) revert UtilizationTooHigh(reservedUsd, maxReservedUsd);
-        int256 balanceAfter = balance - amountWad;
-        poolBalance = balanceAfter;
+        int256 netAfter = _lpNetDeposits - amountWad;
+        _lpNetDeposits = netAfter;
         collateralToken.safeTransfer(receiver, amount);
-        emit LiquidityRemoved(receiver, amount, balanceAfter);
+        emit LiquidityRemoved(receiver, amount, netAfter);
+    }
+
+    /// @inheritdoc IPerpVault
+    function poolBalance() external view override returns (int256 realized) {
+        realized = _lpNetDeposits;
+        uint256 count = marketCount;
+        for (uint256 marketId; marketId < count; ++marketId) realized += _markets[marketId].state.poolRealizedUsd;
     }
 
     /// @inheritdoc IPerpVault
@@ -521,35 +533,40 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
 
     /// @dev One pool mark: the marked value and what can be paid out now, both in token units (floored).
     function _liquidityState() internal view returns (uint256 valueTokens, uint256 withdrawableTokens) {
-        (int256 value, uint256 reservedUsd) = _poolMark();
+        (int256 value, uint256 reservedUsd, int256 realized) = _poolMark();
         if (value <= 0) return (0, 0);
         valueTokens = uint256(value) / TOKEN_TO_WAD;
-        int256 balance = poolBalance;
-        if (balance <= 0) return (valueTokens, 0);
+        if (realized <= 0) return (valueTokens, 0);
         // value − amount must keep reservedUsd ≤ (value − amount) · maxUtilization
         uint256 lockedUsd = Math.mulDiv(reservedUsd, WAD, maxUtilization, Math.Rounding.Ceil);
         if (lockedUsd >= uint256(value)) return (valueTokens, 0);
-        withdrawableTokens = Math.min(uint256(value) - lockedUsd, uint256(balance)) / TOKEN_TO_WAD;
+        withdrawableTokens = Math.min(uint256(value) - lockedUsd, uint256(realized)) / TOKEN_TO_WAD;
     }
 
-    /// @dev Pool value (USD WAD, signed) and reserved USD `Σ |skew|·price`, over markets with open interest.
-    /// Traders' unrealised PnL is rounded up and their funding owed down: the mark never flatters the pool.
-    function _poolMark() internal view returns (int256 value, uint256 reservedUsd) {
-        value = poolBalance;
+    /// @dev Pool value (USD WAD, signed), reserved USD `Σ |skew|·price` and realised assets, in one pass over the
+    /// markets; prices are read only where there is open interest. Traders' unrealised PnL net of funding is rounded
+    /// up: the mark never flatters the pool.
+    function _poolMark() internal view returns (int256 value, uint256 reservedUsd, int256 realized) {
+        realized = _lpNetDeposits;
         uint256 count = marketCount;
         for (uint256 marketId; marketId < count; ++marketId) {
             Market storage m = _markets[marketId];
+            realized += m.state.poolRealizedUsd;
             uint256 longSize = m.state.longSize;
             uint256 shortSize = m.state.shortSize;
             if (longSize == 0 && shortSize == 0) continue;
             uint256 priceWad = oracle.priceWad(m.params.feed);
             (, int256 index) = _indexNow(m, priceWad);
             int256 skew = int256(longSize) - int256(shortSize);
-            int256 traderPnl = SignedWad.mulDivUp(skew, int256(priceWad), WAD) - m.state.entryNotionalSum;
-            int256 traderFundingOwed = SignedWad.mulDivDown(skew, index, WAD) - m.state.fundingEntrySum;
-            value += traderFundingOwed - traderPnl;
+            // traders' PnL − funding owed = skew · (price − index) − basisSum
+            int256 tradersNet =
+                SignedWad.mulDivUp(skew, int256(priceWad), WAD) -
+                    SignedWad.mulDivDown(skew, index, WAD) -
+                    m.state.basisSum;
+            value -= tradersNet;
             reservedUsd += MarginMath.notionalUp(skew, priceWad);
         }
+        value += realized;
     }
 
     function _maxReserved(int256 value) internal view returns (uint256) {
@@ -576,7 +593,7 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     function setMarketParams(uint256 marketId, MarketParams calldata params) external onlyOwner {
         Market storage m = _listedMarket(marketId);
         _checkParams(params);
-        _accrue(marketId, m, oracle.priceWad(m.params.feed));
+        _accrue(marketId, m, oracle.priceWad(m.params.feed), true);
         if (params.feed != m.params.feed) oracle.priceWad(params.feed);
         m.params = params;
         // A lowered cap applies at once; the index keeps what was accrued.

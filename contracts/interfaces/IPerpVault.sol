@@ -48,8 +48,11 @@ interface IPerpVault {
     /// @param openingPaused Whether the guardian paused opening and increasing.
     /// @param longSize Σ long sizes (units, WAD).
     /// @param shortSize Σ |short sizes| (units, WAD).
-    /// @param entryNotionalSum Σ floor(size · entryPrice) over positions (USD WAD): the pool marks trader PnL from it.
-    /// @param fundingEntrySum Σ ceil(size · fundingIndexEntry) over positions (USD WAD): the pool's funding share.
+    /// @param basisSum Σ over positions of floor(size · entryPrice) − ceil(size · fundingIndexEntry) (USD WAD): traders'
+    /// unrealised PnL net of funding is `skew · (price − fundingIndex) − basisSum`, so the pool marks without a loop.
+    /// @param poolRealizedUsd What this market's trades realised for the pool (USD WAD, signed): fees, trader losses
+    /// and funding paid, minus trader profits and funding received. Kept per market so a trade never writes a
+    /// global slot.
     struct MarketState {
         int128 fundingIndex;
         int64 fundingRatePerDay;
@@ -57,8 +60,8 @@ interface IPerpVault {
         bool openingPaused;
         uint128 longSize;
         uint128 shortSize;
-        int128 entryNotionalSum;
-        int128 fundingEntrySum;
+        int128 basisSum;
+        int128 poolRealizedUsd;
     }
 
     /// @notice A position of an account in one market, as returned by views (all WAD).
@@ -152,19 +155,20 @@ interface IPerpVault {
         uint256 amount,
         int256 collateralAfter
     );
+    /// @dev Carries the market's funding rate and index after the accrual the trade did, so a trade needs no
+    /// separate `FundingAccrued` event; funding history = `Traded` ∪ `FundingAccrued`.
     event Traded(
         address indexed owner,
         uint96 indexed accountIndex,
         uint256 indexed marketId,
         int256 sizeDelta,
-        uint256 fillPrice,
-        uint256 feeUsd,
-        int256 realizedPnlUsd,
-        int256 fundingPaidUsd,
-        int256 newSize,
+        TradeResult result,
         uint256 newEntryPrice,
-        int256 collateralAfter
+        int256 collateralAfter,
+        int256 fundingRatePerDay,
+        int256 fundingIndex
     );
+    /// @notice Funding accrued outside a trade (parameter changes, LP operations do not accrue).
     event FundingAccrued(uint256 indexed marketId, int256 fundingRatePerDay, int256 fundingIndex, uint256 priceWad);
     event OperatorSet(address indexed owner, address indexed operator, bool allowed);
     event MarketListed(uint256 indexed marketId, address indexed feed, MarketParams params);
@@ -172,8 +176,8 @@ interface IPerpVault {
     event MarketPauseSet(uint256 indexed marketId, bool paused);
     event GuardianSet(address indexed guardian);
     event LiquidityVaultSet(address indexed liquidityVault);
-    event LiquidityAdded(uint256 amount, int256 poolBalanceAfter);
-    event LiquidityRemoved(address indexed receiver, uint256 amount, int256 poolBalanceAfter);
+    event LiquidityAdded(uint256 amount, int256 lpNetDepositsAfter);
+    event LiquidityRemoved(address indexed receiver, uint256 amount, int256 lpNetDepositsAfter);
     event MaxUtilizationSet(uint256 maxUtilization);
 
     // ---- accounts ----
@@ -205,6 +209,10 @@ interface IPerpVault {
     function removeLiquidity(address receiver, uint256 amount) external;
 
     // ---- views ----
+
+    /// @notice Realised pool assets (USD WAD, signed): LP net deposits plus every market's `poolRealizedUsd`.
+    /// O(markets).
+    function poolBalance() external view returns (int256);
 
     /// @notice Pool assets marked to market (token units, floored): realised balance minus traders' unrealised PnL
     /// plus their unrealised funding owed, at valid oracle prices. Reverts when a needed price is invalid.

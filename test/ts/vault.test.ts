@@ -74,8 +74,8 @@ describe("PerpVault on the in-process chain (viem)", () => {
     expect(traded?.eventName).to.equal("Traded");
     if (traded?.eventName !== "Traded") throw new Error("unreachable");
     // fill = 3000 · (1 + 2/2/1e6) = 3000.003
-    expect(traded.args.fillPrice).to.equal(parseUnits("3000.003", 18));
-    expect(traded.args.newSize).to.equal(parseUnits("2", 18));
+    expect(traded.args.result.fillPrice).to.equal(parseUnits("3000.003", 18));
+    expect(traded.args.result.newSize).to.equal(parseUnits("2", 18));
 
     await vault.write.trade(
       [

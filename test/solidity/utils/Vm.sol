@@ -3,6 +3,14 @@ pragma solidity ^0.8.24;
 
 /// @notice The subset of the Foundry/Hardhat cheatcodes Parapet's Solidity tests use (forge-std is not installable here).
 interface Vm {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
     function warp(uint256 newTimestamp) external;
     function roll(uint256 newHeight) external;
     function prank(address msgSender) external;

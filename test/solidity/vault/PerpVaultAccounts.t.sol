@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {MockV3Aggregator} from "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {VaultFixture} from "./VaultFixture.sol";
+import {Vm} from "../utils/Vm.sol";
 import {PerpVault} from "../../../contracts/PerpVault.sol";
 import {IPerpVault} from "../../../contracts/interfaces/IPerpVault.sol";
 import {FeeOnTransferToken, TestToken} from "../../../contracts/test/TestToken.sol";
@@ -162,12 +163,36 @@ contract PerpVaultFundingTest is VaultFixture {
 
     event FundingAccrued(uint256 indexed marketId, int256 fundingRatePerDay, int256 fundingIndex, uint256 priceWad);
 
-    function test_funding_accrualEmitsRateAndIndex() public {
+    function test_funding_tradeReportsRateAndIndexInTraded() public {
+        tradeAs(alice, 5, ETH, 100_000e18);
+        skip(1 days);
+        vm.recordLogs();
+        tradeAs(bob, 5, ETH, -1e18);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bytes32 tradedTopic = keccak256(
+            "Traded(address,uint96,uint256,int256,(uint256,uint256,int256,int256,int256),uint256,int256,int256,int256)"
+        );
+        bool found;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] != tradedTopic) continue;
+            (, , , , int256 rate, int256 index) = abi.decode(
+                logs[i].data,
+                (int256, IPerpVault.TradeResult, uint256, int256, int256, int256)
+            );
+            assertEq(rate, 0.003e18, "rate after one day");
+            assertEq(index, 4.5e18, "index after one day");
+            found = true;
+        }
+        assertTrue(found, "Traded emitted");
+    }
+
+    function test_funding_accrualOutsideATradeEmitsFundingAccrued() public {
         tradeAs(alice, 5, ETH, 100_000e18);
         skip(1 days);
         vm.expectEmit(true, false, false, true);
         emit FundingAccrued(ETH, 0.003e18, 4.5e18, 3000e18);
-        tradeAs(bob, 5, ETH, -1e18);
+        vm.prank(owner);
+        vault.setMarketParams(ETH, defaultParams(address(ethFeed), 1_000_000e18));
     }
 
     function test_funding_zeroSkewKeepsRate() public {

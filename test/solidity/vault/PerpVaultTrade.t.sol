@@ -78,8 +78,7 @@ contract PerpVaultTradeTest is VaultFixture {
         assertEq(vault.accountMarkets(alice, 0), 0, "bitmap cleared");
         IPerpVault.MarketState memory s = vault.marketState(ETH);
         assertEq(uint256(s.longSize), 0, "OI");
-        assertEq(s.entryNotionalSum, 0, "aggregate entry notional back to zero");
-        assertEq(s.fundingEntrySum, 0, "aggregate funding back to zero");
+        assertEq(s.basisSum, 0, "INV-02: basis aggregate back to zero");
     }
 
     function test_trade_flip_closesAndOpensAtFill() public {
