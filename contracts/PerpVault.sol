@@ -544,7 +544,7 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     }
 
     /// @dev Pool value (USD WAD, signed), reserved USD `Σ |skew|·price` and realised assets, in one pass over the
-    /// markets; prices are read only where there is open interest. Traders' unrealised PnL net of funding is rounded
+    /// markets; prices are read only where the skew is not zero. Traders' unrealised PnL net of funding is rounded
     /// up: the mark never flatters the pool.
     function _poolMark() internal view returns (int256 value, uint256 reservedUsd, int256 realized) {
         realized = _lpNetDeposits;
@@ -552,12 +552,14 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         for (uint256 marketId; marketId < count; ++marketId) {
             Market storage m = _markets[marketId];
             realized += m.state.poolRealizedUsd;
-            uint256 longSize = m.state.longSize;
-            uint256 shortSize = m.state.shortSize;
-            if (longSize == 0 && shortSize == 0) continue;
+            int256 skew = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
+            if (skew == 0) {
+                // Balanced (or empty) market: traders' net claim is −basisSum whatever the price, so no price read.
+                value += m.state.basisSum;
+                continue;
+            }
             uint256 priceWad = oracle.priceWad(m.params.feed);
             (, int256 index) = _indexNow(m, priceWad);
-            int256 skew = int256(longSize) - int256(shortSize);
             // traders' PnL − funding owed = skew · (price − index) − basisSum
             int256 tradersNet =
                 SignedWad.mulDivUp(skew, int256(priceWad), WAD) -

@@ -441,3 +441,17 @@ contract LiquidityVaultSingleMarkTest is VaultFixture {
         lp.redeem(1, bob, bob);
     }
 }
+
+contract LiquidityVaultBalancedMarketTest is VaultFixture {
+    /// @dev With longs = shorts the pool's claim does not depend on the price, so a stale feed in a balanced market
+    /// does not block LPs, and the mark is unchanged by any price.
+    function test_lp_balancedMarketNeedsNoPrice() public {
+        tradeAs(alice, 0, ETH, 5e18);
+        tradeAs(bob, 0, ETH, -5e18);
+        uint256 valueBefore = lp.totalAssets();
+        setEthPrice(4_000e8);
+        assertEq(lp.totalAssets(), valueBefore, "balanced market: price-independent mark");
+        vm.warp(block.timestamp + 2 days); // ETH and BTC feeds stale, BTC has no open interest
+        assertEq(lp.totalAssets(), valueBefore, "no price read for a zero skew");
+    }
+}
