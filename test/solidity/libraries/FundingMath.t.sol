@@ -40,8 +40,9 @@ contract FundingMathHarness {
 /// @dev The reference keeps the model's documented quantisation of the *slope* (proportional skew and slope both
 /// truncated towards zero, see `_refSlope`), and otherwise works in exact rational arithmetic: the integral is the
 /// closed form `r0·T + s·T²/(2·day)` before the cap and `b·T − (b − r0)²·day/(2·s)` once the cap b is reached at the
-/// exact (fractional) time τ = (b − r0)·day/s. The library instead truncates the rate change to a wei and τ to a whole
-/// second and integrates trapezoids, so it is compared within the bound derived in `_integralTolerance`.
+/// exact (fractional) time τ = (b − r0)·day/s. The library uses the same closed form after the cap but truncates the
+/// rate change to a wei and each division, so it is compared within the bound derived in `_integralTolerance` (which
+/// still allows for the earlier whole-second τ; it is an upper bound, not the library's exact error).
 contract FundingMathTest is Test {
     uint256 internal constant WAD = 1e18;
     int256 internal constant IWAD = 1e18;
