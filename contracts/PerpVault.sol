@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IPerpVault} from "./interfaces/IPerpVault.sol";
+import {LiquidationModule} from "./LiquidationModule.sol";
+import {PerpVaultBase} from "./PerpVaultBase.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 import {PricingMath} from "./libraries/PricingMath.sol";
@@ -22,84 +21,59 @@ import {SignedWad} from "./libraries/SignedWad.sol";
 /// @notice Core entry points of Parapet's perpetual vault; see {IPerpVault}. Pure math lives in `libraries/`.
 /// @dev Every state-changing entry point has the same shape: check inputs → read the price once → accrue funding →
 /// compute → write → check margin → emit.
-contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multicall {
+contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
 
-    uint256 internal constant WAD = 1e18;
-    /// @dev Markets an account may hold are tracked in a 128-bit bitmap packed with its collateral.
-    uint256 public constant MAX_MARKETS = 128;
-
-    // ---- constant bounds of every risk parameter (checked in every setter) ----
-    uint256 public constant MIN_INITIAL_MARGIN_RATIO = 0.01e18; // 100x
-    uint256 public constant MAX_INITIAL_MARGIN_RATIO = 1e18; // 1x
-    uint256 public constant MIN_MAINTENANCE_MARGIN_RATIO = 0.001e18;
-    uint256 public constant MAX_FEE_RATIO = 0.01e18; // 1 % of notional
-    uint256 public constant MAX_FUNDING_RATE_PER_DAY = 0.1e18; // 10 % per day
-    uint256 public constant MAX_FUNDING_VELOCITY_PER_DAY = 1e18; // 100 % per day per day
-    uint256 public constant MIN_SKEW_SCALE = 1e18; // one unit
-    uint256 public constant MAX_SKEW_SCALE = 1e28;
-    /// @dev Per side, units (WAD): 1e10 units, so every position fits the packed int96 size.
-    uint256 public constant MAX_OPEN_INTEREST = 1e28;
-    /// @dev Entry prices and funding index entries are stored in ticks of 1e-10 USD (1e8 WAD wei).
-    uint256 internal constant PRICE_TICK = 1e8;
-    int256 internal constant MAX_POSITION_SIZE = int256(MAX_OPEN_INTEREST);
-    uint256 public constant MAX_MIN_POSITION_MARGIN_USD = 10_000e18;
-    uint256 public constant MAX_LIQUIDATION_FEE_USD = 1_000e18;
-    uint256 public constant MIN_MAX_UTILIZATION = 0.1e18;
-    uint256 public constant MAX_MAX_UTILIZATION = 1e18;
-
-    struct Market {
-        MarketParams params;
-        MarketState state;
-    }
-
-    /// @dev One slot per position: a first open writes one fresh slot instead of two.
-    struct PackedPosition {
-        int96 size;
-        uint80 entryPriceTicks;
-        int80 fundingIndexEntryTicks;
-    }
-
-    /// @dev One slot: realised collateral (USD WAD, signed) and the set of markets with a position.
-    struct Account {
-        int128 collateral;
-        uint128 marketBitmap;
-    }
-
-    IERC20 public immutable collateralToken;
-    IOracleAdapter public immutable oracle;
-    /// @dev 10 ** (18 − token decimals): token units → WAD.
-    uint256 internal immutable TOKEN_TO_WAD;
-
-    mapping(uint256 marketId => Market) internal _markets;
-    uint256 public override marketCount;
-
-    mapping(address owner => mapping(uint96 accountIndex => Account)) internal _accounts;
-    mapping(address owner => mapping(uint96 accountIndex => mapping(uint256 marketId => PackedPosition)))
-        internal _positions;
-    mapping(address owner => mapping(address operator => bool)) public override isOperator;
-
-    /// @dev LP deposits minus LP withdrawals (USD WAD). Realised pool assets = this + Σ market `poolRealizedUsd`.
-    int256 internal _lpNetDeposits;
-    address public liquidityVault;
-    uint64 public maxUtilization;
-    address public guardian;
+    /// @notice The delegatecall target holding the liquidation logic (deployed by this constructor).
+    address public immutable liquidationModule;
 
     modifier onlyLiquidityVault() {
         if (msg.sender != liquidityVault) revert NotLiquidityVault(msg.sender);
         _;
     }
 
-    constructor(IERC20 collateralToken_, IOracleAdapter oracle_, address owner_) Ownable(owner_) {
-        if (address(collateralToken_) == address(0) || address(oracle_) == address(0)) revert ZeroAddress();
-        uint8 decimals = IERC20Metadata(address(collateralToken_)).decimals();
-        if (decimals > 18) revert CollateralDecimalsUnsupported(decimals);
-        collateralToken = collateralToken_;
-        oracle = oracle_;
-        TOKEN_TO_WAD = 10 ** (18 - decimals);
-        maxUtilization = 0.8e18;
+    constructor(
+        IERC20 collateralToken_,
+        IOracleAdapter oracle_,
+        address owner_
+    ) PerpVaultBase(collateralToken_, oracle_, owner_) {
+        liquidationModule = address(new LiquidationModule(collateralToken_, oracle_));
+    }
+
+    // ================================================================ liquidation (delegated)
+
+    /// @inheritdoc IPerpVault
+    function liquidate(address, uint96) external override nonReentrant returns (LiquidationResult memory) {
+        return abi.decode(_delegateToModule(), (LiquidationResult));
+    }
+
+    /// @inheritdoc IPerpVault
+    function liquidateBatch(AccountRef[] calldata) external override nonReentrant returns (uint256) {
+        return abi.decode(_delegateToModule(), (uint256));
+    }
+
+    /// @dev Runs the same calldata in the module on this contract's storage; bubbles any revert unchanged.
+    function _delegateToModule() internal returns (bytes memory result) {
+        bool ok;
+        // solhint-disable-next-line avoid-low-level-calls
+        (ok, result) = liquidationModule.delegatecall(msg.data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
+            }
+        }
+    }
+
+    /// @inheritdoc IPerpVault
+    function marketCount() external view override returns (uint256) {
+        return _marketCount;
+    }
+
+    /// @inheritdoc IPerpVault
+    function isOperator(address owner, address operator) external view override returns (bool) {
+        return _operators[owner][operator];
     }
 
     // ================================================================ accounts
@@ -145,33 +119,18 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     /// @inheritdoc IPerpVault
     function setOperator(address operator, bool allowed) external override {
         if (operator == address(0)) revert ZeroAddress();
-        isOperator[msg.sender][operator] = allowed;
+        _operators[msg.sender][operator] = allowed;
         emit OperatorSet(msg.sender, operator, allowed);
     }
 
     // ================================================================ trading
-
-    /// @dev Values of one trade, kept in memory to stay clear of the stack limit.
-    struct TradeVars {
-        uint256 priceWad;
-        int256 fundingIndex;
-        int256 size0;
-        uint256 entry0;
-        int256 fundingEntry0;
-        int256 size1;
-        uint256 entry1;
-        int256 fundingEntry1;
-        int256 fundingRate;
-        int256 skew0;
-        bool increases;
-    }
 
     /// @inheritdoc IPerpVault
     function trade(TradeParams calldata p) external override nonReentrant returns (TradeResult memory r) {
         if (block.timestamp > p.deadline) revert DeadlineExpired(p.deadline, block.timestamp);
         if (p.sizeDelta == 0) revert ZeroSize();
         if (p.sizeDelta > MAX_POSITION_SIZE || p.sizeDelta < -MAX_POSITION_SIZE) revert SizeOutOfRange(p.sizeDelta);
-        if (msg.sender != p.owner && !isOperator[p.owner][msg.sender]) revert Unauthorized(msg.sender, p.owner);
+        if (msg.sender != p.owner && !_operators[p.owner][msg.sender]) revert Unauthorized(msg.sender, p.owner);
         Market storage m = _markets[p.marketId];
         if (m.params.feed == address(0)) revert MarketNotListed(p.marketId);
 
@@ -293,136 +252,9 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         return SignedMath.abs(size1) > SignedMath.abs(size0);
     }
 
-    /// @dev Open interest (with the caps on the side that grew), the basis aggregate and the pool's realised PnL.
-    function _updateMarketBooks(uint256 marketId, Market storage m, TradeVars memory v, int256 accountDelta) internal {
-        uint256 longSize = m.state.longSize;
-        uint256 shortSize = m.state.shortSize;
-        if (v.size0 > 0) longSize -= uint256(v.size0);
-        else shortSize -= uint256(-v.size0);
-        if (v.size1 > 0) {
-            longSize += uint256(v.size1);
-            if (v.increases && longSize > m.params.maxLongSize) {
-                revert OpenInterestCapExceeded(marketId, true, longSize, m.params.maxLongSize);
-            }
-        } else {
-            shortSize += uint256(-v.size1);
-            if (v.increases && shortSize > m.params.maxShortSize) {
-                revert OpenInterestCapExceeded(marketId, false, shortSize, m.params.maxShortSize);
-            }
-        }
-        m.state.longSize = uint128(longSize);
-        m.state.shortSize = uint128(shortSize);
-        // Σ of per-position contributions, each rounded the same way every time, so the pool marks trader PnL net
-        // of funding (Σ size·(price − index) − basisSum) without a loop over positions.
-        m.state.basisSum = (m.state.basisSum +
-            _basisContribution(v.size1, v.entry1, v.fundingEntry1) -
-            _basisContribution(v.size0, v.entry0, v.fundingEntry0)).toInt128();
-        m.state.poolRealizedUsd = (m.state.poolRealizedUsd - accountDelta).toInt128();
-    }
-
-    /// @dev floor(size · entryPrice) − ceil(size · fundingIndexEntry), in USD WAD: both roundings make the pool's mark
-    /// of what traders are owed conservative.
-    function _basisContribution(
-        int256 size,
-        uint256 entryPriceWad,
-        int256 fundingIndexEntryWad
-    ) internal pure returns (int256) {
-        if (size == 0) return 0;
-        return
-            SignedWad.mulDivDown(size, int256(entryPriceWad), WAD) -
-            SignedWad.mulDivUp(size, fundingIndexEntryWad, WAD);
-    }
-
     // ================================================================ packed positions
 
-    function _unpack(
-        PackedPosition storage pos
-    ) internal view returns (int256 size, uint256 entryPriceWad, int256 fundingIndexEntryWad) {
-        PackedPosition memory p = pos; // one SLOAD
-        return (p.size, uint256(p.entryPriceTicks) * PRICE_TICK, int256(p.fundingIndexEntryTicks) * int256(PRICE_TICK));
-    }
-
-    /// @dev Entry price in ticks, rounded against the trader: up for a long, down for a short.
-    function _roundEntryPrice(int256 size, uint256 entryPriceWad) internal pure returns (uint256) {
-        uint256 ticks = size > 0 ? Math.ceilDiv(entryPriceWad, PRICE_TICK) : entryPriceWad / PRICE_TICK;
-        return ticks * PRICE_TICK;
-    }
-
-    /// @dev Writes the position in one slot (cleared when the size is zero, for the refund) and returns the stored
-    /// funding index entry: rounded down for a long, up for a short, so the funding owed is never understated.
-    function _storePosition(
-        PackedPosition storage pos,
-        int256 size,
-        uint256 entryPriceWad,
-        int256 fundingIndexWad
-    ) internal returns (int256 fundingIndexEntryWad) {
-        if (size == 0) {
-            // Clearing the whole slot earns the storage refund on a full close.
-            pos.size = 0;
-            pos.entryPriceTicks = 0;
-            pos.fundingIndexEntryTicks = 0;
-            return 0;
-        }
-        int256 tick = int256(PRICE_TICK);
-        int256 indexTicks = fundingIndexWad / tick; // truncates towards zero
-        if (size > 0 && fundingIndexWad < 0 && indexTicks * tick != fundingIndexWad) indexTicks -= 1; // floor
-        if (size < 0 && fundingIndexWad > 0 && indexTicks * tick != fundingIndexWad) indexTicks += 1; // ceil
-        uint256 entryTicks = _roundEntryPrice(size, entryPriceWad) / PRICE_TICK;
-        pos.size = int96(size);
-        pos.entryPriceTicks = entryTicks.toUint80();
-        pos.fundingIndexEntryTicks = indexTicks.toInt80();
-        return indexTicks * tick;
-    }
-
-    function _updatedBitmap(uint256 bitmap, uint256 marketId, bool hasPosition) internal pure returns (uint256) {
-        return hasPosition ? bitmap | (1 << marketId) : bitmap & ~(1 << marketId);
-    }
-
     // ================================================================ funding
-
-    /// @dev Accrues funding of market `marketId` to now at `priceWad`; returns the new rate and index. O(1).
-    /// A trade reports them in `Traded`; other callers ask for `FundingAccrued`.
-    function _accrue(
-        uint256 marketId,
-        Market storage m,
-        uint256 priceWad,
-        bool emitEvent
-    ) internal returns (int256 rate, int256 index) {
-        uint256 last = m.state.lastFundingTime;
-        rate = m.state.fundingRatePerDay;
-        index = m.state.fundingIndex;
-        if (last == block.timestamp) return (rate, index);
-        int256 indexDelta;
-        (rate, indexDelta) = _pendingFunding(m, priceWad, block.timestamp - last);
-        index += indexDelta;
-        m.state.fundingIndex = index.toInt128();
-        m.state.fundingRatePerDay = rate.toInt64();
-        m.state.lastFundingTime = uint40(block.timestamp);
-        if (emitEvent) emit FundingAccrued(marketId, rate, index, priceWad);
-    }
-
-    function _pendingFunding(
-        Market storage m,
-        uint256 priceWad,
-        uint256 elapsed
-    ) internal view returns (int256 rate, int256 indexDelta) {
-        return
-            FundingMath.accrue(
-                m.state.fundingRatePerDay,
-                int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize)),
-                m.params.skewScale,
-                m.params.maxFundingVelocityPerDay,
-                m.params.maxFundingRatePerDay,
-                elapsed,
-                priceWad
-            );
-    }
-
-    /// @dev The funding index as if accrued now, without writing.
-    function _indexNow(Market storage m, uint256 priceWad) internal view returns (int256 rate, int256 index) {
-        (int256 r, int256 delta) = _pendingFunding(m, priceWad, block.timestamp - m.state.lastFundingTime);
-        return (r, m.state.fundingIndex + delta);
-    }
 
     // ================================================================ margin
 
@@ -479,9 +311,15 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         );
     }
 
-    function _lowestBit(uint256 x) internal pure returns (uint256 bit) {
-        // x & −x isolates the lowest set bit; log2 of a power of two is its position.
-        return Math.log2(x & (~x + 1));
+    // ================================================================ liquidation
+
+    /// @inheritdoc IPerpVault
+    function depositInsurance(uint256 amount) external override nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        uint256 received = _pullTokens(msg.sender, amount);
+        uint256 insuranceAfter = _pool.insuranceUsd + uint256(_toWad(received));
+        _pool.insuranceUsd = insuranceAfter.toUint128();
+        emit InsuranceDeposited(msg.sender, received, insuranceAfter);
     }
 
     // ================================================================ LP vault hooks
@@ -489,9 +327,9 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     /// @inheritdoc IPerpVault
     function addLiquidity(uint256 amount) external override onlyLiquidityVault nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        int256 netAfter = _lpNetDeposits + _toWad(amount);
-        _lpNetDeposits = netAfter;
-        emit LiquidityAdded(amount, netAfter);
+        int256 baseAfter = _pool.baseUsd + _toWad(amount);
+        _pool.baseUsd = baseAfter.toInt128();
+        emit LiquidityAdded(amount, baseAfter);
     }
 
     /// @inheritdoc IPerpVault
@@ -503,16 +341,16 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         if (realized < amountWad) revert InsufficientLiquidity(realized, amount);
         uint256 maxReservedUsd = _maxReserved(value - amountWad);
         if (reservedUsd > maxReservedUsd) revert UtilizationTooHigh(reservedUsd, maxReservedUsd);
-        int256 netAfter = _lpNetDeposits - amountWad;
-        _lpNetDeposits = netAfter;
+        int256 baseAfter = _pool.baseUsd - amountWad;
+        _pool.baseUsd = baseAfter.toInt128();
         collateralToken.safeTransfer(receiver, amount);
-        emit LiquidityRemoved(receiver, amount, netAfter);
+        emit LiquidityRemoved(receiver, amount, baseAfter);
     }
 
     /// @inheritdoc IPerpVault
     function poolBalance() external view override returns (int256 realized) {
-        realized = _lpNetDeposits;
-        uint256 count = marketCount;
+        realized = _pool.baseUsd;
+        uint256 count = _marketCount;
         for (uint256 marketId; marketId < count; ++marketId) realized += _markets[marketId].state.poolRealizedUsd;
     }
 
@@ -547,8 +385,8 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
     /// markets; prices are read only where the skew is not zero. Traders' unrealised PnL net of funding is rounded
     /// up: the mark never flatters the pool.
     function _poolMark() internal view returns (int256 value, uint256 reservedUsd, int256 realized) {
-        realized = _lpNetDeposits;
-        uint256 count = marketCount;
+        realized = _pool.baseUsd;
+        uint256 count = _marketCount;
         for (uint256 marketId; marketId < count; ++marketId) {
             Market storage m = _markets[marketId];
             realized += m.state.poolRealizedUsd;
@@ -580,11 +418,11 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
 
     /// @notice Lists a market. Owner only. The feed must already give a valid price through the oracle adapter.
     function listMarket(MarketParams calldata params) external onlyOwner returns (uint256 marketId) {
-        marketId = marketCount;
+        marketId = _marketCount;
         if (marketId >= MAX_MARKETS) revert TooManyMarkets(MAX_MARKETS);
         _checkParams(params);
         oracle.priceWad(params.feed); // reverts with the adapter's error when the feed is not usable
-        marketCount = marketId + 1;
+        _marketCount = marketId + 1;
         Market storage m = _markets[marketId];
         m.params = params;
         m.state.lastFundingTime = uint40(block.timestamp);
@@ -634,6 +472,18 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         emit MaxUtilizationSet(maxUtilization_);
     }
 
+    /// @notice Sets the global liquidation parameters. Owner only; every field bounded.
+    function setLiquidationParams(LiquidationParams calldata p) external onlyOwner {
+        _checkBound("keeperFeeRatio", p.keeperFeeRatio, 0, MAX_KEEPER_FEE_RATIO);
+        _checkBound("penaltyRatio", p.penaltyRatio, p.keeperFeeRatio, MAX_PENALTY_RATIO);
+        _checkBound("insuranceShare", p.insuranceShare, 0, WAD);
+        _checkBound("partialBuffer", p.partialBuffer, MIN_PARTIAL_BUFFER, MAX_PARTIAL_BUFFER);
+        _checkBound("maxKeeperFeeUsd", p.maxKeeperFeeUsd, 0, MAX_KEEPER_FEE_USD);
+        _checkBound("minKeeperFeeUsd", p.minKeeperFeeUsd, 0, p.maxKeeperFeeUsd);
+        liquidationParams = p;
+        emit LiquidationParamsSet(p);
+    }
+
     function _checkParams(MarketParams calldata p) internal pure {
         if (p.feed == address(0)) revert ZeroAddress();
         _checkBound("initialMarginRatio", p.initialMarginRatio, MIN_INITIAL_MARGIN_RATIO, MAX_INITIAL_MARGIN_RATIO);
@@ -673,6 +523,52 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
             0
         );
         a.notional = _notional(owner, accountIndex, account.marketBitmap);
+    }
+
+    /// @inheritdoc IPerpVault
+    function liquidationPrice(
+        address owner,
+        uint96 accountIndex,
+        uint256 marketId
+    ) external view override returns (uint256) {
+        Account storage account = _accounts[owner][accountIndex];
+        (int256 size, , ) = _unpack(_positions[owner][accountIndex][marketId]);
+        if (size == 0) revert NoPosition(owner, accountIndex, marketId);
+        (int256 equity, , uint256 maintenanceMargin) = _margins(
+            owner,
+            accountIndex,
+            account.collateral,
+            account.marketBitmap,
+            type(uint256).max,
+            0
+        );
+        Market storage m = _markets[marketId];
+        uint256 priceWad = oracle.priceWad(m.params.feed);
+        // equity(P) − MM(P) is linear in P with slope size − |size|·mmr (funding held at its current value):
+        // P* = P + (MM − equity) / slope, rounded towards the current price (the warning comes early, never late).
+        int256 mmr = int256(uint256(m.params.maintenanceMarginRatio));
+        int256 slope =
+            size > 0
+                ? SignedWad.mulDivDown(size, int256(WAD) - mmr, WAD)
+                : SignedWad.mulDivUp(size, int256(WAD) + mmr, WAD);
+        if (slope == 0) return 0;
+        int256 gap = maintenanceMargin.toInt256() - equity;
+        int256 move =
+            size > 0
+                ? SignedWad.mulDivUp(gap, int256(WAD), uint256(slope))
+                : -SignedWad.mulDivUp(gap, int256(WAD), uint256(-slope));
+        int256 price = int256(priceWad) + move;
+        return price <= 0 ? 0 : uint256(price);
+    }
+
+    /// @inheritdoc IPerpVault
+    function insuranceFundUsd() external view override returns (uint256) {
+        return _pool.insuranceUsd;
+    }
+
+    /// @inheritdoc IPerpVault
+    function badDebtUsd() external view override returns (uint256 totalUsd, uint256 paidByPoolUsd) {
+        return (_badDebtTotalUsd, _badDebtPaidByPoolUsd);
     }
 
     /// @inheritdoc IPerpVault
@@ -765,10 +661,5 @@ contract PerpVault is IPerpVault, Ownable2Step, ReentrancyGuardTransient, Multic
         uint256 balanceBefore = collateralToken.balanceOf(address(this));
         collateralToken.safeTransferFrom(from, address(this), amount);
         received = collateralToken.balanceOf(address(this)) - balanceBefore;
-    }
-
-    function _toWad(uint256 amount) internal view returns (int256) {
-        if (amount > uint256(uint128(type(int128).max)) / TOKEN_TO_WAD) revert AmountTooLarge(amount);
-        return int256(amount * TOKEN_TO_WAD);
     }
 }

@@ -1,17 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title IPerpVault
-/// @notice Parapet's perpetual vault: stablecoin collateral, accounts `(owner, index)` with cross margin inside an
-/// account and isolation between accounts, many Chainlink-priced markets, velocity funding, skew-priced fills, and
-/// the LP vault ({ILiquidityVault}) as counterparty.
-/// @dev Units (docs/units.md): prices USD WAD per unit; sizes units WAD, signed (long > 0); USD amounts WAD;
-/// funding rate WAD per day; funding index USD WAD per unit; collateral is kept in WAD internally and converted
-/// from/to the token's own decimals only in `deposit`/`withdraw`. Every rounding goes against the trader.
-/// @dev Sharp edges: an account's collateral is signed; it may be negative while unrealised profit covers it.
-/// Every price read goes through the oracle adapter: no valid price, no trade (withdrawing from an account without
-/// positions never reads a price).
-interface IPerpVault {
+/// @title IPerpVaultTypes
+/// @notice Structs, errors and events of the perpetual vault, shared by {IPerpVault}, the vault and its modules.
+interface IPerpVaultTypes {
     /// @notice Risk parameters of a market. Every field is bounded by the constants in {PerpVault} on every write.
     /// @dev Field order is the storage packing (four slots): keep it when adding fields.
     /// @param feed Chainlink feed (configured in the oracle adapter) pricing one unit of the asset in USD.
@@ -48,8 +40,9 @@ interface IPerpVault {
     /// @param openingPaused Whether the guardian paused opening and increasing.
     /// @param longSize Σ long sizes (units, WAD).
     /// @param shortSize Σ |short sizes| (units, WAD).
-    /// @param basisSum Σ over positions of floor(size · entryPrice) − ceil(size · fundingIndexEntry) (USD WAD): traders'
-    /// unrealised PnL net of funding is `skew · (price − fundingIndex) − basisSum`, so the pool marks without a loop.
+    /// @param basisSum Σ over positions of floor(size · entryPrice) − ceil(size · fundingIndexEntry) (USD WAD):
+    /// traders' unrealised PnL net of funding is `skew · (price − fundingIndex) − basisSum`, so the pool marks
+    /// without a loop.
     /// @param poolRealizedUsd What this market's trades realised for the pool (USD WAD, signed): fees, trader losses
     /// and funding paid, minus trader profits and funding received. Kept per market so a trade never writes a
     /// global slot.
@@ -102,6 +95,44 @@ interface IPerpVault {
         int256 newSize;
     }
 
+    /// @notice Global liquidation parameters, each bounded by the constants in {PerpVault}.
+    /// @param keeperFeeRatio Keeper reward per closed notional (WAD), before the clamp.
+    /// @param penaltyRatio Penalty charged to the liquidated account per closed notional (WAD); it always covers the
+    /// keeper reward, so self-liquidation never pays.
+    /// @param insuranceShare Share (WAD) of the penalty left after the keeper reward that goes to the insurance fund;
+    /// the rest goes to the LP pool.
+    /// @param partialBuffer A partial liquidation must leave equity ≥ (1 + partialBuffer) · maintenance margin (WAD).
+    /// @param minKeeperFeeUsd Lower clamp of the keeper reward (USD WAD).
+    /// @param maxKeeperFeeUsd Upper clamp of the keeper reward (USD WAD).
+    struct LiquidationParams {
+        uint64 keeperFeeRatio;
+        uint64 penaltyRatio;
+        uint64 insuranceShare;
+        uint64 partialBuffer;
+        uint96 minKeeperFeeUsd;
+        uint96 maxKeeperFeeUsd;
+    }
+
+    /// @notice What a liquidation did (USD WAD unless stated).
+    /// @param closedFraction Fraction of every position closed (WAD; 1e18 = full liquidation).
+    /// @param keeperRewardUsd Paid to the caller in tokens (rounded down to whole token units).
+    /// @param badDebtUsd Deficit left after closing everything (full liquidations only), paid by the insurance fund
+    /// first, then by the pool.
+    struct LiquidationResult {
+        uint256 closedFraction;
+        uint256 closedNotionalUsd;
+        uint256 penaltyUsd;
+        uint256 keeperRewardUsd;
+        uint256 insuranceUsd;
+        uint256 badDebtUsd;
+    }
+
+    /// @notice An account reference for batch calls.
+    struct AccountRef {
+        address owner;
+        uint96 accountIndex;
+    }
+
     /// @notice A margin snapshot of an account with funding accrued to now (all USD WAD).
     struct AccountMargin {
         int256 collateral;
@@ -139,6 +170,8 @@ interface IPerpVault {
     error InsufficientCollateral(int256 collateral, uint256 requested);
     error InsufficientLiquidity(int256 poolBalance, uint256 requested);
     error UtilizationTooHigh(uint256 reservedUsd, uint256 maxReservedUsd);
+    error NotLiquidatable(int256 equity, uint256 maintenanceMargin);
+    error NoPosition(address owner, uint96 accountIndex, uint256 marketId);
 
     // ---- events (market id and account indexed, post-state included) ----
     event Deposited(
@@ -176,10 +209,38 @@ interface IPerpVault {
     event MarketPauseSet(uint256 indexed marketId, bool paused);
     event GuardianSet(address indexed guardian);
     event LiquidityVaultSet(address indexed liquidityVault);
-    event LiquidityAdded(uint256 amount, int256 lpNetDepositsAfter);
-    event LiquidityRemoved(address indexed receiver, uint256 amount, int256 lpNetDepositsAfter);
+    event LiquidityAdded(uint256 amount, int256 poolBaseAfterUsd);
+    event LiquidityRemoved(address indexed receiver, uint256 amount, int256 poolBaseAfterUsd);
     event MaxUtilizationSet(uint256 maxUtilization);
+    event Liquidated(
+        address indexed owner,
+        uint96 indexed accountIndex,
+        address indexed keeper,
+        LiquidationResult result,
+        int256 collateralAfter
+    );
+    event BadDebt(
+        address indexed owner,
+        uint96 indexed accountIndex,
+        uint256 deficitUsd,
+        uint256 paidByInsuranceUsd,
+        uint256 paidByPoolUsd
+    );
+    event InsuranceDeposited(address indexed from, uint256 amount, uint256 insuranceFundAfterUsd);
+    event LiquidationParamsSet(LiquidationParams params);
+}
 
+/// @title IPerpVault
+/// @notice Parapet's perpetual vault: stablecoin collateral, accounts `(owner, index)` with cross margin inside an
+/// account and isolation between accounts, many Chainlink-priced markets, velocity funding, skew-priced fills, and
+/// the LP vault ({ILiquidityVault}) as counterparty.
+/// @dev Units (docs/units.md): prices USD WAD per unit; sizes units WAD, signed (long > 0); USD amounts WAD;
+/// funding rate WAD per day; funding index USD WAD per unit; collateral is kept in WAD internally and converted
+/// from/to the token's own decimals only in `deposit`/`withdraw`. Every rounding goes against the trader.
+/// @dev Sharp edges: an account's collateral is signed; it may be negative while unrealised profit covers it.
+/// Every price read goes through the oracle adapter: no valid price, no trade (withdrawing from an account without
+/// positions never reads a price).
+interface IPerpVault is IPerpVaultTypes {
     // ---- accounts ----
 
     /// @notice Credits `amount` tokens (token units) to account `(owner, accountIndex)`. Anyone may fund any account.
@@ -199,6 +260,23 @@ interface IPerpVault {
 
     /// @notice Allows or revokes `operator` to trade every account of the caller (never to withdraw).
     function setOperator(address operator, bool allowed) external;
+
+    // ---- liquidation ----
+
+    /// @notice Liquidates an account whose equity is below its maintenance margin at valid oracle prices. Anyone.
+    /// @dev Accrues funding of every market of the account first. Closes positions at the oracle price: only the
+    /// fraction needed to bring equity back to (1 + partialBuffer) · maintenance margin when that leaves no position
+    /// below its market's minimum margin, everything otherwise. Charges the penalty, pays the keeper (in tokens),
+    /// splits the rest between the insurance fund and the pool, and covers a deficit from the insurance fund, then
+    /// the pool. Reverts `NotLiquidatable` for a healthy account and with the oracle's error on an invalid price.
+    function liquidate(address owner, uint96 accountIndex) external returns (LiquidationResult memory);
+
+    /// @notice Liquidates every liquidatable account of `accounts`, skipping healthy ones (and accounts without
+    /// positions); returns how many were liquidated. Still reverts on an invalid price: never liquidate on a bad one.
+    function liquidateBatch(AccountRef[] calldata accounts) external returns (uint256 liquidated);
+
+    /// @notice Adds `amount` tokens to the insurance fund. Anyone.
+    function depositInsurance(uint256 amount) external;
 
     // ---- LP vault hooks (only the liquidity vault) ----
 
@@ -227,6 +305,16 @@ interface IPerpVault {
 
     /// @notice Margin snapshot of an account with funding accrued to now at valid oracle prices.
     function accountMargin(address owner, uint96 accountIndex) external view returns (AccountMargin memory);
+
+    /// @notice The price of `marketId` (USD WAD) at which the account's equity would equal its maintenance margin,
+    /// other prices and funding as now; 0 when no price of that market can liquidate the account.
+    function liquidationPrice(address owner, uint96 accountIndex, uint256 marketId) external view returns (uint256);
+
+    /// @notice The insurance fund (USD WAD), paid from penalties and deposits; pays bad debt first.
+    function insuranceFundUsd() external view returns (uint256);
+
+    /// @notice Cumulative bad debt (USD WAD) and the part of it the pool paid after the insurance fund.
+    function badDebtUsd() external view returns (uint256 totalUsd, uint256 paidByPoolUsd);
 
     /// @notice True when the account's equity is below its maintenance margin at valid oracle prices.
     function isLiquidatable(address owner, uint96 accountIndex) external view returns (bool);

@@ -6,7 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {VaultFixture} from "./VaultFixture.sol";
 import {Vm} from "../utils/Vm.sol";
 import {PerpVault} from "../../../contracts/PerpVault.sol";
-import {IPerpVault} from "../../../contracts/interfaces/IPerpVault.sol";
+import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
 import {FeeOnTransferToken, TestToken} from "../../../contracts/test/TestToken.sol";
 
 contract PerpVaultAccountsTest is VaultFixture {
@@ -30,10 +30,10 @@ contract PerpVaultAccountsTest is VaultFixture {
     }
 
     function test_deposit_zeroAmountOrOwner_reverts() public {
-        vm.expectRevert(IPerpVault.ZeroAmount.selector);
+        vm.expectRevert(IPerpVaultTypes.ZeroAmount.selector);
         vm.prank(alice);
         vault.deposit(alice, 0, 0);
-        vm.expectRevert(IPerpVault.ZeroAddress.selector);
+        vm.expectRevert(IPerpVaultTypes.ZeroAddress.selector);
         vm.prank(alice);
         vault.deposit(address(0), 0, 1e6);
     }
@@ -65,7 +65,7 @@ contract PerpVaultAccountsTest is VaultFixture {
 
     function test_constructor_rejectsTokenAbove18Decimals() public {
         TestToken weird = new TestToken("W", "W", 24);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.CollateralDecimalsUnsupported.selector, 24));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.CollateralDecimalsUnsupported.selector, 24));
         new PerpVault(IERC20(address(weird)), adapter, owner);
     }
 
@@ -81,7 +81,7 @@ contract PerpVaultAccountsTest is VaultFixture {
     function test_withdraw_moreThanCollateral_revertsAndMovesNothing() public {
         uint256 before = usdc.balanceOf(address(vault));
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.InsufficientCollateral.selector, int256(100_000e18), 100_001e6)
+            abi.encodeWithSelector(IPerpVaultTypes.InsufficientCollateral.selector, int256(100_000e18), 100_001e6)
         );
         vm.prank(alice);
         vault.withdraw(0, 100_001e6, alice);
@@ -94,29 +94,29 @@ contract PerpVaultAccountsTest is VaultFixture {
         try vault.withdraw(0, 20_000e6, alice) {
             fail("expected InsufficientMargin");
         } catch (bytes memory reason) {
-            assertEq(bytes4(reason), IPerpVault.InsufficientMargin.selector, "selector");
+            assertEq(bytes4(reason), IPerpVaultTypes.InsufficientMargin.selector, "selector");
         }
         vm.prank(alice);
         vault.withdraw(0, 5_000e6, alice); // stays above IM
     }
 
     function test_withdraw_zeroAmountOrReceiver_reverts() public {
-        vm.expectRevert(IPerpVault.ZeroAmount.selector);
+        vm.expectRevert(IPerpVaultTypes.ZeroAmount.selector);
         vm.prank(alice);
         vault.withdraw(0, 0, alice);
-        vm.expectRevert(IPerpVault.ZeroAddress.selector);
+        vm.expectRevert(IPerpVaultTypes.ZeroAddress.selector);
         vm.prank(alice);
         vault.withdraw(0, 1e6, address(0));
     }
 
     function test_withdraw_amountTooLarge_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.AmountTooLarge.selector, type(uint256).max));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.AmountTooLarge.selector, type(uint256).max));
         vm.prank(alice);
         vault.withdraw(0, type(uint256).max, alice);
     }
 
     function test_setOperator_zeroAddress_reverts() public {
-        vm.expectRevert(IPerpVault.ZeroAddress.selector);
+        vm.expectRevert(IPerpVaultTypes.ZeroAddress.selector);
         vm.prank(alice);
         vault.setOperator(address(0), true);
     }
@@ -136,7 +136,7 @@ contract PerpVaultFundingTest is VaultFixture {
         // velocity 0.03/day · 0.1 = 0.003/day per day → after one day rate = 0.003, index = 0.0015 · 3000 = 4.5 USD
         assertEq(rate, 0.003e18, "rate after one day");
         assertEq(index, 4.5e18, "index: average rate x price");
-        IPerpVault.AccountMargin memory m = vault.accountMargin(alice, 5);
+        IPerpVaultTypes.AccountMargin memory m = vault.accountMargin(alice, 5);
         // alice owes 100,000 · 4.5 USD of funding (plus her entry premium loss) → equity well below collateral
         assertLe(m.equity, m.collateral - 450_000e18, "longs pay");
     }
@@ -153,9 +153,9 @@ contract PerpVaultFundingTest is VaultFixture {
         tradeAs(bob, 5, ETH, -1_000e18);
         skip(2 days);
         (, int256 indexNow) = vault.currentFunding(ETH);
-        IPerpVault.Position memory p = vault.position(bob, 5, ETH);
+        IPerpVaultTypes.Position memory p = vault.position(bob, 5, ETH);
         int256 owed = (int256(p.size) * (indexNow - int256(p.fundingIndexEntry))) / 1e18; // negative: bob receives
-        IPerpVault.TradeResult memory r = tradeAs(bob, 5, ETH, -1e18);
+        IPerpVaultTypes.TradeResult memory r = tradeAs(bob, 5, ETH, -1e18);
         assertApproxEqAbs(r.fundingPaidUsd, owed, 1, "shorts receive");
         assertLt(r.fundingPaidUsd, 0, "negative = received");
         assertEq(int256(vault.position(bob, 5, ETH).fundingIndexEntry), indexNow, "entry index reset");
@@ -177,7 +177,7 @@ contract PerpVaultFundingTest is VaultFixture {
             if (logs[i].topics[0] != tradedTopic) continue;
             (, , , , int256 rate, int256 index) = abi.decode(
                 logs[i].data,
-                (int256, IPerpVault.TradeResult, uint256, int256, int256, int256)
+                (int256, IPerpVaultTypes.TradeResult, uint256, int256, int256, int256)
             );
             assertEq(rate, 0.003e18, "rate after one day");
             assertEq(index, 4.5e18, "index after one day");
@@ -207,7 +207,7 @@ contract PerpVaultFundingTest is VaultFixture {
 
 contract PerpVaultAdminTest is VaultFixture {
     function test_listMarket_onlyOwner() public {
-        IPerpVault.MarketParams memory mp = defaultParams(address(ethFeed), 1e24);
+        IPerpVaultTypes.MarketParams memory mp = defaultParams(address(ethFeed), 1e24);
         vm.expectRevert(abi.encodeWithSignature("OwnableUnauthorizedAccount(address)", alice));
         vm.prank(alice);
         vault.listMarket(mp);
@@ -221,13 +221,19 @@ contract PerpVaultAdminTest is VaultFixture {
     }
 
     function test_setMarketParams_everyBoundChecked() public {
-        IPerpVault.MarketParams memory mp;
+        IPerpVaultTypes.MarketParams memory mp;
         vm.startPrank(owner);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.initialMarginRatio = 0.009e18;
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "initialMarginRatio", 0.009e18, 0.01e18, 1e18)
+            abi.encodeWithSelector(
+                IPerpVaultTypes.ParamOutOfBounds.selector,
+                "initialMarginRatio",
+                0.009e18,
+                0.01e18,
+                1e18
+            )
         );
         vault.setMarketParams(ETH, mp);
 
@@ -235,7 +241,7 @@ contract PerpVaultAdminTest is VaultFixture {
         mp.maintenanceMarginRatio = 0.1e18; // must be < initial
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPerpVault.ParamOutOfBounds.selector,
+                IPerpVaultTypes.ParamOutOfBounds.selector,
                 "maintenanceMarginRatio",
                 0.1e18,
                 0.001e18,
@@ -247,50 +253,56 @@ contract PerpVaultAdminTest is VaultFixture {
         mp = defaultParams(address(ethFeed), 1e24);
         mp.takerFeeRatio = 0.02e18;
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "takerFeeRatio", 0.02e18, 0, 0.01e18)
+            abi.encodeWithSelector(IPerpVaultTypes.ParamOutOfBounds.selector, "takerFeeRatio", 0.02e18, 0, 0.01e18)
         );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.makerFeeRatio = 0.02e18;
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "makerFeeRatio", 0.02e18, 0, 0.01e18)
+            abi.encodeWithSelector(IPerpVaultTypes.ParamOutOfBounds.selector, "makerFeeRatio", 0.02e18, 0, 0.01e18)
         );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.maxFundingRatePerDay = 0.2e18;
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxFundingRatePerDay", 0.2e18, 0, 0.1e18)
+            abi.encodeWithSelector(IPerpVaultTypes.ParamOutOfBounds.selector, "maxFundingRatePerDay", 0.2e18, 0, 0.1e18)
         );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e17);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "skewScale", 1e17, 1e18, 1e28));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVaultTypes.ParamOutOfBounds.selector, "skewScale", 1e17, 1e18, 1e28)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.maxFundingVelocityPerDay = 2e18;
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxFundingVelocityPerDay", 2e18, 0, 1e18)
+            abi.encodeWithSelector(IPerpVaultTypes.ParamOutOfBounds.selector, "maxFundingVelocityPerDay", 2e18, 0, 1e18)
         );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.maxLongSize = 2e28;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxLongSize", 2e28, 0, 1e28));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVaultTypes.ParamOutOfBounds.selector, "maxLongSize", 2e28, 0, 1e28)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.maxShortSize = 2e28;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxShortSize", 2e28, 0, 1e28));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVaultTypes.ParamOutOfBounds.selector, "maxShortSize", 2e28, 0, 1e28)
+        );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(ethFeed), 1e24);
         mp.minPositionMarginUsd = 20_000e18;
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPerpVault.ParamOutOfBounds.selector,
+                IPerpVaultTypes.ParamOutOfBounds.selector,
                 "minPositionMarginUsd",
                 20_000e18,
                 0,
@@ -302,23 +314,29 @@ contract PerpVaultAdminTest is VaultFixture {
         mp = defaultParams(address(ethFeed), 1e24);
         mp.liquidationFeeUsd = 2_000e18;
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "liquidationFeeUsd", 2_000e18, 0, 1_000e18)
+            abi.encodeWithSelector(
+                IPerpVaultTypes.ParamOutOfBounds.selector,
+                "liquidationFeeUsd",
+                2_000e18,
+                0,
+                1_000e18
+            )
         );
         vault.setMarketParams(ETH, mp);
 
         mp = defaultParams(address(0), 1e24);
-        vm.expectRevert(IPerpVault.ZeroAddress.selector);
+        vm.expectRevert(IPerpVaultTypes.ZeroAddress.selector);
         vault.setMarketParams(ETH, mp);
 
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.ParamOutOfBounds.selector, "maxUtilization", 2e18, 0.1e18, 1e18)
+            abi.encodeWithSelector(IPerpVaultTypes.ParamOutOfBounds.selector, "maxUtilization", 2e18, 0.1e18, 1e18)
         );
         vault.setMaxUtilization(2e18);
         vm.stopPrank();
     }
 
     function test_setters_onlyOwner() public {
-        IPerpVault.MarketParams memory mp = defaultParams(address(ethFeed), 1e24);
+        IPerpVaultTypes.MarketParams memory mp = defaultParams(address(ethFeed), 1e24);
         bytes memory err = abi.encodeWithSignature("OwnableUnauthorizedAccount(address)", alice);
         vm.startPrank(alice);
         vm.expectRevert(err);
@@ -333,7 +351,7 @@ contract PerpVaultAdminTest is VaultFixture {
     }
 
     function test_setLiquidityVault_onlyOnce() public {
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.LiquidityVaultAlreadySet.selector, address(lp)));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.LiquidityVaultAlreadySet.selector, address(lp)));
         vm.prank(owner);
         vault.setLiquidityVault(address(0xBEEF));
     }
@@ -342,11 +360,11 @@ contract PerpVaultAdminTest is VaultFixture {
         fund(alice, 5, 50_000_000e6);
         tradeAs(alice, 5, ETH, 100_000e18);
         skip(3 days); // rate reaches 0.009/day
-        IPerpVault.MarketParams memory mp = defaultParams(address(ethFeed), 1_000_000e18);
+        IPerpVaultTypes.MarketParams memory mp = defaultParams(address(ethFeed), 1_000_000e18);
         mp.maxFundingRatePerDay = 0.005e18;
         vm.prank(owner);
         vault.setMarketParams(ETH, mp);
-        IPerpVault.MarketState memory s = vault.marketState(ETH);
+        IPerpVaultTypes.MarketState memory s = vault.marketState(ETH);
         assertEq(int256(s.fundingRatePerDay), 0.005e18, "clamped to the new cap");
     }
 
@@ -360,10 +378,10 @@ contract PerpVaultAdminTest is VaultFixture {
     }
 
     function test_lpHooks_onlyLiquidityVault() public {
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.NotLiquidityVault.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.NotLiquidityVault.selector, alice));
         vm.prank(alice);
         vault.addLiquidity(1);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.NotLiquidityVault.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.NotLiquidityVault.selector, alice));
         vm.prank(alice);
         vault.removeLiquidity(alice, 1);
     }

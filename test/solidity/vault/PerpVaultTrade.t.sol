@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {VaultFixture} from "./VaultFixture.sol";
-import {IPerpVault} from "../../../contracts/interfaces/IPerpVault.sol";
+import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
 import {IOracleAdapter} from "../../../contracts/interfaces/IOracleAdapter.sol";
 
 contract PerpVaultTradeTest is VaultFixture {
@@ -11,16 +11,16 @@ contract PerpVaultTradeTest is VaultFixture {
 
     function test_trade_open_long_fillFeeAndPosition() public {
         int256 before = collateral(alice, 0);
-        IPerpVault.TradeResult memory r = tradeAs(alice, 0, ETH, 1e18);
+        IPerpVaultTypes.TradeResult memory r = tradeAs(alice, 0, ETH, 1e18);
         assertEq(r.fillPrice, FILL_BUY_1_ETH, "fill");
         // taker fee 0.05 % of 3000.0015 = 1.50000075 USD
         assertEq(r.feeUsd, 1.50000075e18, "fee");
         assertEq(r.newSize, 1e18, "size");
-        IPerpVault.Position memory p = vault.position(alice, 0, ETH);
+        IPerpVaultTypes.Position memory p = vault.position(alice, 0, ETH);
         assertEq(int256(p.size), 1e18, "stored size");
         assertEq(uint256(p.entryPrice), FILL_BUY_1_ETH, "entry");
         assertEq(collateral(alice, 0), before - 1.50000075e18, "collateral pays the fee");
-        IPerpVault.MarketState memory s = vault.marketState(ETH);
+        IPerpVaultTypes.MarketState memory s = vault.marketState(ETH);
         assertEq(uint256(s.longSize), 1e18, "OI long");
         assertEq(uint256(s.shortSize), 0, "OI short");
         assertEq(vault.accountMarkets(alice, 0), 1, "bitmap");
@@ -28,7 +28,7 @@ contract PerpVaultTradeTest is VaultFixture {
 
     function test_trade_skewReducingTradeIsMakerAndBetterPriced() public {
         tradeAs(alice, 0, ETH, 10e18); // skew +10
-        IPerpVault.TradeResult memory r = tradeAs(bob, 0, ETH, -4e18); // reduces skew: maker
+        IPerpVaultTypes.TradeResult memory r = tradeAs(bob, 0, ETH, -4e18); // reduces skew: maker
         // fill = 3000 · (1 + (10 + 6)/2/1e6) = 3000.024, rounded down for a sell
         assertEq(r.fillPrice, 3000.024e18, "sell fill above oracle when longs dominate");
         // maker 0.02 % of 4 · 3000.024
@@ -37,7 +37,7 @@ contract PerpVaultTradeTest is VaultFixture {
 
     function test_trade_mixedMakerTakerFee() public {
         tradeAs(alice, 0, ETH, 2e18); // skew +2
-        IPerpVault.TradeResult memory r = tradeAs(bob, 0, ETH, -5e18); // 2 maker + 3 taker
+        IPerpVaultTypes.TradeResult memory r = tradeAs(bob, 0, ETH, -5e18); // 2 maker + 3 taker
         // fill = 3000 · (1 + (2 + (−3))/2/1e6) = 2999.9985
         assertEq(r.fillPrice, 2999.9985e18, "fill");
         uint256 notionalMaker = 2 * 2999.9985e18;
@@ -49,8 +49,8 @@ contract PerpVaultTradeTest is VaultFixture {
     function test_trade_increase_blendsEntryPriceUpForLong() public {
         tradeAs(alice, 0, ETH, 1e18);
         setEthPrice(3_100e8);
-        IPerpVault.TradeResult memory r = tradeAs(alice, 0, ETH, 1e18);
-        IPerpVault.Position memory p = vault.position(alice, 0, ETH);
+        IPerpVaultTypes.TradeResult memory r = tradeAs(alice, 0, ETH, 1e18);
+        IPerpVaultTypes.Position memory p = vault.position(alice, 0, ETH);
         uint256 expected = (FILL_BUY_1_ETH + r.fillPrice + 1) / 2; // ceil of the average
         assertEq(uint256(p.entryPrice), expected, "blended entry rounded up");
         assertEq(r.realizedPnlUsd, 0, "increase realises nothing");
@@ -60,8 +60,8 @@ contract PerpVaultTradeTest is VaultFixture {
         tradeAs(alice, 0, ETH, 2e18);
         setEthPrice(3_300e8);
         int256 c0 = collateral(alice, 0);
-        IPerpVault.TradeResult memory r = tradeAs(alice, 0, ETH, -1e18);
-        IPerpVault.Position memory p = vault.position(alice, 0, ETH);
+        IPerpVaultTypes.TradeResult memory r = tradeAs(alice, 0, ETH, -1e18);
+        IPerpVaultTypes.Position memory p = vault.position(alice, 0, ETH);
         int256 entry = int256(uint256(p.entryPrice));
         int256 expectedPnl = int256(r.fillPrice) - entry; // 1 unit closed
         assertEq(r.realizedPnlUsd, expectedPnl, "pnl on the closed unit");
@@ -72,64 +72,64 @@ contract PerpVaultTradeTest is VaultFixture {
     function test_trade_close_clearsPositionAndBitmap() public {
         tradeAs(alice, 0, ETH, 1e18);
         tradeAs(alice, 0, ETH, -1e18);
-        IPerpVault.Position memory p = vault.position(alice, 0, ETH);
+        IPerpVaultTypes.Position memory p = vault.position(alice, 0, ETH);
         assertEq(int256(p.size), 0, "size");
         assertEq(uint256(p.entryPrice), 0, "entry reset");
         assertEq(vault.accountMarkets(alice, 0), 0, "bitmap cleared");
-        IPerpVault.MarketState memory s = vault.marketState(ETH);
+        IPerpVaultTypes.MarketState memory s = vault.marketState(ETH);
         assertEq(uint256(s.longSize), 0, "OI");
         assertEq(s.basisSum, 0, "INV-02: basis aggregate back to zero");
     }
 
     function test_trade_flip_closesAndOpensAtFill() public {
         tradeAs(alice, 0, ETH, 1e18);
-        IPerpVault.TradeResult memory r = tradeAs(alice, 0, ETH, -3e18);
-        IPerpVault.Position memory p = vault.position(alice, 0, ETH);
+        IPerpVaultTypes.TradeResult memory r = tradeAs(alice, 0, ETH, -3e18);
+        IPerpVaultTypes.Position memory p = vault.position(alice, 0, ETH);
         assertEq(int256(p.size), -2e18, "flipped to short 2");
         assertEq(uint256(p.entryPrice), r.fillPrice, "new entry at the fill");
-        IPerpVault.MarketState memory s = vault.marketState(ETH);
+        IPerpVaultTypes.MarketState memory s = vault.marketState(ETH);
         assertEq(uint256(s.longSize), 0, "no long left");
         assertEq(uint256(s.shortSize), 2e18, "short 2");
     }
 
     function test_trade_slippage_revertsNamingBothPrices() public {
-        IPerpVault.TradeParams memory tp = params(alice, 0, ETH, 1e18);
+        IPerpVaultTypes.TradeParams memory tp = params(alice, 0, ETH, 1e18);
         tp.acceptablePrice = 3000e18;
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.SlippageExceeded.selector, FILL_BUY_1_ETH, 3000e18));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.SlippageExceeded.selector, FILL_BUY_1_ETH, 3000e18));
         vm.prank(alice);
         vault.trade(tp);
 
         tp = params(alice, 0, ETH, -1e18);
         tp.acceptablePrice = 3000e18; // sell fills at 2999.9985 < 3000
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.SlippageExceeded.selector, 2999.9985e18, 3000e18));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.SlippageExceeded.selector, 2999.9985e18, 3000e18));
         vm.prank(alice);
         vault.trade(tp);
     }
 
     function test_trade_expiredDeadline_reverts() public {
-        IPerpVault.TradeParams memory tp = params(alice, 0, ETH, 1e18);
+        IPerpVaultTypes.TradeParams memory tp = params(alice, 0, ETH, 1e18);
         tp.deadline = block.timestamp - 1;
         vm.expectRevert(
-            abi.encodeWithSelector(IPerpVault.DeadlineExpired.selector, block.timestamp - 1, block.timestamp)
+            abi.encodeWithSelector(IPerpVaultTypes.DeadlineExpired.selector, block.timestamp - 1, block.timestamp)
         );
         vm.prank(alice);
         vault.trade(tp);
     }
 
     function test_trade_zeroSize_reverts() public {
-        vm.expectRevert(IPerpVault.ZeroSize.selector);
+        vm.expectRevert(IPerpVaultTypes.ZeroSize.selector);
         tradeAs(alice, 0, ETH, 0);
     }
 
     function test_trade_int256Min_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.SizeOutOfRange.selector, type(int256).min));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.SizeOutOfRange.selector, type(int256).min));
         tradeAs(alice, 0, ETH, type(int256).min);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.SizeOutOfRange.selector, type(int256).max));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.SizeOutOfRange.selector, type(int256).max));
         tradeAs(alice, 0, ETH, type(int256).max);
     }
 
     function test_trade_unauthorisedCaller_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.Unauthorized.selector, bob, alice));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.Unauthorized.selector, bob, alice));
         vm.prank(bob);
         vault.trade(params(alice, 0, ETH, 1e18));
     }
@@ -147,13 +147,13 @@ contract PerpVaultTradeTest is VaultFixture {
         assertEq(collateral(alice, 0), aliceBefore, "alice untouched");
         vm.prank(alice);
         vault.setOperator(bob, false);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.Unauthorized.selector, bob, alice));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.Unauthorized.selector, bob, alice));
         vm.prank(bob);
         vault.trade(params(alice, 0, ETH, 1e18));
     }
 
     function test_trade_unlistedMarket_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.MarketNotListed.selector, 7));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.MarketNotListed.selector, 7));
         tradeAs(alice, 0, 7, 1e18);
     }
 
@@ -161,32 +161,34 @@ contract PerpVaultTradeTest is VaultFixture {
         tradeAs(alice, 0, ETH, 2e18);
         vm.prank(guardian);
         vault.setMarketPaused(ETH, true);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.MarketPaused.selector, ETH));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.MarketPaused.selector, ETH));
         tradeAs(alice, 0, ETH, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.MarketPaused.selector, ETH));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.MarketPaused.selector, ETH));
         tradeAs(bob, 0, ETH, -1e18);
         tradeAs(alice, 0, ETH, -1e18); // reduce
         tradeAs(alice, 0, ETH, -1e18); // close
         assertEq(int256(vault.position(alice, 0, ETH).size), 0, "closed while paused");
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.NotGuardian.selector, bob));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.NotGuardian.selector, bob));
         vm.prank(bob);
         vault.setMarketPaused(ETH, false);
     }
 
     function test_trade_openInterestCap_reverts() public {
-        IPerpVault.MarketParams memory mp = defaultParams(address(ethFeed), 1_000_000e18);
+        IPerpVaultTypes.MarketParams memory mp = defaultParams(address(ethFeed), 1_000_000e18);
         mp.maxLongSize = 5e18;
         vm.prank(owner);
         vault.setMarketParams(ETH, mp);
         tradeAs(alice, 0, ETH, 5e18);
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.OpenInterestCapExceeded.selector, ETH, true, 6e18, 5e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPerpVaultTypes.OpenInterestCapExceeded.selector, ETH, true, 6e18, 5e18)
+        );
         tradeAs(bob, 0, ETH, 1e18);
         tradeAs(alice, 0, ETH, -1e18); // reducing is never capped
     }
 
     function test_trade_positionBelowMinMargin_reverts() public {
         // 0.01 ETH · 3000 · 10 % = 3 USD of margin < 10 USD minimum
-        vm.expectRevert(abi.encodeWithSelector(IPerpVault.PositionTooSmall.selector, 3e18, 10e18));
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.PositionTooSmall.selector, 3e18, 10e18));
         tradeAs(alice, 0, ETH, 0.01e18);
         // a reduction that leaves dust is rejected too
         tradeAs(alice, 0, ETH, 1e18);
@@ -201,7 +203,7 @@ contract PerpVaultTradeTest is VaultFixture {
         try vault.trade(params(alice, 1, ETH, 4e18)) {
             fail("expected InsufficientMargin");
         } catch (bytes memory reason) {
-            assertEq(bytes4(reason), IPerpVault.InsufficientMargin.selector, "selector");
+            assertEq(bytes4(reason), IPerpVaultTypes.InsufficientMargin.selector, "selector");
         }
         tradeAs(alice, 1, ETH, 3e18); // 900 USD: fits
     }
@@ -210,14 +212,14 @@ contract PerpVaultTradeTest is VaultFixture {
         fund(alice, 1, 5_000e6);
         tradeAs(alice, 1, ETH, 5e18);
         tradeAs(alice, 1, BTC, 0.5e18);
-        IPerpVault.AccountMargin memory m1 = vault.accountMargin(alice, 1);
+        IPerpVaultTypes.AccountMargin memory m1 = vault.accountMargin(alice, 1);
         assertGt(m1.initialMargin, 0, "IM over two markets");
         int256 account0Before = collateral(alice, 0);
-        IPerpVault.AccountMargin memory m0Before = vault.accountMargin(alice, 0);
+        IPerpVaultTypes.AccountMargin memory m0Before = vault.accountMargin(alice, 0);
         setEthPrice(2_900e8);
         tradeAs(alice, 1, ETH, -5e18);
         assertEq(collateral(alice, 0), account0Before, "INV-10: account 0 untouched");
-        IPerpVault.AccountMargin memory m0After = vault.accountMargin(alice, 0);
+        IPerpVaultTypes.AccountMargin memory m0After = vault.accountMargin(alice, 0);
         assertEq(m0After.equity, m0Before.equity, "INV-10: equity of account 0 unchanged");
     }
 
@@ -247,7 +249,7 @@ contract PerpVaultTradeTest is VaultFixture {
         try vault.trade(params(alice, 2, ETH, -0.5e18)) {
             fail("expected WouldBeLiquidatable");
         } catch (bytes memory reason) {
-            assertEq(bytes4(reason), IPerpVault.WouldBeLiquidatable.selector, "selector");
+            assertEq(bytes4(reason), IPerpVaultTypes.WouldBeLiquidatable.selector, "selector");
         }
         // a reduction that cures the account is allowed: at 2700 halving leaves ~97.8 ≥ 72.5
         setEthPrice(2_700e8);
@@ -257,8 +259,8 @@ contract PerpVaultTradeTest is VaultFixture {
     function test_noFreeMoney_roundTripAtConstantPriceLosesFees() public {
         fund(alice, 3, 10_000e6);
         uint256 balanceBefore = usdc.balanceOf(alice);
-        IPerpVault.TradeResult memory open = tradeAs(alice, 3, ETH, 3e18);
-        IPerpVault.TradeResult memory close = tradeAs(alice, 3, ETH, -3e18);
+        IPerpVaultTypes.TradeResult memory open = tradeAs(alice, 3, ETH, 3e18);
+        IPerpVaultTypes.TradeResult memory close = tradeAs(alice, 3, ETH, -3e18);
         int256 c = collateral(alice, 3);
         assertLe(c, 10_000e18 - int256(open.feeUsd + close.feeUsd), "INV-06: at most deposit minus fees");
         vm.prank(alice);

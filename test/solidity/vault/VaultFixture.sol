@@ -6,7 +6,7 @@ import {Test} from "../utils/Test.sol";
 import {PerpVault} from "../../../contracts/PerpVault.sol";
 import {LiquidityVault} from "../../../contracts/LiquidityVault.sol";
 import {OracleAdapter} from "../../../contracts/oracle/OracleAdapter.sol";
-import {IPerpVault} from "../../../contracts/interfaces/IPerpVault.sol";
+import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
 import {IOracleAdapter} from "../../../contracts/interfaces/IOracleAdapter.sol";
 import {TestToken} from "../../../contracts/test/TestToken.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -57,9 +57,9 @@ abstract contract VaultFixture is Test {
         fund(bob, 0, 100_000e6);
     }
 
-    function defaultParams(address feed, uint96 skewScale) internal pure returns (IPerpVault.MarketParams memory) {
+    function defaultParams(address feed, uint96 skewScale) internal pure returns (IPerpVaultTypes.MarketParams memory) {
         return
-            IPerpVault.MarketParams({
+            IPerpVaultTypes.MarketParams({
                 feed: feed,
                 initialMarginRatio: 0.1e18,
                 maintenanceMarginRatio: 0.05e18,
@@ -88,7 +88,7 @@ abstract contract VaultFixture is Test {
         uint96 accountIndex,
         uint256 marketId,
         int256 sizeDelta
-    ) internal returns (IPerpVault.TradeResult memory) {
+    ) internal returns (IPerpVaultTypes.TradeResult memory) {
         vm.prank(who);
         return vault.trade(params(who, accountIndex, marketId, sizeDelta));
     }
@@ -98,9 +98,9 @@ abstract contract VaultFixture is Test {
         uint96 accountIndex,
         uint256 marketId,
         int256 sizeDelta
-    ) internal view returns (IPerpVault.TradeParams memory) {
+    ) internal view returns (IPerpVaultTypes.TradeParams memory) {
         return
-            IPerpVault.TradeParams({
+            IPerpVaultTypes.TradeParams({
                 owner: who,
                 accountIndex: accountIndex,
                 marketId: marketId,

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
+
+import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
+import {PerpVaultBase} from "./PerpVaultBase.sol";
+import {FundingMath} from "./libraries/FundingMath.sol";
+import {LiquidationMath} from "./libraries/LiquidationMath.sol";
+import {MarginMath} from "./libraries/MarginMath.sol";
+import {SignedWad} from "./libraries/SignedWad.sol";
+
+/// @title LiquidationModule
+/// @notice Liquidation logic of {PerpVault}, run by `delegatecall` on the vault's storage (the vault alone would
+/// exceed the 24,576-byte code limit). The vault deploys it in its constructor and forwards `liquidate` and
+/// `liquidateBatch` to it under its reentrancy guard; see {IPerpVault-liquidate} for the behaviour.
+contract LiquidationModule is PerpVaultBase {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+
+    error NotDelegated();
+
+    address private immutable _self;
+
+    constructor(IERC20 collateralToken_, IOracleAdapter oracle_) PerpVaultBase(collateralToken_, oracle_, msg.sender) {
+        _self = address(this);
+    }
+
+    /// @dev Called directly, the module would act on its own empty storage: refuse, to keep the surface obvious.
+    modifier onlyDelegated() {
+        if (address(this) == _self) revert NotDelegated();
+        _;
+    }
+
+    /// @dev One position of an account under liquidation, priced and accrued.
+    struct Leg {
+        uint256 marketId;
+        uint256 priceWad;
+        int256 fundingIndex;
+        int256 size;
+        uint256 entryPrice;
+        int256 fundingEntry;
+        int256 closeSize;
+    }
+
+    /// @dev The account-level numbers of a liquidation.
+    struct Health {
+        int256 equity;
+        uint256 notional;
+        uint256 mmVariable;
+        uint256 mmFlat;
+    }
+
+    function liquidate(
+        address owner,
+        uint96 accountIndex
+    ) external onlyDelegated returns (LiquidationResult memory result) {
+        (, result) = _liquidate(owner, accountIndex, true);
+    }
+
+    function liquidateBatch(AccountRef[] calldata accounts) external onlyDelegated returns (uint256 liquidated) {
+        for (uint256 i; i < accounts.length; ++i) {
+            (bool done, ) = _liquidate(accounts[i].owner, accounts[i].accountIndex, false);
+            if (done) ++liquidated;
+        }
+    }
+
+    function _liquidate(
+        address owner,
+        uint96 accountIndex,
+        bool revertIfHealthy
+    ) internal returns (bool liquidated, LiquidationResult memory r) {
+        Account storage account = _accounts[owner][accountIndex];
+        uint256 bitmap = account.marketBitmap;
+        int256 collateral = account.collateral;
+        if (bitmap == 0) {
+            if (revertIfHealthy) revert NotLiquidatable(collateral, 0);
+            return (false, r);
+        }
+        (Leg[] memory legs, Health memory h) = _loadLegs(owner, accountIndex, bitmap, collateral);
+        uint256 maintenanceMargin = h.mmVariable + h.mmFlat;
+        if (h.equity >= maintenanceMargin.toInt256()) {
+            if (revertIfHealthy) revert NotLiquidatable(h.equity, maintenanceMargin);
+            return (false, r);
+        }
+        LiquidationParams memory lp = liquidationParams;
+        r.closedFraction = _chooseFraction(legs, h, lp);
+
+        for (uint256 i; i < legs.length; ++i) {
+            Leg memory leg = legs[i];
+            if (r.closedFraction == WAD) leg.closeSize = leg.size;
+            r.closedNotionalUsd += MarginMath.notionalUp(leg.closeSize, leg.priceWad);
+            collateral += _closeLeg(owner, accountIndex, leg);
+            if (leg.size == leg.closeSize) bitmap = _updatedBitmap(bitmap, leg.marketId, false);
+        }
+
+        collateral = _chargePenalty(owner, accountIndex, collateral, r, lp);
+        account.collateral = collateral.toInt128();
+        account.marketBitmap = uint128(bitmap);
+        uint256 rewardTokens = r.keeperRewardUsd / TOKEN_TO_WAD;
+        if (rewardTokens != 0) collateralToken.safeTransfer(msg.sender, rewardTokens);
+        emit Liquidated(owner, accountIndex, msg.sender, r, collateral);
+        return (true, r);
+    }
+
+    /// @dev Reads every position once, accrues its market (funding first, in the same transaction) and sums the
+    /// account's equity, notional and maintenance margin. Reverts with the oracle's error on an invalid price.
+    function _loadLegs(
+        address owner,
+        uint96 accountIndex,
+        uint256 bitmap,
+        int256 collateral
+    ) internal returns (Leg[] memory legs, Health memory h) {
+        legs = new Leg[](_popCount(bitmap));
+        h.equity = collateral;
+        for (uint256 i; bitmap != 0; ++i) {
+            uint256 marketId = _lowestBit(bitmap);
+            bitmap &= bitmap - 1;
+            Market storage m = _markets[marketId];
+            Leg memory leg = legs[i];
+            leg.marketId = marketId;
+            leg.priceWad = oracle.priceWad(m.params.feed);
+            (, leg.fundingIndex) = _accrue(marketId, m, leg.priceWad, true);
+            (leg.size, leg.entryPrice, leg.fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
+            h.equity +=
+                MarginMath.pnlDown(leg.size, leg.entryPrice, leg.priceWad) -
+                FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.fundingIndex);
+            uint256 notional = MarginMath.notionalUp(leg.size, leg.priceWad);
+            h.notional += notional;
+            h.mmVariable += Math.mulDiv(notional, m.params.maintenanceMarginRatio, WAD, Math.Rounding.Ceil);
+            h.mmFlat += m.params.liquidationFeeUsd;
+        }
+    }
+
+    /// @dev The fraction to close: partial when closing the same fraction of every position restores
+    /// equity ≥ (1 + buffer)·MM after the penalty and leaves no position below its minimum margin; else everything.
+    /// Sets each leg's `closeSize` (rounded away from zero: a partial liquidation never closes too little).
+    function _chooseFraction(
+        Leg[] memory legs,
+        Health memory h,
+        LiquidationParams memory lp
+    ) internal view returns (uint256 fraction) {
+        fraction = LiquidationMath.partialFraction(
+            h.equity,
+            h.notional,
+            h.mmVariable,
+            h.mmFlat,
+            lp.penaltyRatio,
+            lp.partialBuffer
+        );
+        if (fraction >= WAD || fraction == 0) return WAD;
+        uint256 closedNotional;
+        uint256 maintenanceAfter;
+        for (uint256 i; i < legs.length; ++i) {
+            Leg memory leg = legs[i];
+            leg.closeSize = SignedWad.mulDivUp(SignedMath.abs(leg.size).toInt256(), int256(fraction), WAD);
+            if (leg.size < 0) leg.closeSize = -leg.closeSize;
+            int256 remaining = leg.size - leg.closeSize;
+            if (remaining == 0 || (remaining > 0) != (leg.size > 0)) return WAD;
+            Market storage m = _markets[leg.marketId];
+            if (
+                MarginMath.initialMarginUp(remaining, leg.priceWad, m.params.initialMarginRatio) <
+                m.params.minPositionMarginUsd
+            ) return WAD; // dust rule: no remainder below the minimum position margin survives
+            closedNotional += MarginMath.notionalUp(leg.closeSize, leg.priceWad);
+            maintenanceAfter += MarginMath.maintenanceMarginUp(
+                remaining,
+                leg.priceWad,
+                m.params.maintenanceMarginRatio,
+                m.params.liquidationFeeUsd
+            );
+        }
+        uint256 penalty = LiquidationMath.penaltyUsd(
+            closedNotional,
+            lp.penaltyRatio,
+            LiquidationMath.keeperRewardUsd(closedNotional, lp.keeperFeeRatio, lp.minKeeperFeeUsd, lp.maxKeeperFeeUsd)
+        );
+        // Closing at the oracle price moves no equity; only the penalty does.
+        if (h.equity - penalty.toInt256() < maintenanceAfter.toInt256()) return WAD;
+    }
+
+    /// @dev Closes `leg.closeSize` at the oracle price, settles the position's funding, updates the market's books;
+    /// returns the change of the account's collateral (realised PnL − funding).
+    function _closeLeg(address owner, uint96 accountIndex, Leg memory leg) internal returns (int256 accountDelta) {
+        Market storage m = _markets[leg.marketId];
+        TradeVars memory v;
+        v.priceWad = leg.priceWad;
+        v.fundingIndex = leg.fundingIndex;
+        v.size0 = leg.size;
+        v.entry0 = leg.entryPrice;
+        v.fundingEntry0 = leg.fundingEntry;
+        v.size1 = leg.size - leg.closeSize;
+        v.entry1 = v.size1 == 0 ? 0 : leg.entryPrice;
+        v.fundingEntry1 = _storePosition(
+            _positions[owner][accountIndex][leg.marketId],
+            v.size1,
+            v.entry1,
+            v.fundingIndex
+        );
+        accountDelta =
+            MarginMath.pnlDown(leg.closeSize, leg.entryPrice, leg.priceWad) -
+            FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.fundingIndex);
+        _updateMarketBooks(leg.marketId, m, v, accountDelta);
+    }
+
+    /// @dev Charges the penalty (capped by positive collateral), pays the keeper from it (whole token units), splits
+    /// the rest between insurance and pool, and after a full liquidation covers a deficit from insurance, then pool.
+    function _chargePenalty(
+        address owner,
+        uint96 accountIndex,
+        int256 collateral,
+        LiquidationResult memory r,
+        LiquidationParams memory lp
+    ) internal returns (int256) {
+        uint256 reward = LiquidationMath.keeperRewardUsd(
+            r.closedNotionalUsd,
+            lp.keeperFeeRatio,
+            lp.minKeeperFeeUsd,
+            lp.maxKeeperFeeUsd
+        );
+        uint256 penalty = LiquidationMath.penaltyUsd(r.closedNotionalUsd, lp.penaltyRatio, reward);
+        uint256 available = collateral > 0 ? uint256(collateral) : 0;
+        r.penaltyUsd = Math.min(penalty, available);
+        reward = Math.min(reward, r.penaltyUsd);
+        r.keeperRewardUsd = (reward / TOKEN_TO_WAD) * TOKEN_TO_WAD; // the sub-token dust stays with the pool
+        uint256 rest = r.penaltyUsd - r.keeperRewardUsd;
+        r.insuranceUsd = Math.mulDiv(rest, lp.insuranceShare, WAD);
+        collateral -= r.penaltyUsd.toInt256();
+
+        int256 base = _pool.baseUsd + (rest - r.insuranceUsd).toInt256();
+        uint256 insurance = _pool.insuranceUsd + r.insuranceUsd;
+        if (r.closedFraction == WAD && collateral < 0) {
+            // Bad debt: never a negative balance, never a revert.
+            uint256 deficit = uint256(-collateral);
+            uint256 fromInsurance = Math.min(deficit, insurance);
+            insurance -= fromInsurance;
+            base -= (deficit - fromInsurance).toInt256();
+            r.badDebtUsd = deficit;
+            _badDebtTotalUsd += deficit.toUint128();
+            _badDebtPaidByPoolUsd += (deficit - fromInsurance).toUint128();
+            collateral = 0;
+            emit BadDebt(owner, accountIndex, deficit, fromInsurance, deficit - fromInsurance);
+        }
+        _pool = PoolBooks(base.toInt128(), insurance.toUint128());
+        return collateral;
+    }
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
+import {IPerpVaultTypes} from "./interfaces/IPerpVault.sol";
+import {FundingMath} from "./libraries/FundingMath.sol";
+import {SignedWad} from "./libraries/SignedWad.sol";
+
+/// @title PerpVaultBase
+/// @notice Storage layout, bounds and the state transitions shared by {PerpVault} and its delegatecall modules
+/// ({LiquidationModule}). Both inherit exactly this contract, so they agree on every slot.
+/// @dev Add state variables only at the end, and only here.
+abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+
+    uint256 internal constant WAD = 1e18;
+    /// @dev Markets an account may hold are tracked in a 128-bit bitmap packed with its collateral.
+    uint256 public constant MAX_MARKETS = 128;
+
+    // ---- constant bounds of every risk parameter (checked in every setter) ----
+    uint256 public constant MIN_INITIAL_MARGIN_RATIO = 0.01e18; // 100x
+    uint256 public constant MAX_INITIAL_MARGIN_RATIO = 1e18; // 1x
+    uint256 public constant MIN_MAINTENANCE_MARGIN_RATIO = 0.001e18;
+    uint256 public constant MAX_FEE_RATIO = 0.01e18; // 1 % of notional
+    uint256 public constant MAX_FUNDING_RATE_PER_DAY = 0.1e18; // 10 % per day
+    uint256 public constant MAX_FUNDING_VELOCITY_PER_DAY = 1e18; // 100 % per day per day
+    uint256 public constant MIN_SKEW_SCALE = 1e18; // one unit
+    uint256 public constant MAX_SKEW_SCALE = 1e28;
+    /// @dev Per side, units (WAD): 1e10 units, so every position fits the packed int96 size.
+    uint256 public constant MAX_OPEN_INTEREST = 1e28;
+    /// @dev Entry prices and funding index entries are stored in ticks of 1e-10 USD (1e8 WAD wei).
+    uint256 internal constant PRICE_TICK = 1e8;
+    int256 internal constant MAX_POSITION_SIZE = int256(MAX_OPEN_INTEREST);
+    uint256 public constant MAX_MIN_POSITION_MARGIN_USD = 10_000e18;
+    uint256 public constant MAX_LIQUIDATION_FEE_USD = 1_000e18;
+    uint256 public constant MIN_MAX_UTILIZATION = 0.1e18;
+    uint256 public constant MAX_MAX_UTILIZATION = 1e18;
+    uint256 public constant MAX_KEEPER_FEE_RATIO = 0.01e18;
+    uint256 public constant MAX_PENALTY_RATIO = 0.05e18;
+    uint256 public constant MIN_PARTIAL_BUFFER = 0.01e18;
+    uint256 public constant MAX_PARTIAL_BUFFER = 1e18;
+    uint256 public constant MAX_KEEPER_FEE_USD = 1_000e18;
+
+    struct Market {
+        MarketParams params;
+        MarketState state;
+    }
+
+    /// @dev One slot per position: a first open writes one fresh slot instead of two.
+    struct PackedPosition {
+        int96 size;
+        uint80 entryPriceTicks;
+        int80 fundingIndexEntryTicks;
+    }
+
+    /// @dev One slot: realised collateral (USD WAD, signed) and the set of markets with a position.
+    struct Account {
+        int128 collateral;
+        uint128 marketBitmap;
+    }
+
+    IERC20 public immutable collateralToken;
+    IOracleAdapter public immutable oracle;
+    /// @dev 10 ** (18 − token decimals): token units → WAD.
+    uint256 internal immutable TOKEN_TO_WAD;
+
+    mapping(uint256 marketId => Market) internal _markets;
+    uint256 internal _marketCount;
+
+    mapping(address owner => mapping(uint96 accountIndex => Account)) internal _accounts;
+    mapping(address owner => mapping(uint96 accountIndex => mapping(uint256 marketId => PackedPosition)))
+        internal _positions;
+    mapping(address owner => mapping(address operator => bool)) internal _operators;
+
+    /// @dev One slot for the two global books touched by LP operations and liquidations.
+    /// baseUsd: LP deposits − LP withdrawals + liquidation penalties − bad debt the pool paid (USD WAD); realised
+    /// pool assets = baseUsd + Σ market `poolRealizedUsd`. insuranceUsd: the insurance fund (USD WAD).
+    struct PoolBooks {
+        int128 baseUsd;
+        uint128 insuranceUsd;
+    }
+
+    PoolBooks internal _pool;
+    LiquidationParams public liquidationParams;
+    uint128 internal _badDebtTotalUsd;
+    uint128 internal _badDebtPaidByPoolUsd;
+    address public liquidityVault;
+    uint64 public maxUtilization;
+    address public guardian;
+
+    constructor(IERC20 collateralToken_, IOracleAdapter oracle_, address owner_) Ownable(owner_) {
+        if (address(collateralToken_) == address(0) || address(oracle_) == address(0)) revert ZeroAddress();
+        uint8 decimals = IERC20Metadata(address(collateralToken_)).decimals();
+        if (decimals > 18) revert CollateralDecimalsUnsupported(decimals);
+        collateralToken = collateralToken_;
+        oracle = oracle_;
+        TOKEN_TO_WAD = 10 ** (18 - decimals);
+        maxUtilization = 0.8e18;
+        liquidationParams = LiquidationParams({
+            keeperFeeRatio: 0.002e18,
+            penaltyRatio: 0.01e18,
+            insuranceShare: 0.5e18,
+            partialBuffer: 0.1e18,
+            minKeeperFeeUsd: 5e18,
+            maxKeeperFeeUsd: 500e18
+        });
+    }
+
+    /// @dev Values of one trade, kept in memory to stay clear of the stack limit.
+    struct TradeVars {
+        uint256 priceWad;
+        int256 fundingIndex;
+        int256 size0;
+        uint256 entry0;
+        int256 fundingEntry0;
+        int256 size1;
+        uint256 entry1;
+        int256 fundingEntry1;
+        int256 fundingRate;
+        int256 skew0;
+        bool increases;
+    }
+
+    /// @dev Open interest (with the caps on the side that grew), the basis aggregate and the pool's realised PnL.
+    function _updateMarketBooks(uint256 marketId, Market storage m, TradeVars memory v, int256 accountDelta) internal {
+        uint256 longSize = m.state.longSize;
+        uint256 shortSize = m.state.shortSize;
+        if (v.size0 > 0) longSize -= uint256(v.size0);
+        else shortSize -= uint256(-v.size0);
+        if (v.size1 > 0) {
+            longSize += uint256(v.size1);
+            if (v.increases && longSize > m.params.maxLongSize) {
+                revert OpenInterestCapExceeded(marketId, true, longSize, m.params.maxLongSize);
+            }
+        } else {
+            shortSize += uint256(-v.size1);
+            if (v.increases && shortSize > m.params.maxShortSize) {
+                revert OpenInterestCapExceeded(marketId, false, shortSize, m.params.maxShortSize);
+            }
+        }
+        m.state.longSize = uint128(longSize);
+        m.state.shortSize = uint128(shortSize);
+        // Σ of per-position contributions, each rounded the same way every time, so the pool marks trader PnL net
+        // of funding (Σ size·(price − index) − basisSum) without a loop over positions.
+        m.state.basisSum = (m.state.basisSum +
+            _basisContribution(v.size1, v.entry1, v.fundingEntry1) -
+            _basisContribution(v.size0, v.entry0, v.fundingEntry0)).toInt128();
+        m.state.poolRealizedUsd = (m.state.poolRealizedUsd - accountDelta).toInt128();
+    }
+
+    /// @dev floor(size · entryPrice) − ceil(size · fundingIndexEntry), in USD WAD: both roundings make the pool's mark
+    /// of what traders are owed conservative.
+    function _basisContribution(
+        int256 size,
+        uint256 entryPriceWad,
+        int256 fundingIndexEntryWad
+    ) internal pure returns (int256) {
+        if (size == 0) return 0;
+        return
+            SignedWad.mulDivDown(size, int256(entryPriceWad), WAD) -
+            SignedWad.mulDivUp(size, fundingIndexEntryWad, WAD);
+    }
+
+    function _unpack(
+        PackedPosition storage pos
+    ) internal view returns (int256 size, uint256 entryPriceWad, int256 fundingIndexEntryWad) {
+        PackedPosition memory p = pos; // one SLOAD
+        return (p.size, uint256(p.entryPriceTicks) * PRICE_TICK, int256(p.fundingIndexEntryTicks) * int256(PRICE_TICK));
+    }
+
+    /// @dev Entry price in ticks, rounded against the trader: up for a long, down for a short.
+    function _roundEntryPrice(int256 size, uint256 entryPriceWad) internal pure returns (uint256) {
+        uint256 ticks = size > 0 ? Math.ceilDiv(entryPriceWad, PRICE_TICK) : entryPriceWad / PRICE_TICK;
+        return ticks * PRICE_TICK;
+    }
+
+    /// @dev Writes the position in one slot (cleared when the size is zero, for the refund) and returns the stored
+    /// funding index entry: rounded down for a long, up for a short, so the funding owed is never understated.
+    function _storePosition(
+        PackedPosition storage pos,
+        int256 size,
+        uint256 entryPriceWad,
+        int256 fundingIndexWad
+    ) internal returns (int256 fundingIndexEntryWad) {
+        if (size == 0) {
+            // Clearing the whole slot earns the storage refund on a full close.
+            pos.size = 0;
+            pos.entryPriceTicks = 0;
+            pos.fundingIndexEntryTicks = 0;
+            return 0;
+        }
+        int256 tick = int256(PRICE_TICK);
+        int256 indexTicks = fundingIndexWad / tick; // truncates towards zero
+        if (size > 0 && fundingIndexWad < 0 && indexTicks * tick != fundingIndexWad) indexTicks -= 1; // floor
+        if (size < 0 && fundingIndexWad > 0 && indexTicks * tick != fundingIndexWad) indexTicks += 1; // ceil
+        uint256 entryTicks = _roundEntryPrice(size, entryPriceWad) / PRICE_TICK;
+        pos.size = int96(size);
+        pos.entryPriceTicks = entryTicks.toUint80();
+        pos.fundingIndexEntryTicks = indexTicks.toInt80();
+        return indexTicks * tick;
+    }
+
+    function _updatedBitmap(uint256 bitmap, uint256 marketId, bool hasPosition) internal pure returns (uint256) {
+        return hasPosition ? bitmap | (1 << marketId) : bitmap & ~(1 << marketId);
+    }
+
+    /// @dev Accrues funding of market `marketId` to now at `priceWad`; returns the new rate and index. O(1).
+    /// A trade reports them in `Traded`; other callers ask for `FundingAccrued`.
+    function _accrue(
+        uint256 marketId,
+        Market storage m,
+        uint256 priceWad,
+        bool emitEvent
+    ) internal returns (int256 rate, int256 index) {
+        uint256 last = m.state.lastFundingTime;
+        rate = m.state.fundingRatePerDay;
+        index = m.state.fundingIndex;
+        if (last == block.timestamp) return (rate, index);
+        int256 indexDelta;
+        (rate, indexDelta) = _pendingFunding(m, priceWad, block.timestamp - last);
+        index += indexDelta;
+        m.state.fundingIndex = index.toInt128();
+        m.state.fundingRatePerDay = rate.toInt64();
+        m.state.lastFundingTime = uint40(block.timestamp);
+        if (emitEvent) emit FundingAccrued(marketId, rate, index, priceWad);
+    }
+
+    function _pendingFunding(
+        Market storage m,
+        uint256 priceWad,
+        uint256 elapsed
+    ) internal view returns (int256 rate, int256 indexDelta) {
+        return
+            FundingMath.accrue(
+                m.state.fundingRatePerDay,
+                int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize)),
+                m.params.skewScale,
+                m.params.maxFundingVelocityPerDay,
+                m.params.maxFundingRatePerDay,
+                elapsed,
+                priceWad
+            );
+    }
+
+    /// @dev The funding index as if accrued now, without writing.
+    function _indexNow(Market storage m, uint256 priceWad) internal view returns (int256 rate, int256 index) {
+        (int256 r, int256 delta) = _pendingFunding(m, priceWad, block.timestamp - m.state.lastFundingTime);
+        return (r, m.state.fundingIndex + delta);
+    }
+
+    function _lowestBit(uint256 x) internal pure returns (uint256 bit) {
+        // x & −x isolates the lowest set bit; log2 of a power of two is its position.
+        return Math.log2(x & (~x + 1));
+    }
+
+    function _popCount(uint256 x) internal pure returns (uint256 n) {
+        for (; x != 0; ++n) x &= x - 1;
+    }
+
+    function _toWad(uint256 amount) internal view returns (int256) {
+        if (amount > uint256(uint128(type(int128).max)) / TOKEN_TO_WAD) revert AmountTooLarge(amount);
+        return int256(amount * TOKEN_TO_WAD);
+    }
+}

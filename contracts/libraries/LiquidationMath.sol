@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @title LiquidationMath
+/// @notice Keeper reward, liquidation penalty and the partial-liquidation fraction (docs/units.md § Liquidation).
+/// USD amounts and ratios are WAD.
+library LiquidationMath {
+    uint256 internal constant WAD = 1e18;
+
+    /// @notice `clamp(closedNotional · keeperFeeRatio, minKeeperFee, maxKeeperFee)`, the product rounded down.
+    function keeperRewardUsd(
+        uint256 closedNotionalUsd,
+        uint256 keeperFeeRatio,
+        uint256 minKeeperFeeUsd,
+        uint256 maxKeeperFeeUsd
+    ) internal pure returns (uint256) {
+        uint256 reward = Math.mulDiv(closedNotionalUsd, keeperFeeRatio, WAD);
+        if (reward < minKeeperFeeUsd) return minKeeperFeeUsd;
+        if (reward > maxKeeperFeeUsd) return maxKeeperFeeUsd;
+        return reward;
+    }
+
+    /// @notice `max(closedNotional · penaltyRatio (rounded up), keeperReward)`: the penalty always covers the reward,
+    /// so liquidating one's own account never pays.
+    function penaltyUsd(
+        uint256 closedNotionalUsd,
+        uint256 penaltyRatio,
+        uint256 keeperRewardUsd_
+    ) internal pure returns (uint256) {
+        uint256 penalty = Math.mulDiv(closedNotionalUsd, penaltyRatio, WAD, Math.Rounding.Ceil);
+        return penalty > keeperRewardUsd_ ? penalty : keeperRewardUsd_;
+    }
+
+    /// @notice Smallest fraction f (WAD, rounded up) of every position to close at the oracle price so that
+    /// `equity − penaltyRatio·f·notional ≥ (1 + buffer) · ((1 − f)·mmVariable + mmFlat)`; `WAD` means close all.
+    /// @param equityUsd Account equity (signed) with funding accrued.
+    /// @param notionalUsd Σ |size|·price over the account's positions.
+    /// @param mmVariableUsd Σ |size|·price·maintenanceMarginRatio.
+    /// @param mmFlatUsd Σ liquidationFeeUsd (stays while a position stays open).
+    function partialFraction(
+        int256 equityUsd,
+        uint256 notionalUsd,
+        uint256 mmVariableUsd,
+        uint256 mmFlatUsd,
+        uint256 penaltyRatio,
+        uint256 bufferRatio
+    ) internal pure returns (uint256) {
+        if (equityUsd <= 0) return WAD;
+        uint256 scale = WAD + bufferRatio;
+        // f · ((1+b)·Mv − p·N) ≥ (1+b)·(Mv + F) − E
+        uint256 lhsPerFraction = Math.mulDiv(mmVariableUsd, scale, WAD);
+        uint256 penaltyPerFraction = Math.mulDiv(notionalUsd, penaltyRatio, WAD, Math.Rounding.Ceil);
+        if (lhsPerFraction <= penaltyPerFraction) return WAD;
+        uint256 target = Math.mulDiv(mmVariableUsd + mmFlatUsd, scale, WAD, Math.Rounding.Ceil);
+        if (target <= uint256(equityUsd)) return 0;
+        uint256 fraction = Math.mulDiv(
+            target - uint256(equityUsd),
+            WAD,
+            lhsPerFraction - penaltyPerFraction,
+            Math.Rounding.Ceil
+        );
+        return fraction >= WAD ? WAD : fraction;
+    }
+}
