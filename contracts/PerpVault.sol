@@ -117,6 +117,12 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     }
 
     /// @inheritdoc IPerpVault
+    function accrueFunding(uint256 marketId) external override nonReentrant returns (int256, int256) {
+        Market storage m = _listedMarket(marketId);
+        return _accrue(marketId, m, oracle.priceWad(m.params.feed), true);
+    }
+
+    /// @inheritdoc IPerpVault
     function setOperator(address operator, bool allowed) external override {
         if (operator == address(0)) revert ZeroAddress();
         _operators[msg.sender][operator] = allowed;

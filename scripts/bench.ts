@@ -6,8 +6,16 @@
 // (`npx hardhat run scripts/bench.ts` works too; Hardhat rejects extra arguments there, so use BENCH_JSON=1.)
 // Every number is `gasUsed` from a transaction receipt. See docs/benchmarks.md.
 import os from "node:os";
-import { network } from "hardhat";
-import { type Address, encodeFunctionData, type Hex, maxUint256, zeroAddress } from "viem";
+import hre, { network } from "hardhat";
+import {
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  maxUint256,
+  parseEventLogs,
+  type TransactionReceipt,
+  zeroAddress,
+} from "viem";
 
 import {
   BACKGROUND_COLLATERAL,
@@ -23,6 +31,13 @@ import {
   FEED_HEARTBEAT,
   feedAnswer,
   INCREASE_SIZE,
+  KEEPER_BALANCE,
+  LIQ_BATCH,
+  LIQ_COLLATERAL,
+  LIQ_FULL_PRICE,
+  LIQ_OPEN_PRICE,
+  LIQ_PARTIAL_PRICE,
+  LIQ_SIZE,
   LP_DEPOSIT,
   LP2_DEPOSIT,
   LP2_WITHDRAW,
@@ -34,6 +49,7 @@ import {
   TRADER_WITHDRAW,
   units,
   usdc,
+  WAD,
 } from "./bench/markets.js";
 import {
   allWithinTargets,
@@ -58,25 +74,21 @@ function wallet(i: number) {
   if (w === undefined) throw new Error(`the bench needs ${i + 1} funded accounts`);
   return w;
 }
-const [deployer, lp, maker, trader, lp2, crowd, trader2] = [0, 1, 2, 3, 4, 5, 6].map(wallet) as [
-  Wallet,
-  Wallet,
-  Wallet,
-  Wallet,
-  Wallet,
-  Wallet,
-  Wallet,
-];
+const [deployer, lp, maker, trader, lp2, crowd, trader2, keeper, liquidated] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(
+  wallet,
+) as [Wallet, Wallet, Wallet, Wallet, Wallet, Wallet, Wallet, Wallet, Wallet];
 type Wallet = ReturnType<typeof wallet>;
 
 let lastHash: Hex = "0x";
+let lastReceipt: TransactionReceipt | undefined;
 
-/** Waits for a transaction and returns its receipt's gasUsed (throws on revert); remembers its hash. */
+/** Waits for a transaction and returns its receipt's gasUsed (throws on revert); remembers its hash and receipt. */
 async function gasOf(tx: Promise<Hex>): Promise<bigint> {
   const hash = await tx;
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
   lastHash = hash;
+  lastReceipt = receipt;
   return receipt.gasUsed;
 }
 
@@ -113,9 +125,10 @@ for (const [i, m] of MARKETS.entries()) {
 }
 
 // Every actor holds USDC and has approved its spender (neither is measured).
-for (const w of [lp, maker, trader, lp2, crowd, trader2])
+for (const w of [lp, maker, trader, lp2, crowd, trader2, liquidated])
   await gasOf(token.write.mint([w.account.address, usdc("20000000")]));
-for (const w of [maker, trader, crowd, trader2]) {
+await gasOf(token.write.mint([keeper.account.address, KEEPER_BALANCE]));
+for (const w of [maker, trader, crowd, trader2, liquidated]) {
   await gasOf(token.write.approve([vault.address, maxUint256], { account: w.account }));
 }
 for (const w of [lp, lp2]) await gasOf(token.write.approve([lpVault.address, maxUint256], { account: w.account }));
@@ -321,6 +334,109 @@ refs.push({
   note: "gas limit for `open`: equal to gasUsed, the 100,000 guard is met early in the trade",
 });
 
+// ------------------------------------------------------------------ measured: liquidations
+// One owner's accounts (indexes below), each 400 USDC and long 1 ETH opened at 3,000 (see markets.ts); a keeper that
+// already holds tokens calls. ETH → 2,700: one account is liquidated partially; ETH → 2,620: one fully, then ten
+// more in one `liquidateBatch`.
+const liqOwner = liquidated.account.address;
+const LIQ_FULL_INDEX = 0n;
+const LIQ_PARTIAL_INDEX = 1n;
+const LIQ_BATCH_INDEXES = Array.from({ length: LIQ_BATCH }, (_, i) => BigInt(i + 2));
+const LIQ_AT_1000_INDEX = BigInt(LIQ_BATCH + 2);
+
+/** Deposits 400 USDC into account `index` of the liquidated owner and opens long 1 ETH there (one multicall). */
+async function openLiquidatable(index: bigint): Promise<void> {
+  await gasOf(
+    vault.write.multicall(
+      [
+        [
+          encodeFunctionData({ abi: vault.abi, functionName: "deposit", args: [liqOwner, index, LIQ_COLLATERAL] }),
+          encodeFunctionData({
+            abi: vault.abi,
+            functionName: "trade",
+            args: [tradeParams(liqOwner, index, ETH_MARKET, LIQ_SIZE)],
+          }),
+        ],
+      ],
+      { account: liquidated.account },
+    ),
+  );
+}
+
+/** Checks that every account of `indexes` is liquidatable now. */
+async function expectLiquidatable(indexes: readonly bigint[]): Promise<void> {
+  for (const index of indexes) {
+    if (!(await vault.read.isLiquidatable([liqOwner, index]))) throw new Error(`account ${index} is not liquidatable`);
+  }
+}
+
+/**
+ * The `Liquidated` events of the last mined transaction: checks there is one per account of `indexes`, each a full
+ * liquidation (closed fraction 1e18, no bad debt, no position left) or, with `partial`, a partial one.
+ */
+async function checkLiquidated(indexes: readonly bigint[], partial = false): Promise<void> {
+  if (lastReceipt === undefined) throw new Error("no receipt");
+  const events = parseEventLogs({ abi: vault.abi, eventName: "Liquidated", logs: lastReceipt.logs });
+  if (events.length !== indexes.length) throw new Error(`${events.length} liquidations, expected ${indexes.length}`);
+  for (const [i, index] of indexes.entries()) {
+    const event = events[i];
+    if (
+      event === undefined ||
+      event.args.owner.toLowerCase() !== liqOwner.toLowerCase() ||
+      event.args.accountIndex !== index
+    )
+      throw new Error(`liquidation ${i} is not of account ${index}`);
+    const { closedFraction, badDebtUsd } = event.args.result;
+    const left = (await vault.read.position([liqOwner, index, ETH_MARKET])).size;
+    if (partial ? closedFraction === 0n || closedFraction >= WAD || left === 0n : closedFraction !== WAD || left !== 0n)
+      throw new Error(`account ${index}: closed fraction ${closedFraction}, size left ${left}`);
+    if (badDebtUsd !== 0n) throw new Error(`account ${index}: bad debt ${badDebtUsd}`);
+    if (indexes.length === 1) {
+      const r = event.args.result;
+      const usd = (x: bigint) => (Number(x) / 1e18).toFixed(2);
+      log(
+        `(account ${index}: closed ${usd(r.closedFraction * 100n)} %, penalty ${usd(r.penaltyUsd)}, keeper ` +
+          `${usd(r.keeperRewardUsd)}, collateral after ${usd(event.args.collateralAfter)} USD)`,
+      );
+    }
+  }
+}
+
+/** ETH back at the opening price, an hour later (the crowd and the second trader open there). */
+async function resetEthPrice(): Promise<void> {
+  await networkHelpers.time.increase(3600);
+  prices[Number(ETH_MARKET)] = feedAnswer(LIQ_OPEN_PRICE);
+  await refreshAllFeeds();
+}
+
+log(`measuring liquidatePartial, liquidate, liquidateBatch${LIQ_BATCH}`);
+await networkHelpers.time.increase(600);
+await setPrice(ETH_MARKET, LIQ_OPEN_PRICE);
+for (const index of [LIQ_FULL_INDEX, LIQ_PARTIAL_INDEX, ...LIQ_BATCH_INDEXES]) await openLiquidatable(index);
+await networkHelpers.time.increase(3600);
+await refreshAllFeeds();
+await setPrice(ETH_MARKET, LIQ_PARTIAL_PRICE);
+await expectLiquidatable([LIQ_PARTIAL_INDEX]);
+const keeperLiquidate = (index: bigint) => gasOf(vault.write.liquidate([liqOwner, index], { account: keeper.account }));
+result.liquidatePartial = record("liquidatePartial", await keeperLiquidate(LIQ_PARTIAL_INDEX));
+await checkLiquidated([LIQ_PARTIAL_INDEX], true);
+
+await networkHelpers.time.increase(600);
+await setPrice(ETH_MARKET, LIQ_FULL_PRICE);
+await expectLiquidatable([LIQ_FULL_INDEX, ...LIQ_BATCH_INDEXES]);
+result.liquidate = record("liquidate", await keeperLiquidate(LIQ_FULL_INDEX));
+await checkLiquidated([LIQ_FULL_INDEX]);
+result.liquidateBatch10 = record(
+  "liquidateBatch10",
+  await gasOf(
+    vault.write.liquidateBatch([LIQ_BATCH_INDEXES.map((accountIndex) => ({ owner: liqOwner, accountIndex }))], {
+      account: keeper.account,
+    }),
+  ),
+);
+await checkLiquidated(LIQ_BATCH_INDEXES);
+await resetEthPrice();
+
 // ------------------------------------------------------------------ measured: open after 1,000 positions in ETH
 log(`opening ${CROWD_ACCOUNTS} positions in ETH (one owner, account indexes 0..${CROWD_ACCOUNTS - 1}) via multicall`);
 const crowdOwner = crowd.account.address;
@@ -350,6 +466,18 @@ log("measuring openAt1000Positions");
 const second = await depositWithdrawOpen(trader2, { open: "openAt1000Positions" });
 log(`(deposit ${second.deposit}, withdraw ${second.withdraw} with 1,000 positions: unchanged paths)`);
 
+log("measuring liquidateAt1000Positions");
+// The same path as `liquidate`: open at 3,000, an hour, ETH → 2,700, ten minutes, ETH → 2,620, liquidate in full.
+await openLiquidatable(LIQ_AT_1000_INDEX);
+await networkHelpers.time.increase(3600);
+await refreshAllFeeds();
+await setPrice(ETH_MARKET, LIQ_PARTIAL_PRICE);
+await networkHelpers.time.increase(600);
+await setPrice(ETH_MARKET, LIQ_FULL_PRICE);
+await expectLiquidatable([LIQ_AT_1000_INDEX]);
+result.liquidateAt1000Positions = record("liquidateAt1000Positions", await keeperLiquidate(LIQ_AT_1000_INDEX));
+await checkLiquidated([LIQ_AT_1000_INDEX]);
+
 // ------------------------------------------------------------------ output
 const final = result as BenchResult;
 if (JSON_MODE) {
@@ -373,9 +501,13 @@ if (JSON_MODE) {
     );
     splits.push({ key, split });
   }
+  const compiler = hre.config.solidity.profiles.default?.compilers[0];
+  const settings = compiler?.settings ?? {};
+  const optimizer = settings.optimizer?.enabled ? `optimizer ${settings.optimizer.runs} runs` : "optimizer off";
   const meta = [
-    `Run ${new Date().toISOString()} on Hardhat's in-process EDR chain (L1, default hardfork), solc 0.8.30,`,
-    `optimizer 10,000 runs, evmVersion cancun; ${os.cpus().length} CPU cores; Node ${process.version};`,
+    `Run ${new Date().toISOString()} on Hardhat's in-process EDR chain (L1, default hardfork), solc ${compiler?.version},`,
+    `${settings.viaIR ? "via-IR, " : ""}${optimizer}, evmVersion ${settings.evmVersion};`,
+    `${os.cpus().length} CPU cores; Node ${process.version};`,
     `${((Date.now() - started) / 1000).toFixed(1)} s. "execution" = gasUsed − 21,000 − calldata.`,
   ].join(" ");
   process.stdout.write(markdownReport(final, refs, splitTable(splits), meta));

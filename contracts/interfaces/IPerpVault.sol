@@ -258,6 +258,10 @@ interface IPerpVault is IPerpVaultTypes {
     /// reducing and closing never are.
     function trade(TradeParams calldata params) external returns (TradeResult memory);
 
+    /// @notice Accrues the market's funding to now at the oracle price and emits `FundingAccrued`. Anyone; it changes
+    /// nothing any trade would not (keepers use it to keep indexes and events fresh in quiet markets).
+    function accrueFunding(uint256 marketId) external returns (int256 fundingRatePerDay, int256 fundingIndex);
+
     /// @notice Allows or revokes `operator` to trade every account of the caller (never to withdraw).
     function setOperator(address operator, bool allowed) external;
 

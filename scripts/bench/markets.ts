@@ -98,3 +98,20 @@ export function crowdSize(i: number): bigint {
   const magnitude = units("0.05") * BigInt((i % 10) + 1);
   return i % 2 === 0 ? magnitude : -magnitude;
 }
+
+/**
+ * The measured liquidations (ETH market). Each liquidated account holds 400 USDC and goes long 1 ETH at 3,000
+ * (≈1.5 USDC taker fee): equity ≈ 398.5 + (price − 3,000), maintenance margin 5 % · price + 5 USD.
+ * At 2,700: equity ≈ 98.5 < MM 140; closing ≈46 % restores 1.1 · MM and leaves ≈0.54 ETH (margin ≫ 10 USD): partial.
+ * At 2,620: equity ≈ 18.5 < MM 136; no fraction < 100 % restores 1.1 · MM: full; the 1 % penalty (26.2) takes the
+ * rest of the collateral, with no bad debt.
+ */
+export const LIQ_COLLATERAL = usdc("400");
+export const LIQ_SIZE = units("1");
+export const LIQ_OPEN_PRICE = "3000";
+export const LIQ_PARTIAL_PRICE = "2700";
+export const LIQ_FULL_PRICE = "2620";
+/** Accounts liquidated by the one `liquidateBatch` call. */
+export const LIQ_BATCH = 10;
+/** The keeper's token balance before it is paid (non-zero, so its balance slot is not created by the reward). */
+export const KEEPER_BALANCE = usdc("1000");

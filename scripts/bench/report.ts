@@ -10,23 +10,39 @@ export const BENCH_KEYS = [
   "lpDeposit",
   "lpWithdraw",
   "openAt1000Positions",
+  "liquidate",
+  "liquidatePartial",
+  "liquidateBatch10",
+  "liquidateAt1000Positions",
 ] as const;
 
 export type BenchKey = (typeof BENCH_KEYS)[number];
 export type BenchResult = Record<BenchKey, number>;
 
-/** Max gasUsed per operation; `openAt1000Positions` is checked against `open` instead (±2 %). */
-export const TARGETS: Record<Exclude<BenchKey, "openAt1000Positions">, number> = {
-  deposit: 80_000,
-  withdraw: 80_000,
-  open: 150_000,
-  increase: 110_000,
-  decrease: 110_000,
-  close: 110_000,
-  lpDeposit: 250_000,
-  lpWithdraw: 250_000,
+/**
+ * A target: an absolute cap on gasUsed (`max`, with an optional label), a cap relative to another operation
+ * (`times`: ≤ factor × that operation), or a band around another operation (`within`: |deviation| ≤ tolerance).
+ */
+export type Target =
+  | { kind: "max"; gas: number; label?: string }
+  | { kind: "times"; of: BenchKey; factor: number }
+  | { kind: "within"; of: BenchKey; tolerance: number };
+
+export const TARGETS: Record<BenchKey, Target> = {
+  deposit: { kind: "max", gas: 80_000 },
+  withdraw: { kind: "max", gas: 80_000 },
+  open: { kind: "max", gas: 150_000 },
+  increase: { kind: "max", gas: 110_000 },
+  decrease: { kind: "max", gas: 110_000 },
+  close: { kind: "max", gas: 110_000 },
+  lpDeposit: { kind: "max", gas: 250_000 },
+  lpWithdraw: { kind: "max", gas: 250_000 },
+  openAt1000Positions: { kind: "within", of: "open", tolerance: 0.02 },
+  liquidate: { kind: "max", gas: 150_000 },
+  liquidatePartial: { kind: "max", gas: 150_000, label: "same as liquidate" },
+  liquidateBatch10: { kind: "times", of: "liquidate", factor: 8 },
+  liquidateAt1000Positions: { kind: "within", of: "liquidate", tolerance: 0.02 },
 };
-export const OPEN_AT_1000_TOLERANCE = 0.02;
 
 export interface ReferenceCost {
   what: string;
@@ -40,21 +56,34 @@ const SPLIT_LEGEND = [
   "intrinsic = 21,000 + calldata; oracle = everything run in the adapter and the feeds plus the calls to them;",
   "token = the same for the ERC-20; sstore / sload / events = those opcodes in Parapet's own contracts (cold",
   "access included); compute = every other opcode there (arithmetic, memory, hashing, calls between the LP vault",
-  "and the PerpVault); refund = SSTORE refund. The parts add up to gasUsed.",
+  "and the PerpVault, the PerpVault's delegatecall into its liquidation module); refund = SSTORE refund. The parts add",
+  "up to gasUsed.",
 ].join(" ");
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 export function withinTarget(key: BenchKey, r: BenchResult): { target: string; ok: boolean } {
-  if (key === "openAt1000Positions") {
-    const dev = (r.openAt1000Positions - r.open) / r.open;
-    const sign = dev >= 0 ? "+" : "";
-    return {
-      target: `within 2 % of open (${sign}${(dev * 100).toFixed(2)} %)`,
-      ok: Math.abs(dev) <= OPEN_AT_1000_TOLERANCE,
-    };
+  const t = TARGETS[key];
+  switch (t.kind) {
+    case "max":
+      return { target: `≤ ${fmt(t.gas)}${t.label ? ` (${t.label})` : ""}`, ok: r[key] <= t.gas };
+    case "times": {
+      const cap = t.factor * r[t.of];
+      const ratio = r[key] / r[t.of];
+      return {
+        target: `≤ ${t.factor} × ${t.of} = ${fmt(cap)} (${ratio.toFixed(2)} ×)`,
+        ok: r[key] <= cap,
+      };
+    }
+    case "within": {
+      const dev = (r[key] - r[t.of]) / r[t.of];
+      const sign = dev >= 0 ? "+" : "";
+      return {
+        target: `within ${t.tolerance * 100} % of ${t.of} (${sign}${(dev * 100).toFixed(2)} %)`,
+        ok: Math.abs(dev) <= t.tolerance,
+      };
+    }
   }
-  return { target: `≤ ${fmt(TARGETS[key])}`, ok: r[key] <= TARGETS[key] };
 }
 
 export function allWithinTargets(r: BenchResult): boolean {

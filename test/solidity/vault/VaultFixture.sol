@@ -112,7 +112,8 @@ abstract contract VaultFixture is Test {
 
     /// @dev Moves time and refreshes both feeds (same prices) so nothing goes stale.
     function skip(uint256 secondsForward) internal {
-        vm.warp(block.timestamp + secondsForward);
+        // The cheatcode, not `block.timestamp`: under via-IR the latter may be read once per call.
+        vm.warp(vm.getBlockTimestamp() + secondsForward);
         ethFeed.updateAnswer(ethFeed.latestAnswer());
         btcFeed.updateAnswer(btcFeed.latestAnswer());
     }
