@@ -10,7 +10,7 @@ export type ParapetMathErrorCode =
   | "ARITHMETIC_OVERFLOW"
   /** A signed mulDiv result does not fit int256: `SignedWad.SignedWadOverflow()`. */
   | "SIGNED_WAD_OVERFLOW"
-  /** A packed-storage downcast fails: OpenZeppelin `SafeCastOverflowedUintDowncast` / `SafeCastOverflowedIntDowncast`. */
+  /** A packed-storage downcast fails: `SafeCastOverflowedUintDowncast` / `SafeCastOverflowedIntDowncast`. */
   | "SAFECAST_OVERFLOW";
 
 /** Parameters of a {@link ParapetMathError}. */

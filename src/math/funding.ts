@@ -53,8 +53,7 @@ export function proportionalSkew(skew: bigint, skewScale: bigint): bigint {
   return p;
 }
 
-/** The funding rate (WAD per day) and index increment (USD WAD per unit, truncated towards zero) after `elapsed`
- * seconds at oracle price `priceWad`. */
+/** Funding rate after `elapsed` s (WAD per day) and index increment (USD WAD per unit, towards zero) at `priceWad`. */
 export function accrue(
   rate0: bigint,
   skew: bigint,
@@ -81,8 +80,7 @@ export function accrue(
   return { rate1, indexDelta };
 }
 
-/** The rate (WAD per day) after `elapsed` seconds and its integral ((WAD per day)·seconds) for a rate starting at
- * `rate0`, moving at `slope` (WAD per day per day) until it reaches ±`cap`, where it stays. */
+/** Rate (WAD/day) after `elapsed` s from `rate0` at `slope` (WAD/day²) capped at ±`cap`; its integral (WAD/day·s). */
 export function rateIntegral(rate0: bigint, slope: bigint, cap: bigint, elapsed: bigint): RateIntegralReturnType {
   const fn = "FundingMath.rateIntegral";
   expectInt256(fn, "rate0", rate0);
@@ -110,8 +108,7 @@ export function rateIntegral(rate0: bigint, slope: bigint, cap: bigint, elapsed:
   return { rate1, integral: ssub(atBound, correction, `${fn}: rate1 * elapsed - correction`) };
 }
 
-/** Funding a position of `size` (units WAD) owes between two index values (USD WAD per unit): USD WAD, positive =
- * the position pays, rounded up (against the position). */
+/** USD WAD a position of `size` owes (> 0: pays) as the index goes indexEntry → indexNow, rounded up against it. */
 export function fundingOwedUp(size: bigint, indexEntry: bigint, indexNow: bigint): bigint {
   const fn = "FundingMath.fundingOwedUp";
   expectInt256(fn, "size", size);

@@ -39,8 +39,7 @@ export function initialMarginUp(size: bigint, priceWad: bigint, initialMarginRat
   return mulDiv(notionalUp(size, priceWad), initialMarginRatio, WAD, "ceil", "MarginMath.initialMarginUp");
 }
 
-/** Maintenance margin of one position in USD WAD, `|size| · priceWad · maintenanceMarginRatio + liquidationFeeUsd`,
- * each step rounded up; 0 for a zero size. */
+/** Maintenance margin, USD WAD: ⌈⌈|size|·priceWad⌉·maintenanceMarginRatio⌉ + liquidationFeeUsd; 0 for a zero size. */
 export function maintenanceMarginUp(
   size: bigint,
   priceWad: bigint,
@@ -57,8 +56,7 @@ export function maintenanceMarginUp(
   return uadd(ratioPart, liquidationFeeUsd, `${fn}: + liquidationFeeUsd`);
 }
 
-/** Entry price (USD WAD per unit) after an increase, `(|size0|·entryPrice0 + |sizeDelta|·fillPriceWad) / (|size0| +
- * |sizeDelta|)`, rounded against the trader: up for a long (`sizeDelta > 0`), down for a short. */
+/** Entry after an increase, USD WAD per unit: size-weighted mean of entry and fill, up for a long, down for a short. */
 export function blendedEntryPrice(size0: bigint, entryPrice0: bigint, sizeDelta: bigint, fillPriceWad: bigint): bigint {
   const fn = "MarginMath.blendedEntryPrice";
   expectInt256(fn, "size0", size0);

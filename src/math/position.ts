@@ -47,8 +47,7 @@ export type UnpackedPosition = {
   fundingIndexEntryWad: bigint;
 };
 
-/** Entry price (USD WAD per unit) rounded to a whole tick against the trader: up for a long, down otherwise
- * (`PerpVault._roundEntryPrice`). */
+/** Entry price (USD WAD per unit) on a 1e-10 USD tick, up for a long, down otherwise (PerpVault._roundEntryPrice). */
 export function roundEntryPrice(size: bigint, entryPriceWad: bigint): bigint {
   const fn = "PerpVault._roundEntryPrice";
   expectInt256(fn, "size", size);
@@ -57,8 +56,7 @@ export function roundEntryPrice(size: bigint, entryPriceWad: bigint): bigint {
   return umul(ticks, PRICE_TICK, `${fn}: ticks * PRICE_TICK`);
 }
 
-/** The slot `PerpVault._storePosition` writes for (size units WAD, entry USD WAD, funding index USD WAD): entry price
- * rounded up for a long / down for a short, index entry down for a long / up for a short; all zero when size is 0. */
+/** The slot PerpVault._storePosition writes (1e-10 USD ticks, rounded against the trader) and its WAD values. */
 export function packPosition(size: bigint, entryPriceWad: bigint, fundingIndexWad: bigint): PackPositionReturnType {
   const fn = "PerpVault._storePosition";
   expectInt256(fn, "size", size);
@@ -81,8 +79,7 @@ export function packPosition(size: bigint, entryPriceWad: bigint, fundingIndexWa
   return { ...packed, entryPriceWad: entryTicks * PRICE_TICK, fundingIndexEntryWad: indexTicks * PRICE_TICK };
 }
 
-/** A packed position back in WAD: size (units), entry price and funding index entry (USD WAD per unit)
- * (`PerpVault._unpack`). */
+/** A packed position in WAD: size (units), entry price and funding index entry (USD per unit) (PerpVault._unpack). */
 export function unpackPosition(position: PackedPosition): UnpackedPosition {
   const fn = "PerpVault._unpack";
   expectRange(fn, "size", position.size, -(1n << 95n), (1n << 95n) - 1n, "int96");
@@ -95,8 +92,7 @@ export function unpackPosition(position: PackedPosition): UnpackedPosition {
   };
 }
 
-/** One position's share of the market's `basisSum` in USD WAD: ⌊size · entryPriceWad⌋ − ⌈size · fundingIndexEntryWad⌉
- * (`PerpVault._basisContribution`); 0 for a zero size. */
+/** A position's basisSum share, USD WAD: ⌊size·entry⌋ − ⌈size·fundingIndexEntry⌉ (PerpVault._basisContribution). */
 export function basisContribution(size: bigint, entryPriceWad: bigint, fundingIndexEntryWad: bigint): bigint {
   const fn = "PerpVault._basisContribution";
   expectInt256(fn, "size", size);
@@ -138,8 +134,7 @@ export type PositionMarginsReturnType = {
   maintenanceMargin: bigint;
 };
 
-/** One position's equity contribution, initial and maintenance margin in USD WAD, as `PerpVault._positionMargins`
- * computes them from the stored position, the oracle price and the current funding index. */
+/** One position's equity part (PnL − funding owed), IM and MM, USD WAD, as PerpVault._positionMargins computes them. */
 export function positionMargins(parameters: PositionMarginsParameters): PositionMarginsReturnType {
   const fn = "PerpVault._positionMargins";
   const { size, entryPriceWad, fundingIndexEntryWad, priceWad, fundingIndexWad } = parameters;
@@ -164,8 +159,7 @@ export function positionMargins(parameters: PositionMarginsParameters): Position
   };
 }
 
-/** Traders' unrealised PnL net of funding in one market, USD WAD, rounded against the traders:
- * ⌈skew · priceWad⌉ − ⌊skew · fundingIndexWad⌋ − basisSum (the per-market term of `PerpVault._poolMark`). */
+/** Traders' PnL net of funding in a market, USD WAD: ⌈skew·price⌉ − ⌊skew·index⌋ − basisSum (PerpVault._poolMark). */
 export function tradersNetUsd(skew: bigint, priceWad: bigint, fundingIndexWad: bigint, basisSum: bigint): bigint {
   const fn = "PerpVault._poolMark";
   expectInt256(fn, "skew", skew);

@@ -15,8 +15,7 @@ import {
   umul,
 } from "./evm.js";
 
-/** Fill price (USD WAD per unit, may be ≤ 0 for absurd skews) `oracle · (1 + (skewBefore + skewAfter) / 2 /
- * skewScale)`, rounded against the trader: up for a buy (`sizeDelta > 0`), down otherwise. */
+/** Fill price, USD WAD per unit: oracle·(1 + (skewBefore + skewAfter)/2/skewScale), up for a buy, down otherwise. */
 export function fillPrice(oraclePriceWad: bigint, skewBefore: bigint, sizeDelta: bigint, skewScale: bigint): bigint {
   const fn = "PricingMath.fillPrice";
   expectUint256(fn, "oraclePriceWad", oraclePriceWad);
@@ -38,8 +37,7 @@ function feeUp(size: bigint, priceWad: bigint, ratio: bigint): bigint {
   return mulDiv(notional, ratio, WAD, "ceil", "PricingMath._feeUp: notional * ratio");
 }
 
-/** Trade fee in USD WAD, rounded up: `makerFeeRatio` on the part of |sizeDelta| that reduces |skew|, `takerFeeRatio`
- * on the rest, both on the notional at `fillPriceWad`. */
+/** Trade fee, USD WAD, rounded up: maker ratio on the part that reduces |skew|, taker ratio on the rest, at fill. */
 export function tradeFeeUp(
   skewBefore: bigint,
   sizeDelta: bigint,
