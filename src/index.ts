@@ -1,0 +1,2 @@
+// Parapet SDK entry point.
+export * from "./math/index.js";
