@@ -15,6 +15,7 @@ import {PerpVaultBase} from "./PerpVaultBase.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 import {PricingMath} from "./libraries/PricingMath.sol";
+import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
 import {SignedWad} from "./libraries/SignedWad.sol";
 
 /// @title PerpVault
@@ -175,7 +176,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         r.newSize = v.size1;
         // Stored values are what every later computation (and the aggregates) uses: round them first.
         v.fundingEntry1 = _storePosition(pos, v.size1, v.entry1, v.fundingIndex);
-        v.entry1 = _roundEntryPrice(v.size1, v.entry1);
+        v.entry1 = PositionMath.roundEntryPrice(v.size1, v.entry1);
 
         // ---- move value between the account and the pool (zero-sum by construction) ----
         int256 accountDelta = r.realizedPnlUsd - r.fundingPaidUsd - int256(r.feeUsd);
@@ -404,12 +405,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
             }
             uint256 priceWad = oracle.priceWad(m.params.feed);
             (, int256 index) = _indexNow(m, priceWad);
-            // traders' PnL − funding owed = skew · (price − index) − basisSum
-            int256 tradersNet =
-                SignedWad.mulDivUp(skew, int256(priceWad), WAD) -
-                    SignedWad.mulDivDown(skew, index, WAD) -
-                    m.state.basisSum;
-            value -= tradersNet;
+            value -= PositionMath.tradersNetUsd(skew, priceWad, index, m.state.basisSum);
             reservedUsd += MarginMath.notionalUp(skew, priceWad);
         }
         value += realized;

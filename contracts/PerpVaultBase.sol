@@ -12,6 +12,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IPerpVaultTypes} from "./interfaces/IPerpVault.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
+import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
 import {SignedWad} from "./libraries/SignedWad.sol";
 
 /// @title PerpVaultBase
@@ -38,8 +39,6 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     uint256 public constant MAX_SKEW_SCALE = 1e28;
     /// @dev Per side, units (WAD): 1e10 units, so every position fits the packed int96 size.
     uint256 public constant MAX_OPEN_INTEREST = 1e28;
-    /// @dev Entry prices and funding index entries are stored in ticks of 1e-10 USD (1e8 WAD wei).
-    uint256 internal constant PRICE_TICK = 1e8;
     int256 internal constant MAX_POSITION_SIZE = int256(MAX_OPEN_INTEREST);
     uint256 public constant MAX_MIN_POSITION_MARGIN_USD = 10_000e18;
     uint256 public constant MAX_LIQUIDATION_FEE_USD = 1_000e18;
@@ -54,13 +53,6 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     struct Market {
         MarketParams params;
         MarketState state;
-    }
-
-    /// @dev One slot per position: a first open writes one fresh slot instead of two.
-    struct PackedPosition {
-        int96 size;
-        uint80 entryPriceTicks;
-        int80 fundingIndexEntryTicks;
     }
 
     /// @dev One slot: realised collateral (USD WAD, signed) and the set of markets with a position.
@@ -153,61 +145,31 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
         // Σ of per-position contributions, each rounded the same way every time, so the pool marks trader PnL net
         // of funding (Σ size·(price − index) − basisSum) without a loop over positions.
         m.state.basisSum = (m.state.basisSum +
-            _basisContribution(v.size1, v.entry1, v.fundingEntry1) -
-            _basisContribution(v.size0, v.entry0, v.fundingEntry0)).toInt128();
+            PositionMath.basisContribution(v.size1, v.entry1, v.fundingEntry1) -
+            PositionMath.basisContribution(v.size0, v.entry0, v.fundingEntry0)).toInt128();
         m.state.poolRealizedUsd = (m.state.poolRealizedUsd - accountDelta).toInt128();
     }
 
-    /// @dev floor(size · entryPrice) − ceil(size · fundingIndexEntry), in USD WAD: both roundings make the pool's mark
-    /// of what traders are owed conservative.
-    function _basisContribution(
-        int256 size,
-        uint256 entryPriceWad,
-        int256 fundingIndexEntryWad
-    ) internal pure returns (int256) {
-        if (size == 0) return 0;
-        return
-            SignedWad.mulDivDown(size, int256(entryPriceWad), WAD) -
-            SignedWad.mulDivUp(size, fundingIndexEntryWad, WAD);
-    }
-
+    /// @dev One SLOAD, unpacked by {PositionMath-unpack}.
     function _unpack(
         PackedPosition storage pos
     ) internal view returns (int256 size, uint256 entryPriceWad, int256 fundingIndexEntryWad) {
-        PackedPosition memory p = pos; // one SLOAD
-        return (p.size, uint256(p.entryPriceTicks) * PRICE_TICK, int256(p.fundingIndexEntryTicks) * int256(PRICE_TICK));
+        return PositionMath.unpack(pos);
     }
 
-    /// @dev Entry price in ticks, rounded against the trader: up for a long, down for a short.
-    function _roundEntryPrice(int256 size, uint256 entryPriceWad) internal pure returns (uint256) {
-        uint256 ticks = size > 0 ? Math.ceilDiv(entryPriceWad, PRICE_TICK) : entryPriceWad / PRICE_TICK;
-        return ticks * PRICE_TICK;
-    }
-
-    /// @dev Writes the position in one slot (cleared when the size is zero, for the refund) and returns the stored
-    /// funding index entry: rounded down for a long, up for a short, so the funding owed is never understated.
+    /// @dev Writes the position in one slot (an empty slot when the size is zero: the storage refund on a full
+    /// close) and returns the stored funding index entry; rounding in {PositionMath-pack}.
     function _storePosition(
         PackedPosition storage pos,
         int256 size,
         uint256 entryPriceWad,
         int256 fundingIndexWad
     ) internal returns (int256 fundingIndexEntryWad) {
-        if (size == 0) {
-            // Clearing the whole slot earns the storage refund on a full close.
-            pos.size = 0;
-            pos.entryPriceTicks = 0;
-            pos.fundingIndexEntryTicks = 0;
-            return 0;
-        }
-        int256 tick = int256(PRICE_TICK);
-        int256 indexTicks = fundingIndexWad / tick; // truncates towards zero
-        if (size > 0 && fundingIndexWad < 0 && indexTicks * tick != fundingIndexWad) indexTicks -= 1; // floor
-        if (size < 0 && fundingIndexWad > 0 && indexTicks * tick != fundingIndexWad) indexTicks += 1; // ceil
-        uint256 entryTicks = _roundEntryPrice(size, entryPriceWad) / PRICE_TICK;
-        pos.size = int96(size);
-        pos.entryPriceTicks = entryTicks.toUint80();
-        pos.fundingIndexEntryTicks = indexTicks.toInt80();
-        return indexTicks * tick;
+        PackedPosition memory p;
+        (p, fundingIndexEntryWad) = PositionMath.pack(size, entryPriceWad, fundingIndexWad);
+        pos.size = p.size;
+        pos.entryPriceTicks = p.entryPriceTicks;
+        pos.fundingIndexEntryTicks = p.fundingIndexEntryTicks;
     }
 
     function _updatedBitmap(uint256 bitmap, uint256 marketId, bool hasPosition) internal pure returns (uint256) {

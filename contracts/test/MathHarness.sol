@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-
 import {FundingMath} from "../libraries/FundingMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {PackedPosition, PositionMath} from "../libraries/PositionMath.sol";
 import {PricingMath} from "../libraries/PricingMath.sol";
 import {SignedWad} from "../libraries/SignedWad.sol";
 
@@ -13,23 +11,7 @@ import {SignedWad} from "../libraries/SignedWad.sol";
 /// @notice Test only: every math library function, and PerpVault's pure position helpers, as external functions, plus
 /// `tryBatch` to run many of them in one `eth_call`. The SDK's parity test (test/ts/math-parity.test.ts) runs the same
 /// vectors through these and through `src/math/`.
-/// @dev The PerpVault helpers are internal to PerpVault, so their bodies are copied below (storage replaced by
-/// memory); each copy names its original. Keep them in step with PerpVault until they move into a library.
 contract MathHarness {
-    using SafeCast for uint256;
-    using SafeCast for int256;
-
-    uint256 internal constant WAD = 1e18;
-    /// @dev Copy of PerpVault.PRICE_TICK.
-    uint256 internal constant PRICE_TICK = 1e8;
-
-    /// @dev Copy of PerpVault.PackedPosition.
-    struct PackedPosition {
-        int96 size;
-        uint80 entryPriceTicks;
-        int80 fundingIndexEntryTicks;
-    }
-
     /// @notice Runs each call against this contract and returns, per call, whether it succeeded and its return data
     /// (or revert data), so that one eth_call covers a whole batch of vectors, reverts included.
     function tryBatch(bytes[] calldata calls) external view returns (bool[] memory ok, bytes[] memory results) {
@@ -146,54 +128,33 @@ contract MathHarness {
         return MarginMath.blendedEntryPrice(size0, entryPrice0, sizeDelta, fillPriceWad);
     }
 
-    // ================================================================ PerpVault helpers (copies)
+    // ================================================================ PositionMath (the vault's position helpers)
 
-    /// @dev Copy of PerpVault._roundEntryPrice.
-    function roundEntryPrice(int256 size, uint256 entryPriceWad) public pure returns (uint256) {
-        uint256 ticks = size > 0 ? Math.ceilDiv(entryPriceWad, PRICE_TICK) : entryPriceWad / PRICE_TICK;
-        return ticks * PRICE_TICK;
+    function roundEntryPrice(int256 size, uint256 entryPriceWad) external pure returns (uint256) {
+        return PositionMath.roundEntryPrice(size, entryPriceWad);
     }
 
-    /// @dev Copy of PerpVault._storePosition, writing to a memory struct that it returns instead of to storage.
+    /// @dev {PositionMath-pack}: the slot the vault's `_storePosition` writes, and the stored index entry.
     function storePosition(
         int256 size,
         uint256 entryPriceWad,
         int256 fundingIndexWad
     ) external pure returns (PackedPosition memory pos, int256 fundingIndexEntryWad) {
-        if (size == 0) {
-            pos.size = 0;
-            pos.entryPriceTicks = 0;
-            pos.fundingIndexEntryTicks = 0;
-            return (pos, 0);
-        }
-        int256 tick = int256(PRICE_TICK);
-        int256 indexTicks = fundingIndexWad / tick; // truncates towards zero
-        if (size > 0 && fundingIndexWad < 0 && indexTicks * tick != fundingIndexWad) indexTicks -= 1; // floor
-        if (size < 0 && fundingIndexWad > 0 && indexTicks * tick != fundingIndexWad) indexTicks += 1; // ceil
-        uint256 entryTicks = roundEntryPrice(size, entryPriceWad) / PRICE_TICK;
-        pos.size = int96(size);
-        pos.entryPriceTicks = entryTicks.toUint80();
-        pos.fundingIndexEntryTicks = indexTicks.toInt80();
-        return (pos, indexTicks * tick);
+        return PositionMath.pack(size, entryPriceWad, fundingIndexWad);
     }
 
-    /// @dev Copy of PerpVault._unpack, from a memory struct.
     function unpack(
         PackedPosition memory p
     ) external pure returns (int256 size, uint256 entryPriceWad, int256 fundingIndexEntryWad) {
-        return (p.size, uint256(p.entryPriceTicks) * PRICE_TICK, int256(p.fundingIndexEntryTicks) * int256(PRICE_TICK));
+        return PositionMath.unpack(p);
     }
 
-    /// @dev Copy of PerpVault._basisContribution.
     function basisContribution(
         int256 size,
         uint256 entryPriceWad,
         int256 fundingIndexEntryWad
     ) external pure returns (int256) {
-        if (size == 0) return 0;
-        return
-            SignedWad.mulDivDown(size, int256(entryPriceWad), WAD) -
-            SignedWad.mulDivUp(size, fundingIndexEntryWad, WAD);
+        return PositionMath.basisContribution(size, entryPriceWad, fundingIndexEntryWad);
     }
 
     /// @dev The arithmetic of PerpVault._positionMargins, with the stored position, the price, the current index and
@@ -215,8 +176,8 @@ contract MathHarness {
         maintenanceMargin = MarginMath.maintenanceMarginUp(size, priceWad, maintenanceMarginRatio, liquidationFeeUsd);
     }
 
-    /// @dev The per-market term of PerpVault._poolMark: traders' PnL net of funding, rounded against them.
+    /// @dev {PositionMath-tradersNetUsd}: the per-market term of PerpVault._poolMark.
     function tradersNet(int256 skew, uint256 priceWad, int256 index, int256 basisSum) external pure returns (int256) {
-        return SignedWad.mulDivUp(skew, int256(priceWad), WAD) - SignedWad.mulDivDown(skew, index, WAD) - basisSum;
+        return PositionMath.tradersNetUsd(skew, priceWad, index, basisSum);
     }
 }

@@ -47,18 +47,18 @@ export type UnpackedPosition = {
   fundingIndexEntryWad: bigint;
 };
 
-/** Entry price (USD WAD per unit) on a 1e-10 USD tick, up for a long, down otherwise (PerpVault._roundEntryPrice). */
+/** Entry price (USD WAD per unit) on a 1e-10 USD tick, up for a long, down otherwise (PositionMath.roundEntryPrice). */
 export function roundEntryPrice(size: bigint, entryPriceWad: bigint): bigint {
-  const fn = "PerpVault._roundEntryPrice";
+  const fn = "PositionMath.roundEntryPrice";
   expectInt256(fn, "size", size);
   expectUint256(fn, "entryPriceWad", entryPriceWad);
   const ticks = size > 0n ? ceilDiv(entryPriceWad, PRICE_TICK, fn) : entryPriceWad / PRICE_TICK;
   return umul(ticks, PRICE_TICK, `${fn}: ticks * PRICE_TICK`);
 }
 
-/** The slot PerpVault._storePosition writes (1e-10 USD ticks, rounded against the trader) and its WAD values. */
+/** The slot PositionMath.pack makes (PerpVault._storePosition writes it) (1e-10 USD ticks, rounded against the trader) and its WAD values. */
 export function packPosition(size: bigint, entryPriceWad: bigint, fundingIndexWad: bigint): PackPositionReturnType {
-  const fn = "PerpVault._storePosition";
+  const fn = "PositionMath.pack";
   expectInt256(fn, "size", size);
   expectUint256(fn, "entryPriceWad", entryPriceWad);
   expectInt256(fn, "fundingIndexWad", fundingIndexWad);
@@ -69,19 +69,20 @@ export function packPosition(size: bigint, entryPriceWad: bigint, fundingIndexWa
   const exact = smul(indexTicks, PRICE_TICK, fn) === fundingIndexWad;
   if (size > 0n && fundingIndexWad < 0n && !exact) indexTicks -= 1n; // floor
   if (size < 0n && fundingIndexWad > 0n && !exact) indexTicks += 1n; // ceil
+  // Same order as PositionMath.pack: index ticks, size cast, entry ticks, their casts.
+  const packedSize = toIntChecked(96, size);
   const entryTicks = roundEntryPrice(size, entryPriceWad) / PRICE_TICK;
-  // Solidity: int96(size) is an unchecked truncation (the vault keeps |size| ≤ 1e28 < 2⁹⁵); the ticks use SafeCast.
   const packed = {
-    size: BigInt.asIntN(96, size),
+    size: packedSize,
     entryPriceTicks: toUintChecked(80, entryTicks),
     fundingIndexEntryTicks: toIntChecked(80, indexTicks),
   };
   return { ...packed, entryPriceWad: entryTicks * PRICE_TICK, fundingIndexEntryWad: indexTicks * PRICE_TICK };
 }
 
-/** A packed position in WAD: size (units), entry price and funding index entry (USD per unit) (PerpVault._unpack). */
+/** A packed position in WAD: size (units), entry price and funding index entry (USD per unit) (PositionMath.unpack). */
 export function unpackPosition(position: PackedPosition): UnpackedPosition {
-  const fn = "PerpVault._unpack";
+  const fn = "PositionMath.unpack";
   expectRange(fn, "size", position.size, -(1n << 95n), (1n << 95n) - 1n, "int96");
   expectRange(fn, "entryPriceTicks", position.entryPriceTicks, 0n, (1n << 80n) - 1n, "uint80");
   expectRange(fn, "fundingIndexEntryTicks", position.fundingIndexEntryTicks, -(1n << 79n), (1n << 79n) - 1n, "int80");
@@ -92,9 +93,9 @@ export function unpackPosition(position: PackedPosition): UnpackedPosition {
   };
 }
 
-/** A position's basisSum share, USD WAD: ⌊size·entry⌋ − ⌈size·fundingIndexEntry⌉ (PerpVault._basisContribution). */
+/** A position's basisSum share, USD WAD: ⌊size·entry⌋ − ⌈size·fundingIndexEntry⌉ (PositionMath.basisContribution). */
 export function basisContribution(size: bigint, entryPriceWad: bigint, fundingIndexEntryWad: bigint): bigint {
-  const fn = "PerpVault._basisContribution";
+  const fn = "PositionMath.basisContribution";
   expectInt256(fn, "size", size);
   expectUint256(fn, "entryPriceWad", entryPriceWad);
   expectInt256(fn, "fundingIndexEntryWad", fundingIndexEntryWad);
@@ -161,7 +162,7 @@ export function positionMargins(parameters: PositionMarginsParameters): Position
 
 /** Traders' PnL net of funding in a market, USD WAD: ⌈skew·price⌉ − ⌊skew·index⌋ − basisSum (PerpVault._poolMark). */
 export function tradersNetUsd(skew: bigint, priceWad: bigint, fundingIndexWad: bigint, basisSum: bigint): bigint {
-  const fn = "PerpVault._poolMark";
+  const fn = "PositionMath.tradersNetUsd";
   expectInt256(fn, "skew", skew);
   expectUint256(fn, "priceWad", priceWad);
   expectInt256(fn, "fundingIndexWad", fundingIndexWad);
