@@ -13,7 +13,6 @@ import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IPerpVaultTypes} from "./interfaces/IPerpVault.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
-import {SignedWad} from "./libraries/SignedWad.sol";
 
 /// @title PerpVaultBase
 /// @notice Storage layout, bounds and the state transitions shared by {PerpVault} and its delegatecall modules
