@@ -103,7 +103,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         account.collateral = int128(collateralAfter); // ≤ collateral, fits
         uint256 bitmap = account.marketBitmap;
         if (bitmap != 0) {
-            (int256 equity, uint256 initialMargin, ) = _margins(
+            (int256 equity, uint256 initialMargin, uint256 maintenanceMargin) = _margins(
                 msg.sender,
                 accountIndex,
                 collateralAfter,
@@ -111,7 +111,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
                 type(uint256).max,
                 0
             );
-            if (equity < initialMargin.toInt256()) revert InsufficientMargin(equity, initialMargin);
+            _requireOpeningMargin(equity, initialMargin, maintenanceMargin);
         }
         collateralToken.safeTransfer(receiver, amount);
         emit Withdrawn(msg.sender, accountIndex, receiver, amount, collateralAfter);
@@ -226,10 +226,17 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
             v.priceWad
         );
         if (v.increases) {
-            if (equity < initialMargin.toInt256()) revert InsufficientMargin(equity, initialMargin);
+            _requireOpeningMargin(equity, initialMargin, maintenanceMargin);
         } else if (equity < maintenanceMargin.toInt256()) {
             revert WouldBeLiquidatable(equity, maintenanceMargin);
         }
+    }
+
+    /// @dev Opening, increasing and withdrawing need equity ≥ max(IM, MM): the flat `liquidationFeeUsd` in MM can
+    /// exceed a small position's IM, and no user action may leave an account liquidatable (INV-04).
+    function _requireOpeningMargin(int256 equity, uint256 initialMargin, uint256 maintenanceMargin) internal pure {
+        uint256 required = initialMargin > maintenanceMargin ? initialMargin : maintenanceMargin;
+        if (equity < required.toInt256()) revert InsufficientMargin(equity, required);
     }
 
     /// @dev New entry price and realised PnL of a resize: an increase blends the entry; a reduction realises PnL on

@@ -248,14 +248,14 @@ interface IPerpVault is IPerpVaultTypes {
     function deposit(address owner, uint96 accountIndex, uint256 amount) external;
 
     /// @notice Sends `amount` tokens (token units) from the caller's account to `receiver`. Owner only (never an
-    /// operator). With open positions the account must keep equity ≥ initial margin afterwards.
+    /// operator). With open positions the account must keep equity ≥ max(initial, maintenance margin) afterwards.
     function withdraw(uint96 accountIndex, uint256 amount, address receiver) external;
 
     /// @notice Opens, increases, reduces, closes or flips a position. Owner or operator.
     /// @dev Accrues funding, settles the position's funding into collateral, fills at the skew-adjusted price, charges
-    /// maker/taker fees. A trade that increases exposure needs equity ≥ initial margin after it; a pure reduction
-    /// needs equity ≥ maintenance margin after it. Opening/increasing is blocked while the market is paused;
-    /// reducing and closing never are.
+    /// maker/taker fees. A trade that increases exposure needs equity ≥ max(initial, maintenance margin) after it
+    /// (a small position's flat liquidation fee can make MM exceed IM); a pure reduction needs equity ≥ maintenance
+    /// margin after it. Opening/increasing is blocked while the market is paused; reducing and closing never are.
     function trade(TradeParams calldata params) external returns (TradeResult memory);
 
     /// @notice Accrues the market's funding to now at the oracle price and emits `FundingAccrued`. Anyone; it changes

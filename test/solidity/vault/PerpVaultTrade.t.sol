@@ -286,4 +286,38 @@ contract PerpVaultTradeTest is VaultFixture {
         int256 sum = vault.poolBalance() + collateral(alice, 0) + collateral(bob, 0);
         assertEq(int256(usdc.balanceOf(address(vault)) * 1e12), sum, "INV-01: exact, every transfer is zero-sum");
     }
+
+    /// @dev Found by the invariant suite (INV-04): with a flat liquidation fee larger than a small position's IM, an
+    /// open that passed the IM check left the account liquidatable at once. Opening now needs max(IM, MM).
+    function test_trade_openNeverLeavesTheAccountLiquidatable_flatFeeAboveIm() public {
+        IPerpVaultTypes.MarketParams memory p = defaultParams(address(ethFeed), 1_000_000e18);
+        p.liquidationFeeUsd = 100e18;
+        vm.prank(owner);
+        vault.setMarketParams(ETH, p);
+        address carol = address(0xCA401);
+        fund(carol, 0, 100e6);
+        // notional 300: IM 30, MM 15 + 100 = 115 > ~99.8 equity
+        vm.prank(carol);
+        try vault.trade(params(carol, 0, ETH, 0.1e18)) {
+            fail("expected InsufficientMargin");
+        } catch (bytes memory reason) {
+            assertEq(bytes4(reason), IPerpVaultTypes.InsufficientMargin.selector, "selector");
+        }
+        assertFalse(vault.isLiquidatable(carol, 0), "INV-04");
+    }
+
+    /// @dev Same bug through a price move: an older position whose notional halved has MM > IM.
+    function test_trade_increaseElsewhereNeverLeavesTheAccountLiquidatable() public {
+        address carol = address(0xCA401);
+        fund(carol, 0, 66.6e6);
+        tradeAs(carol, 0, BTC, 0.0016667e18); // ~100 USD notional, IM 10
+        btcFeed.updateAnswer(30_000e8); // notional 50: IM 5, MM 2.5 + 5
+        assertFalse(vault.isLiquidatable(carol, 0), "healthy before");
+        vm.prank(carol);
+        try vault.trade(params(carol, 0, ETH, 0.0333334e18)) {
+            assertFalse(vault.isLiquidatable(carol, 0), "INV-04: healthy after an accepted open");
+        } catch (bytes memory reason) {
+            assertEq(bytes4(reason), IPerpVaultTypes.InsufficientMargin.selector, "or rejected");
+        }
+    }
 }
