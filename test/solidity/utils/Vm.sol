@@ -40,4 +40,7 @@ interface Vm {
     function toString(int256 value) external pure returns (string memory);
     function pauseGasMetering() external;
     function resumeGasMetering() external;
+    function revertToStateAndDelete(uint256 snapshotId) external returns (bool success);
+    function toString(bytes calldata value) external pure returns (string memory);
+    function toString(address value) external pure returns (string memory);
 }
