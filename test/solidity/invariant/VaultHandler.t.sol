@@ -23,8 +23,7 @@ import {TestToken} from "../../../contracts/test/TestToken.sol";
 /// - ghost totals: tokens deposited/withdrawn by traders and LPs, fees paid, the touched accounts.
 /// Accounts: 4 traders × account indexes {0, 1} (ids 0..7) plus a "tourist" account (id 8) used only for the
 /// INV-06 round trip. LPs: the fixture's LP and a second one.
-/// Liquidations: `liquidate` by a keeper (batches are covered by unit and scenario tests; the handler is at the
-/// contract size limit); INV-05 is checked around each (success exactly when
+/// Liquidations: `liquidate` and `liquidateBatch` by a keeper; INV-05 is checked around each (success exactly when
 /// liquidatable, no negative balance, the keeper paid the reported reward) and the ghosts follow the money out.
 contract VaultHandler is Test {
     uint256 internal constant WAD = 1e18;
@@ -590,6 +589,48 @@ contract VaultHandler is Test {
         _end(before, id, "liquidate");
     }
 
+    /// @notice A keeper liquidates up to four accounts in one batch: exactly the liquidatable ones are liquidated
+    /// (healthy ones skipped, never a revert for them); an invalid price reverts the whole batch.
+    function liquidateBatch(uint256 seed) external {
+        AccountSnap[] memory before = _begin();
+        IPerpVaultTypes.AccountRef[] memory refs = new IPerpVaultTypes.AccountRef[](4);
+        bool[] memory inBatch = new bool[](_accounts.length);
+        uint256 expected;
+        bool allKnown = true;
+        for (uint256 i; i < 4; ++i) {
+            uint256 id = (seed >> (8 * i)) % TRADER_ACCOUNTS;
+            Account memory a = _accounts[id];
+            refs[i] = IPerpVaultTypes.AccountRef(a.owner, a.index);
+            try vault.isLiquidatable(a.owner, a.index) returns (bool l) {
+                if (l && !inBatch[id]) expected += 1;
+            } catch {
+                allKnown = false;
+            }
+            inBatch[id] = true;
+            _touch(id);
+        }
+        int256 baseBefore = _poolBase();
+        uint256 keeperBefore = usdc.balanceOf(KEEPER_BOT);
+        vm.prank(KEEPER_BOT);
+        try vault.liquidateBatch(refs) returns (uint256 n) {
+            if (allKnown && n != expected) _violate(5, "INV-05: a batch liquidated a different number of accounts");
+            ghostKeeperPaid += usdc.balanceOf(KEEPER_BOT) - keeperBefore;
+            ghostPoolBaseFromLiquidationsUsd += _poolBase() - baseBefore;
+            ghostLiquidations += n;
+            okCount["liquidateBatch"] += 1;
+        } catch (bytes memory reason) {
+            if (_isOracleError(reason)) _rejected("liquidateBatch", reason);
+            else _unexpectedAction("liquidateBatch", reason);
+        }
+        _endMasked(before, inBatch, "liquidateBatch");
+    }
+
+    /// @dev The pool's base (LP net flows + liquidation penalties − bad debt it paid): poolBalance − Σ realised.
+    function _poolBase() internal view returns (int256 base) {
+        base = vault.poolBalance();
+        for (uint256 m; m < MARKETS; ++m) base -= vault.marketState(m).poolRealizedUsd;
+    }
+
     // ================================================================ internals: one vault call each
 
     function _deposit(uint256 id, address funder, uint256 amount, bytes32 action) internal {
@@ -792,8 +833,15 @@ contract VaultHandler is Test {
 
     /// @dev End of an action: INV-10 (no other account changed) and INV-08 (funding time and index).
     function _end(AccountSnap[] memory before, uint256 actingId, bytes32 action) internal {
+        bool[] memory acting = new bool[](_accounts.length);
+        if (actingId < _accounts.length) acting[actingId] = true;
+        _endMasked(before, acting, action);
+    }
+
+    /// @dev `_end` for an action that may change several accounts (`acting[id]`): a batch liquidation.
+    function _endMasked(AccountSnap[] memory before, bool[] memory acting, bytes32 action) internal {
         for (uint256 id; id < _accounts.length; ++id) {
-            if (id == actingId) continue;
+            if (acting[id]) continue;
             AccountSnap memory s = _snap(id);
             if (s.collateral != before[id].collateral || s.size0 != before[id].size0 || s.size1 != before[id].size1) {
                 _violate(
@@ -803,8 +851,7 @@ contract VaultHandler is Test {
                         vm.toString(id),
                         " changed by ",
                         _name(action),
-                        " on account ",
-                        actingId == NONE ? string("none") : vm.toString(actingId)
+                        " on other accounts"
                     )
                 );
             }

@@ -67,7 +67,7 @@ contract VaultInvariantsTest is VaultFixture, StdInvariantLite {
         selectors[14] = VaultHandler.probeExitLiveness.selector;
         selectors[15] = VaultHandler.trade.selector; // trading twice as likely as any other action
         selectors[16] = VaultHandler.liquidate.selector;
-        selectors[17] = VaultHandler.liquidate.selector; // liquidation twice as likely: prices move often
+        selectors[17] = VaultHandler.liquidateBatch.selector;
         // TODO(issue #3): add VaultHandler.liquidate.selector once the handler has it.
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
