@@ -70,6 +70,46 @@ contract LiquidationModule is PerpVaultBase {
         }
     }
 
+    function deleverage(
+        address owner,
+        uint96 accountIndex,
+        uint256 marketId
+    ) external onlyDelegated returns (int256 accountDelta) {
+        Market storage m = _markets[marketId];
+        if (m.params.feed == address(0)) revert MarketNotListed(marketId);
+        Leg memory leg;
+        leg.marketId = marketId;
+        leg.priceWad = oracle.priceWad(m.params.feed);
+        (, leg.fundingIndex) = _accrue(marketId, m, leg.priceWad, true);
+        (int256 value, uint256 reservedUsd, ) = _poolMark(marketId, leg.priceWad);
+        if (value > 0 && reservedUsd <= uint256(value)) revert DeleverageNotAllowed(reservedUsd, value);
+        (leg.size, leg.entryPrice, leg.fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
+        int256 skew = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
+        int256 fundingPaid = FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.fundingIndex);
+        int256 positionValue = MarginMath.pnlDown(leg.size, leg.entryPrice, leg.priceWad) - fundingPaid;
+        // Only the crowded side's winners: closing them lowers |skew| and the pool's exposure, and pays them in full.
+        if (leg.size == 0 || (leg.size > 0) != (skew > 0) || positionValue <= 0) {
+            revert NotDeleveragable(leg.size, skew, positionValue);
+        }
+        leg.closeSize = leg.size;
+        accountDelta = _closeLeg(owner, accountIndex, leg);
+        Account storage account = _accounts[owner][accountIndex];
+        int256 collateralAfter = account.collateral + accountDelta;
+        account.collateral = collateralAfter.toInt128();
+        account.marketBitmap = uint128(_updatedBitmap(account.marketBitmap, marketId, false));
+        emit Deleveraged(
+            owner,
+            accountIndex,
+            marketId,
+            msg.sender,
+            leg.size,
+            leg.priceWad,
+            accountDelta + fundingPaid,
+            fundingPaid,
+            collateralAfter
+        );
+    }
+
     function _liquidate(
         address owner,
         uint96 accountIndex,

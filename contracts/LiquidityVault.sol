@@ -46,7 +46,7 @@ contract LiquidityVault is ERC4626 {
     /// @inheritdoc ERC4626
     function maxRedeem(address owner) public view override returns (uint256) {
         (uint256 total, uint256 free) = perpVault.liquidityState();
-        return Math.min(balanceOf(owner), _sharesAt(free, total, Math.Rounding.Floor));
+        return _maxRedeemAt(owner, total, free);
     }
 
     /// @inheritdoc ERC4626
@@ -62,10 +62,18 @@ contract LiquidityVault is ERC4626 {
     /// @inheritdoc ERC4626
     function redeem(uint256 shares, address receiver, address owner) public override returns (uint256 assets) {
         (uint256 total, uint256 free) = perpVault.liquidityState();
-        uint256 maxShares = Math.min(balanceOf(owner), _sharesAt(free, total, Math.Rounding.Floor));
+        uint256 maxShares = _maxRedeemAt(owner, total, free);
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
         assets = _assetsAt(shares, total, Math.Rounding.Floor);
         _withdraw(_msgSender(), receiver, owner, assets, shares);
+    }
+
+    /// @dev The whole balance when what it redeems for (floored) is free; else the shares `free` buys. Converting
+    /// `free` alone would strand a few shares whenever the share price is below one (virtual-share rounding).
+    function _maxRedeemAt(address owner, uint256 total, uint256 free) internal view returns (uint256) {
+        uint256 balance = balanceOf(owner);
+        if (_assetsAt(balance, total, Math.Rounding.Floor) <= free) return balance;
+        return _sharesAt(free, total, Math.Rounding.Floor);
     }
 
     /// @dev OpenZeppelin's share conversion, at a given `totalAssets`.

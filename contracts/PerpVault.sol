@@ -55,6 +55,11 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         return abi.decode(_delegateToModule(), (uint256));
     }
 
+    /// @inheritdoc IPerpVault
+    function deleverage(address, uint96, uint256) external override nonReentrant returns (int256) {
+        return abi.decode(_delegateToModule(), (int256));
+    }
+
     /// @dev Runs the same calldata in the module on this contract's storage; bubbles any revert unchanged.
     function _delegateToModule() internal returns (bytes memory result) {
         bool ok;
@@ -188,6 +193,12 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         account.marketBitmap = uint128(bitmap);
 
         _checkAfterTrade(p, m, v, collateralAfter, bitmap);
+        // The pool is every trader's counterparty: what adds to its net exposure must fit its capacity (INV-11).
+        if (v.increases && SignedMath.abs(v.skew0 + p.sizeDelta) > SignedMath.abs(v.skew0)) {
+            (int256 value, uint256 reservedUsd, ) = _poolMark(p.marketId, v.priceWad);
+            uint256 maxReservedUsd = _maxReserved(value);
+            if (reservedUsd > maxReservedUsd) revert UtilizationTooHigh(reservedUsd, maxReservedUsd);
+        }
 
         emit Traded(
             p.owner,
@@ -351,7 +362,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         int256 amountWad = _toWad(amount);
-        (int256 value, uint256 reservedUsd, int256 realized) = _poolMark();
+        (int256 value, uint256 reservedUsd, int256 realized) = _poolMark(NO_MARKET, 0);
         if (realized < amountWad) revert InsufficientLiquidity(realized, amount);
         uint256 maxReservedUsd = _maxReserved(value - amountWad);
         if (reservedUsd > maxReservedUsd) revert UtilizationTooHigh(reservedUsd, maxReservedUsd);
@@ -385,7 +396,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
 
     /// @dev One pool mark: the marked value and what can be paid out now, both in token units (floored).
     function _liquidityState() internal view returns (uint256 valueTokens, uint256 withdrawableTokens) {
-        (int256 value, uint256 reservedUsd, int256 realized) = _poolMark();
+        (int256 value, uint256 reservedUsd, int256 realized) = _poolMark(NO_MARKET, 0);
         if (value <= 0) return (0, 0);
         valueTokens = uint256(value) / TOKEN_TO_WAD;
         if (realized <= 0) return (valueTokens, 0);
@@ -393,34 +404,6 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         uint256 lockedUsd = Math.mulDiv(reservedUsd, WAD, maxUtilization, Math.Rounding.Ceil);
         if (lockedUsd >= uint256(value)) return (valueTokens, 0);
         withdrawableTokens = Math.min(uint256(value) - lockedUsd, uint256(realized)) / TOKEN_TO_WAD;
-    }
-
-    /// @dev Pool value (USD WAD, signed), reserved USD `Σ |skew|·price` and realised assets, in one pass over the
-    /// markets; prices are read only where the skew is not zero. Traders' unrealised PnL net of funding is rounded
-    /// up: the mark never flatters the pool.
-    function _poolMark() internal view returns (int256 value, uint256 reservedUsd, int256 realized) {
-        realized = _pool.baseUsd;
-        uint256 count = _marketCount;
-        for (uint256 marketId; marketId < count; ++marketId) {
-            Market storage m = _markets[marketId];
-            realized += m.state.poolRealizedUsd;
-            int256 skew = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
-            if (skew == 0) {
-                // Balanced (or empty) market: traders' net claim is −basisSum whatever the price, so no price read.
-                value += m.state.basisSum;
-                continue;
-            }
-            uint256 priceWad = oracle.priceWad(m.params.feed);
-            (, int256 index) = _indexNow(m, priceWad);
-            value -= PositionMath.tradersNetUsd(skew, priceWad, index, m.state.basisSum);
-            reservedUsd += MarginMath.notionalUp(skew, priceWad);
-        }
-        value += realized;
-    }
-
-    function _maxReserved(int256 value) internal view returns (uint256) {
-        if (value <= 0) return 0;
-        return Math.mulDiv(uint256(value), maxUtilization, WAD);
     }
 
     // ================================================================ admin

@@ -12,6 +12,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IPerpVaultTypes} from "./interfaces/IPerpVault.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
+import {MarginMath} from "./libraries/MarginMath.sol";
 import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
 
 /// @title PerpVaultBase
@@ -26,6 +27,8 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     uint256 internal constant WAD = 1e18;
     /// @dev Markets an account may hold are tracked in a 128-bit bitmap packed with its collateral.
     uint256 public constant MAX_MARKETS = 128;
+    /// @dev `_poolMark` argument: no market was accrued in this transaction.
+    uint256 internal constant NO_MARKET = type(uint256).max;
 
     // ---- constant bounds of every risk parameter (checked in every setter) ----
     uint256 public constant MIN_INITIAL_MARGIN_RATIO = 0.01e18; // 100x
@@ -217,6 +220,44 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     function _indexNow(Market storage m, uint256 priceWad) internal view returns (int256 rate, int256 index) {
         (int256 r, int256 delta) = _pendingFunding(m, priceWad, block.timestamp - m.state.lastFundingTime);
         return (r, m.state.fundingIndex + delta);
+    }
+
+    /// @dev Pool value (USD WAD, signed), reserved USD `Σ |skew|·price` and realised assets, in one pass over the
+    /// markets; prices are read only where the skew is not zero. Traders' unrealised PnL net of funding is rounded
+    /// up: the mark never flatters the pool. Market `knownMarketId` was accrued in this transaction at
+    /// `knownPriceWad` (pass `NO_MARKET` otherwise): its price is not read twice.
+    function _poolMark(
+        uint256 knownMarketId,
+        uint256 knownPriceWad
+    ) internal view returns (int256 value, uint256 reservedUsd, int256 realized) {
+        realized = _pool.baseUsd;
+        uint256 count = _marketCount;
+        for (uint256 marketId; marketId < count; ++marketId) {
+            Market storage m = _markets[marketId];
+            realized += m.state.poolRealizedUsd;
+            int256 skew = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
+            if (skew == 0) {
+                // Balanced (or empty) market: traders' net claim is −basisSum whatever the price, so no price read.
+                value += m.state.basisSum;
+                continue;
+            }
+            uint256 priceWad;
+            int256 index;
+            if (marketId == knownMarketId) {
+                (priceWad, index) = (knownPriceWad, m.state.fundingIndex);
+            } else {
+                priceWad = oracle.priceWad(m.params.feed);
+                (, index) = _indexNow(m, priceWad);
+            }
+            value -= PositionMath.tradersNetUsd(skew, priceWad, index, m.state.basisSum);
+            reservedUsd += MarginMath.notionalUp(skew, priceWad);
+        }
+        value += realized;
+    }
+
+    function _maxReserved(int256 value) internal view returns (uint256) {
+        if (value <= 0) return 0;
+        return Math.mulDiv(uint256(value), maxUtilization, WAD);
     }
 
     function _lowestBit(uint256 x) internal pure returns (uint256 bit) {

@@ -172,6 +172,10 @@ interface IPerpVaultTypes {
     error UtilizationTooHigh(uint256 reservedUsd, uint256 maxReservedUsd);
     error NotLiquidatable(int256 equity, uint256 maintenanceMargin);
     error NoPosition(address owner, uint96 accountIndex, uint256 marketId);
+    /// @dev Auto-deleveraging needs the pool's reserved USD above its marked value (utilisation > 100 %).
+    error DeleverageNotAllowed(uint256 reservedUsd, int256 poolValueUsd);
+    /// @dev Only a position on the side of the skew with a positive value (PnL − funding) can be deleveraged.
+    error NotDeleveragable(int256 size, int256 skew, int256 valueUsd);
 
     // ---- events (market id and account indexed, post-state included) ----
     event Deposited(
@@ -226,6 +230,18 @@ interface IPerpVaultTypes {
         uint256 paidByInsuranceUsd,
         uint256 paidByPoolUsd
     );
+    /// @notice A profitable position on the crowded side was closed at the oracle price to protect the pool.
+    event Deleveraged(
+        address indexed owner,
+        uint96 indexed accountIndex,
+        uint256 indexed marketId,
+        address keeper,
+        int256 size,
+        uint256 priceWad,
+        int256 realizedPnlUsd,
+        int256 fundingPaidUsd,
+        int256 collateralAfter
+    );
     event InsuranceDeposited(address indexed from, uint256 amount, uint256 insuranceFundAfterUsd);
     event LiquidationParamsSet(LiquidationParams params);
 }
@@ -278,6 +294,14 @@ interface IPerpVault is IPerpVaultTypes {
     /// @notice Liquidates every liquidatable account of `accounts`, skipping healthy ones (and accounts without
     /// positions); returns how many were liquidated. Still reverts on an invalid price: never liquidate on a bad one.
     function liquidateBatch(AccountRef[] calldata accounts) external returns (uint256 liquidated);
+
+    /// @notice Auto-deleveraging (ADL): when the pool's reserved USD `Σ |skew|·price` exceeds its marked value
+    /// (utilisation above 100 %, which trades and LP withdrawals can never cause: they stop at `maxUtilization`),
+    /// anyone can close a position that is on the side of the market's skew and in profit, at the oracle price,
+    /// without fee or penalty. The trader keeps every wei of the profit; the pool stops losing on further moves.
+    /// @dev Keepers should pick the most profitable positions first (the SDK ranks them). Reverts
+    /// `DeleverageNotAllowed` or `NotDeleveragable` otherwise, and with the oracle's error on an invalid price.
+    function deleverage(address owner, uint96 accountIndex, uint256 marketId) external returns (int256 realizedUsd);
 
     /// @notice Adds `amount` tokens to the insurance fund. Anyone.
     function depositInsurance(uint256 amount) external;

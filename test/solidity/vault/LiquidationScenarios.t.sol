@@ -116,6 +116,7 @@ contract LiquidationScenariosTest is VaultFixture {
     /// collateral by at most 1 token wei (6-decimal token): accrual is the exact integral, path independent up to
     /// rounding of each step.
     function test_scenario_settleEveryBlockVersusOnce() public {
+        addPoolLiquidity(50_000_000e6);
         fund(alice, 5, 5_000_000e6);
         tradeAs(alice, 5, ETH, 10_000e18); // a 1 % skew: funding moves
         uint256 snap = vm.snapshotState();
@@ -144,6 +145,7 @@ contract LiquidationScenariosTest is VaultFixture {
 
     /// @dev A position idle for a year is liquidated exactly as if funding had been accrued first.
     function test_scenario_idleForAYearThenLiquidatedSameAsAccruingFirst() public {
+        addPoolLiquidity(500_000_000e6);
         fund(alice, 6, 2_000e6);
         tradeAs(alice, 6, ETH, 5e18);
         fund(alice, 5, 50_000_000e6);

@@ -126,6 +126,7 @@ contract PerpVaultFundingTest is VaultFixture {
     /// @dev A whale account (index 5): a 10 % skew costs a 0.5 % entry premium on 300M of notional.
     function setUp() public override {
         super.setUp();
+        addPoolLiquidity(500_000_000e6); // 100,000 ETH of skew fits the pool
         fund(alice, 5, 50_000_000e6);
         fund(bob, 5, 50_000_000e6);
     }
@@ -357,6 +358,7 @@ contract PerpVaultAdminTest is VaultFixture {
     }
 
     function test_setMarketParams_loweringMaxRateClampsCurrentRate() public {
+        addPoolLiquidity(500_000_000e6);
         fund(alice, 5, 50_000_000e6);
         tradeAs(alice, 5, ETH, 100_000e18);
         skip(3 days); // rate reaches 0.009/day

@@ -57,6 +57,13 @@ abstract contract VaultFixture is Test {
         fund(bob, 0, 100_000e6);
     }
 
+    /// @dev Deepens the LP pool: trades that add to the skew need `Σ |skew|·price ≤ maxUtilization · pool value`.
+    function addPoolLiquidity(uint256 amount) internal {
+        usdc.mint(lpProvider, amount);
+        vm.prank(lpProvider);
+        lp.deposit(amount, lpProvider);
+    }
+
     function defaultParams(address feed, uint96 skewScale) internal pure returns (IPerpVaultTypes.MarketParams memory) {
         return
             IPerpVaultTypes.MarketParams({

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {VaultFixture} from "./VaultFixture.sol";
+import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
+import {IOracleAdapter} from "../../../contracts/interfaces/IOracleAdapter.sol";
+
+/// @notice INV-11 (pool capacity) and auto-deleveraging: the pool is every trader's counterparty, so what adds to
+/// its net exposure must fit its marked value, and once prices push the exposure past the value, the crowded side's
+/// winners can be closed (and paid in full) before the pool runs dry.
+contract PoolSolvencyTest is VaultFixture {
+    address internal carol = address(0xCA401);
+
+    // ================================================================ trade-time capacity
+
+    /// @dev Regression (found by the invariant campaign): the LP could leave while no position was open, a trader
+    /// then opened against the empty pool, won, and a flat account could no longer withdraw its collateral.
+    function test_regression_traderCannotOpenAgainstAnEmptyPool_soFlatAccountsCanAlwaysExit() public {
+        uint256 all = lp.maxWithdraw(lpProvider);
+        assertEq(all, 10_000_000e6, "no open interest: the whole pool can leave");
+        vm.prank(lpProvider);
+        lp.withdraw(all, lpProvider, lpProvider);
+
+        vm.prank(alice);
+        try vault.trade(params(alice, 0, ETH, 50e18)) {
+            fail("opened against an empty pool");
+        } catch (bytes memory reason) {
+            assertEq(bytes4(reason), IPerpVaultTypes.UtilizationTooHigh.selector, "UtilizationTooHigh");
+        }
+        // What the finding needed to strand bob: a price move and alice's exit. Bob exits in full.
+        setEthPrice(3_900e8);
+        vm.prank(bob);
+        vault.withdraw(0, 100_000e6, bob);
+        assertEq(usdc.balanceOf(bob), 100_000e6, "flat account exits in full");
+    }
+
+    /// @dev Property: a trade that adds to |skew| succeeds only when Σ|skew|·price ≤ maxUtilization · pool value
+    /// afterwards, and a rejection names numbers that break exactly that rule.
+    function testFuzz_trade_addingSkewSucceedsExactlyWhenItFitsThePool(uint256 sizeSeed, bool isLong) public {
+        fund(alice, 1, 10_000_000e6);
+        int256 size = int256(bound(sizeSeed, 1e18, 4_000e18));
+        if (!isLong) size = -size;
+        vm.prank(alice);
+        try vault.trade(params(alice, 1, ETH, size)) {
+            (uint256 reservedUsd, uint256 valueUsd) = _reservedAndValue();
+            assertLe(reservedUsd, (valueUsd * 0.8e18) / WAD + 1e12, "accepted trade fits the pool");
+        } catch (bytes memory reason) {
+            assertEq(bytes4(reason), IPerpVaultTypes.UtilizationTooHigh.selector, "only the capacity rule rejects");
+            (uint256 reservedUsd, uint256 maxReservedUsd) = abi.decode(_args(reason), (uint256, uint256));
+            assertGt(reservedUsd, maxReservedUsd, "rejection: reserved > max");
+            assertEq(reservedUsd, (uint256(size > 0 ? size : -size) * 3_000e18) / WAD, "reserved = |skew| * price");
+        }
+    }
+
+    /// @dev Above the utilisation bound (after a price move) nobody can add to the skew, but reducing it, closing
+    /// (even a close that adds to |skew|) and withdrawing free collateral stay open: exits are never blocked.
+    function test_trade_aboveUtilizationOnlyRiskReducingTradesPass() public {
+        fund(alice, 0, 1_000_000e6);
+        fund(bob, 0, 1_000_000e6);
+        tradeAs(bob, 0, ETH, -100e18); // a short that will close against the skew later
+        tradeAs(alice, 0, ETH, 2_600e18);
+        setEthPrice(4_200e8); // longs win 1,200 · 2,500 net: the pool value falls under reserved / 0.8
+        (uint256 reservedUsd, uint256 valueUsd) = _reservedAndValue();
+        assertGt(reservedUsd, (valueUsd * 0.8e18) / WAD, "utilisation above the bound");
+
+        _expectError(
+            alice,
+            abi.encodeCall(vault.trade, (params(alice, 0, ETH, 1e18))),
+            IPerpVaultTypes.UtilizationTooHigh.selector
+        );
+
+        tradeAs(bob, 0, ETH, 100e18); // closing the short adds to |skew|: still allowed
+        assertEq(int256(vault.position(bob, 0, ETH).size), 0, "short closed");
+        fund(carol, 0, 1_000_000e6);
+        tradeAs(carol, 0, ETH, -50e18); // a new short reduces |skew|: allowed
+        tradeAs(alice, 0, ETH, -600e18); // a reduction: allowed
+        assertEq(int256(vault.position(alice, 0, ETH).size), 2_000e18, "reduced");
+    }
+
+    // ================================================================ auto-deleveraging
+
+    function test_deleverage_belowFullUtilization_reverts() public {
+        fund(alice, 0, 1_000_000e6);
+        tradeAs(alice, 0, ETH, 2_600e18);
+        setEthPrice(3_300e8);
+        (uint256 reservedUsd, uint256 valueUsd) = _reservedAndValue();
+        assertLt(reservedUsd, valueUsd, "utilisation below 100 %");
+        _expectError(
+            keeper,
+            abi.encodeCall(vault.deleverage, (alice, 0, ETH)),
+            IPerpVaultTypes.DeleverageNotAllowed.selector
+        );
+    }
+
+    /// @dev A crowded-side winner is closed at the oracle price, paid exactly its equity in that market (PnL −
+    /// funding, no fee, no penalty), and the pool's marked value does not move.
+    function test_deleverage_closesCrowdedWinnerAtOraclePriceAndPaysInFull() public {
+        fund(alice, 0, 1_000_000e6);
+        tradeAs(alice, 0, ETH, 2_600e18);
+        skip(6 hours); // some funding to settle
+        setEthPrice(4_800e8);
+        (uint256 reservedUsd, uint256 valueUsd) = _reservedAndValue();
+        assertGt(reservedUsd, valueUsd, "utilisation above 100 %");
+        int256 equityBefore = vault.accountMargin(alice, 0).equity;
+        uint256 lpValueBefore = vault.liquidityValue();
+
+        vm.prank(keeper);
+        int256 paid = vault.deleverage(alice, 0, ETH);
+
+        assertEq(collateral(alice, 0), equityBefore, "collateral after = equity before: paid in full");
+        assertGt(paid, 0, "a winner");
+        assertEq(int256(vault.position(alice, 0, ETH).size), 0, "closed");
+        assertEq(vault.accountMarkets(alice, 0), 0, "bitmap cleared");
+        assertEq(uint256(vault.marketState(ETH).longSize), 0, "books updated");
+        assertApproxEqAbs(vault.liquidityValue(), lpValueBefore, 1, "the pool's mark does not move");
+        uint256 all = uint256(collateral(alice, 0)) / 1e12;
+        vm.prank(alice);
+        vault.withdraw(0, all, alice);
+    }
+
+    function test_deleverage_minoritySideLosersAndFlatAccounts_revert() public {
+        fund(alice, 0, 1_000_000e6);
+        fund(bob, 0, 1_000_000e6);
+        fund(carol, 0, 1_000_000e6);
+        tradeAs(bob, 0, ETH, -100e18); // minority side
+        setEthPrice(4_000e8);
+        tradeAs(carol, 0, ETH, 100e18); // crowded side, but bought high: a loser after the move back
+        setEthPrice(3_000e8);
+        tradeAs(alice, 0, ETH, 2_600e18);
+        setEthPrice(3_900e8);
+        (uint256 reservedUsd, uint256 valueUsd) = _reservedAndValue();
+        assertGt(reservedUsd, valueUsd, "ADL allowed");
+
+        bytes4 notDeleveragable = IPerpVaultTypes.NotDeleveragable.selector;
+        _expectError(keeper, abi.encodeCall(vault.deleverage, (bob, 0, ETH)), notDeleveragable); // minority side
+        _expectError(keeper, abi.encodeCall(vault.deleverage, (carol, 0, ETH)), notDeleveragable); // a loser
+        _expectError(keeper, abi.encodeCall(vault.deleverage, (alice, 0, BTC)), notDeleveragable); // no position
+        _expectError(keeper, abi.encodeCall(vault.deleverage, (alice, 0, 7)), IPerpVaultTypes.MarketNotListed.selector);
+        vm.prank(keeper);
+        vault.deleverage(alice, 0, ETH);
+    }
+
+    function test_deleverage_stalePrice_neverDeleverages() public {
+        fund(alice, 0, 1_000_000e6);
+        tradeAs(alice, 0, ETH, 2_600e18);
+        setEthPrice(4_800e8);
+        vm.warp(vm.getBlockTimestamp() + 1 days + 1);
+        _expectError(keeper, abi.encodeCall(vault.deleverage, (alice, 0, ETH)), IOracleAdapter.StalePrice.selector);
+        assertEq(int256(vault.position(alice, 0, ETH).size), 2_600e18, "untouched");
+    }
+
+    /// @dev Prices rise 20 % eight times (×4.3). With a keeper deleveraging after each step every winner is paid in
+    /// full and every account and the LP exit; the counterfactual without ADL strands a winner's collateral.
+    function test_scenario_priceWalkWithDeleveragingPaysEveryWinner() public {
+        address[3] memory traders = [alice, bob, carol];
+        int256[3] memory sizes = [int256(1_000e18), int256(800e18), int256(800e18)];
+        for (uint256 i; i < 3; ++i) {
+            fund(traders[i], 0, 1_000_000e6);
+            tradeAs(traders[i], 0, ETH, sizes[i]);
+        }
+        uint256 snap = vm.snapshotState();
+
+        uint256 deleveraged = _walk(traders, true);
+        assertGt(deleveraged, 0, "the keeper had work");
+        assertTrue(_everyoneExits(traders), "with ADL: every trader and the LP exit in full");
+
+        vm.revertToState(snap);
+        _walk(traders, false);
+        assertFalse(_everyoneExits(traders), "without ADL: a winner's collateral is stranded");
+    }
+
+    // ================================================================ helpers
+
+    function _walk(address[3] memory traders, bool withKeeper) internal returns (uint256 deleveraged) {
+        int256 price = 3_000e8;
+        for (uint256 step; step < 8; ++step) {
+            price = (price * 12) / 10;
+            skip(1 hours);
+            setEthPrice(price);
+            if (!withKeeper) continue;
+            for (uint256 i; i < 3; ++i) {
+                vm.prank(keeper);
+                try vault.deleverage(traders[i], 0, ETH) {
+                    ++deleveraged;
+                } catch {}
+            }
+            (uint256 reservedUsd, uint256 valueUsd) = _reservedAndValue();
+            assertLe(reservedUsd, valueUsd, "after the keeper's pass: utilisation <= 100 %");
+        }
+    }
+
+    function _everyoneExits(address[3] memory traders) internal returns (bool ok) {
+        ok = true;
+        for (uint256 i; i < 3; ++i) {
+            int256 size = vault.position(traders[i], 0, ETH).size;
+            if (size != 0) tradeAs(traders[i], 0, ETH, -size);
+            int256 c = collateral(traders[i], 0);
+            if (c <= 0) continue;
+            vm.prank(traders[i]);
+            try vault.withdraw(0, uint256(c) / 1e12, traders[i]) {} catch {
+                ok = false;
+            }
+        }
+        uint256 shares = lp.balanceOf(lpProvider);
+        uint256 redeemable = lp.maxRedeem(lpProvider);
+        if (redeemable == 0) return false;
+        vm.prank(lpProvider);
+        try lp.redeem(redeemable, lpProvider, lpProvider) {} catch {
+            ok = false;
+        }
+        if (redeemable != shares) ok = false; // the LP's whole balance, not all but a few shares
+    }
+
+    /// @dev Σ|skew|·price at the oracle price and the pool's marked value, both USD WAD.
+    function _reservedAndValue() internal view returns (uint256 reservedUsd, uint256 valueUsd) {
+        for (uint256 m; m < 2; ++m) {
+            IPerpVaultTypes.MarketState memory s = vault.marketState(m);
+            int256 skew = int256(uint256(s.longSize)) - int256(uint256(s.shortSize));
+            uint256 answer = uint256((m == ETH ? ethFeed : btcFeed).latestAnswer());
+            reservedUsd += (uint256(skew >= 0 ? skew : -skew) * answer * 1e10 + WAD - 1) / WAD;
+        }
+        valueUsd = vault.liquidityValue() * 1e12;
+    }
+
+    /// @dev Calls the vault as `caller` and requires a revert with `selector` (whatever the arguments).
+    function _expectError(address caller, bytes memory data, bytes4 selector) internal {
+        vm.prank(caller);
+        (bool ok, bytes memory reason) = address(vault).call(data);
+        assertFalse(ok, "expected a revert");
+        assertEq(bytes4(reason), selector, "revert selector");
+    }
+
+    function _args(bytes memory reason) internal pure returns (bytes memory args) {
+        args = new bytes(reason.length - 4);
+        for (uint256 i; i < args.length; ++i) args[i] = reason[i + 4];
+    }
+}
