@@ -88,11 +88,12 @@ contract LiquidationModule is PerpVaultBase {
         int256 fundingPaid = FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.fundingIndex);
         int256 positionValue = MarginMath.pnlDown(leg.size, leg.entryPrice, leg.priceWad) - fundingPaid;
         // Only the crowded side's winners: closing them lowers |skew| and the pool's exposure, and pays them in full.
-        if (leg.size == 0 || (leg.size > 0) != (skew > 0) || positionValue <= 0) {
+        if ((leg.size > 0 ? skew <= 0 : skew >= 0) || positionValue <= 0) {
             revert NotDeleveragable(leg.size, skew, positionValue);
         }
         leg.closeSize = leg.size;
         accountDelta = _closeLeg(owner, accountIndex, leg);
+        _refreshMark(marketId, m, leg.priceWad, leg.fundingIndex);
         Account storage account = _accounts[owner][accountIndex];
         int256 collateralAfter = account.collateral + accountDelta;
         account.collateral = collateralAfter.toInt128();

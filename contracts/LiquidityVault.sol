@@ -34,7 +34,8 @@ contract LiquidityVault is ERC4626 {
 
     /// @inheritdoc ERC4626
     function totalAssets() public view override returns (uint256) {
-        return perpVault.liquidityValue();
+        (uint256 valueTokens, ) = perpVault.liquidityState();
+        return valueTokens;
     }
 
     /// @inheritdoc ERC4626

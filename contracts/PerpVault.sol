@@ -125,7 +125,10 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     /// @inheritdoc IPerpVault
     function accrueFunding(uint256 marketId) external override nonReentrant returns (int256, int256) {
         Market storage m = _listedMarket(marketId);
-        return _accrue(marketId, m, oracle.priceWad(m.params.feed), true);
+        uint256 priceWad = oracle.priceWad(m.params.feed);
+        (int256 rate, int256 index) = _accrue(marketId, m, priceWad, true);
+        _refreshMark(marketId, m, priceWad, index);
+        return (rate, index);
     }
 
     /// @inheritdoc IPerpVault
@@ -194,8 +197,9 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
 
         _checkAfterTrade(p, m, v, collateralAfter, bitmap);
         // The pool is every trader's counterparty: what adds to its net exposure must fit its capacity (INV-11).
+        // Other markets count as of their last refresh (O(1)); a keeper pokes `accrueFunding` after price moves.
         if (v.increases && SignedMath.abs(v.skew0 + p.sizeDelta) > SignedMath.abs(v.skew0)) {
-            (int256 value, uint256 reservedUsd, ) = _poolMark(p.marketId, v.priceWad);
+            (int256 value, uint256 reservedUsd) = _refreshMark(p.marketId, m, v.priceWad, v.fundingIndex);
             uint256 maxReservedUsd = _maxReserved(value);
             if (reservedUsd > maxReservedUsd) revert UtilizationTooHigh(reservedUsd, maxReservedUsd);
         }
@@ -377,16 +381,6 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         realized = _pool.baseUsd;
         uint256 count = _marketCount;
         for (uint256 marketId; marketId < count; ++marketId) realized += _markets[marketId].state.poolRealizedUsd;
-    }
-
-    /// @inheritdoc IPerpVault
-    function liquidityValue() external view override returns (uint256 valueTokens) {
-        (valueTokens, ) = _liquidityState();
-    }
-
-    /// @inheritdoc IPerpVault
-    function withdrawableLiquidity() external view override returns (uint256 withdrawableTokens) {
-        (, withdrawableTokens) = _liquidityState();
     }
 
     /// @inheritdoc IPerpVault

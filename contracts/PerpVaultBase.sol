@@ -92,6 +92,17 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     uint64 public maxUtilization;
     address public guardian;
 
+    /// @dev A market's share of the pool mark, as of its last refresh: realised pool PnL − traders' net claim (USD
+    /// WAD) and `|skew|·price`. Refreshed at the oracle price by every trade that adds to the skew and by
+    /// `accrueFunding`; the sums make the trade-time capacity check O(1) in the number of markets (INV-11).
+    struct MarkCache {
+        int128 valueUsd;
+        uint128 reservedUsd;
+    }
+
+    mapping(uint256 marketId => MarkCache) internal _marketMarks;
+    MarkCache internal _marksTotal;
+
     constructor(IERC20 collateralToken_, IOracleAdapter oracle_, address owner_) Ownable(owner_) {
         if (address(collateralToken_) == address(0) || address(oracle_) == address(0)) revert ZeroAddress();
         uint8 decimals = IERC20Metadata(address(collateralToken_)).decimals();
@@ -258,6 +269,26 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     function _maxReserved(int256 value) internal view returns (uint256) {
         if (value <= 0) return 0;
         return Math.mulDiv(uint256(value), maxUtilization, WAD);
+    }
+
+    /// @dev Re-marks market `marketId` at `priceWad` and funding index `index` (both current) into the cache;
+    /// returns the cached pool value (LP base + Σ market values) and Σ reserved, USD WAD.
+    function _refreshMark(
+        uint256 marketId,
+        Market storage m,
+        uint256 priceWad,
+        int256 index
+    ) internal returns (int256 poolValueUsd, uint256 reservedUsd) {
+        int256 skew = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
+        int256 value = m.state.poolRealizedUsd - PositionMath.tradersNetUsd(skew, priceWad, index, m.state.basisSum);
+        uint256 reserved = MarginMath.notionalUp(skew, priceWad);
+        MarkCache memory old = _marketMarks[marketId];
+        MarkCache memory total = _marksTotal;
+        int256 valueTotal = total.valueUsd + value - old.valueUsd;
+        reservedUsd = total.reservedUsd + reserved - old.reservedUsd;
+        _marketMarks[marketId] = MarkCache(value.toInt128(), reserved.toUint128());
+        _marksTotal = MarkCache(valueTotal.toInt128(), reservedUsd.toUint128());
+        poolValueUsd = _pool.baseUsd + valueTotal;
     }
 
     function _lowestBit(uint256 x) internal pure returns (uint256 bit) {

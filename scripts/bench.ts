@@ -283,28 +283,22 @@ refs.push({
   note: "gas limit, not gasUsed: the adapter requires gasleft() ≥ 100,000 before each feed call",
 });
 await refTx(
-  "`perpVault.liquidityValue()`",
+  "`perpVault.liquidityState()`",
   vault.address,
-  encodeFunctionData({ abi: vault.abi, functionName: "liquidityValue" }),
+  encodeFunctionData({ abi: vault.abi, functionName: "liquidityState" }),
   "pool mark: one oracle read + funding per market with OI (5)",
-);
-await refTx(
-  "`perpVault.withdrawableLiquidity()`",
-  vault.address,
-  encodeFunctionData({ abi: vault.abi, functionName: "withdrawableLiquidity" }),
-  "pool mark again (5 reads)",
 );
 await refTx(
   "`lpVault.totalAssets()`",
   lpVault.address,
   encodeFunctionData({ abi: lpVault.abi, functionName: "totalAssets" }),
-  "= liquidityValue through the LP vault",
+  "= liquidityState through the LP vault",
 );
 await refTx(
   "`lpVault.maxWithdraw(lp)`",
   lpVault.address,
   encodeFunctionData({ abi: lpVault.abi, functionName: "maxWithdraw", args: [lp2.account.address] }),
-  "totalAssets + withdrawableLiquidity: 2 pool marks",
+  "one liquidityState mark",
 );
 await refTx(
   "`perpVault.currentFunding(0)`",
@@ -314,11 +308,11 @@ await refTx(
 );
 {
   // A pool mark repeated in the same transaction (warm accounts and slots) via the vault's own multicall.
-  const mark = encodeFunctionData({ abi: vault.abi, functionName: "liquidityValue" });
+  const mark = encodeFunctionData({ abi: vault.abi, functionName: "liquidityState" });
   const once = await gasOf(vault.write.multicall([[mark]]));
   const twice = await gasOf(vault.write.multicall([[mark, mark]]));
   refs.push({
-    what: "second `liquidityValue()` in the same tx",
+    what: "second `liquidityState()` in the same tx",
     gas: Number(twice - once),
     note: "multicall([mark, mark]) − multicall([mark]): a repeated 5-market mark once everything is warm",
   });

@@ -272,10 +272,14 @@ interface IPerpVault is IPerpVaultTypes {
     /// maker/taker fees. A trade that increases exposure needs equity ≥ max(initial, maintenance margin) after it
     /// (a small position's flat liquidation fee can make MM exceed IM); a pure reduction needs equity ≥ maintenance
     /// margin after it. Opening/increasing is blocked while the market is paused; reducing and closing never are.
+    /// A trade that adds to the account's exposure and to the market's |skew| needs `Σ|skew|·price ≤ maxUtilization ·
+    /// pool value` afterwards (`UtilizationTooHigh`), with this market marked now and the others as of their last
+    /// refresh (a skew-increasing trade or `accrueFunding`).
     function trade(TradeParams calldata params) external returns (TradeResult memory);
 
-    /// @notice Accrues the market's funding to now at the oracle price and emits `FundingAccrued`. Anyone; it changes
-    /// nothing any trade would not (keepers use it to keep indexes and events fresh in quiet markets).
+    /// @notice Accrues the market's funding to now at the oracle price, emits `FundingAccrued` and re-marks the
+    /// market in the pool-capacity cache. Anyone; it changes nothing any trade would not. Keepers call it after a
+    /// market's price moves, so that trades in other markets check capacity against a fresh mark (INV-11).
     function accrueFunding(uint256 marketId) external returns (int256 fundingRatePerDay, int256 fundingIndex);
 
     /// @notice Allows or revokes `operator` to trade every account of the caller (never to withdraw).
@@ -320,15 +324,9 @@ interface IPerpVault is IPerpVaultTypes {
     /// O(markets).
     function poolBalance() external view returns (int256);
 
-    /// @notice Pool assets marked to market (token units, floored): realised balance minus traders' unrealised PnL
-    /// plus their unrealised funding owed, at valid oracle prices. Reverts when a needed price is invalid.
-    function liquidityValue() external view returns (uint256);
-
-    /// @notice Tokens (token units) the pool can pay out now:
-    /// min(realised balance, marked value − utilisation reserve).
-    function withdrawableLiquidity() external view returns (uint256);
-
-    /// @notice `liquidityValue()` and `withdrawableLiquidity()` from one pool mark (token units).
+    /// @notice From one pool mark, in token units (floored): the pool's value (realised balance minus traders'
+    /// unrealised PnL plus their unrealised funding owed; the LP vault's `totalAssets`) and what it can pay out now,
+    /// min(realised balance, value − utilisation reserve). Reverts when a needed price is invalid.
     function liquidityState() external view returns (uint256 valueTokens, uint256 withdrawableTokens);
 
     /// @notice Margin snapshot of an account with funding accrued to now at valid oracle prices.

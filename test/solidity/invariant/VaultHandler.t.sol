@@ -76,6 +76,9 @@ contract VaultHandler is Test {
     uint256 public ghostKeeperPaid;
     int256 public ghostPoolBaseFromLiquidationsUsd;
     uint256 public ghostLiquidations;
+    uint256 public ghostDeleveraged;
+    /// @dev Keeper passes that an invalid price stopped (ADL cannot run on a bad price).
+    uint256 public ghostAdlBlocked;
     address public constant KEEPER_BOT = address(0x4EE9B07);
     int256[MARKETS] internal _lastGoodAnswer;
     uint256[MARKETS] internal _ghostLastFundingTime;
@@ -374,6 +377,78 @@ contract VaultHandler is Test {
         _feed(m).updateAnswer(answer);
         okCount["movePrice"] += 1;
         _end(before, NONE, "movePrice");
+        _keeperPass(m);
+    }
+
+    // ================================================================ auto-deleveraging
+
+    /// @notice An ADL keeper deleverages one position. Success: the position is closed at the oracle price and the
+    /// account's equity is unchanged to the wei (paid in full: PnL − funding, no fee, no penalty); rejections are
+    /// only the named ones (below 100 % utilisation, not a crowded-side winner, invalid price).
+    function deleverage(uint256 accountSeed, uint256 marketSeed) external {
+        _deleverage(accountSeed % TRADER_ACCOUNTS, marketSeed % MARKETS, "deleverage");
+    }
+
+    /// @dev What a keeper does after a price move: re-mark the moved market in the capacity cache
+    /// (`accrueFunding`), then deleverage crowded-side winners, in both markets, until the vault says utilisation
+    /// is back under 100 %. Funding accrual changes no account (INV-10 holds across the poke).
+    function _keeperPass(uint256 movedMarket) internal {
+        AccountSnap[] memory before = _begin();
+        try vault.accrueFunding(movedMarket) {
+            okCount["pokeMark"] += 1;
+        } catch (bytes memory reason) {
+            if (!_isOracleError(reason)) _unexpected("accrueFunding", reason);
+            ghostAdlBlocked += 1;
+            _end(before, NONE, "pokeMark");
+            return;
+        }
+        _end(before, NONE, "pokeMark");
+        for (uint256 m; m < MARKETS; ++m) {
+            for (uint256 id; id < TRADER_ACCOUNTS; ++id) {
+                if (_size(id, m) == 0) continue;
+                bytes4 sel = _deleverage(id, m, "adlKeeper");
+                if (sel == IPerpVaultTypes.DeleverageNotAllowed.selector) break;
+                if (sel == IOracleAdapter.StalePrice.selector || sel == IOracleAdapter.NonPositiveAnswer.selector) {
+                    ghostAdlBlocked += 1;
+                    return;
+                }
+            }
+        }
+    }
+
+    function _deleverage(uint256 id, uint256 m, bytes32 action) internal returns (bytes4 sel) {
+        AccountSnap[] memory before = _begin();
+        Account memory a = _accounts[id];
+        int256 equity0 = NO_VALUE;
+        try vault.accountMargin(a.owner, a.index) returns (IPerpVaultTypes.AccountMargin memory am) {
+            equity0 = am.equity;
+        } catch {}
+        vm.prank(KEEPER_BOT);
+        try vault.deleverage(a.owner, a.index, m) {
+            okCount[action] += 1;
+            ghostDeleveraged += 1;
+            _touch(id);
+            if (_size(id, m) != 0) _violate(11, "INV-11: a deleveraged position is still open");
+            try vault.accountMargin(a.owner, a.index) returns (IPerpVaultTypes.AccountMargin memory am) {
+                if (equity0 != NO_VALUE && am.equity != equity0) {
+                    _violate(11, _msg("INV-11: deleveraging changed the account's equity", am.equity - equity0));
+                }
+            } catch (bytes memory reason) {
+                _unexpected("accountMargin after deleverage", reason);
+            }
+        } catch (bytes memory reason) {
+            sel = _selector(reason);
+            if (
+                sel == IPerpVaultTypes.DeleverageNotAllowed.selector ||
+                sel == IPerpVaultTypes.NotDeleveragable.selector ||
+                _isOracleError(reason)
+            ) {
+                _rejected(action, reason);
+            } else {
+                _unexpectedAction(action, reason);
+            }
+        }
+        _end(before, id, action);
     }
 
     /// @notice Jumps up to 30 days (mostly less than a day), then refreshes both feeds, one, or (1 in 8) none, so
@@ -808,12 +883,15 @@ contract VaultHandler is Test {
                 (s == IPerpVaultTypes.InsufficientMargin.selector && c.increases) ||
                 (s == IPerpVaultTypes.WouldBeLiquidatable.selector && !c.increases) ||
                 (s == IPerpVaultTypes.MarketPaused.selector && c.increases && c.paused) ||
-                (s == IPerpVaultTypes.OpenInterestCapExceeded.selector && c.increases);
+                (s == IPerpVaultTypes.OpenInterestCapExceeded.selector && c.increases) ||
+                (s == IPerpVaultTypes.UtilizationTooHigh.selector && c.increases);
         if (expected) {
             _rejected(action, reason);
         } else if (
             !c.increases &&
-            (s == IPerpVaultTypes.MarketPaused.selector || s == IPerpVaultTypes.OpenInterestCapExceeded.selector)
+            (s == IPerpVaultTypes.MarketPaused.selector ||
+                s == IPerpVaultTypes.OpenInterestCapExceeded.selector ||
+                s == IPerpVaultTypes.UtilizationTooHigh.selector)
         ) {
             _violate(7, string.concat("INV-07: a reduction was blocked by a pause or a cap: ", vm.toString(reason)));
         } else {

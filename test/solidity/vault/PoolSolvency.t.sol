@@ -77,6 +77,38 @@ contract PoolSolvencyTest is VaultFixture {
         assertEq(int256(vault.position(alice, 0, ETH).size), 2_000e18, "reduced");
     }
 
+    /// @dev The check is O(1) in the number of markets: the traded market is marked now, the others as of their
+    /// last refresh. A BTC rally the cache has not seen lets an ETH open through; after a keeper's
+    /// `accrueFunding(BTC)` poke the same open is refused.
+    function test_capacity_otherMarketsCountAsOfTheirLastRefresh_pokeRefreshes() public {
+        fund(bob, 0, 2_000_000e6);
+        tradeAs(bob, 0, BTC, 100e18); // 6 M USD of skew against a 10 M pool
+        btcFeed.updateAnswer(75_000e8); // true: reserved 7.5 M, value ≈ 8.5 M, utilisation ≈ 88 %
+        fund(alice, 0, 1_000_000e6);
+        uint256 snap = vm.snapshotState();
+
+        tradeAs(alice, 0, ETH, 100e18); // stale BTC mark (6 M of 10 M): accepted
+        assertEq(int256(vault.position(alice, 0, ETH).size), 100e18, "accepted against the stale mark");
+
+        vm.revertToState(snap);
+        vault.accrueFunding(BTC); // anyone: re-marks BTC at 75,000
+        _expectError(
+            alice,
+            abi.encodeCall(vault.trade, (params(alice, 0, ETH, 100e18))),
+            IPerpVaultTypes.UtilizationTooHigh.selector
+        );
+        // A reduction does not re-mark (it keeps trades cheap): the cache errs on the safe side until a poke.
+        tradeAs(bob, 0, BTC, -60e18);
+        _expectError(
+            alice,
+            abi.encodeCall(vault.trade, (params(alice, 0, ETH, 100e18))),
+            IPerpVaultTypes.UtilizationTooHigh.selector
+        );
+        vault.accrueFunding(BTC);
+        tradeAs(alice, 0, ETH, 100e18);
+        assertEq(int256(vault.position(alice, 0, ETH).size), 100e18, "accepted after the poke");
+    }
+
     // ================================================================ auto-deleveraging
 
     function test_deleverage_belowFullUtilization_reverts() public {
@@ -102,7 +134,7 @@ contract PoolSolvencyTest is VaultFixture {
         (uint256 reservedUsd, uint256 valueUsd) = _reservedAndValue();
         assertGt(reservedUsd, valueUsd, "utilisation above 100 %");
         int256 equityBefore = vault.accountMargin(alice, 0).equity;
-        uint256 lpValueBefore = vault.liquidityValue();
+        uint256 lpValueBefore = lp.totalAssets();
 
         vm.prank(keeper);
         int256 paid = vault.deleverage(alice, 0, ETH);
@@ -112,7 +144,7 @@ contract PoolSolvencyTest is VaultFixture {
         assertEq(int256(vault.position(alice, 0, ETH).size), 0, "closed");
         assertEq(vault.accountMarkets(alice, 0), 0, "bitmap cleared");
         assertEq(uint256(vault.marketState(ETH).longSize), 0, "books updated");
-        assertApproxEqAbs(vault.liquidityValue(), lpValueBefore, 1, "the pool's mark does not move");
+        assertApproxEqAbs(lp.totalAssets(), lpValueBefore, 1, "the pool's mark does not move");
         uint256 all = uint256(collateral(alice, 0)) / 1e12;
         vm.prank(alice);
         vault.withdraw(0, all, alice);
@@ -219,7 +251,7 @@ contract PoolSolvencyTest is VaultFixture {
             uint256 answer = uint256((m == ETH ? ethFeed : btcFeed).latestAnswer());
             reservedUsd += (uint256(skew >= 0 ? skew : -skew) * answer * 1e10 + WAD - 1) / WAD;
         }
-        valueUsd = vault.liquidityValue() * 1e12;
+        valueUsd = lp.totalAssets() * 1e12;
     }
 
     /// @dev Calls the vault as `caller` and requires a revert with `selector` (whatever the arguments).
