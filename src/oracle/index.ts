@@ -1,0 +1,28 @@
+export {
+  type CheckOraclesErrorType,
+  type CheckOraclesParameters,
+  type CheckOraclesReturnType,
+  checkOracles,
+  type OracleFeedInput,
+} from "./checkOracles.js";
+export { OracleCheckError, type OracleCheckErrorCode, type OracleCheckErrorParameters } from "./errors.js";
+export {
+  defaultOracleWarnThresholds,
+  evaluateFeed,
+  evaluateSequencer,
+  type FeedReading,
+  type OracleBoundsHealth,
+  type OracleContractError,
+  type OracleFailCode,
+  type OracleHealth,
+  type OracleReason,
+  type OracleReasonCode,
+  type OracleWarnCode,
+  type OracleWarnThresholds,
+  type RawFeedRead,
+  type RawRoundCall,
+  type RawSequencerRead,
+  type RawWordCall,
+  type SequencerHealth,
+} from "./evaluate.js";
+export { oracleHealthReaderBytecode } from "./readerBytecode.js";
