@@ -4,7 +4,15 @@
 import type { OracleContractError, OracleReasonCode } from "../../../src/oracle/index.js";
 
 /** How a feed is built: Chainlink's MockV3Aggregator, or a feed double from test/solidity/mocks/FeedDoubles.sol. */
-export type FeedKind = "mock" | "proxy" | "reverting" | "gasBurning";
+export type FeedKind =
+  | "mock"
+  | "proxy"
+  | "reverting"
+  | "gasBurning"
+  /** MalformedFeed answering four words only. */
+  | "malformedShort"
+  /** MalformedFeed answering a roundId wider than uint80. */
+  | "malformedWideRoundId";
 
 export type FeedStateVector = {
   /** Default: "proxy" when bounds or round ids are given (MockV3Aggregator cannot express them), else "mock". */
@@ -164,6 +172,50 @@ export const oracleVectors: OracleVector[] = [
     heartbeat: 3600,
     primary: { ...fresh, kind: "gasBurning" },
     expect: { contractError: "FeedCallFailed", verdict: "fail", reasons: ["FEED_CALL_FAILED"] },
+  },
+  {
+    name: "short latestRoundData() answer (4 words)",
+    heartbeat: 3600,
+    primary: { ...fresh, kind: "malformedShort" },
+    expect: { contractError: "FeedCallFailed", verdict: "fail", reasons: ["FEED_CALL_FAILED"] },
+  },
+  {
+    name: "roundId wider than uint80",
+    heartbeat: 3600,
+    primary: { ...fresh, kind: "malformedWideRoundId" },
+    expect: { contractError: "FeedCallFailed", verdict: "fail", reasons: ["FEED_CALL_FAILED"] },
+  },
+  {
+    name: "36 decimals is supported",
+    heartbeat: 3600,
+    primary: { ...fresh, kind: "proxy", answer: 2_000n * 10n ** 36n, decimals: 36 },
+    expect: ok,
+  },
+  {
+    name: "37 decimals is unsupported",
+    heartbeat: 3600,
+    primary: { ...fresh, kind: "proxy", answer: 2_000n * 10n ** 37n, decimals: 37 },
+    expect: { contractError: "UnsupportedDecimals", verdict: "fail", reasons: ["UNSUPPORTED_DECIMALS"] },
+  },
+  {
+    name: "a 24-decimal answer below 1e6 scales to 0 WAD (the adapter returns 0)",
+    heartbeat: 3600,
+    primary: { ...fresh, answer: 999_999n, decimals: 24 },
+    expect: { contractError: null, verdict: "warn", reasons: ["PRICE_ROUNDS_TO_ZERO"] },
+  },
+  {
+    name: "scaling overflows uint256 (Panic)",
+    heartbeat: 3600,
+    primary: { ...fresh, answer: (1n << 255n) - 1n, decimals: 0 },
+    expect: { contractError: "Panic", verdict: "fail", reasons: ["ARITHMETIC_PANIC"] },
+  },
+  {
+    name: "secondary scaling to 0 WAD divides by zero (Panic)",
+    heartbeat: 3600,
+    primary: fresh,
+    secondary: { answer: 1n, decimals: 24, updatedAgo: 5, heartbeat: 3600, maxDeviationBps: 100 },
+    // The failure comes first; the warning says why.
+    expect: { contractError: "Panic", verdict: "fail", reasons: ["ARITHMETIC_PANIC", "PRICE_ROUNDS_TO_ZERO"] },
   },
   {
     name: "feed not configured",
