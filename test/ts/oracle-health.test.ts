@@ -112,7 +112,10 @@ async function contractOutcome(
   client: PublicClient,
   adapter: Address,
   feed: Address,
-): Promise<{ priceWad: bigint; error: null } | { priceWad: undefined; error: string }> {
+): Promise<
+  | { priceWad: bigint; error: null; errorAddress: undefined }
+  | { priceWad: undefined; error: string; errorAddress: unknown }
+> {
   try {
     const priceWad = await client.readContract({
       address: adapter,
@@ -120,11 +123,14 @@ async function contractOutcome(
       functionName: "priceWad",
       args: [feed],
     });
-    return { priceWad, error: null };
+    return { priceWad, error: null, errorAddress: undefined };
   } catch (error) {
     const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
     if (reverted instanceof ContractFunctionRevertedError) {
-      return { priceWad: undefined, error: reverted.data?.errorName ?? "unknown" };
+      const name = reverted.data?.errorName ?? "unknown";
+      // The first argument of every feed error is the feed (or sequencer feed) that failed.
+      const named = ["SequencerGracePeriodNotOver", "Panic"].includes(name) ? undefined : reverted.data?.args?.[0];
+      return { priceWad: undefined, error: name, errorAddress: named };
     }
     throw error;
   }
@@ -136,6 +142,7 @@ function expectAgreement(name: string, outcome: Awaited<ReturnType<typeof contra
   if (outcome.error !== null) {
     expect(health.verdict, where).to.equal("fail");
     expect(health.contractError?.name, where).to.equal(outcome.error);
+    expect(health.contractError?.address, `${where} (named feed)`).to.equal(outcome.errorAddress);
     expect(health.reasons[0]?.severity, where).to.equal("fail");
     expect(health.priceWad, where).to.equal(undefined);
   } else {
@@ -207,6 +214,22 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     expect(h.contractError?.name).to.equal("SequencerGracePeriodNotOver");
     expect(h.message).to.contain("SequencerGracePeriodNotOver");
     expect(blockTimestamp).to.equal(BigInt(await c.networkHelpers.time.latest()));
+  });
+
+  it("reads at a pinned block number", async () => {
+    const { adapter, feed } = await build(c, {
+      name: "pinned",
+      heartbeat: 60,
+      primary: { answer: 2_000n * 10n ** 8n, decimals: 8, updatedAgo: 0 },
+      expect: { contractError: null, verdict: "ok", reasons: [] },
+    });
+    const before = await c.publicClient.getBlockNumber();
+    await c.networkHelpers.time.increase(120);
+    const now = await checkOracles(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
+    const then = await checkOracles(c.publicClient, { oracleAdapter: adapter, feeds: [feed], blockNumber: before });
+    expect(now.feeds[0]?.reasons.map((r) => r.code)).to.deep.equal(["STALE"]);
+    expect(then.blockNumber).to.equal(before);
+    expect(then.feeds[0]?.verdict).to.equal("ok");
   });
 
   it("applies custom warning thresholds", async () => {
