@@ -220,3 +220,10 @@ export async function checkOracles(
   const sequencerHealth = evaluateSequencer(sequencer, block.blockTimestamp).health;
   return { ...block, sequencer: sequencerHealth, feeds: results };
 }
+
+/** The oracle actions bound to a client, viem-style: `publicClient.extend(oracleActions).checkOracles({...})`. */
+export function oracleActions(client: Client) {
+  return {
+    checkOracles: (parameters: CheckOraclesParameters) => checkOracles(client, parameters),
+  };
+}

@@ -4,6 +4,7 @@ export {
   type CheckOraclesReturnType,
   checkOracles,
   type OracleFeedInput,
+  oracleActions,
 } from "./checkOracles.js";
 export { OracleCheckError, type OracleCheckErrorCode, type OracleCheckErrorParameters } from "./errors.js";
 export {

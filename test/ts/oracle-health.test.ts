@@ -17,6 +17,7 @@ import {
   checkOracles,
   OracleCheckError,
   type OracleHealth,
+  oracleActions,
   oracleHealthReaderBytecode,
 } from "../../src/oracle/index.js";
 import { type FeedStateVector, type OracleVector, oracleVectors } from "../vectors/oracle/vectors.js";
@@ -275,6 +276,9 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     expect(requests).to.deep.equal(["eth_call"]);
     expect(result.feeds.map((f) => f.verdict)).to.deep.equal(["ok", "ok", "ok", "ok"]);
     expect(result.sequencer?.up).to.equal(true);
+    const extended = await counting.extend(oracleActions).checkOracles({ oracleAdapter: adapter, feeds });
+    expect(extended.feeds.map((f) => f.priceWad)).to.deep.equal(result.feeds.map((f) => f.priceWad));
+    expect(requests).to.deep.equal(["eth_call", "eth_call"]);
   });
 
   it("agrees with the contract on a few hundred random states (seeded)", async () => {
