@@ -93,7 +93,10 @@ async function build(c: Connection, v: OracleVector) {
       v.secondary?.maxDeviationBps ?? 0,
     ]);
   }
-  if (v.sequencer) {
+  if (v.sequencer?.kind === "reverting") {
+    const seq = await c.viem.deployContract("RevertingFeed");
+    await adapter.write.setSequencer([seq.address as Address, v.sequencer.gracePeriod]);
+  } else if (v.sequencer) {
     const seq = await c.viem.deployContract("ConfigurableFeedProxy", [zeroAddress, 0, 0n]);
     const startedAt = v.sequencer.startedAgo === "zero" ? 0n : now - BigInt(v.sequencer.startedAgo);
     const setRoundData = seq.write.setRoundData;

@@ -34,7 +34,7 @@ export type OracleVector = {
   primary: FeedStateVector;
   secondary?: FeedStateVector & { heartbeat: number; maxDeviationBps: number };
   /** An L2 uptime feed (answer 0 = up, 1 = down) with startedAt = now − startedAgo, and the grace period. */
-  sequencer?: { status: bigint; startedAgo: number | "zero"; gracePeriod: number };
+  sequencer?: { status: bigint; startedAgo: number | "zero"; gracePeriod: number; kind?: "reverting" };
   /** The feed is deployed but never configured in the adapter. */
   unconfigured?: boolean;
   expect: {
@@ -279,6 +279,55 @@ export const oracleVectors: OracleVector[] = [
     primary: fresh,
     sequencer: { status: 0n, startedAgo: 3600, gracePeriod: 3600 },
     expect: { contractError: "SequencerGracePeriodNotOver", verdict: "fail", reasons: ["GRACE_PERIOD"] },
+  },
+  {
+    name: "sequencer grace period 0, status changed this second",
+    heartbeat: 3600,
+    primary: fresh,
+    sequencer: { status: 0n, startedAgo: 0, gracePeriod: 0 },
+    expect: { contractError: "SequencerGracePeriodNotOver", verdict: "fail", reasons: ["GRACE_PERIOD"] },
+  },
+  {
+    name: "sequencer grace period 0, status changed a second ago",
+    heartbeat: 3600,
+    primary: fresh,
+    sequencer: { status: 0n, startedAgo: 1, gracePeriod: 0 },
+    expect: ok,
+  },
+  {
+    name: "sequencer status change in the future",
+    heartbeat: 3600,
+    primary: fresh,
+    sequencer: { status: 0n, startedAgo: -1, gracePeriod: 60 },
+    expect: { contractError: "SequencerGracePeriodNotOver", verdict: "fail", reasons: ["GRACE_PERIOD"] },
+  },
+  {
+    name: "sequencer feed reverts",
+    heartbeat: 3600,
+    primary: fresh,
+    sequencer: { status: 0n, startedAgo: 7200, gracePeriod: 60, kind: "reverting" },
+    expect: { contractError: "FeedCallFailed", verdict: "fail", reasons: ["FEED_CALL_FAILED"] },
+  },
+  {
+    name: "secondary feed reverts (the error names the secondary)",
+    heartbeat: 3600,
+    primary: fresh,
+    secondary: { ...fresh, kind: "reverting", heartbeat: 3600, maxDeviationBps: 100 },
+    expect: { contractError: "FeedCallFailed", verdict: "fail", reasons: ["FEED_CALL_FAILED"] },
+  },
+  {
+    name: "secondary round incomplete",
+    heartbeat: 3600,
+    primary: fresh,
+    secondary: { ...fresh, roundId: 9n, answeredInRound: 8n, heartbeat: 3600, maxDeviationBps: 100 },
+    expect: { contractError: "IncompleteRound", verdict: "fail", reasons: ["INCOMPLETE_ROUND"] },
+  },
+  {
+    name: "secondary age == its heartbeat (warns)",
+    heartbeat: 3600,
+    primary: fresh,
+    secondary: { ...fresh, updatedAgo: 600, heartbeat: 600, maxDeviationBps: 100 },
+    expect: { contractError: null, verdict: "warn", reasons: ["HEARTBEAT_DUE_SOON"] },
   },
   {
     name: "sequencer down",
