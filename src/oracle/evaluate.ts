@@ -363,8 +363,10 @@ export function evaluateFeed(
       if (!primary.fail && !secondary.fail && p !== undefined && s !== undefined) {
         const maxDeviationBps = BigInt(raw.config.maxDeviationBps);
         const diff = p > s ? p - s : s - p;
+        // (diff * 10_000 + s − 1) / s in checked arithmetic: s == 0 panics (underflow or division by zero), and so
+        // does any intermediate above uint256.
         const numerator = diff * 10_000n + s - 1n;
-        if (s === 0n || numerator > UINT256_MAX) {
+        if (s === 0n || diff * 10_000n + s > UINT256_MAX) {
           fails.push({
             reason: {
               code: "ARITHMETIC_PANIC",

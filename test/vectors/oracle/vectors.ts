@@ -218,6 +218,13 @@ export const oracleVectors: OracleVector[] = [
     expect: { contractError: "Panic", verdict: "fail", reasons: ["ARITHMETIC_PANIC", "PRICE_ROUNDS_TO_ZERO"] },
   },
   {
+    name: "deviation arithmetic overflows uint256 (Panic)",
+    heartbeat: 3600,
+    primary: { answer: 1n << 250n, decimals: 18, updatedAgo: 0 },
+    secondary: { answer: E18, decimals: 18, updatedAgo: 0, heartbeat: 3600, maxDeviationBps: 100 },
+    expect: { contractError: "Panic", verdict: "fail", reasons: ["ARITHMETIC_PANIC"] },
+  },
+  {
     name: "feed not configured",
     heartbeat: 3600,
     primary: fresh,
