@@ -5,3 +5,4 @@ export { liquidityVaultAbi } from "./liquidityVault.js";
 export { oracleAdapterAbi } from "./oracleAdapter.js";
 export { testTokenAbi } from "./testToken.js";
 export { mockV3AggregatorAbi } from "./mockV3Aggregator.js";
+export { oracleHealthReaderAbi, oracleHealthReaderBytecode } from "./oracleHealthReader.js";

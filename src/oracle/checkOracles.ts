@@ -1,6 +1,7 @@
 import type { Address, BlockNumber, BlockTag, Client, Hex } from "viem";
 import { BaseError, decodeAbiParameters, decodeErrorResult, encodeDeployData, getAddress, isAddress } from "viem";
 import { call } from "viem/actions";
+import { oracleHealthReaderBytecode } from "../abis/oracleHealthReader.js";
 import { OracleCheckError } from "./errors.js";
 import {
   defaultOracleWarnThresholds,
@@ -12,7 +13,6 @@ import {
   type RawSequencerRead,
   type SequencerHealth,
 } from "./evaluate.js";
-import { oracleHealthReaderBytecode } from "./readerBytecode.js";
 
 /** A feed to check: its address, or the address with a label (symbol) and the market it prices. */
 export type OracleFeedInput = Address | { feed: Address; label?: string | undefined; marketId?: bigint | undefined };

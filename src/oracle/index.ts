@@ -1,3 +1,4 @@
+export { oracleHealthReaderBytecode } from "../abis/oracleHealthReader.js";
 export {
   type CheckOraclesErrorType,
   type CheckOraclesParameters,
@@ -26,4 +27,3 @@ export {
   type RawWordCall,
   type SequencerHealth,
 } from "./evaluate.js";
-export { oracleHealthReaderBytecode } from "./readerBytecode.js";
