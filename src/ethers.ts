@@ -59,7 +59,11 @@ export async function fromEthers(
   const walletRequest = (async ({ method, params }: { method: string; params?: unknown }) => {
     if (viaSigner && method === "eth_sendTransaction") {
       const [tx] = params as [Record<string, unknown>];
+      // The nonce comes straight from the node: ethers caches provider reads for a moment, which on an automining
+      // node hands back-to-back transactions the same nonce.
+      const nonce = Number(BigInt((await provider.send("eth_getTransactionCount", [address, "pending"])) as string));
       const sent = await signer.sendTransaction({
+        nonce,
         ...(typeof tx.to === "string" ? { to: tx.to } : {}),
         ...(typeof tx.data === "string" ? { data: tx.data } : {}),
         ...(hexToBigint(tx.value) !== undefined ? { value: hexToBigint(tx.value) as bigint } : {}),
