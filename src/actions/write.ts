@@ -230,6 +230,8 @@ export type WriteOptions = {
   maxFeePerGas?: bigint | undefined;
   /** Tip (wei); default: the node's suggestion. */
   maxPriorityFeePerGas?: bigint | undefined;
+  /** Run the eth_call simulation first (default true); false when the caller just simulated the same call. */
+  simulate?: boolean | undefined;
   /** Added to the gas estimate, in basis points (default 2000 = 20 %): state can move between estimate and mining. */
   gasMarginBps?: bigint | undefined;
 };
@@ -280,12 +282,14 @@ export async function sendParapetTransaction(
   const from = sender(client);
   const { publicClient } = client;
   // 1. simulate: a revert here is the contract's answer, decoded.
-  try {
-    await publicClient.call({ account: from, to: tx.to, data: tx.data, value: tx.value });
-  } catch (error) {
-    throw toParapetContractError(error, { functionName: tx.functionName, step: "simulate" }) ?? error;
+  if (options.simulate !== false) {
+    try {
+      await publicClient.call({ account: from, to: tx.to, data: tx.data, value: tx.value });
+    } catch (error) {
+      throw toParapetContractError(error, { functionName: tx.functionName, step: "simulate" }) ?? error;
+    }
   }
-  // 2. gas, with a margin.
+  // 2. gas, with a margin. Many RPCs drop the revert data from eth_estimateGas errors: replay with eth_call.
   let gasEstimate: bigint;
   try {
     gasEstimate = await publicClient.estimateGas({ account: from, to: tx.to, data: tx.data, value: tx.value });
