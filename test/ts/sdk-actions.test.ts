@@ -256,6 +256,28 @@ describe("SDK actions on the in-process chain", () => {
       expect((err as ParapetContractError).humanArgs.requiredMargin).to.match(/^300(\.\d+)? USD$/);
     });
 
+    it("market paused: opening refused with MarketPaused, the snapshot shows the pause", async () => {
+      await parapet.writeApprove({ amount: "1000" });
+      await parapet.writeDeposit({ owner, amount: "1000" });
+      await env.vault.write.setMarketPaused([4n, true]); // the owner may pause too
+      const err = await rejects(parapet.writeTrade({ owner, marketId: 4n, sizeDelta: "0.01", slippageBps: 50 }));
+      expect((err as ParapetContractError).errorName).to.equal("MarketPaused");
+      expect((err as ParapetContractError).fix).to.match(/reducing or closing/);
+      const [spx] = await parapet.getMarkets({ marketIds: [4n] });
+      expect(spx?.openingPaused).to.equal(true);
+    });
+
+    it("utilisation: a trade beyond 80 % of the pool is refused with UtilizationTooHigh in USD", async () => {
+      await parapet.writeApprove({ amount: "100000" });
+      await parapet.writeDeposit({ owner, amount: "100000" });
+      // 300 ETH ≈ 900,000 USD of skew > 0.8 · ≈1,000,000 USD of pool value (marked: the trade premium counts).
+      const err = await rejects(parapet.writeTrade({ owner, marketId: 0n, sizeDelta: "300", slippageBps: 100 }));
+      const e = err as ParapetContractError;
+      expect(e.errorName).to.equal("UtilizationTooHigh");
+      expect(e.humanArgs.maxReservedUsd).to.match(/^80\d{4}(\.\d+)? USD$/);
+      expect(e.fix).to.match(/LP pool/);
+    });
+
     it("stale oracle: the trade fails with StalePrice, the snapshot still returns with the oracle error", async () => {
       await parapet.writeApprove({ amount: "1000" });
       await parapet.writeDeposit({ owner, amount: "1000" });
