@@ -37,9 +37,12 @@ export type FromEthersReturnType = {
   walletClient: WalletClient<Transport, Chain | undefined, Account> | undefined;
 };
 
-/** True for ethers' JsonRpcSigner (the node holds the key): it has no private key and sends via the node. */
+/**
+ * True for ethers' JsonRpcSigner (the node holds the key and signs on eth_sendTransaction). Detected by its
+ * `sendUncheckedTransaction` method rather than the class name, which minifiers rename.
+ */
 function isJsonRpcSigner(signer: EthersSignerLike): boolean {
-  return signer.constructor?.name === "JsonRpcSigner";
+  return typeof (signer as { sendUncheckedTransaction?: unknown }).sendUncheckedTransaction === "function";
 }
 
 function hexToBigint(value: unknown): bigint | undefined {
