@@ -356,11 +356,9 @@ function liquidityReader(client: ParapetContext): Reader<LiquidityVaultState> {
       const shareDecimals = Number(ok<number>(r[2], "decimals"));
       const state = orError<readonly [bigint, bigint]>(r[3], "liquidityState");
       const assetsWad = totalAssets * 10n ** BigInt(18 - collateralDecimals);
-      // Price per whole share in USD WAD, floored; an empty vault is priced at 1 share unit = 1 asset unit.
-      const sharePriceWad =
-        totalSupply === 0n
-          ? 10n ** BigInt(18 - collateralDecimals + shareDecimals - collateralDecimals)
-          : (assetsWad * 10n ** BigInt(shareDecimals)) / totalSupply;
+      // Price per whole share in USD WAD, floored; an empty ERC-4626 vault (OpenZeppelin virtual shares) mints one
+      // whole share per whole asset, i.e. 1 USD.
+      const sharePriceWad = totalSupply === 0n ? WAD : (assetsWad * 10n ** BigInt(shareDecimals)) / totalSupply;
       const [valueTokens, withdrawableTokens] = state.value ?? [undefined, undefined];
       return {
         totalAssets,
