@@ -8,6 +8,7 @@ import {
   ParapetDeploymentError,
   ParapetFeeCapError,
   ParapetInputError,
+  type ParapetNoWalletError,
 } from "../../src/index.js";
 import { deployParapet } from "./helpers/parapet.js";
 
@@ -242,10 +243,27 @@ describe("SDK actions on the in-process chain", () => {
       expect(e.message).to.match(/SlippageExceeded\(fillPrice=3000\.\d+ USD\/unit, acceptablePrice=2999 USD\/unit\)/);
     });
 
-    it("fee cap", async () => {
+    it("fee cap: refused below the network's need, honoured above it", async () => {
       const err = await rejects(parapet.writeApprove({ amount: "1", maxFeePerGas: 1n }));
       expect(err).to.be.instanceOf(ParapetFeeCapError);
       expect((err as ParapetFeeCapError).code).to.equal("FEE_CAP_EXCEEDED");
+      expect((err as ParapetFeeCapError).requiredMaxFeePerGas > 1n).to.equal(true);
+      const cap = (err as ParapetFeeCapError).requiredMaxFeePerGas + 1n;
+      const ok = await parapet.writeApprove({ amount: "1", maxFeePerGas: cap });
+      expect(ok.maxFeePerGas <= cap).to.equal(true);
+      expect(ok.receipt.effectiveGasPrice <= cap).to.equal(true);
+    });
+
+    it("missing price bound and missing wallet", async () => {
+      const noBound = await rejects(parapet.buildTrade({ owner, marketId: 0n, sizeDelta: "1" }));
+      expect((noBound as ParapetInputError).argument).to.equal("acceptablePrice");
+      expect((noBound as ParapetInputError).fix).to.match(/slippageBps/);
+      const readOnly = await createParapetClient({
+        publicClient: env.publicClient as unknown as PublicClient,
+        deployment: env.deployment,
+      });
+      const noWallet = await rejects(readOnly.writeApprove({ amount: "1" }));
+      expect((noWallet as ParapetNoWalletError).code).to.equal("NO_WALLET");
     });
 
     it("insufficient margin", async () => {
