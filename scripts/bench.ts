@@ -14,7 +14,6 @@ import {
   encodeFunctionData,
   type Hex,
   maxUint256,
-  type PublicClient,
   parseEventLogs,
   type TransactionReceipt,
   zeroAddress,
@@ -226,7 +225,7 @@ async function measureSdkSnapshot(): Promise<SdkResult> {
     collateralDecimals: TOKEN_DECIMALS,
     markets: MARKETS.map((m, i) => ({ marketId: i, symbol: m.symbol, feed: feeds[i]?.address })),
   });
-  const client = { publicClient: counting as unknown as PublicClient, deployment };
+  const client = { publicClient: counting, deployment };
   const params = { owner: maker.account.address, accountIndex: 0n };
   const first = await getSnapshot(client, params);
   if (first.account.positions.length !== MARKETS.length) throw new Error("the snapshot account lacks positions");

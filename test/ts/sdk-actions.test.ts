@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { custom, type PublicClient, parseUnits } from "viem";
+import { custom, parseUnits } from "viem";
 import {
   createParapetClient,
   getSnapshot,
@@ -33,7 +33,7 @@ describe("SDK actions on the in-process chain", () => {
     env = await deployParapet();
     owner = env.trader.account.address;
     parapet = await createParapetClient({
-      publicClient: env.publicClient as unknown as PublicClient,
+      publicClient: env.publicClient,
       walletClient: env.trader,
       deployment: env.deployment,
     });
@@ -96,10 +96,7 @@ describe("SDK actions on the in-process chain", () => {
         },
       }),
     });
-    const snap = await getSnapshot(
-      { publicClient: counting as unknown as PublicClient, deployment: env.deployment },
-      { owner, accountIndex: 0n },
-    );
+    const snap = await getSnapshot({ publicClient: counting, deployment: env.deployment }, { owner, accountIndex: 0n });
     expect(methods).to.deep.equal(["eth_call"]);
     expect(snap.account.positions).to.have.length(5);
     expect(snap.markets.every((m) => m.oracleError === undefined)).to.equal(true);
@@ -107,7 +104,7 @@ describe("SDK actions on the in-process chain", () => {
 
   it("LP deposit, withdraw and redeem through the SDK", async () => {
     const lpClient = await createParapetClient({
-      publicClient: env.publicClient as unknown as PublicClient,
+      publicClient: env.publicClient,
       walletClient: env.lp,
       deployment: env.deployment,
     });
@@ -130,7 +127,7 @@ describe("SDK actions on the in-process chain", () => {
     const op = await parapet.writeSetOperator({ operator: env.keeper.account.address, allowed: true });
     expect(op.events.some((e) => e.eventName === "OperatorSet")).to.equal(true);
     const bot = await createParapetClient({
-      publicClient: env.publicClient as unknown as PublicClient,
+      publicClient: env.publicClient,
       walletClient: env.keeper,
       deployment: env.deployment,
     });
@@ -150,7 +147,7 @@ describe("SDK actions on the in-process chain", () => {
     await parapet.writeTrade({ owner, accountIndex: 0n, marketId: 0n, sizeDelta: "1", slippageBps: 50 });
     await parapet.writeTrade({ owner, accountIndex: 1n, marketId: 0n, sizeDelta: "1", slippageBps: 50 });
     const keeper = await createParapetClient({
-      publicClient: env.publicClient as unknown as PublicClient,
+      publicClient: env.publicClient,
       walletClient: env.keeper,
       deployment: env.deployment,
     });
@@ -195,7 +192,7 @@ describe("SDK actions on the in-process chain", () => {
     it("wrong chain", async () => {
       const err = await rejects(
         createParapetClient({
-          publicClient: env.publicClient as unknown as PublicClient,
+          publicClient: env.publicClient,
           deployment: { ...env.deployment, chainId: 1 },
         }),
       );
@@ -259,7 +256,7 @@ describe("SDK actions on the in-process chain", () => {
       expect((noBound as ParapetInputError).argument).to.equal("acceptablePrice");
       expect((noBound as ParapetInputError).fix).to.match(/slippageBps/);
       const readOnly = await createParapetClient({
-        publicClient: env.publicClient as unknown as PublicClient,
+        publicClient: env.publicClient,
         deployment: env.deployment,
       });
       const noWallet = await rejects(readOnly.writeApprove({ amount: "1" }));

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { type Address, type PublicClient, parseUnits } from "viem";
+import { type Address, parseUnits } from "viem";
 import ParapetLocal from "../../ignition/modules/ParapetLocal.js";
 import { createParapetClient } from "../../src/index.js";
 import { deploymentFromIgnition } from "./helpers/parapet.js";
@@ -23,7 +23,7 @@ describe("ParapetLocal Ignition module", () => {
     expect(await token.read.decimals()).to.equal(18);
     await token.write.mint([trader.account.address, parseUnits("10", 18)]);
     const parapet = await createParapetClient({
-      publicClient: publicClient as unknown as PublicClient,
+      publicClient: publicClient,
       walletClient: trader,
       deployment,
     });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createPublicClient, custom, type PublicClient, parseUnits } from "viem";
+import { createPublicClient, custom, parseUnits } from "viem";
 import {
   buildTrade,
   getLiquidityVault,
@@ -21,7 +21,7 @@ describe("SDK free-function reads and gas estimation failures", () => {
   it("getMarkets(client, { marketIds, quoteSizeWad }) and getLiquidityVault(client)", async () => {
     const env = await deployParapet();
     const client: ParapetContext = {
-      publicClient: env.publicClient as unknown as PublicClient,
+      publicClient: env.publicClient,
       deployment: env.deployment,
     };
     const markets = await getMarkets(client, { marketIds: [3n, 1n], quoteSizeWad: -wad("10") });
@@ -60,7 +60,7 @@ describe("SDK free-function reads and gas estimation failures", () => {
       }),
     });
     const client: ParapetContext = {
-      publicClient: lossy as unknown as PublicClient,
+      publicClient: lossy,
       walletClient: env.trader,
       deployment: env.deployment,
     };
