@@ -344,29 +344,42 @@ function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
-// ---- write* = build* + sendTransaction -----------------------------------------------------------------------
+// ---- write* = build* + sendParapetTransaction, each returning a WriteReturnType ----------------------------
 
-export const writeApprove = (c: ParapetContext, p: BuildApproveParameters & WriteOptions) =>
+export type WriteApproveParameters = BuildApproveParameters & WriteOptions;
+export type WriteDepositParameters = BuildDepositParameters & WriteOptions;
+export type WriteWithdrawParameters = BuildWithdrawParameters & WriteOptions;
+export type WriteTradeParameters = BuildTradeParameters & WriteOptions;
+export type WriteSetOperatorParameters = BuildSetOperatorParameters & WriteOptions;
+export type WriteLiquidateParameters = BuildLiquidateParameters & WriteOptions;
+export type WriteLiquidateBatchParameters = BuildLiquidateBatchParameters & WriteOptions;
+export type WriteDeleverageParameters = BuildDeleverageParameters & WriteOptions;
+export type WriteAccrueFundingParameters = BuildAccrueFundingParameters & WriteOptions;
+export type WriteLpDepositParameters = BuildLpDepositParameters & WriteOptions;
+export type WriteLpWithdrawParameters = BuildLpWithdrawParameters & WriteOptions;
+export type WriteLpRedeemParameters = BuildLpRedeemParameters & WriteOptions;
+
+export const writeApprove = (c: ParapetContext, p: WriteApproveParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildApprove(c, p), p);
-export const writeDeposit = (c: ParapetContext, p: BuildDepositParameters & WriteOptions) =>
+export const writeDeposit = (c: ParapetContext, p: WriteDepositParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildDeposit(c, p), p);
-export const writeWithdraw = (c: ParapetContext, p: BuildWithdrawParameters & WriteOptions) =>
+export const writeWithdraw = (c: ParapetContext, p: WriteWithdrawParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildWithdraw(c, p), p);
-export const writeTrade = async (c: ParapetContext, p: BuildTradeParameters & WriteOptions) =>
+export const writeTrade = async (c: ParapetContext, p: WriteTradeParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, await buildTrade(c, p), p);
-export const writeSetOperator = (c: ParapetContext, p: BuildSetOperatorParameters & WriteOptions) =>
+export const writeSetOperator = (c: ParapetContext, p: WriteSetOperatorParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildSetOperator(c, p), p);
-export const writeLiquidate = (c: ParapetContext, p: BuildLiquidateParameters & WriteOptions) =>
+export const writeLiquidate = (c: ParapetContext, p: WriteLiquidateParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildLiquidate(c, p), p);
-export const writeLiquidateBatch = (c: ParapetContext, p: BuildLiquidateBatchParameters & WriteOptions) =>
+export const writeLiquidateBatch = (c: ParapetContext, p: WriteLiquidateBatchParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildLiquidateBatch(c, p), p);
-export const writeDeleverage = (c: ParapetContext, p: BuildDeleverageParameters & WriteOptions) =>
+export const writeDeleverage = (c: ParapetContext, p: WriteDeleverageParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildDeleverage(c, p), p);
-export const writeAccrueFunding = (c: ParapetContext, p: BuildAccrueFundingParameters & WriteOptions) =>
+export const writeAccrueFunding = (c: ParapetContext, p: WriteAccrueFundingParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildAccrueFunding(c, p), p);
-export const writeLpDeposit = (c: ParapetContext, p: BuildLpDepositParameters & WriteOptions) =>
+export const writeLpDeposit = (c: ParapetContext, p: WriteLpDepositParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildLpDeposit(c, p), p);
-export const writeLpWithdraw = (c: ParapetContext, p: BuildLpWithdrawParameters & WriteOptions) =>
+export const writeLpWithdraw = (c: ParapetContext, p: WriteLpWithdrawParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildLpWithdraw(c, p), p);
-export const writeLpRedeem = (c: ParapetContext, p: BuildLpRedeemParameters & WriteOptions) =>
+export const writeLpRedeem = (c: ParapetContext, p: WriteLpRedeemParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildLpRedeem(c, p), p);
