@@ -9,6 +9,8 @@ import os from "node:os";
 import hre, { network } from "hardhat";
 import {
   type Address,
+  createPublicClient,
+  custom,
   encodeFunctionData,
   type Hex,
   maxUint256,
@@ -16,7 +18,7 @@ import {
   type TransactionReceipt,
   zeroAddress,
 } from "viem";
-
+import { getSnapshot, parseDeployment } from "../src/index.js";
 import {
   BACKGROUND_COLLATERAL,
   BACKGROUND_POSITIONS,
@@ -59,6 +61,7 @@ import {
   jsonReport,
   markdownReport,
   type ReferenceCost,
+  type SdkResult,
 } from "./bench/report.js";
 import { intrinsicGas, splitGas, splitTable } from "./bench/trace.js";
 
@@ -193,6 +196,50 @@ for (const bg of BACKGROUND_POSITIONS) {
 }
 await networkHelpers.time.increase(3600);
 await refreshAllFeeds();
+
+// ------------------------------------------------------------------ SDK: one snapshot of an account in 5 markets
+log("measuring SDK snapshots");
+const sdk = await measureSdkSnapshot();
+
+/**
+ * RPC requests of one `getSnapshot` (counted by a wrapping transport) and its median wall time over 20 runs, for
+ * the maker's account 0, which holds a position in each of the five markets. Reads only: no gas number changes.
+ */
+async function measureSdkSnapshot(): Promise<SdkResult> {
+  const requests: string[] = [];
+  const counting = createPublicClient({
+    transport: custom({
+      request: async (args: { method: string; params?: unknown }) => {
+        requests.push(args.method);
+        return publicClient.request(args as never);
+      },
+    }),
+  });
+  const deployment = parseDeployment({
+    chainId: await publicClient.getChainId(),
+    blockNumber: 0,
+    perpVault: vault.address,
+    liquidityVault: lpVault.address,
+    oracleAdapter: adapter.address,
+    collateralToken: token.address,
+    collateralDecimals: TOKEN_DECIMALS,
+    markets: MARKETS.map((m, i) => ({ marketId: i, symbol: m.symbol, feed: feeds[i]?.address })),
+  });
+  const client = { publicClient: counting, deployment };
+  const params = { owner: maker.account.address, accountIndex: 0n };
+  const first = await getSnapshot(client, params);
+  if (first.account.positions.length !== MARKETS.length) throw new Error("the snapshot account lacks positions");
+  const rpcCalls = requests.length;
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await getSnapshot(client, params);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const median = ((times[9] ?? 0) + (times[10] ?? 0)) / 2;
+  return { sdkSnapshotRpcCalls: rpcCalls, sdkSnapshotMs: Math.round(median * 10) / 10 };
+}
 
 // ------------------------------------------------------------------ measured: one trader's life cycle
 const result: Partial<BenchResult> = {};
@@ -475,7 +522,7 @@ await checkLiquidated([LIQ_AT_1000_INDEX]);
 // ------------------------------------------------------------------ output
 const final = result as BenchResult;
 if (JSON_MODE) {
-  process.stdout.write(`${jsonReport(final)}\n`);
+  process.stdout.write(`${jsonReport(final, sdk)}\n`);
 } else {
   log("tracing the measured transactions");
   const splits = [];
@@ -504,6 +551,6 @@ if (JSON_MODE) {
     `${os.cpus().length} CPU cores; Node ${process.version};`,
     `${((Date.now() - started) / 1000).toFixed(1)} s. "execution" = gasUsed − 21,000 − calldata.`,
   ].join(" ");
-  process.stdout.write(markdownReport(final, refs, splitTable(splits), meta));
+  process.stdout.write(markdownReport(final, refs, splitTable(splits), meta, sdk));
 }
-log(allWithinTargets(final) ? "all targets met" : "some targets missed");
+log(allWithinTargets(final, sdk) ? "all targets met" : "some targets missed");

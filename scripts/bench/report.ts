@@ -86,8 +86,27 @@ export function withinTarget(key: BenchKey, r: BenchResult): { target: string; o
   }
 }
 
-export function allWithinTargets(r: BenchResult): boolean {
-  return BENCH_KEYS.every((k) => withinTarget(k, r).ok);
+/** SDK read cost: RPC requests of one account + 5-market snapshot, and its median wall time (in-process chain). */
+export const SDK_KEYS = ["sdkSnapshotRpcCalls", "sdkSnapshotMs"] as const;
+export type SdkKey = (typeof SDK_KEYS)[number];
+export type SdkResult = Record<SdkKey, number>;
+/** Caps: one request (issue #4); the time cap is generous for a single eth_call on a local node. */
+export const SDK_TARGETS: Record<SdkKey, number> = { sdkSnapshotRpcCalls: 1, sdkSnapshotMs: 100 };
+
+export function sdkTable(s: SdkResult): string {
+  const lines = ["| measure | value | target | within target |", "| --- | ---: | --- | --- |"];
+  for (const key of SDK_KEYS) {
+    const ok = s[key] <= SDK_TARGETS[key];
+    lines.push(`| ${key} | ${s[key]} | ≤ ${SDK_TARGETS[key]} | ${ok ? "yes" : "**no**"} |`);
+  }
+  return lines.join("\n");
+}
+
+export function allWithinTargets(r: BenchResult, sdk?: SdkResult): boolean {
+  return (
+    BENCH_KEYS.every((k) => withinTarget(k, r).ok) &&
+    (sdk === undefined || SDK_KEYS.every((k) => sdk[k] <= SDK_TARGETS[k]))
+  );
 }
 
 export function resultsTable(r: BenchResult): string {
@@ -108,12 +127,19 @@ export function referenceTable(rows: readonly ReferenceCost[]): string {
   return lines.join("\n");
 }
 
-export function markdownReport(r: BenchResult, refs: readonly ReferenceCost[], split: string, meta: string): string {
+export function markdownReport(
+  r: BenchResult,
+  refs: readonly ReferenceCost[],
+  split: string,
+  meta: string,
+  sdk?: SdkResult,
+): string {
   return [
     "## Gas (gasUsed from transaction receipts)",
     "",
     resultsTable(r),
     "",
+    ...(sdk ? ["## SDK reads (getSnapshot: one account, five markets, the LP vault)", "", sdkTable(sdk), ""] : []),
     "## Where the gas goes (from debug_traceTransaction)",
     "",
     SPLIT_LEGEND,
@@ -129,9 +155,10 @@ export function markdownReport(r: BenchResult, refs: readonly ReferenceCost[], s
   ].join("\n");
 }
 
-/** One flat JSON object of integer gas values, keys in the documented order. */
-export function jsonReport(r: BenchResult): string {
+/** One flat JSON object: integer gas values in the documented order, then the SDK read measures. */
+export function jsonReport(r: BenchResult, sdk?: SdkResult): string {
   const out: Record<string, number> = {};
   for (const key of BENCH_KEYS) out[key] = r[key];
+  if (sdk) for (const key of SDK_KEYS) out[key] = sdk[key];
   return JSON.stringify(out);
 }

@@ -1,0 +1,28 @@
+// Oracle health of a deployment's markets: checkOracles with the deployment's adapter and feeds.
+
+import type { ParapetContext } from "../client.js";
+import { getDeploymentMarket } from "../deployment.js";
+import { type CheckOraclesParameters, type CheckOraclesReturnType, checkOracles } from "../oracle/index.js";
+
+export type CheckMarketOraclesParameters = Omit<CheckOraclesParameters, "oracleAdapter" | "feeds"> & {
+  /** Markets to check (default: every market of the deployment). An unknown id is a typed deployment error. */
+  marketIds?: readonly bigint[] | undefined;
+};
+
+/**
+ * Health of the feeds behind `marketIds`, in one request: the same checks as the vault's oracle adapter (a `fail`
+ * verdict exactly where a trade would revert) plus early warnings. Each entry carries the market's symbol and id.
+ */
+export function checkMarketOracles(
+  client: ParapetContext,
+  parameters: CheckMarketOraclesParameters = {},
+): Promise<CheckOraclesReturnType> {
+  const { marketIds, ...rest } = parameters;
+  const { deployment } = client;
+  const markets = marketIds ? marketIds.map((id) => getDeploymentMarket(deployment, id)) : deployment.markets;
+  return checkOracles(client.publicClient, {
+    ...rest,
+    oracleAdapter: deployment.oracleAdapter,
+    feeds: markets.map((m) => ({ feed: m.feed, label: m.symbol, marketId: m.marketId })),
+  });
+}

@@ -1,0 +1,356 @@
+// Typed SDK errors: every error says what went wrong (cause) and what to do (fix), so a caller can branch on
+// `code` and a human can read `message`.
+import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, formatUnits, type Hex } from "viem";
+/** A custom-error entry of an ABI. */
+export type AbiError = Extract<Abi[number], { type: "error" }>;
+
+import { liquidationModuleAbi, liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "./abis/index.js";
+
+/** Every error code the SDK throws. */
+export type ParapetErrorCode =
+  | "WRONG_CHAIN"
+  | "MISSING_ADDRESS"
+  | "INVALID_DEPLOYMENT"
+  | "UNKNOWN_MARKET"
+  | "INVALID_INPUT"
+  | "CONTRACT_REVERT"
+  | "GAS_ESTIMATION_FAILED"
+  | "FEE_CAP_EXCEEDED"
+  | "NO_WALLET";
+
+export type ParapetErrorParameters = {
+  code: ParapetErrorCode;
+  /** Short statement of what went wrong. */
+  summary: string;
+  /** What the caller should do about it. */
+  fix: string;
+  cause?: unknown;
+};
+
+/** Base class of every error the SDK throws (math errors excepted: see `ParapetMathError`). */
+export class ParapetError extends Error {
+  override name = "ParapetError";
+  readonly code: ParapetErrorCode;
+  readonly summary: string;
+  readonly fix: string;
+
+  constructor({ code, summary, fix, cause }: ParapetErrorParameters) {
+    super(`${summary} Fix: ${fix}`, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.summary = summary;
+    this.fix = fix;
+  }
+}
+
+/** The deployment does not match the client: wrong chain, missing or invalid address, unknown market. */
+export class ParapetDeploymentError extends ParapetError {
+  override name = "ParapetDeploymentError";
+}
+
+/** Bad caller input: a JS number/float/NaN for money, a negative or zero amount, too many decimals, bad decimals. */
+export class ParapetInputError extends ParapetError {
+  override name = "ParapetInputError";
+  /** The parameter that was refused. */
+  readonly argument: string;
+  constructor(argument: string, summary: string, fix: string, cause?: unknown) {
+    super({ code: "INVALID_INPUT", summary: `Invalid ${argument}: ${summary}`, fix, cause });
+    this.argument = argument;
+  }
+}
+
+/** The write needs a wallet client and the Parapet client has none. */
+export class ParapetNoWalletError extends ParapetError {
+  override name = "ParapetNoWalletError";
+  constructor() {
+    super({
+      code: "NO_WALLET",
+      summary: "This action sends a transaction but no wallet client (with an account) was given.",
+      fix: "Pass `walletClient` (with `account`) to createParapetClient, or use the matching build* action.",
+    });
+  }
+}
+
+/** The network's fee (base fee · 2 + tip) is above the caller's `maxFeePerGas` cap. */
+export class ParapetFeeCapError extends ParapetError {
+  override name = "ParapetFeeCapError";
+  readonly requiredMaxFeePerGas: bigint;
+  readonly maxFeePerGasCap: bigint;
+  constructor(requiredMaxFeePerGas: bigint, maxFeePerGasCap: bigint) {
+    super({
+      code: "FEE_CAP_EXCEEDED",
+      summary: `The network needs maxFeePerGas ${formatUnits(requiredMaxFeePerGas, 9)} gwei, above your cap of ${formatUnits(maxFeePerGasCap, 9)} gwei.`,
+      fix: "Wait for lower fees or raise `maxFeePerGas`.",
+    });
+    this.requiredMaxFeePerGas = requiredMaxFeePerGas;
+    this.maxFeePerGasCap = maxFeePerGasCap;
+  }
+}
+
+/** Gas estimation failed without a decodable revert (the replayed eth_call did not revert with a known error). */
+export class ParapetGasEstimationError extends ParapetError {
+  override name = "ParapetGasEstimationError";
+  constructor(functionName: string, cause: unknown) {
+    super({
+      code: "GAS_ESTIMATION_FAILED",
+      summary: `Gas estimation of ${functionName} failed: ${shortMessage(cause)}.`,
+      fix: "Check the sender's token balance, allowance and native balance for gas; retry against a healthy RPC.",
+      cause,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Contract reverts
+
+function errorsOf(abi: Abi): AbiError[] {
+  return abi.filter((item): item is AbiError => item.type === "error");
+}
+
+/** Every custom error the vault, its liquidation module, the oracle adapter and the LP vault can revert with. */
+export const parapetErrorsAbi: readonly AbiError[] = (() => {
+  const seen = new Set<string>();
+  const out: AbiError[] = [];
+  for (const abi of [perpVaultAbi, liquidationModuleAbi, oracleAdapterAbi, liquidityVaultAbi] as Abi[]) {
+    for (const e of errorsOf(abi)) {
+      const sig = `${e.name}(${e.inputs.map((i) => i.type).join(",")})`;
+      if (seen.has(sig)) continue;
+      seen.add(sig);
+      out.push(e);
+    }
+  }
+  return out;
+})();
+
+/** Unit of a custom-error argument, by argument name (docs/units.md): how to print it for a human. */
+type ArgUnit = "usdWad" | "priceWad" | "sizeWad" | "timestamp" | "bps" | "seconds" | "raw";
+
+const ARG_UNITS: Record<string, ArgUnit> = {
+  fillPrice: "priceWad",
+  acceptablePrice: "priceWad",
+  priceWad: "priceWad",
+  secondaryPriceWad: "priceWad",
+  equity: "usdWad",
+  requiredMargin: "usdWad",
+  maintenanceMargin: "usdWad",
+  collateral: "usdWad",
+  poolBalance: "usdWad",
+  reservedUsd: "usdWad",
+  maxReservedUsd: "usdWad",
+  poolValueUsd: "usdWad",
+  valueUsd: "usdWad",
+  marginUsd: "usdWad",
+  minMarginUsd: "usdWad",
+  size: "sizeWad",
+  skew: "sizeWad",
+  newSize: "sizeWad",
+  maxSize: "sizeWad",
+  deadline: "timestamp",
+  blockTimestamp: "timestamp",
+  updatedAt: "timestamp",
+  upSince: "timestamp",
+  heartbeat: "seconds",
+  gracePeriod: "seconds",
+  deviationBps: "bps",
+  maxDeviationBps: "bps",
+};
+
+/** Fix sentence per custom error name; errors without an entry get a generic sentence. */
+const FIXES: Record<string, string> = {
+  SlippageExceeded:
+    "The fill moved past your acceptable price: re-quote and widen `slippageBps` or `acceptablePrice`, or trade a smaller size.",
+  InsufficientMargin: "Deposit more collateral or trade a smaller size (equity must cover the initial margin).",
+  WouldBeLiquidatable:
+    "Deposit more collateral or reduce the position first: the action would leave equity below maintenance margin.",
+  UtilizationTooHigh:
+    "The LP pool cannot back more skew now: trade smaller, trade the other side, or wait for LP deposits.",
+  StalePrice:
+    "The oracle feed is older than its heartbeat: wait for a fresh Chainlink round (or ask the keeper to update it).",
+  MarketPaused:
+    "Opening is paused in this market: only reducing or closing is possible until the guardian unpauses it.",
+  DeadlineExpired: "The transaction was mined after its deadline: resend with a later `deadline`.",
+  NotLiquidatable: "The account is healthy (equity ≥ maintenance margin): nothing to liquidate.",
+  InsufficientCollateral: "Withdraw at most the account's collateral.",
+  InsufficientLiquidity: "The pool's realised balance is too small: withdraw less or wait.",
+  MarketNotListed: "Use a market id listed in the deployment (see getMarkets).",
+  ZeroSize: "Pass a non-zero `sizeDelta`.",
+  ZeroAmount: "Pass a non-zero amount.",
+  Unauthorized: "Send from the account owner, or have the owner call setOperator for this sender.",
+  OpenInterestCapExceeded: "The market's open-interest cap is reached on this side: trade smaller.",
+  PositionTooSmall: "Trade a larger size: the position's margin is below the market minimum.",
+  NoPosition: "The account has no position in this market.",
+  DeleverageNotAllowed: "Auto-deleveraging is only allowed while pool utilisation is above 100 %.",
+  NotDeleveragable: "Only a profitable position on the skewed side can be deleveraged.",
+  SizeOutOfRange: "Keep |size| ≤ 1e10 units.",
+  FutureRound: "The feed reports a timestamp in the future: wait, or check the feed.",
+  NonPositiveAnswer: "The feed reports a price ≤ 0: trading is blocked until it recovers.",
+  PriceAtBound: "The feed's answer is at its min/max bound (circuit breaker): wait for the feed to recover.",
+  FeedNotConfigured: "The market's feed is not configured in the oracle adapter: the admin must call setFeed.",
+  SequencerDown: "The L2 sequencer is down: wait until it is back and its grace period is over.",
+  SequencerGracePeriodNotOver: "The L2 sequencer just restarted: wait for the grace period to end.",
+  PriceDeviationTooHigh: "The primary and secondary feeds disagree: wait for them to converge.",
+  ERC20InsufficientAllowance: "Approve the spender first (buildApprove / writeApprove) for at least the amount.",
+  ERC20InsufficientBalance: "The sender holds fewer tokens than the amount.",
+  ERC4626ExceededMaxWithdraw: "Withdraw at most maxWithdraw (the pool keeps assets backing open interest).",
+  ERC4626ExceededMaxRedeem: "Redeem at most maxRedeem (the pool keeps assets backing open interest).",
+  ReentrancyGuardReentrantCall: "Do not call the vault re-entrantly.",
+};
+
+function formatArg(name: string, value: unknown): string {
+  const unit = ARG_UNITS[name];
+  if (typeof value !== "bigint" || unit === undefined) return String(value);
+  switch (unit) {
+    case "usdWad":
+      return `${formatUnits(value, 18)} USD`;
+    case "priceWad":
+      return `${formatUnits(value, 18)} USD/unit`;
+    case "sizeWad":
+      return `${formatUnits(value, 18)} units`;
+    case "timestamp":
+      return `${value} (${new Date(Number(value) * 1000).toISOString()})`;
+    case "seconds":
+      return `${value} s`;
+    case "bps":
+      return `${value} bps`;
+    default:
+      return String(value);
+  }
+}
+
+/** A contract call reverted with a custom error of the vault, the oracle adapter or the LP vault. */
+export class ParapetContractError extends ParapetError {
+  override name = "ParapetContractError";
+  /** The Solidity error name, e.g. `SlippageExceeded`; undefined when the revert data was unknown. */
+  readonly errorName: string | undefined;
+  /** Decoded arguments by name (raw bigints). */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The same arguments in human units where the unit is known (WAD → decimal string with unit). */
+  readonly humanArgs: Readonly<Record<string, string>>;
+  /** The action that failed (e.g. `trade`) and at which step (`simulate`, `estimateGas`, `receipt`). */
+  readonly functionName: string | undefined;
+  readonly step: string | undefined;
+
+  constructor(parameters: {
+    errorName: string | undefined;
+    args: Record<string, unknown>;
+    functionName?: string | undefined;
+    step?: string | undefined;
+    cause?: unknown;
+    reason?: string | undefined;
+  }) {
+    const { errorName, args, functionName, step, cause, reason } = parameters;
+    const humanArgs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(args)) humanArgs[k] = formatArg(k, v);
+    const argText = Object.entries(humanArgs)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ");
+    const where = functionName ? `${functionName}${step ? ` (${step})` : ""}` : "The call";
+    const what = errorName ? `${errorName}(${argText})` : (reason ?? "an unknown error");
+    super({
+      code: "CONTRACT_REVERT",
+      summary: `${where} reverted with ${what}.`,
+      fix: (errorName && FIXES[errorName]) ?? "See the error's NatSpec in contracts/interfaces for its meaning.",
+      cause,
+    });
+    this.errorName = errorName;
+    this.args = args;
+    this.humanArgs = humanArgs;
+    this.functionName = functionName;
+    this.step = step;
+  }
+}
+
+function shortMessage(error: unknown): string {
+  if (error instanceof BaseError) return error.shortMessage;
+  if (error instanceof Error) return error.message.split("\n")[0] ?? error.message;
+  return String(error);
+}
+
+/** Named arguments of a decoded error (positional when the ABI leaves names out). */
+function namedArgs(abiError: AbiError | undefined, args: readonly unknown[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  (args ?? []).forEach((value, i) => {
+    out[abiError?.inputs[i]?.name || String(i)] = value;
+  });
+  return out;
+}
+
+/** Decodes raw revert data against {@link parapetErrorsAbi}; undefined when the selector is unknown. */
+export function decodeParapetRevert(data: Hex): { errorName: string; args: Record<string, unknown> } | undefined {
+  try {
+    const decoded = decodeErrorResult({ abi: parapetErrorsAbi as Abi, data });
+    const abiError = parapetErrorsAbi.find(
+      (e) => e.name === decoded.errorName && e.inputs.length === (decoded.args?.length ?? 0),
+    );
+    return { errorName: decoded.errorName, args: namedArgs(abiError, decoded.args as readonly unknown[] | undefined) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Finds revert data in a viem error chain. */
+function revertDataOf(error: unknown): Hex | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  let found: Hex | undefined;
+  error.walk((e) => {
+    const data = (e as { data?: unknown }).data;
+    if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) {
+      found = data as Hex;
+      return true;
+    }
+    if (data && typeof data === "object" && "data" in data && typeof data.data === "string") {
+      found = data.data as Hex;
+      return true;
+    }
+    if (e instanceof ContractFunctionRevertedError && e.raw) {
+      found = e.raw;
+      return true;
+    }
+    return false;
+  });
+  return found;
+}
+
+/**
+ * Turns any error from a viem call into a {@link ParapetContractError} when it carries a Parapet custom error;
+ * returns undefined otherwise (the caller decides what else it is).
+ */
+export function toParapetContractError(
+  error: unknown,
+  context: { functionName?: string; step?: string } = {},
+): ParapetContractError | undefined {
+  if (error instanceof ParapetContractError) return error;
+  if (error instanceof BaseError) {
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as
+      | ContractFunctionRevertedError
+      | undefined;
+    if (reverted?.data?.errorName && reverted.data.errorName !== "Error" && reverted.data.errorName !== "Panic") {
+      const abiError = parapetErrorsAbi.find((e) => e.name === reverted.data?.errorName);
+      return new ParapetContractError({
+        errorName: reverted.data.errorName,
+        args: namedArgs(abiError, reverted.data.args as readonly unknown[] | undefined),
+        ...context,
+        cause: error,
+      });
+    }
+  }
+  const data = revertDataOf(error);
+  if (data) {
+    const decoded = decodeParapetRevert(data);
+    if (decoded) return new ParapetContractError({ ...decoded, ...context, cause: error });
+  }
+  if (error instanceof BaseError) {
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as
+      | ContractFunctionRevertedError
+      | undefined;
+    if (reverted) {
+      return new ParapetContractError({
+        errorName: undefined,
+        args: {},
+        ...context,
+        reason: reverted.reason ?? reverted.shortMessage,
+        cause: error,
+      });
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,55 @@
+// createParapetClient: validates the chain once, then binds every free action to the context.
+import { checkMarketOracles } from "./actions/oracle.js";
+import * as read from "./actions/read.js";
+import * as write from "./actions/write.js";
+import { type CreateParapetClientParameters, createParapetContext, type ParapetContext } from "./client.js";
+
+type Bound<F> = F extends (client: ParapetContext, ...args: infer A) => infer R ? (...args: A) => R : never;
+type Actions = typeof actions;
+const actions = {
+  getMarkets: read.getMarkets,
+  getAccount: read.getAccount,
+  getLiquidityVault: read.getLiquidityVault,
+  getSnapshot: read.getSnapshot,
+  checkOracles: checkMarketOracles,
+  buildApprove: write.buildApprove,
+  buildDeposit: write.buildDeposit,
+  buildWithdraw: write.buildWithdraw,
+  buildTrade: write.buildTrade,
+  buildSetOperator: write.buildSetOperator,
+  buildLiquidate: write.buildLiquidate,
+  buildLiquidateBatch: write.buildLiquidateBatch,
+  buildDeleverage: write.buildDeleverage,
+  buildAccrueFunding: write.buildAccrueFunding,
+  buildLpDeposit: write.buildLpDeposit,
+  buildLpWithdraw: write.buildLpWithdraw,
+  buildLpRedeem: write.buildLpRedeem,
+  sendParapetTransaction: write.sendParapetTransaction,
+  writeApprove: write.writeApprove,
+  writeDeposit: write.writeDeposit,
+  writeWithdraw: write.writeWithdraw,
+  writeTrade: write.writeTrade,
+  writeSetOperator: write.writeSetOperator,
+  writeLiquidate: write.writeLiquidate,
+  writeLiquidateBatch: write.writeLiquidateBatch,
+  writeDeleverage: write.writeDeleverage,
+  writeAccrueFunding: write.writeAccrueFunding,
+  writeLpDeposit: write.writeLpDeposit,
+  writeLpWithdraw: write.writeLpWithdraw,
+  writeLpRedeem: write.writeLpRedeem,
+};
+
+export type ParapetClient = ParapetContext & { [K in keyof Actions]: Bound<Actions[K]> };
+
+/**
+ * A context with every action bound. Async because it checks the clients' chain id against the deployment
+ * (ParapetDeploymentError WRONG_CHAIN otherwise).
+ */
+export async function createParapetClient(parameters: CreateParapetClientParameters): Promise<ParapetClient> {
+  const context = await createParapetContext(parameters);
+  const bound: Record<string, unknown> = { ...context };
+  for (const [name, fn] of Object.entries(actions)) {
+    bound[name] = (...args: unknown[]) => (fn as (c: ParapetContext, ...a: unknown[]) => unknown)(context, ...args);
+  }
+  return bound as ParapetClient;
+}
