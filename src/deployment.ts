@@ -108,3 +108,11 @@ export function getDeploymentMarket(deployment: Deployment, marketId: bigint): D
   }
   return market;
 }
+
+/** The markets `marketIds` (typed UNKNOWN_MARKET error for an id not in the deployment), or all of them. */
+export function getDeploymentMarkets(
+  deployment: Deployment,
+  marketIds?: readonly bigint[] | undefined,
+): DeploymentMarket[] {
+  return marketIds ? marketIds.map((id) => getDeploymentMarket(deployment, id)) : [...deployment.markets];
+}

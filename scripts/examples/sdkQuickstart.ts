@@ -3,28 +3,22 @@
 import { network } from "hardhat";
 import { type Address, parseUnits } from "viem";
 import ParapetLocal from "../../ignition/modules/ParapetLocal.js";
-import { createParapetClient, fromWad, parseDeployment } from "../../src/index.js";
-import { MARKETS } from "../bench/markets.js";
+import { createParapetClient, fromWad } from "../../src/index.js";
+import { deploymentFromIgnition } from "../deployment/fromIgnition.js";
 
 export async function sdkQuickstart() {
   const { viem, ignition } = await network.create();
   const publicClient = await viem.getPublicClient();
   const [walletClient, lp] = await viem.getWalletClients();
   if (!walletClient || !lp) throw new Error("the in-process chain has no accounts");
-  const c = (await ignition.deploy(ParapetLocal)) as unknown as Record<string, { address: Address }>;
-  const at = (key: string) => c[key]?.address;
-
+  const deployed = (await ignition.deploy(ParapetLocal)) as unknown as Record<string, { address: Address }>;
   // What the deployment scripts write and the SDK loads: addresses, markets, chain id, block.
-  const deployment = parseDeployment({
-    chainId: await publicClient.getChainId(),
-    blockNumber: await publicClient.getBlockNumber(),
-    perpVault: at("vault"),
-    liquidityVault: at("liquidityVault"),
-    oracleAdapter: at("adapter"),
-    collateralToken: at("token"),
-    collateralDecimals: 6,
-    markets: MARKETS.map((m, i) => ({ marketId: BigInt(i), symbol: m.symbol, feed: at(`feed${m.symbol}`) })),
-  });
+  const deployment = deploymentFromIgnition(
+    deployed,
+    await publicClient.getChainId(),
+    await publicClient.getBlockNumber(),
+    6,
+  );
 
   // Local only: mint test USDC and seed the LP pool (the counterparty of every trade).
   const token = await viem.getContractAt("TestToken", deployment.collateralToken);

@@ -1,7 +1,7 @@
 // Oracle health of a deployment's markets: checkOracles with the deployment's adapter and feeds.
 
 import type { ParapetContext } from "../client.js";
-import { getDeploymentMarket } from "../deployment.js";
+import { getDeploymentMarkets } from "../deployment.js";
 import { type CheckOraclesParameters, type CheckOraclesReturnType, checkOracles } from "../oracle/index.js";
 
 export type CheckMarketOraclesParameters = Omit<CheckOraclesParameters, "oracleAdapter" | "feeds"> & {
@@ -19,7 +19,7 @@ export function checkMarketOracles(
 ): Promise<CheckOraclesReturnType> {
   const { marketIds, ...rest } = parameters;
   const { deployment } = client;
-  const markets = marketIds ? marketIds.map((id) => getDeploymentMarket(deployment, id)) : deployment.markets;
+  const markets = getDeploymentMarkets(deployment, marketIds);
   return checkOracles(client.publicClient, {
     ...rest,
     oracleAdapter: deployment.oracleAdapter,

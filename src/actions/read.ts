@@ -4,7 +4,7 @@
 import type { Address } from "viem";
 import { liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { type DeploymentMarket, getDeploymentMarket } from "../deployment.js";
+import { getDeploymentMarkets } from "../deployment.js";
 import { ParapetContractError, toParapetContractError } from "../errors.js";
 import { fundingOwedUp } from "../math/index.js";
 
@@ -115,10 +115,6 @@ export type GetMarketsParameters = BlockParameters & {
 };
 export type GetMarketsReturnType = Market[];
 
-function selectMarkets(client: ParapetContext, marketIds: readonly bigint[] | undefined): DeploymentMarket[] {
-  return marketIds ? marketIds.map((id) => getDeploymentMarket(client.deployment, id)) : [...client.deployment.markets];
-}
-
 type RawParams = {
   feed: Address;
   skewScale: bigint;
@@ -144,7 +140,7 @@ type RawState = {
 
 function marketsReader(client: ParapetContext, parameters: GetMarketsParameters): Reader<Market[]> {
   const { perpVault, oracleAdapter } = client.deployment;
-  const markets = selectMarkets(client, parameters.marketIds);
+  const markets = getDeploymentMarkets(client.deployment, parameters.marketIds);
   const quoteSizeWad = parameters.quoteSizeWad ?? WAD;
   const calls: Call[] = markets.flatMap((m) => [
     { address: perpVault, abi: perpVaultAbi, functionName: "marketParams", args: [m.marketId] },
@@ -256,7 +252,7 @@ type RawMargin = {
 function accountReader(client: ParapetContext, parameters: GetAccountParameters): Reader<AccountState> {
   const { perpVault } = client.deployment;
   const { owner, accountIndex } = parameters;
-  const markets = selectMarkets(client, parameters.marketIds);
+  const markets = getDeploymentMarkets(client.deployment, parameters.marketIds);
   const calls: Call[] = [
     { address: perpVault, abi: perpVaultAbi, functionName: "collateralOf", args: [owner, accountIndex] },
     { address: perpVault, abi: perpVaultAbi, functionName: "accountMargin", args: [owner, accountIndex] },

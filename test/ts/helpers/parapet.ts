@@ -3,32 +3,9 @@
 import { network } from "hardhat";
 import { type Address, parseUnits } from "viem";
 import ParapetLocal from "../../../ignition/modules/ParapetLocal.js";
-import { MARKETS } from "../../../scripts/bench/markets.js";
-import { type Deployment, parseDeployment } from "../../../src/index.js";
+import { deploymentFromIgnition } from "../../../scripts/deployment/fromIgnition.js";
 
-export async function deploymentFromIgnition(
-  result: Record<string, { address: Address }>,
-  chainId: number,
-  blockNumber: bigint,
-  collateralDecimals: number,
-): Promise<Deployment> {
-  const get = (key: string): Address => {
-    const c = result[key];
-    if (!c) throw new Error(`the Ignition result has no ${key}`);
-    return c.address;
-  };
-  return parseDeployment({
-    chainId,
-    blockNumber,
-    perpVault: get("vault"),
-    liquidityVault: get("liquidityVault"),
-    oracleAdapter: get("adapter"),
-    collateralToken: get("token"),
-    collateralDecimals,
-    // ParapetLocal lists MARKETS in order, so market i is MARKETS[i].
-    markets: MARKETS.map((m, i) => ({ marketId: BigInt(i), symbol: m.symbol, feed: get(`feed${m.symbol}`) })),
-  });
-}
+export { deploymentFromIgnition };
 
 /** A fresh chain with ParapetLocal deployed, an LP with 1 M USDC in the pool and a trader holding 100 k USDC. */
 export async function deployParapet() {
