@@ -30,6 +30,8 @@ export type LoadFundingCsvReturnType = {
   intervalMs: number | undefined;
   /** Steps longer than the interval: missing settlements, per symbol. */
   gaps: { symbol: string; fromMs: number; toMs: number; missingIntervals: number }[];
+  /** Stamps moved by the rounding (stray milliseconds). */
+  roundedStamps: number;
   report: LoadReport;
 };
 
@@ -143,5 +145,11 @@ export function loadFundingCsv(text: string, options: LoadFundingCsvOptions): Lo
     if (intervalMs > DAY_MS) warnings.push("interval longer than a day: is this really a funding file?");
   }
   if (gaps.length > 0) warnings.push(`${gaps.length} gaps (missing settlements)`);
-  return { rows, intervalMs, gaps, report: makeReport(lines.length, rows.length, dropped, warnings) };
+  return {
+    rows,
+    intervalMs,
+    gaps,
+    roundedStamps: rounded,
+    report: makeReport(lines.length, rows.length, dropped, warnings),
+  };
 }

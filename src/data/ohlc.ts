@@ -30,13 +30,19 @@ export type LoadOhlcReturnType<Bar> = {
   rows: Bar[];
   /** Distinct symbols in file order. */
   symbols: string[];
+  /** Days without a bar between a symbol's first and last bar (weekends excluded for tradfi), as YYYY-MM-DD. */
+  missingDates: { symbol: string; date: string }[];
   report: LoadReport;
 };
 
 type Kind = "crypto" | "tradfi";
 type Parsed = { l: CsvLine; bar: DailyBar; base: string; volumeBase: number };
 
-function loadDaily(text: string, kind: Kind, lastDay: "drop" | "keep"): { parsed: Parsed[]; report: LoadReport } {
+function loadDaily(
+  text: string,
+  kind: Kind,
+  lastDay: "drop" | "keep",
+): { parsed: Parsed[]; missingDates: { symbol: string; date: string }[]; report: LoadReport } {
   const required =
     kind === "crypto"
       ? (["date", "symbol", "open", "high", "low", "close", "volume"] as const)
@@ -131,13 +137,17 @@ function loadDaily(text: string, kind: Kind, lastDay: "drop" | "keep"): { parsed
     );
   }
   // Calendar gaps: crypto trades daily, tradfi on weekdays minus exchange holidays.
+  const missingDates: { symbol: string; date: string }[] = [];
   for (const symbol of new Set(parsed.map((p) => p.bar.symbol))) {
     const t = parsed.filter((p) => p.bar.symbol === symbol).map((p) => p.bar.timestampMs);
     let missing = 0;
     for (let i = 1; i < t.length; i++) {
       for (let d = (t[i - 1] ?? 0) + DAY_MS; d < (t[i] ?? 0); d += DAY_MS) {
         const wd = new Date(d).getUTCDay();
-        if (kind === "crypto" || (wd !== 0 && wd !== 6)) missing++;
+        if (kind === "crypto" || (wd !== 0 && wd !== 6)) {
+          missing++;
+          missingDates.push({ symbol, date: isoDate(d) });
+        }
       }
     }
     if (missing > 0) {
@@ -153,7 +163,7 @@ function loadDaily(text: string, kind: Kind, lastDay: "drop" | "keep"): { parsed
       cause: makeReport(lines.length, 0, dropped, warnings),
     });
   }
-  return { parsed, report: makeReport(lines.length, parsed.length, dropped, warnings) };
+  return { parsed, missingDates, report: makeReport(lines.length, parsed.length, dropped, warnings) };
 }
 
 /**
@@ -162,9 +172,9 @@ function loadDaily(text: string, kind: Kind, lastDay: "drop" | "keep"): { parsed
  * day unless `lastDay: "keep"`; warns about missing calendar days.
  */
 export function loadCryptoOhlcv(text: string, options: LoadCryptoOhlcvOptions = {}): LoadOhlcReturnType<CryptoBar> {
-  const { parsed, report } = loadDaily(text, "crypto", options.lastDay ?? "drop");
+  const { parsed, missingDates, report } = loadDaily(text, "crypto", options.lastDay ?? "drop");
   const rows = parsed.map((p) => ({ ...p.bar, base: p.base, volumeBase: p.volumeBase }));
-  return { rows, symbols: [...new Set(rows.map((r) => r.symbol))], report };
+  return { rows, symbols: [...new Set(rows.map((r) => r.symbol))], missingDates, report };
 }
 
 /**
@@ -174,7 +184,7 @@ export function loadCryptoOhlcv(text: string, options: LoadCryptoOhlcvOptions = 
  * written after the close).
  */
 export function loadTradfiOhlc(text: string): LoadOhlcReturnType<DailyBar> {
-  const { parsed, report } = loadDaily(text, "tradfi", "keep");
+  const { parsed, missingDates, report } = loadDaily(text, "tradfi", "keep");
   const rows = parsed.map((p) => p.bar);
-  return { rows, symbols: [""], report };
+  return { rows, symbols: [""], missingDates, report };
 }
