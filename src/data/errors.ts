@@ -1,0 +1,37 @@
+/** Why a data file could not be read at all (row-level problems are dropped and reported, not thrown). */
+export type DataLoadErrorCode =
+  /** The text is empty or holds only blank lines. */
+  | "EMPTY_FILE"
+  /** The header lacks a column the format needs. */
+  | "WRONG_HEADER"
+  /** The file has a header but no row survived parsing. */
+  | "NO_ROWS"
+  /** An option is out of range (e.g. a non-finite time-zone offset). */
+  | "INVALID_OPTION"
+  /** The file could not be read from disk (Node helper only). */
+  | "READ_FAILED";
+
+/** Parameters of a {@link DataLoadError}. */
+export type DataLoadErrorParameters = {
+  code: DataLoadErrorCode;
+  /** What went wrong. */
+  summary: string;
+  /** What the caller should do about it. */
+  fix: string;
+  cause?: unknown;
+};
+
+/** The error class of `data/`: unreadable input, with the cause and the fix. */
+export class DataLoadError extends Error {
+  override readonly name = "DataLoadError";
+  readonly code: DataLoadErrorCode;
+  readonly summary: string;
+  readonly fix: string;
+
+  constructor({ code, summary, fix, cause }: DataLoadErrorParameters) {
+    super(`${summary} Fix: ${fix}`, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.summary = summary;
+    this.fix = fix;
+  }
+}
