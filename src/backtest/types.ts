@@ -1,0 +1,139 @@
+// Types of the backtester: aligned history in, per-policy metrics and daily series out.
+import type { FundingPoint } from "../funding/carry.js";
+import type { Exposure, HedgePolicy, HedgeWarning, RebalancePolicy } from "../hedge/types.js";
+
+/** Daily bars of one asset on the history's dates (same length as `MarketHistory.dates`). */
+export type AssetHistory = {
+  closeUsd: readonly number[];
+  highUsd: readonly number[];
+  lowUsd: readonly number[];
+  /** True where the bar was forward-filled (the asset did not trade that day). */
+  filled: readonly boolean[];
+};
+
+/** Prices of every asset on one calendar of dates, plus funding per market asset. */
+export type MarketHistory = {
+  /** `YYYY-MM-DD`, ascending, every day of the calendar. */
+  dates: readonly string[];
+  /** UTC midnight of each date (ms). */
+  timestampsMs: readonly number[];
+  assets: Readonly<Record<string, AssetHistory>>;
+  /** Funding settlements by market asset, in time order (none: the market pays no funding in the backtest). */
+  funding: Readonly<Record<string, readonly FundingPoint[]>>;
+  /** How the series were put on one calendar and what that did, in words, for the report. */
+  alignment: { method: "calendar-forward-fill" | "intersection"; notes: string[] };
+};
+
+export type BacktestPolicyName = "none" | "static" | "periodic" | "band" | "gas-aware";
+export const BACKTEST_POLICY_NAMES: readonly BacktestPolicyName[] = ["none", "static", "periodic", "band", "gas-aware"];
+
+/** Execution costs of the simulated venue and chain. */
+export type BacktestCosts = {
+  /** Gas of one rebalance transaction (trades + collateral moves in one multicall). */
+  gasUnitsPerRebalance: number;
+  /** Gas price in gwei: a constant or one value per date. */
+  gasPriceGwei: number | readonly number[];
+  /** Asset whose price is the native token's (default "ETH"), or a constant USD price. */
+  nativePrice: { asset: string } | { usd: number };
+};
+
+export type BacktestInput = {
+  history: MarketHistory;
+  exposures: readonly Exposure[];
+  /** Market asset → market risk parameters (fees, margin ratios, skew scale); prices come from the history. */
+  markets: Readonly<
+    Record<
+      string,
+      {
+        initialMarginRatio: number;
+        maintenanceMarginRatio: number;
+        takerFeeRatio: number;
+        makerFeeRatio: number;
+        liquidationFeeUsd: number;
+        skewScaleUnits: number;
+        /** Penalty on liquidation as a fraction of notional (default 0.01). */
+        liquidationPenaltyRatio?: number | undefined;
+      }
+    >
+  >;
+  hedgePolicy?: Partial<HedgePolicy> | undefined;
+  /** Per backtest policy, overrides of the rebalance rule. */
+  rebalancePolicies?: Partial<Record<BacktestPolicyName, Partial<RebalancePolicy>>> | undefined;
+  policies?: readonly BacktestPolicyName[] | undefined;
+  costs?: Partial<BacktestCosts> | undefined;
+  /** Start and end dates (inclusive, `YYYY-MM-DD`); default the whole history after the lookback. */
+  from?: string | undefined;
+  to?: string | undefined;
+  /** Called with (done, total) days while running, for progress bars. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+};
+
+export type BacktestMetrics = {
+  /** 1 − Var(daily Δ hedged value) / Var(daily Δ unhedged value). */
+  varianceReduction: number;
+  /** Funding paid by the hedges (USD, negative: received). */
+  carryUsd: number;
+  /** Trading fees + price impact (USD). */
+  feesUsd: number;
+  gasUsd: number;
+  rebalances: number;
+  /** Stablecoin moved from the reserve into hedge accounts (USD, gross). */
+  reserveDrawnUsd: number;
+  liquidations: number;
+  /** Largest peak-to-trough fall of the portfolio value, as a fraction of the peak. */
+  maxDrawdown: number;
+};
+
+export type BacktestEvent = {
+  dayIndex: number;
+  date: string;
+  kind: "open" | "rebalance" | "margin" | "liquidation";
+  marketAsset: string;
+  /** Reason codes (DELTA_BAND, MARGIN, TIME, PRICE_MOVE) or the liquidation's cause. */
+  reasons: string[];
+  sizeDeltaUnits: number;
+  collateralDeltaUsd: number;
+  costUsd: number;
+};
+
+/** One funding settlement applied to a hedge: the carry ledger that `carryUsd` sums. */
+export type CarryEntry = {
+  timestampMs: number;
+  marketAsset: string;
+  sizeUnits: number;
+  priceUsd: number;
+  ratePerInterval: number;
+  /** size · price · rate (USD; positive: paid). */
+  paidUsd: number;
+};
+
+export type BacktestPolicyResult = {
+  name: BacktestPolicyName;
+  metrics: BacktestMetrics;
+  /** Daily series on `BacktestResult.dates`. */
+  series: {
+    /** Portfolio value: exposures + hedge equity + reserve − outside money added (USD). */
+    valueUsd: number[];
+    /** Cumulative funding paid (USD). */
+    carryCumulativeUsd: number[];
+    /** Lowest equity / maintenance margin over the hedge accounts (NaN: no position). */
+    marginRatio: number[];
+    /** Hedge notional / exposure notional. */
+    hedgeRatio: number[];
+  };
+  events: BacktestEvent[];
+  carryLedger: CarryEntry[];
+};
+
+export type BacktestResult = {
+  dates: string[];
+  /** Portfolio value without any hedge (USD). */
+  unhedgedValueUsd: number[];
+  policies: Partial<Record<BacktestPolicyName, BacktestPolicyResult>>;
+  /** Rolling fit of each cross hedge at each re-plan: date, exposure asset, ratio and R². */
+  fits: { date: string; exposureAsset: string; marketAsset: string; ratio: number; rSquared: number | undefined }[];
+  warnings: HedgeWarning[];
+  /** The settings used, after defaults (for the report and the JSON output). */
+  settings: Record<string, unknown>;
+  elapsedMs: number;
+};

@@ -1,0 +1,255 @@
+// Types of the hedge engine: exposures in, target positions out, and the rebalancing decision.
+//
+// The planner, the rule and the backtester are analytics: they work in `number` (USD, units of an asset, fractions),
+// because they estimate. Nothing here moves money; the executor converts a plan to WAD/token bigint at the edge.
+// Sign convention: a size or an amount is positive for a long and negative for a short.
+
+/** What the user holds and wants to hedge. */
+export type Exposure =
+  /** An amount of an asset (units: coins, shares, ounces, euros); negative for a short exposure. */
+  | { kind: "asset"; asset: string; amount: number; label?: string | undefined }
+  /**
+   * A constant-product ASSET/USD pool position (Uniswap v2 style, full range) with liquidity `liquidity`
+   * (= √(x·y)): it holds `liquidity / √price` of the asset, so its delta falls as the price rises. Fees are ignored.
+   * Build one from a USD value with `constantProductLp`.
+   */
+  | { kind: "constantProductLp"; asset: string; liquidity: number; label?: string | undefined };
+
+/** Risk numbers of one market the planner may hedge in (from the chain via `hedgeMarketFromSnapshot`, or a backtest). */
+export type HedgeMarket = {
+  /** The asset the market tracks (its symbol without the quote, e.g. "ETH", "SPX"). */
+  asset: string;
+  /** On-chain market id, when the market is on a deployment. */
+  marketId?: bigint | undefined;
+  /** Oracle price, USD per unit. */
+  priceUsd: number;
+  /** Initial margin ratio (1 / max leverage). */
+  initialMarginRatio: number;
+  maintenanceMarginRatio: number;
+  takerFeeRatio: number;
+  makerFeeRatio: number;
+  /** Flat fee added to maintenance margin per position (USD). */
+  liquidationFeeUsd: number;
+  /** Skew scale in units of the asset: price impact of a trade is ≈ (skewBefore + skewAfter) / 2 / skewScale. */
+  skewScaleUnits: number;
+  /** Current skew (long − short) in units; 0 when unknown. */
+  skewUnits?: number | undefined;
+  /** Long + short open interest in USD, for the thin-market warning. */
+  openInterestUsd?: number | undefined;
+  /** Current funding rate, fraction per day (positive: longs pay). */
+  fundingRatePerDay?: number | undefined;
+  /**
+   * Funding forecast, fraction per year (positive: longs pay), e.g. from `ewmaForecast` + `annualiseRate`, with its
+   * band. Defaults to the current rate annualised.
+   */
+  fundingForecastPerYear?: { mean: number; lower: number; upper: number } | undefined;
+  /** Funding is spiking (`detectSpikes` flagged the latest settlement). */
+  fundingSpike?: boolean | undefined;
+  /** Oracle health: not ok vetoes trading; warnings are passed on. */
+  oracle?: { ok: boolean; reason?: string | undefined; warnings?: readonly string[] | undefined } | undefined;
+};
+
+/** Everything the planner reads: markets to hedge in, spot prices of every exposed asset, and return history. */
+export type HedgeMarketData = {
+  markets: readonly HedgeMarket[];
+  /** USD price of every exposed asset (for assets with a market, the market price is used when this is missing). */
+  pricesUsd: Readonly<Record<string, number>>;
+  /**
+   * Aligned daily log returns by asset, oldest first, all the same length (same dates). Needed for the
+   * min-variance and vol-scaled methods and for cross hedges.
+   */
+  returns?: Readonly<Record<string, readonly number[]>> | undefined;
+};
+
+export type HedgeRatioMethod = "one-to-one" | "min-variance" | "vol-scaled";
+
+/** How to hedge. Every field has a default (`DEFAULT_HEDGE_POLICY`); pass only what you change. */
+export type HedgePolicy = {
+  /** Ratio method for an asset hedged in its own market (default one-to-one). */
+  method: HedgeRatioMethod;
+  /** Ratio method for an asset hedged through another market (default min-variance). */
+  crossMethod: HedgeRatioMethod;
+  /** Market asset to hedge an exposure asset with, e.g. { QQQ: "SPX" }. Without one, an asset uses its own market. */
+  hedgeWith: Readonly<Record<string, string>>;
+  /** Bounds on the hedge ratio (hedge notional / exposure notional), default [0.5, 1.0]. */
+  ratioBounds: readonly [number, number];
+  /** Days of returns for min-variance and vol-scaled ratios (default 90). */
+  lookbackDays: number;
+  /** Warn when a cross hedge's R² is below this (default 0.6). */
+  minRSquared: number;
+  /** Max leverage of a hedge account (notional / collateral), default 3; capped by the market's own. */
+  maxLeverage: number;
+  /** Adverse price move the hedge must survive without liquidation, as a fraction (default 0.3). */
+  adverseMove: number;
+  /** Days of expected funding (at the forecast's adverse band) added to the collateral (default 30). */
+  fundingBufferDays: number;
+  /** Stablecoin reserve for margin calls, as a fraction of the total hedge notional (default 0.25). */
+  reserveRatio: number;
+  /** One isolated account per hedge (default true; false puts every hedge in account `firstAccountIndex`). */
+  isolatedAccounts: boolean;
+  /** First account index used for hedges (default 1: account 0 is left for the user's own trading). */
+  firstAccountIndex: bigint;
+  /** Warn when the hedge's notional exceeds this fraction of the market's open interest (default 0.25). */
+  maxShareOfOpenInterest: number;
+  /** Warn when expected carry exceeds this fraction of notional per year (default 0.2). */
+  maxCarryPerYear: number;
+};
+
+export type HedgeWarningCode =
+  | "LOW_R_SQUARED"
+  | "RATIO_CLAMPED"
+  | "FUNDING_SPIKE"
+  | "HIGH_CARRY"
+  | "THIN_OPEN_INTEREST"
+  | "ORACLE_WARNING"
+  | "ORACLE_INVALID"
+  | "NO_MARKET"
+  | "NOT_ENOUGH_HISTORY"
+  | "LEVERAGE_CAPPED";
+
+export type HedgeWarning = { code: HedgeWarningCode; message: string };
+
+/** One hedge position the planner wants, with the reasons for it. */
+export type HedgeTarget = {
+  /** Exposure asset hedged (e.g. "QQQ") and market asset used (e.g. "SPX"). */
+  exposureAsset: string;
+  marketAsset: string;
+  marketId?: bigint | undefined;
+  accountIndex: bigint;
+  method: HedgeRatioMethod;
+  /** Hedge ratio applied (after bounds). */
+  ratio: number;
+  /** Ratio before the bounds. */
+  rawRatio: number;
+  /** Min-variance fit quality (R²) when a regression was run. */
+  rSquared?: number | undefined;
+  /** Exposure being hedged: units of the exposure asset and USD. */
+  exposureUnits: number;
+  exposureUsd: number;
+  /** Target position in the market: units (negative: short) and USD notional (absolute). */
+  sizeUnits: number;
+  notionalUsd: number;
+  /** Collateral the account should hold (USD) and the resulting leverage (notional / collateral). */
+  collateralUsd: number;
+  leverage: number;
+  priceUsd: number;
+  /** Price at which the account would be liquidated (0: none), at the planned collateral. */
+  liquidationPriceUsd: number;
+  /** Distance to liquidation as a fraction of the price (|liq − price| / price). */
+  liquidationDistance: number;
+  /** Expected funding paid per year in USD (negative: received), and its band. */
+  expectedCarryPerYearUsd: number;
+  carryPerYearBandUsd: readonly [number, number];
+  /** Fee and price impact of opening from flat (USD). */
+  openCostUsd: number;
+  warnings: HedgeWarning[];
+  /** One line per step: the method, the ratio, the sizing of the collateral. */
+  explanation: string[];
+};
+
+export type HedgePlan = {
+  targets: HedgeTarget[];
+  /** Stablecoin to keep outside the accounts for margin calls (USD). */
+  reserveUsd: number;
+  /** Σ collateral + reserve: the stablecoin the plan needs. */
+  totalCapitalUsd: number;
+  totalNotionalUsd: number;
+  expectedCarryPerYearUsd: number;
+  /** Exposures the plan could not hedge (no market, no data), with why. */
+  unhedged: { exposureAsset: string; warning: HedgeWarning }[];
+  warnings: HedgeWarning[];
+  policy: HedgePolicy;
+};
+
+// ---- rebalancing -----------------------------------------------------------------------------------------------
+
+export type RebalanceReasonCode = "DELTA_BAND" | "MARGIN" | "TIME" | "PRICE_MOVE";
+export type RebalanceVetoCode = "ORACLE" | "GAS_CAP" | "SIMULATION";
+
+/** The live state of one hedge, for `shouldRebalance`. */
+export type HedgeState = {
+  target: HedgeTarget;
+  /** Current position in the market (units, negative: short). */
+  sizeUnits: number;
+  /** Account equity and maintenance margin now (USD). */
+  equityUsd: number;
+  maintenanceMarginUsd: number;
+  /** Market price now and at the last rebalance (USD per unit). */
+  priceUsd: number;
+  lastRebalancePriceUsd: number;
+  /** Time now and of the last rebalance (ms). */
+  nowMs: number;
+  lastRebalanceMs: number;
+  /** Daily volatility of the market's returns (fraction), for the gas-aware rule. */
+  dailyVolatility: number;
+  /** The market's oracle: not ok vetoes. */
+  oracle?: { ok: boolean; reason?: string | undefined } | undefined;
+};
+
+/** The chain's cost of acting (USD per transaction from gas units × gas price × native price). */
+export type RebalanceCosts = {
+  gasUnitsPerRebalance: number;
+  gasPriceGwei: number;
+  nativePriceUsd: number;
+  /** Result of simulating the transaction, when the executor has run one: a failure vetoes. */
+  simulation?: { ok: boolean; error?: string | undefined } | undefined;
+};
+
+export type RebalanceTrigger =
+  /** Rebalance only for margin (a static hedge). */
+  | { kind: "static" }
+  /** Rebalance every `intervalMs`. */
+  | { kind: "periodic"; intervalMs: number }
+  /** Rebalance when the position is off target by more than `band` (fraction of the target size). */
+  | { kind: "band"; band: number }
+  /**
+   * Rebalance when the risk removed is worth more than it costs: λ·D²·σ²·h > gas + D·(fee + impact), with D the
+   * USD drift from target, σ the daily volatility, h the horizon in days until the next check and λ =
+   * riskAversion / portfolio value (per USD).
+   */
+  | { kind: "gas-aware"; riskAversion: number; horizonDays: number; portfolioValueUsd: number };
+
+export type RebalancePolicy = {
+  trigger: RebalanceTrigger;
+  /** Act when equity / maintenance margin falls below this (default 1.5): top up from the reserve, or reduce. */
+  marginCallRatio: number;
+  /** Also rebalance when the price moved more than this fraction since the last rebalance (default: off). */
+  priceMove?: number | undefined;
+  /** Also rebalance after this long without one (default: off, except the periodic trigger). */
+  maxIntervalMs?: number | undefined;
+  /** Never send with gas above this (gwei), except for margin calls. Default: no cap. */
+  gasCapGwei?: number | undefined;
+  /** Ignore drifts smaller than this fraction of target (default 0.001): rounding, not risk. */
+  minDrift: number;
+};
+
+export type RebalanceReason = { code: RebalanceReasonCode; message: string };
+export type RebalanceVeto = { code: RebalanceVetoCode; message: string };
+
+export type RebalanceDecision = {
+  /** Act now: there is a reason and no veto that applies to it. */
+  act: boolean;
+  reasons: RebalanceReason[];
+  vetoes: RebalanceVeto[];
+  /** Trade to make (units, to reach the target size) and collateral to add (USD, > 0) or free (< 0). */
+  sizeDeltaUnits: number;
+  collateralDeltaUsd: number;
+  /** The numbers behind the decision. */
+  numbers: {
+    driftUnits: number;
+    driftUsd: number;
+    /** |drift| / |target|. */
+    driftFraction: number;
+    marginRatio: number;
+    priceMove: number;
+    elapsedMs: number;
+    /** Risk removed by acting (λ·D²·σ²·h, USD) and its cost (gas + fees + impact, USD). */
+    riskRemovedUsd: number;
+    costUsd: number;
+    gasUsd: number;
+    feesUsd: number;
+    impactUsd: number;
+    /** Gas-aware band: the drift (USD) at which acting breaks even. */
+    breakEvenDriftUsd: number;
+  };
+};
