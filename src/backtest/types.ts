@@ -64,6 +64,12 @@ export type BacktestInput = {
   /** Start and end dates (inclusive, `YYYY-MM-DD`); default the whole history after the lookback. */
   from?: string | undefined;
   to?: string | undefined;
+  /**
+   * Who refills the reserve when a top-up needs more than it holds: "owner" (default: the owner adds stablecoin from
+   * outside, reported as `outsideFundingUsd`, so a long-running hedge of a rising asset is never starved) or "none"
+   * (the reserve is all there is: the rule reduces the hedge to what equity + reserve support).
+   */
+  reserveRefill?: "owner" | "none" | undefined;
   /** Called with (done, total) days while running, for progress bars. */
   onProgress?: ((done: number, total: number) => void) | undefined;
 };
@@ -123,6 +129,8 @@ export type BacktestPolicyResult = {
   };
   events: BacktestEvent[];
   carryLedger: CarryEntry[];
+  /** Stablecoin the owner added from outside when the reserve ran dry (USD; subtracted from `valueUsd`). */
+  outsideFundingUsd: number;
 };
 
 export type BacktestResult = {

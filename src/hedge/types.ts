@@ -107,7 +107,12 @@ export type HedgeWarningCode =
   | "NOT_ENOUGH_HISTORY"
   | "LEVERAGE_CAPPED";
 
-export type HedgeWarning = { code: HedgeWarningCode; message: string };
+export type HedgeWarning = {
+  code: HedgeWarningCode;
+  message: string;
+  /** The exposure asset the warning is about. */
+  asset?: string | undefined;
+};
 
 /** One hedge position the planner wants, with the reasons for it. */
 export type HedgeTarget = {
@@ -184,6 +189,11 @@ export type HedgeState = {
   dailyVolatility: number;
   /** The market's oracle: not ok vetoes. */
   oracle?: { ok: boolean; reason?: string | undefined } | undefined;
+  /** The market (fees, skew, margin ratios) for the cost of acting. */
+  market: HedgeMarket;
+  costs: RebalanceCosts;
+  /** Stablecoin the reserve can still give to this hedge (USD; Infinity when the owner refills it). */
+  reserveAvailableUsd: number;
 };
 
 /** The chain's cost of acting (USD per transaction from gas units × gas price × native price). */
@@ -211,8 +221,13 @@ export type RebalanceTrigger =
 
 export type RebalancePolicy = {
   trigger: RebalanceTrigger;
-  /** Act when equity / maintenance margin falls below this (default 1.5): top up from the reserve, or reduce. */
+  /** Act when equity / maintenance margin falls below this (default 2): top up from the reserve, or reduce. */
   marginCallRatio: number;
+  /**
+   * Also act when equity falls below this fraction of the target's collateral (default 0.75): the buffer for the
+   * policy's adverse move is a quarter spent, so a gap before the next check could reach maintenance.
+   */
+  collateralCallFraction: number;
   /** Also rebalance when the price moved more than this fraction since the last rebalance (default: off). */
   priceMove?: number | undefined;
   /** Also rebalance after this long without one (default: off, except the periodic trigger). */
@@ -221,6 +236,11 @@ export type RebalancePolicy = {
   gasCapGwei?: number | undefined;
   /** Ignore drifts smaller than this fraction of target (default 0.001): rounding, not risk. */
   minDrift: number;
+  /**
+   * When acting, free collateral above (1 + this) × the target's (default 0.5) back to the reserve; below it, leave
+   * it in the account (moving it costs gas and would be drawn again on the next adverse move).
+   */
+  excessCollateralBand: number;
 };
 
 export type RebalanceReason = { code: RebalanceReasonCode; message: string };

@@ -1,0 +1,593 @@
+// runBacktest: replays daily history through planHedge and shouldRebalance (the same functions the SDK and the
+// keeper use), with fees, price impact, gas, funding at every settlement, margin top-ups from a reserve and
+// liquidation at the day's adverse extreme.
+import { annualiseRate } from "../funding/carry.js";
+import { exposureValueUsd } from "../hedge/lp.js";
+import { isolatedLiquidationPriceUsd, planHedge, resolveHedgePolicy, tradeCostUsd } from "../hedge/plan.js";
+import { logReturns } from "../hedge/ratio.js";
+import {
+  DAY_MS,
+  DEFAULT_RISK_AVERSION,
+  DEFAULT_TRIGGERS,
+  resolveRebalancePolicy,
+  shouldRebalance,
+} from "../hedge/rebalance.js";
+import type { HedgeMarket, HedgePlan, HedgeWarning, RebalancePolicy, RebalanceTrigger } from "../hedge/types.js";
+import { DEFAULT_BACKTEST_COSTS } from "./defaults.js";
+import { BacktestInputError } from "./errors.js";
+import type {
+  BacktestCosts,
+  BacktestEvent,
+  BacktestInput,
+  BacktestMetrics,
+  BacktestPolicyName,
+  BacktestPolicyResult,
+  BacktestResult,
+  CarryEntry,
+} from "./types.js";
+import { BACKTEST_POLICY_NAMES } from "./types.js";
+
+/** Half-life (settlements) of the funding forecast the planner sizes its funding buffer with: one week of 8 h. */
+const FUNDING_HALF_LIFE = 21;
+const FUNDING_Z = 1.96;
+
+type Account = {
+  marketAsset: string;
+  sizeUnits: number;
+  entryPriceUsd: number;
+  collateralUsd: number;
+  lastRebalanceMs: number;
+  lastRebalancePriceUsd: number;
+  /** The latest plan's collateral per unit of size and the price it was planned at (for intraday margin calls). */
+  collateralPerUnitUsd: number;
+  plannedPriceUsd: number;
+};
+
+/** Variance of the daily changes of a series. */
+function varianceOfChanges(values: readonly number[]): number {
+  const n = values.length - 1;
+  if (n < 2) return 0;
+  let s = 0;
+  for (let i = 1; i <= n; i++) s += (values[i] as number) - (values[i - 1] as number);
+  const m = s / n;
+  let v = 0;
+  for (let i = 1; i <= n; i++) v += ((values[i] as number) - (values[i - 1] as number) - m) ** 2;
+  return v / (n - 1);
+}
+
+function maxDrawdown(values: readonly number[]): number {
+  let peak = Number.NEGATIVE_INFINITY;
+  let worst = 0;
+  for (const v of values) {
+    if (v > peak) peak = v;
+    if (peak > 0) worst = Math.max(worst, (peak - v) / peak);
+  }
+  return worst;
+}
+
+function indexOfDate(dates: readonly string[], date: string, field: string): number {
+  const i = dates.indexOf(date);
+  if (i < 0)
+    throw new BacktestInputError({
+      field,
+      value: date,
+      fix: `pass a date between ${dates[0]} and ${dates[dates.length - 1]} (YYYY-MM-DD)`,
+    });
+  return i;
+}
+
+export function runBacktest(input: BacktestInput): BacktestResult {
+  const started = performance.now();
+  const { history } = input;
+  const hedgePolicy = resolveHedgePolicy(input.hedgePolicy);
+  const costs: BacktestCosts = { ...DEFAULT_BACKTEST_COSTS, ...input.costs };
+  const refillReserve = (input.reserveRefill ?? "owner") === "owner";
+  const dates = history.dates;
+  const n = dates.length;
+  if (n < 2)
+    throw new BacktestInputError({ field: "history.dates", value: n, fix: "pass at least two days of history" });
+  if (input.exposures.length === 0)
+    throw new BacktestInputError({ field: "exposures", value: "[]", fix: "pass at least one exposure (e.g. ETH=100)" });
+
+  const exposureAssets = [...new Set(input.exposures.map((e) => e.asset))];
+  const marketAssets = [...new Set(exposureAssets.map((a) => hedgePolicy.hedgeWith[a] ?? a))];
+  for (const a of [...exposureAssets, ...marketAssets]) {
+    if (history.assets[a] === undefined)
+      throw new BacktestInputError({
+        field: "history.assets",
+        value: a,
+        fix: `load a price file with ${a} (have ${Object.keys(history.assets).join(", ")})`,
+      });
+  }
+  for (const a of marketAssets) {
+    if (input.markets[a] === undefined)
+      throw new BacktestInputError({ field: "markets", value: a, fix: `pass the ${a} market's risk parameters` });
+  }
+  const warnings: HedgeWarning[] = [];
+  const seenWarnings = new Set<string>();
+  const warnOnce = (w: HedgeWarning, date: string) => {
+    const key = `${w.code}:${w.asset ?? ""}`;
+    if (seenWarnings.has(key)) return;
+    seenWarnings.add(key);
+    warnings.push({ ...w, message: `first on ${date}: ${w.message}` });
+  };
+
+  // Window: by default from the first day with a full lookback of returns (so ratios are estimated, not guessed).
+  const i0 =
+    input.from !== undefined ? indexOfDate(dates, input.from, "from") : Math.min(hedgePolicy.lookbackDays, n - 2);
+  const i1 = input.to !== undefined ? indexOfDate(dates, input.to, "to") : n - 1;
+  if (i1 <= i0)
+    throw new BacktestInputError({
+      field: "to",
+      value: dates[i1],
+      fix: `pass a 'to' date after 'from' (${dates[i0]})`,
+    });
+
+  const close = (a: string) => (history.assets[a] as { closeUsd: readonly number[] }).closeUsd;
+  const nativeAsset = "asset" in costs.nativePrice ? costs.nativePrice.asset : undefined;
+  let nativeUsd: (t: number) => number;
+  if ("usd" in costs.nativePrice) {
+    const usd = costs.nativePrice.usd;
+    nativeUsd = () => usd;
+  } else if (nativeAsset !== undefined && history.assets[nativeAsset] !== undefined) {
+    const series = close(nativeAsset);
+    nativeUsd = (t) => series[t] as number;
+  } else {
+    throw new BacktestInputError({
+      field: "costs.nativePrice",
+      value: nativeAsset,
+      fix: `load ${nativeAsset}'s prices for gas, or pass costs.nativePrice = { usd: <price> }`,
+    });
+  }
+  const gasPrice = costs.gasPriceGwei;
+  const gasUsdAt = (t: number) =>
+    costs.gasUnitsPerRebalance * (typeof gasPrice === "number" ? gasPrice : (gasPrice[t] ?? 0)) * 1e-9 * nativeUsd(t);
+
+  // Returns of every asset the planner may regress (index t: return from day t − 1 to t).
+  const returnsByAsset: Record<string, number[]> = {};
+  for (const a of new Set([...exposureAssets, ...marketAssets]))
+    returnsByAsset[a] = [Number.NaN, ...logReturns(close(a))];
+
+  // Funding: forecast (EWMA, as `ewmaForecast`) as of each day, and the settlements inside each day.
+  const fundingByMarket: Record<
+    string,
+    { points: readonly { timestampMs: number; ratePerInterval: number }[]; intervalMs: number }
+  > = {};
+  for (const a of marketAssets) {
+    const points = history.funding[a] ?? [];
+    const step =
+      points.length > 1
+        ? (points[1] as { timestampMs: number }).timestampMs - (points[0] as { timestampMs: number }).timestampMs
+        : 8 * 3_600_000;
+    fundingByMarket[a] = { points, intervalMs: step };
+  }
+
+  // ---- one plan per day, shared by every policy --------------------------------------------------------------
+  const plans: HedgePlan[] = new Array(n);
+  const fits: BacktestResult["fits"] = [];
+  const ewma: Record<string, { m: number; v: number; k: number; started: boolean }> = {};
+  for (const a of marketAssets) ewma[a] = { m: 0, v: 0, k: 0, started: false };
+  const lambda = 2 ** (-1 / FUNDING_HALF_LIFE);
+  for (let t = i0; t <= i1; t++) {
+    const dayEnd = (history.timestampsMs[t] as number) + DAY_MS;
+    const markets: HedgeMarket[] = marketAssets.map((a) => {
+      const f = fundingByMarket[a] as (typeof fundingByMarket)[string];
+      const e = ewma[a] as (typeof ewma)[string];
+      while (e.k < f.points.length && (f.points[e.k] as { timestampMs: number }).timestampMs < dayEnd) {
+        const x = (f.points[e.k] as { ratePerInterval: number }).ratePerInterval;
+        if (!e.started) {
+          e.m = x;
+          e.started = true;
+        } else {
+          e.v = lambda * e.v + (1 - lambda) * (x - e.m) ** 2;
+          e.m = lambda * e.m + (1 - lambda) * x;
+        }
+        e.k++;
+      }
+      const sd = Math.sqrt(e.v);
+      const params = input.markets[a] as BacktestInput["markets"][string];
+      return {
+        asset: a,
+        priceUsd: close(a)[t] as number,
+        initialMarginRatio: params.initialMarginRatio,
+        maintenanceMarginRatio: params.maintenanceMarginRatio,
+        takerFeeRatio: params.takerFeeRatio,
+        makerFeeRatio: params.makerFeeRatio,
+        liquidationFeeUsd: params.liquidationFeeUsd,
+        skewScaleUnits: params.skewScaleUnits,
+        skewUnits: 0,
+        fundingForecastPerYear: e.started
+          ? {
+              mean: annualiseRate(e.m, f.intervalMs),
+              lower: annualiseRate(e.m - FUNDING_Z * sd, f.intervalMs),
+              upper: annualiseRate(e.m + FUNDING_Z * sd, f.intervalMs),
+            }
+          : { mean: 0, lower: 0, upper: 0 },
+      };
+    });
+    const pricesUsd: Record<string, number> = {};
+    for (const a of exposureAssets) pricesUsd[a] = close(a)[t] as number;
+    const returns: Record<string, number[]> = {};
+    const from = Math.max(1, t - hedgePolicy.lookbackDays + 1);
+    for (const a of Object.keys(returnsByAsset)) returns[a] = (returnsByAsset[a] as number[]).slice(from, t + 1);
+    const plan = planHedge(input.exposures, { markets, pricesUsd, returns }, hedgePolicy);
+    plans[t] = plan;
+    for (const w of plan.warnings) warnOnce(w, dates[t] as string);
+    for (const target of plan.targets) {
+      if (target.marketAsset !== target.exposureAsset)
+        fits.push({
+          date: dates[t] as string,
+          exposureAsset: target.exposureAsset,
+          marketAsset: target.marketAsset,
+          ratio: target.ratio,
+          rSquared: target.rSquared,
+        });
+    }
+  }
+
+  // Daily volatility of each market for the gas-aware rule: the lookback's sample standard deviation.
+  const volAt = (a: string, t: number) => {
+    const r = returnsByAsset[a] as number[];
+    const from = Math.max(1, t - hedgePolicy.lookbackDays + 1);
+    let s = 0;
+    let k = 0;
+    for (let i = from; i <= t; i++) {
+      s += r[i] as number;
+      k++;
+    }
+    if (k < 2) return 0;
+    const m = s / k;
+    let v = 0;
+    for (let i = from; i <= t; i++) v += ((r[i] as number) - m) ** 2;
+    return Math.sqrt(v / (k - 1));
+  };
+  const vols: Record<string, Float64Array> = {};
+  for (const a of marketAssets) {
+    const arr = new Float64Array(n);
+    for (let t = i0; t <= i1; t++) arr[t] = volAt(a, t);
+    vols[a] = arr;
+  }
+
+  const unhedgedValueUsd: number[] = [];
+  for (let t = i0; t <= i1; t++) {
+    let v = 0;
+    for (const e of input.exposures) v += exposureValueUsd(e, close(e.asset)[t] as number);
+    unhedgedValueUsd.push(v);
+  }
+  const initialExposureUsd = unhedgedValueUsd[0] as number;
+
+  const policyNames = input.policies ?? BACKTEST_POLICY_NAMES;
+  const triggers: Record<BacktestPolicyName, RebalanceTrigger | undefined> = {
+    none: undefined,
+    static: DEFAULT_TRIGGERS.static,
+    periodic: DEFAULT_TRIGGERS.periodic,
+    band: DEFAULT_TRIGGERS.band,
+    "gas-aware": {
+      kind: "gas-aware",
+      riskAversion: DEFAULT_RISK_AVERSION,
+      horizonDays: 1,
+      portfolioValueUsd: Math.abs(initialExposureUsd),
+    },
+  };
+
+  const totalDays = (i1 - i0 + 1) * policyNames.length;
+  let done = 0;
+  const policies: BacktestResult["policies"] = {};
+  for (const name of policyNames) {
+    const overrides = input.rebalancePolicies?.[name] ?? {};
+    const trigger = overrides.trigger ?? triggers[name];
+    const result = simulate(name, trigger === undefined ? undefined : { ...overrides, trigger });
+    policies[name] = result;
+  }
+
+  function simulate(
+    name: BacktestPolicyName,
+    policy: (Partial<RebalancePolicy> & { trigger: RebalanceTrigger }) | undefined,
+  ): BacktestPolicyResult {
+    const accounts = new Map<string, Account>();
+    const resolved = resolveRebalancePolicy(policy ?? { trigger: { kind: "static" } });
+    const events: BacktestEvent[] = [];
+    const carryLedger: CarryEntry[] = [];
+    const valueUsd: number[] = [];
+    const carryCumulativeUsd: number[] = [];
+    const marginRatio: number[] = [];
+    const hedgeRatio: number[] = [];
+    const fundingCursor: Record<string, number> = {};
+    for (const a of marketAssets) fundingCursor[a] = 0;
+    const plan0 = plans[i0] as HedgePlan;
+    let wallet = policy === undefined ? 0 : plan0.totalCapitalUsd;
+    const startingCash = wallet;
+    let outsideUsd = 0;
+    let carry = 0;
+    let fees = 0;
+    let gas = 0;
+    let rebalances = 0;
+    let reserveDrawn = 0;
+    let liquidations = 0;
+
+    for (let t = i0; t <= i1; t++) {
+      const date = dates[t] as string;
+      const dayStart = history.timestampsMs[t] as number;
+      if (policy !== undefined && t > i0) {
+        for (const acc of accounts.values()) {
+          const a = acc.marketAsset;
+          const prices = close(a);
+          const prev = prices[t - 1] as number;
+          const now = prices[t] as number;
+          const f = fundingByMarket[a] as (typeof fundingByMarket)[string];
+          let k = fundingCursor[a] as number;
+          while (k < f.points.length && (f.points[k] as { timestampMs: number }).timestampMs < dayStart) k++;
+          // Settlements inside the day at a price interpolated between the closes (the intraday path is unknown).
+          while (k < f.points.length && (f.points[k] as { timestampMs: number }).timestampMs < dayStart + DAY_MS) {
+            const p = f.points[k] as { timestampMs: number; ratePerInterval: number };
+            if (acc.sizeUnits !== 0) {
+              const priceUsd = prev + ((now - prev) * (p.timestampMs - dayStart)) / DAY_MS;
+              const paidUsd = acc.sizeUnits * priceUsd * p.ratePerInterval;
+              acc.collateralUsd -= paidUsd;
+              carry += paidUsd;
+              carryLedger.push({
+                timestampMs: p.timestampMs,
+                marketAsset: a,
+                sizeUnits: acc.sizeUnits,
+                priceUsd,
+                ratePerInterval: p.ratePerInterval,
+                paidUsd,
+              });
+            }
+            k++;
+          }
+          fundingCursor[a] = k;
+
+          // The day's adverse extreme (a short fears the high, a long the low). The keeper watches margin all day:
+          // when the extreme crosses the margin-call level it tops up there from the reserve (gas paid); only what
+          // the reserve cannot cover is left to liquidation at the extreme.
+          if (acc.sizeUnits !== 0) {
+            const bars = history.assets[a] as { highUsd: readonly number[]; lowUsd: readonly number[] };
+            const extreme = acc.sizeUnits < 0 ? (bars.highUsd[t] as number) : (bars.lowUsd[t] as number);
+            const params = input.markets[a] as BacktestInput["markets"][string];
+            let equity = acc.collateralUsd + acc.sizeUnits * (extreme - acc.entryPriceUsd);
+            const mm = Math.abs(acc.sizeUnits) * extreme * params.maintenanceMarginRatio + params.liquidationFeeUsd;
+            const wanted = acc.collateralPerUnitUsd * Math.abs(acc.sizeUnits) * (extreme / acc.plannedPriceUsd);
+            if (equity < resolved.collateralCallFraction * wanted || equity < resolved.marginCallRatio * mm) {
+              const available = refillReserve ? Number.POSITIVE_INFINITY : Math.max(0, wallet);
+              const topUp = Math.min(available, wanted - equity);
+              if (topUp > 0) {
+                if (wallet < topUp) {
+                  outsideUsd += topUp - wallet;
+                  wallet = topUp;
+                }
+                wallet -= topUp;
+                acc.collateralUsd += topUp;
+                equity += topUp;
+                reserveDrawn += topUp;
+                const gasUsd = gasUsdAt(t);
+                wallet -= gasUsd;
+                gas += gasUsd;
+                rebalances++;
+                events.push({
+                  dayIndex: t - i0,
+                  date,
+                  kind: "margin",
+                  marketAsset: a,
+                  reasons: ["MARGIN"],
+                  sizeDeltaUnits: 0,
+                  collateralDeltaUsd: topUp,
+                  costUsd: gasUsd,
+                });
+              }
+            }
+            if (equity < mm) {
+              const liqPrice = isolatedLiquidationPriceUsd({
+                sizeUnits: acc.sizeUnits,
+                entryPriceUsd: acc.entryPriceUsd,
+                collateralUsd: acc.collateralUsd,
+                maintenanceMarginRatio: params.maintenanceMarginRatio,
+                liquidationFeeUsd: params.liquidationFeeUsd,
+              });
+              const penaltyUsd =
+                Math.abs(acc.sizeUnits) * liqPrice * (params.liquidationPenaltyRatio ?? 0.01) +
+                params.liquidationFeeUsd;
+              const left = Math.max(0, acc.collateralUsd + acc.sizeUnits * (liqPrice - acc.entryPriceUsd) - penaltyUsd);
+              events.push({
+                dayIndex: t - i0,
+                date,
+                kind: "liquidation",
+                marketAsset: a,
+                reasons: [
+                  `${acc.sizeUnits < 0 ? "high" : "low"} ${extreme} crossed the liquidation price ${liqPrice.toFixed(4)}`,
+                ],
+                sizeDeltaUnits: -acc.sizeUnits,
+                collateralDeltaUsd: left - acc.collateralUsd,
+                costUsd: penaltyUsd,
+              });
+              liquidations++;
+              acc.sizeUnits = 0;
+              acc.entryPriceUsd = 0;
+              acc.collateralUsd = left;
+            }
+          }
+        }
+      }
+
+      // Close: re-plan, decide, act.
+      const plan = plans[t] as HedgePlan;
+      if (policy !== undefined) {
+        const targets = new Map(plan.targets.map((x) => [x.marketAsset, x]));
+        for (const a of marketAssets) {
+          const target = targets.get(a);
+          if (target === undefined) continue;
+          let acc = accounts.get(a);
+          if (acc === undefined) {
+            acc = {
+              marketAsset: a,
+              sizeUnits: 0,
+              entryPriceUsd: 0,
+              collateralUsd: 0,
+              lastRebalanceMs: dayStart,
+              lastRebalancePriceUsd: target.priceUsd,
+              collateralPerUnitUsd: 0,
+              plannedPriceUsd: target.priceUsd,
+            };
+            accounts.set(a, acc);
+          }
+          if (target.sizeUnits !== 0) {
+            acc.collateralPerUnitUsd = target.collateralUsd / Math.abs(target.sizeUnits);
+            acc.plannedPriceUsd = target.priceUsd;
+          }
+          const params = input.markets[a] as BacktestInput["markets"][string];
+          const price = close(a)[t] as number;
+          const market: HedgeMarket = {
+            asset: a,
+            priceUsd: price,
+            initialMarginRatio: params.initialMarginRatio,
+            maintenanceMarginRatio: params.maintenanceMarginRatio,
+            takerFeeRatio: params.takerFeeRatio,
+            makerFeeRatio: params.makerFeeRatio,
+            liquidationFeeUsd: params.liquidationFeeUsd,
+            skewScaleUnits: params.skewScaleUnits,
+            // The hedge is assumed to be the market's whole skew: its own trades pay its own impact.
+            skewUnits: acc.sizeUnits,
+          };
+          const equityUsd = acc.collateralUsd + acc.sizeUnits * (price - acc.entryPriceUsd);
+          const nowMs = dayStart + DAY_MS;
+          const decision = shouldRebalance(
+            {
+              target,
+              sizeUnits: acc.sizeUnits,
+              equityUsd,
+              maintenanceMarginUsd:
+                acc.sizeUnits !== 0
+                  ? Math.abs(acc.sizeUnits) * price * params.maintenanceMarginRatio + params.liquidationFeeUsd
+                  : 0,
+              priceUsd: price,
+              lastRebalancePriceUsd: acc.lastRebalancePriceUsd,
+              nowMs,
+              lastRebalanceMs: acc.lastRebalanceMs,
+              dailyVolatility: (vols[a] as Float64Array)[t] as number,
+              market,
+              costs: {
+                gasUnitsPerRebalance: costs.gasUnitsPerRebalance,
+                gasPriceGwei: typeof gasPrice === "number" ? gasPrice : (gasPrice[t] ?? 0),
+                nativePriceUsd: nativeUsd(t),
+              },
+              reserveAvailableUsd: refillReserve ? Number.POSITIVE_INFINITY : Math.max(0, wallet),
+            },
+            policy,
+          );
+          if (!decision.act) continue;
+          let costUsd = 0;
+          const delta = decision.sizeDeltaUnits;
+          if (delta !== 0) {
+            const s0 = acc.sizeUnits;
+            const s1 = s0 + delta;
+            const { feeUsd, impactUsd } = tradeCostUsd(market, delta, s0, price);
+            const fill = price * (1 + (s0 + s1) / 2 / params.skewScaleUnits);
+            if (s0 === 0 || Math.sign(s0) === Math.sign(delta)) {
+              acc.entryPriceUsd = (Math.abs(s0) * acc.entryPriceUsd + Math.abs(delta) * fill) / Math.abs(s1);
+            } else {
+              const closed = Math.min(Math.abs(delta), Math.abs(s0));
+              acc.collateralUsd += closed * Math.sign(s0) * (fill - acc.entryPriceUsd);
+              if (Math.abs(delta) > Math.abs(s0)) acc.entryPriceUsd = fill;
+              else if (s1 === 0) acc.entryPriceUsd = 0;
+            }
+            acc.sizeUnits = s1;
+            acc.collateralUsd -= feeUsd;
+            costUsd += feeUsd + impactUsd;
+            fees += feeUsd + impactUsd;
+          }
+          const moveUsd = decision.collateralDeltaUsd;
+          if (moveUsd > 0) {
+            if (wallet < moveUsd) {
+              outsideUsd += moveUsd - wallet;
+              wallet = moveUsd;
+            }
+            if (t > i0) reserveDrawn += moveUsd;
+          }
+          wallet -= moveUsd;
+          acc.collateralUsd += moveUsd;
+          const gasUsd = gasUsdAt(t);
+          wallet -= gasUsd;
+          gas += gasUsd;
+          costUsd += gasUsd;
+          acc.lastRebalanceMs = nowMs;
+          acc.lastRebalancePriceUsd = price;
+          const codes = decision.reasons.map((r) => r.code);
+          if (t > i0) rebalances++;
+          events.push({
+            dayIndex: t - i0,
+            date,
+            kind: t === i0 ? "open" : codes.every((c) => c === "MARGIN") ? "margin" : "rebalance",
+            marketAsset: a,
+            reasons: codes,
+            sizeDeltaUnits: delta,
+            collateralDeltaUsd: moveUsd,
+            costUsd,
+          });
+        }
+      }
+
+      // Mark the portfolio at the close.
+      let value = (unhedgedValueUsd[t - i0] as number) + wallet - outsideUsd - startingCash;
+      let minMargin = Number.NaN;
+      let hedgeUsd = 0;
+      for (const acc of accounts.values()) {
+        const params = input.markets[acc.marketAsset] as BacktestInput["markets"][string];
+        const price = close(acc.marketAsset)[t] as number;
+        const equity = acc.collateralUsd + acc.sizeUnits * (price - acc.entryPriceUsd);
+        value += equity;
+        if (acc.sizeUnits !== 0) {
+          const ratio =
+            equity / (Math.abs(acc.sizeUnits) * price * params.maintenanceMarginRatio + params.liquidationFeeUsd);
+          minMargin = Number.isNaN(minMargin) ? ratio : Math.min(minMargin, ratio);
+          hedgeUsd += Math.abs(acc.sizeUnits) * price;
+        }
+      }
+      valueUsd.push(value);
+      carryCumulativeUsd.push(carry);
+      marginRatio.push(minMargin);
+      const exposureNotional = plan.targets.reduce((s, x) => s + Math.abs(x.exposureUsd), 0);
+      hedgeRatio.push(exposureNotional > 0 ? hedgeUsd / exposureNotional : 0);
+      done++;
+      if (input.onProgress !== undefined && (done % 64 === 0 || done === totalDays)) input.onProgress(done, totalDays);
+    }
+
+    const unhedgedVariance = varianceOfChanges(unhedgedValueUsd);
+    const metrics: BacktestMetrics = {
+      varianceReduction: unhedgedVariance > 0 ? 1 - varianceOfChanges(valueUsd) / unhedgedVariance : 0,
+      carryUsd: carry,
+      feesUsd: fees,
+      gasUsd: gas,
+      rebalances,
+      reserveDrawnUsd: reserveDrawn,
+      liquidations,
+      maxDrawdown: maxDrawdown(valueUsd.map((v) => v + startingCash)),
+    };
+    return {
+      name,
+      metrics,
+      series: { valueUsd, carryCumulativeUsd, marginRatio, hedgeRatio },
+      events,
+      carryLedger,
+      outsideFundingUsd: outsideUsd,
+    };
+  }
+
+  return {
+    dates: dates.slice(i0, i1 + 1),
+    unhedgedValueUsd,
+    policies,
+    fits,
+    warnings,
+    settings: {
+      from: dates[i0],
+      to: dates[i1],
+      exposures: input.exposures,
+      hedgePolicy: { ...hedgePolicy, firstAccountIndex: hedgePolicy.firstAccountIndex.toString() },
+      costs,
+      reserveRefill: refillReserve ? "owner" : "none",
+      markets: input.markets,
+      alignment: history.alignment,
+    },
+    elapsedMs: performance.now() - started,
+  };
+}

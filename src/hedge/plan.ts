@@ -1,0 +1,345 @@
+// planHedge: exposures → target perp positions, each with its ratio, collateral, liquidation price, carry and warnings.
+// Pure: the same function runs in the SDK, the CLI and every step of the backtester.
+import { HedgeInputError } from "./errors.js";
+import { exposureUnits } from "./lp.js";
+import { minVarianceFit, stdDev } from "./ratio.js";
+import type {
+  Exposure,
+  HedgeMarket,
+  HedgeMarketData,
+  HedgePlan,
+  HedgePolicy,
+  HedgeRatioMethod,
+  HedgeTarget,
+  HedgeWarning,
+} from "./types.js";
+
+export const DEFAULT_HEDGE_POLICY: HedgePolicy = {
+  method: "one-to-one",
+  crossMethod: "min-variance",
+  hedgeWith: {},
+  ratioBounds: [0.5, 1.0],
+  lookbackDays: 90,
+  minRSquared: 0.6,
+  maxLeverage: 3,
+  adverseMove: 0.3,
+  fundingBufferDays: 30,
+  reserveRatio: 0.25,
+  isolatedAccounts: true,
+  firstAccountIndex: 1n,
+  maxShareOfOpenInterest: 0.25,
+  maxCarryPerYear: 0.2,
+};
+
+/** Fewest daily returns a min-variance or vol-scaled ratio is estimated from; fewer falls back to one-to-one. */
+export const MIN_RATIO_OBSERVATIONS = 20;
+
+export function resolveHedgePolicy(policy: Partial<HedgePolicy> = {}): HedgePolicy {
+  const p: HedgePolicy = { ...DEFAULT_HEDGE_POLICY, ...policy };
+  const [lo, hi] = p.ratioBounds;
+  if (!(lo >= 0 && hi >= lo && Number.isFinite(hi)))
+    throw new HedgeInputError({
+      field: "ratioBounds",
+      value: `[${lo}, ${hi}]`,
+      fix: "pass [min, max] with 0 ≤ min ≤ max",
+    });
+  if (!(p.maxLeverage > 0))
+    throw new HedgeInputError({ field: "maxLeverage", value: p.maxLeverage, fix: "pass a leverage > 0" });
+  if (!(p.adverseMove >= 0 && p.adverseMove < 1))
+    throw new HedgeInputError({ field: "adverseMove", value: p.adverseMove, fix: "pass a fraction in [0, 1)" });
+  if (!(p.reserveRatio >= 0))
+    throw new HedgeInputError({ field: "reserveRatio", value: p.reserveRatio, fix: "pass a fraction ≥ 0" });
+  if (!(p.lookbackDays >= 2))
+    throw new HedgeInputError({ field: "lookbackDays", value: p.lookbackDays, fix: "pass at least 2 days" });
+  return p;
+}
+
+/**
+ * Cost of trading `sizeDeltaUnits` in `market` from skew `skewBeforeUnits`: the fee (taker on the part that adds to
+ * |skew|, maker on the part that reduces it) and the price impact Δ·price·(skewBefore + skewAfter) / 2 / skewScale
+ * (negative: the trade earns the premium by reducing skew), in USD.
+ */
+export function tradeCostUsd(
+  market: HedgeMarket,
+  sizeDeltaUnits: number,
+  skewBeforeUnits: number,
+  priceUsd = market.priceUsd,
+): { feeUsd: number; impactUsd: number } {
+  const after = skewBeforeUnits + sizeDeltaUnits;
+  // The part of the trade that moves skew towards zero (bounded by |skew before|) is maker flow.
+  const reducing =
+    Math.sign(sizeDeltaUnits) === -Math.sign(skewBeforeUnits)
+      ? Math.min(Math.abs(sizeDeltaUnits), Math.abs(skewBeforeUnits))
+      : 0;
+  const increasing = Math.abs(sizeDeltaUnits) - reducing;
+  const feeUsd = (reducing * market.makerFeeRatio + increasing * market.takerFeeRatio) * priceUsd;
+  const impactUsd =
+    market.skewScaleUnits > 0 ? (sizeDeltaUnits * priceUsd * (skewBeforeUnits + after)) / 2 / market.skewScaleUnits : 0;
+  return { feeUsd, impactUsd };
+}
+
+/**
+ * Price at which an isolated account holding one position of `sizeUnits` (entered at `entryPriceUsd`) with
+ * `collateralUsd` meets maintenance margin: collateral + size·(P − entry) = |size|·P·mmr + fee. 0 when there is none.
+ */
+export function isolatedLiquidationPriceUsd(p: {
+  sizeUnits: number;
+  entryPriceUsd: number;
+  collateralUsd: number;
+  maintenanceMarginRatio: number;
+  liquidationFeeUsd: number;
+}): number {
+  const q = Math.abs(p.sizeUnits);
+  if (q === 0) return 0;
+  if (p.sizeUnits < 0)
+    return (p.collateralUsd + q * p.entryPriceUsd - p.liquidationFeeUsd) / (q * (1 + p.maintenanceMarginRatio));
+  return Math.max(
+    0,
+    (q * p.entryPriceUsd - p.collateralUsd + p.liquidationFeeUsd) / (q * (1 - p.maintenanceMarginRatio)),
+  );
+}
+
+type Ratio = {
+  method: HedgeRatioMethod;
+  rawRatio: number;
+  rSquared?: number;
+  warnings: HedgeWarning[];
+  explanation: string;
+};
+
+function estimateRatio(
+  method: HedgeRatioMethod,
+  exposureAsset: string,
+  marketAsset: string,
+  data: HedgeMarketData,
+  lookbackDays: number,
+): Ratio {
+  if (method === "one-to-one")
+    return { method, rawRatio: 1, warnings: [], explanation: "one-to-one: hedge notional = exposure notional" };
+  const y = data.returns?.[exposureAsset];
+  const x = data.returns?.[marketAsset];
+  const n = Math.min(lookbackDays, y?.length ?? 0, x?.length ?? 0);
+  if (y === undefined || x === undefined || n < MIN_RATIO_OBSERVATIONS) {
+    const warning: HedgeWarning = {
+      code: "NOT_ENOUGH_HISTORY",
+      message: `${method} ratio for ${exposureAsset} via ${marketAsset} needs ${MIN_RATIO_OBSERVATIONS} daily returns of both, has ${n}: used one-to-one`,
+    };
+    return { method: "one-to-one", rawRatio: 1, warnings: [warning], explanation: warning.message };
+  }
+  if (method === "vol-scaled") {
+    const sy = stdDev(y, n) as number;
+    const sx = stdDev(x, n) as number;
+    const rawRatio = sx > 0 ? sy / sx : 1;
+    return {
+      method,
+      rawRatio,
+      warnings: [],
+      explanation: `vol-scaled: σ(${exposureAsset}) ${(sy * 100).toFixed(2)} %/day / σ(${marketAsset}) ${(sx * 100).toFixed(2)} %/day over ${n} days = ${rawRatio.toFixed(4)}`,
+    };
+  }
+  const fit = minVarianceFit(y, x, n);
+  if (fit === undefined) {
+    const warning: HedgeWarning = {
+      code: "NOT_ENOUGH_HISTORY",
+      message: `${marketAsset} returns are flat over ${n} days: no regression, used one-to-one`,
+    };
+    return { method: "one-to-one", rawRatio: 1, warnings: [warning], explanation: warning.message };
+  }
+  return {
+    method,
+    rawRatio: fit.beta,
+    rSquared: fit.rSquared,
+    warnings: [],
+    explanation: `min-variance: β of ${exposureAsset} on ${marketAsset} over ${n} days = ${fit.beta.toFixed(4)} (R² ${fit.rSquared.toFixed(3)})`,
+  };
+}
+
+/**
+ * Turns exposures into target positions. Exposures in the same asset are netted into one hedge (spot + LP delta);
+ * each hedge gets its own isolated account by default. For each: the ratio (method, bounds), the size, the
+ * collateral that survives `adverseMove` plus `fundingBufferDays` of adverse funding at maintenance, the
+ * liquidation price, the expected carry and the warnings. Assets without a market are reported in `unhedged`.
+ */
+export function planHedge(
+  exposures: readonly Exposure[],
+  data: HedgeMarketData,
+  policyInput: Partial<HedgePolicy> = {},
+): HedgePlan {
+  const policy = resolveHedgePolicy(policyInput);
+  const [lo, hi] = policy.ratioBounds;
+  const marketsByAsset = new Map(data.markets.map((m) => [m.asset, m]));
+
+  // Net exposures per asset, at the asset's price (an LP's delta depends on the price).
+  const byAsset = new Map<string, number>();
+  for (const e of exposures) {
+    const price = data.pricesUsd[e.asset] ?? marketsByAsset.get(e.asset)?.priceUsd;
+    if (!(price !== undefined && price > 0))
+      throw new HedgeInputError({
+        field: `pricesUsd.${e.asset}`,
+        value: price,
+        fix: `pass a USD price for ${e.asset}`,
+      });
+    byAsset.set(e.asset, (byAsset.get(e.asset) ?? 0) + exposureUnits(e, price));
+  }
+
+  const targets: HedgeTarget[] = [];
+  const unhedged: HedgePlan["unhedged"] = [];
+  const planWarnings: HedgeWarning[] = [];
+  for (const [exposureAsset, units] of byAsset) {
+    const marketAsset = policy.hedgeWith[exposureAsset] ?? exposureAsset;
+    const market = marketsByAsset.get(marketAsset);
+    if (market === undefined) {
+      unhedged.push({
+        exposureAsset,
+        warning: {
+          code: "NO_MARKET",
+          message: `no ${marketAsset} market: ${exposureAsset} is unhedged (name a proxy with hedgeWith, e.g. { ${exposureAsset}: "SPX" })`,
+        },
+      });
+      continue;
+    }
+    if (units === 0) continue;
+    const exposurePriceUsd = (data.pricesUsd[exposureAsset] ?? market.priceUsd) as number;
+    const exposureUsd = units * exposurePriceUsd;
+    const cross = marketAsset !== exposureAsset;
+    const ratio = estimateRatio(
+      cross ? policy.crossMethod : policy.method,
+      exposureAsset,
+      marketAsset,
+      data,
+      policy.lookbackDays,
+    );
+    const warnings = [...ratio.warnings];
+    const explanation = [ratio.explanation];
+    let r = Math.min(hi, Math.max(lo, ratio.rawRatio));
+    if (!Number.isFinite(r)) r = 1;
+    if (Math.abs(r - ratio.rawRatio) > 1e-12) {
+      warnings.push({
+        code: "RATIO_CLAMPED",
+        message: `ratio ${ratio.rawRatio.toFixed(4)} clamped to ${r.toFixed(4)} by the bounds [${lo}, ${hi}]`,
+      });
+    }
+    if (ratio.rSquared !== undefined && ratio.rSquared < policy.minRSquared) {
+      warnings.push({
+        code: "LOW_R_SQUARED",
+        message: `R² ${ratio.rSquared.toFixed(3)} of ${exposureAsset} on ${marketAsset} is below ${policy.minRSquared}: the hedge removes little of the risk`,
+      });
+    }
+
+    const price = market.priceUsd;
+    const notionalUsd = r * Math.abs(exposureUsd);
+    const sizeUnits = (-Math.sign(units) * notionalUsd) / price;
+    const side = Math.sign(sizeUnits);
+    explanation.push(
+      `${side < 0 ? "short" : "long"} ${Math.abs(sizeUnits).toPrecision(6)} ${marketAsset} = ${r.toFixed(4)} × ${Math.abs(exposureUsd).toFixed(2)} USD of ${exposureAsset} at ${price} USD`,
+    );
+
+    // Collateral: survive the adverse move (price against the hedge by `adverseMove`) plus the funding buffer, at
+    // maintenance margin of the moved price; never below the initial margin of the leverage cap; plus the open cost.
+    const skew = market.skewUnits ?? 0;
+    const open = tradeCostUsd(market, sizeUnits, skew);
+    const openCostUsd = open.feeUsd + open.impactUsd;
+    const forecast = market.fundingForecastPerYear ?? {
+      mean: (market.fundingRatePerDay ?? 0) * 365,
+      lower: (market.fundingRatePerDay ?? 0) * 365,
+      upper: (market.fundingRatePerDay ?? 0) * 365,
+    };
+    // A position pays side · rate · notional: the adverse end of the band is `upper` for a long, `lower` for a short.
+    const adverseRatePerYear = side > 0 ? forecast.upper : -forecast.lower;
+    const fundingBufferUsd = Math.max(0, adverseRatePerYear) * notionalUsd * (policy.fundingBufferDays / 365);
+    const movedNotional = notionalUsd * (1 + policy.adverseMove * (side < 0 ? 1 : -1));
+    const bufferCollateral =
+      notionalUsd * policy.adverseMove +
+      movedNotional * market.maintenanceMarginRatio +
+      market.liquidationFeeUsd +
+      fundingBufferUsd;
+    const maxLeverage = Math.min(policy.maxLeverage, 1 / market.initialMarginRatio);
+    if (policy.maxLeverage > 1 / market.initialMarginRatio) {
+      warnings.push({
+        code: "LEVERAGE_CAPPED",
+        message: `policy leverage ${policy.maxLeverage} exceeds the ${marketAsset} market's ${(1 / market.initialMarginRatio).toFixed(2)}: used the market's`,
+      });
+    }
+    const imCollateral = notionalUsd / maxLeverage;
+    const collateralUsd = Math.max(bufferCollateral, imCollateral) + Math.max(0, openCostUsd);
+    explanation.push(
+      bufferCollateral >= imCollateral
+        ? `collateral ${collateralUsd.toFixed(2)} USD: a ${(policy.adverseMove * 100).toFixed(0)} % adverse move (${(notionalUsd * policy.adverseMove).toFixed(2)}) + maintenance at the moved price + ${policy.fundingBufferDays} days of adverse funding (${fundingBufferUsd.toFixed(2)}) + open cost`
+        : `collateral ${collateralUsd.toFixed(2)} USD: initial margin at the ${maxLeverage}× leverage cap + open cost`,
+    );
+    const liquidationPriceUsd = isolatedLiquidationPriceUsd({
+      sizeUnits,
+      entryPriceUsd: price,
+      collateralUsd: collateralUsd - Math.max(0, openCostUsd),
+      maintenanceMarginRatio: market.maintenanceMarginRatio,
+      liquidationFeeUsd: market.liquidationFeeUsd,
+    });
+    const carry = (rate: number) => side * rate * notionalUsd;
+    const band = [carry(forecast.lower), carry(forecast.upper)].sort((a, b) => a - b) as [number, number];
+    const expectedCarryPerYearUsd = carry(forecast.mean);
+    if (market.fundingSpike)
+      warnings.push({
+        code: "FUNDING_SPIKE",
+        message: `${marketAsset} funding is spiking: carry may be far above its forecast`,
+      });
+    if (notionalUsd > 0 && expectedCarryPerYearUsd / notionalUsd > policy.maxCarryPerYear) {
+      warnings.push({
+        code: "HIGH_CARRY",
+        message: `expected carry ${((expectedCarryPerYearUsd / notionalUsd) * 100).toFixed(1)} %/year of notional exceeds ${(policy.maxCarryPerYear * 100).toFixed(0)} %`,
+      });
+    }
+    if (market.openInterestUsd !== undefined && notionalUsd > policy.maxShareOfOpenInterest * market.openInterestUsd) {
+      warnings.push({
+        code: "THIN_OPEN_INTEREST",
+        message: `hedge ${notionalUsd.toFixed(0)} USD is over ${(policy.maxShareOfOpenInterest * 100).toFixed(0)} % of ${marketAsset}'s open interest ${market.openInterestUsd.toFixed(0)} USD: expect price impact and funding that moves against it`,
+      });
+    }
+    if (market.oracle !== undefined && !market.oracle.ok) {
+      warnings.push({
+        code: "ORACLE_INVALID",
+        message: `${marketAsset} oracle fails its checks (${market.oracle.reason ?? "invalid"}): nothing can trade until it recovers`,
+      });
+    }
+    for (const w of market.oracle?.warnings ?? [])
+      warnings.push({ code: "ORACLE_WARNING", message: `${marketAsset}: ${w}` });
+
+    targets.push({
+      exposureAsset,
+      marketAsset,
+      marketId: market.marketId,
+      accountIndex: policy.firstAccountIndex + (policy.isolatedAccounts ? BigInt(targets.length) : 0n),
+      method: ratio.method,
+      ratio: r,
+      rawRatio: ratio.rawRatio,
+      rSquared: ratio.rSquared,
+      exposureUnits: units,
+      exposureUsd,
+      sizeUnits,
+      notionalUsd,
+      collateralUsd,
+      leverage: collateralUsd > 0 ? notionalUsd / collateralUsd : 0,
+      priceUsd: price,
+      liquidationPriceUsd,
+      liquidationDistance: liquidationPriceUsd > 0 ? Math.abs(liquidationPriceUsd - price) / price : 1,
+      expectedCarryPerYearUsd,
+      carryPerYearBandUsd: band,
+      openCostUsd,
+      warnings,
+      explanation,
+    });
+  }
+  const totalNotionalUsd = targets.reduce((s, t) => s + t.notionalUsd, 0);
+  const reserveUsd = policy.reserveRatio * totalNotionalUsd;
+  for (const u of unhedged) planWarnings.push({ ...u.warning, asset: u.exposureAsset });
+  for (const t of targets) for (const w of t.warnings) planWarnings.push({ ...w, asset: t.exposureAsset });
+  return {
+    targets,
+    reserveUsd,
+    totalCapitalUsd: targets.reduce((s, t) => s + t.collateralUsd, 0) + reserveUsd,
+    totalNotionalUsd,
+    expectedCarryPerYearUsd: targets.reduce((s, t) => s + t.expectedCarryPerYearUsd, 0),
+    unhedged,
+    warnings: planWarnings,
+    policy,
+  };
+}

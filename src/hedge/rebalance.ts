@@ -1,0 +1,206 @@
+// shouldRebalance: the pure rule that decides whether a hedge is worth touching now, and what to do.
+import { HedgeInputError } from "./errors.js";
+import { tradeCostUsd } from "./plan.js";
+import type {
+  HedgeState,
+  RebalanceDecision,
+  RebalancePolicy,
+  RebalanceReason,
+  RebalanceTrigger,
+  RebalanceVeto,
+} from "./types.js";
+
+export const DAY_MS = 86_400_000;
+
+export const DEFAULT_REBALANCE_POLICY: Omit<RebalancePolicy, "trigger"> = {
+  marginCallRatio: 2,
+  collateralCallFraction: 0.75,
+  minDrift: 0.001,
+  excessCollateralBand: 0.5,
+};
+
+/** Default triggers of the named policies (the backtester's columns). */
+export const DEFAULT_TRIGGERS = {
+  static: { kind: "static" },
+  periodic: { kind: "periodic", intervalMs: DAY_MS },
+  band: { kind: "band", band: 0.1 },
+} as const satisfies Record<string, RebalanceTrigger>;
+
+/** Default relative risk aversion of the gas-aware trigger: λ = riskAversion / portfolio value. */
+export const DEFAULT_RISK_AVERSION = 3;
+
+export function resolveRebalancePolicy(
+  policy: Partial<RebalancePolicy> & { trigger: RebalanceTrigger },
+): RebalancePolicy {
+  const p: RebalancePolicy = { ...DEFAULT_REBALANCE_POLICY, ...policy };
+  const t = p.trigger;
+  if (t.kind === "periodic" && !(t.intervalMs > 0))
+    throw new HedgeInputError({ field: "trigger.intervalMs", value: t.intervalMs, fix: "pass an interval > 0 ms" });
+  if (t.kind === "band" && !(t.band > 0))
+    throw new HedgeInputError({ field: "trigger.band", value: t.band, fix: "pass a band > 0" });
+  if (t.kind === "gas-aware" && !(t.riskAversion > 0 && t.horizonDays > 0 && t.portfolioValueUsd > 0))
+    throw new HedgeInputError({
+      field: "trigger",
+      value: JSON.stringify(t),
+      fix: "pass riskAversion, horizonDays and portfolioValueUsd > 0",
+    });
+  return p;
+}
+
+/**
+ * Decides whether to act on one hedge, with named reasons and vetoes and the numbers behind them.
+ *
+ * Reasons: `MARGIN` (equity / maintenance below `marginCallRatio`, or equity below `collateralCallFraction` of the
+ * target's collateral: top up from the reserve, or reduce to what equity + reserve support), `DELTA_BAND` (the
+ * trigger's band; for `gas-aware`, the risk removed λ·D²·σ²·h exceeds gas + fees + impact; an unopened hedge is
+ * always outside its band), `TIME` (periodic, or `maxIntervalMs`), `PRICE_MOVE`.
+ * Vetoes: `ORACLE` (bad oracle: never act), `SIMULATION` (the transaction would revert), `GAS_CAP` (gas above the
+ * cap; a margin call overrides it).
+ * When acting, the trade goes to the target size and the account's collateral to the target's collateral (a
+ * negative `collateralDeltaUsd` frees the excess to the reserve).
+ */
+export function shouldRebalance(
+  state: HedgeState,
+  policyInput: Partial<RebalancePolicy> & { trigger: RebalanceTrigger },
+): RebalanceDecision {
+  const policy = resolveRebalancePolicy(policyInput);
+  const { target, market, costs } = state;
+  const price = state.priceUsd;
+  const driftUnits = target.sizeUnits - state.sizeUnits;
+  const driftUsd = Math.abs(driftUnits) * price;
+  const driftFraction =
+    target.sizeUnits !== 0 ? Math.abs(driftUnits / target.sizeUnits) : state.sizeUnits !== 0 ? 1 : 0;
+  const hasPosition = state.sizeUnits !== 0;
+  const marginRatio =
+    hasPosition && state.maintenanceMarginUsd > 0
+      ? state.equityUsd / state.maintenanceMarginUsd
+      : Number.POSITIVE_INFINITY;
+  const priceMove = state.lastRebalancePriceUsd > 0 ? price / state.lastRebalancePriceUsd - 1 : 0;
+  const elapsedMs = state.nowMs - state.lastRebalanceMs;
+
+  const gasUsd = costs.gasUnitsPerRebalance * costs.gasPriceGwei * 1e-9 * costs.nativePriceUsd;
+  const trade = tradeCostUsd(market, driftUnits, market.skewUnits ?? 0, price);
+  const feesUsd = trade.feeUsd;
+  const impactUsd = trade.impactUsd;
+  const costUsd = gasUsd + feesUsd + Math.max(0, impactUsd);
+
+  let riskRemovedUsd = 0;
+  let breakEvenDriftUsd = Number.NaN;
+  const trigger = policy.trigger;
+  if (trigger.kind === "gas-aware") {
+    // λ·D²·σ²·h > gas + D·(fee + impact per USD): the quadratic's positive root is the break-even drift.
+    const a = (trigger.riskAversion / trigger.portfolioValueUsd) * state.dailyVolatility ** 2 * trigger.horizonDays;
+    riskRemovedUsd = a * driftUsd * driftUsd;
+    const c = driftUsd > 0 ? (feesUsd + Math.max(0, impactUsd)) / driftUsd : market.takerFeeRatio;
+    breakEvenDriftUsd = a > 0 ? (c + Math.sqrt(c * c + 4 * a * gasUsd)) / (2 * a) : Number.POSITIVE_INFINITY;
+  }
+
+  const reasons: RebalanceReason[] = [];
+  const vetoes: RebalanceVeto[] = [];
+  const tradeWorthy = driftFraction > policy.minDrift;
+
+  const belowCollateralCall = hasPosition && state.equityUsd < policy.collateralCallFraction * target.collateralUsd;
+  if (hasPosition && (marginRatio < policy.marginCallRatio || belowCollateralCall)) {
+    reasons.push({
+      code: "MARGIN",
+      message:
+        marginRatio < policy.marginCallRatio
+          ? `equity / maintenance ${marginRatio.toFixed(3)} < ${policy.marginCallRatio}`
+          : `equity ${state.equityUsd.toFixed(2)} USD < ${policy.collateralCallFraction} × target collateral ${target.collateralUsd.toFixed(2)} USD`,
+    });
+  }
+  if (!hasPosition && target.sizeUnits !== 0) {
+    reasons.push({ code: "DELTA_BAND", message: "no hedge is on: open it" });
+  } else if (tradeWorthy) {
+    if (trigger.kind === "band" && driftFraction > trigger.band) {
+      reasons.push({
+        code: "DELTA_BAND",
+        message: `drift ${(driftFraction * 100).toFixed(2)} % > band ${(trigger.band * 100).toFixed(2)} %`,
+      });
+    } else if (trigger.kind === "gas-aware" && riskRemovedUsd > costUsd) {
+      reasons.push({
+        code: "DELTA_BAND",
+        message: `risk removed ${riskRemovedUsd.toFixed(2)} USD > cost ${costUsd.toFixed(2)} USD (drift ${driftUsd.toFixed(2)} USD > break-even ${breakEvenDriftUsd.toFixed(2)} USD)`,
+      });
+    }
+  }
+  if (tradeWorthy && hasPosition) {
+    if (trigger.kind === "periodic" && elapsedMs >= trigger.intervalMs)
+      reasons.push({
+        code: "TIME",
+        message: `${(elapsedMs / DAY_MS).toFixed(2)} days since the last rebalance ≥ the period`,
+      });
+    else if (policy.maxIntervalMs !== undefined && elapsedMs >= policy.maxIntervalMs)
+      reasons.push({
+        code: "TIME",
+        message: `${(elapsedMs / DAY_MS).toFixed(2)} days since the last rebalance ≥ the maximum interval`,
+      });
+    if (policy.priceMove !== undefined && Math.abs(priceMove) >= policy.priceMove)
+      reasons.push({
+        code: "PRICE_MOVE",
+        message: `price moved ${(priceMove * 100).toFixed(2)} % since the last rebalance`,
+      });
+  }
+
+  if (state.oracle !== undefined && !state.oracle.ok)
+    vetoes.push({
+      code: "ORACLE",
+      message: `oracle invalid (${state.oracle.reason ?? "failed its checks"}): never trade on a bad price`,
+    });
+  if (costs.simulation !== undefined && !costs.simulation.ok)
+    vetoes.push({
+      code: "SIMULATION",
+      message: `the transaction would revert: ${costs.simulation.error ?? "simulation failed"}`,
+    });
+  if (policy.gasCapGwei !== undefined && costs.gasPriceGwei > policy.gasCapGwei)
+    vetoes.push({ code: "GAS_CAP", message: `gas ${costs.gasPriceGwei} gwei > cap ${policy.gasCapGwei} gwei` });
+
+  const marginCall = reasons.some((r) => r.code === "MARGIN");
+  const hardVeto = vetoes.some((v) => v.code !== "GAS_CAP");
+  const gasVeto = vetoes.some((v) => v.code === "GAS_CAP");
+  const act = reasons.length > 0 && !hardVeto && (!gasVeto || marginCall);
+  // A margin call alone (gas-capped or inside the band) fixes collateral without trading unless it must reduce.
+  const resize = act && reasons.some((r) => r.code !== "MARGIN") && !(gasVeto && marginCall);
+
+  let sizeDeltaUnits = resize ? driftUnits : 0;
+  let collateralDeltaUsd = 0;
+  if (act) {
+    const newSize = state.sizeUnits + sizeDeltaUnits;
+    // Collateral scales with |size|: the target's collateral per unit, applied to the size we will hold.
+    const perUnit = target.sizeUnits !== 0 ? target.collateralUsd / Math.abs(target.sizeUnits) : 0;
+    let wanted = perUnit * Math.abs(newSize);
+    // Top up to the target; free only a large excess (moving collateral back and forth costs gas).
+    if (state.equityUsd < wanted) collateralDeltaUsd = wanted - state.equityUsd;
+    else if (state.equityUsd > wanted * (1 + policy.excessCollateralBand) || newSize === 0)
+      collateralDeltaUsd = wanted - state.equityUsd;
+    if (collateralDeltaUsd > state.reserveAvailableUsd) {
+      // Not enough reserve: hold the size that equity + reserve support at the target's collateral per unit.
+      const affordable = perUnit > 0 ? (state.equityUsd + state.reserveAvailableUsd) / perUnit : 0;
+      const reduced = Math.sign(newSize) * Math.min(Math.abs(newSize), Math.max(0, affordable));
+      sizeDeltaUnits = reduced - state.sizeUnits;
+      wanted = perUnit * Math.abs(reduced);
+      collateralDeltaUsd = Math.min(state.reserveAvailableUsd, wanted - state.equityUsd);
+    }
+  }
+  return {
+    act,
+    reasons,
+    vetoes,
+    sizeDeltaUnits,
+    collateralDeltaUsd,
+    numbers: {
+      driftUnits,
+      driftUsd,
+      driftFraction,
+      marginRatio,
+      priceMove,
+      elapsedMs,
+      riskRemovedUsd,
+      costUsd,
+      gasUsd,
+      feesUsd,
+      impactUsd,
+      breakEvenDriftUsd,
+    },
+  };
+}
