@@ -1,12 +1,13 @@
 // runBacktest: replays daily history through planHedge and shouldRebalance (the same functions the SDK and the
 // keeper use), with fees, price impact, gas, funding at every settlement, margin top-ups from a reserve and
 // liquidation at the day's adverse extreme.
+
+import { DAY_MS } from "../data/csv.js";
 import { annualiseRate } from "../funding/carry.js";
 import { exposureValueUsd } from "../hedge/lp.js";
 import { isolatedLiquidationPriceUsd, planHedge, resolveHedgePolicy, tradeCostUsd } from "../hedge/plan.js";
 import { logReturns } from "../hedge/ratio.js";
 import {
-  DAY_MS,
   DEFAULT_RISK_AVERSION,
   DEFAULT_TRIGGERS,
   resolveRebalancePolicy,

@@ -1,4 +1,5 @@
 // shouldRebalance: the pure rule that decides whether a hedge is worth touching now, and what to do.
+import { DAY_MS } from "../data/csv.js";
 import { HedgeInputError } from "./errors.js";
 import { tradeCostUsd } from "./plan.js";
 import type {
@@ -9,8 +10,6 @@ import type {
   RebalanceTrigger,
   RebalanceVeto,
 } from "./types.js";
-
-export const DAY_MS = 86_400_000;
 
 export const DEFAULT_REBALANCE_POLICY: Omit<RebalancePolicy, "trigger"> = {
   marginCallRatio: 2,

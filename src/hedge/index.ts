@@ -1,0 +1,19 @@
+export { HedgeInputError, type HedgeInputErrorParameters } from "./errors.js";
+export { constantProductLp, exposureUnits, exposureValueUsd, lpAssetUnits, lpValueUsd } from "./lp.js";
+export {
+  DEFAULT_HEDGE_POLICY,
+  isolatedLiquidationPriceUsd,
+  MIN_RATIO_OBSERVATIONS,
+  planHedge,
+  resolveHedgePolicy,
+  tradeCostUsd,
+} from "./plan.js";
+export { logReturns, type MinVarianceFit, minVarianceFit, stdDev } from "./ratio.js";
+export {
+  DEFAULT_REBALANCE_POLICY,
+  DEFAULT_RISK_AVERSION,
+  DEFAULT_TRIGGERS,
+  resolveRebalancePolicy,
+  shouldRebalance,
+} from "./rebalance.js";
+export type * from "./types.js";
