@@ -11,3 +11,7 @@ export * from "./math/index.js";
 export * from "./oracle/index.js";
 export * from "./parapetClient.js";
 export * from "./units.js";
+export * from "./backtest/index.js";
+export * from "./data/index.js";
+export * from "./funding/index.js";
+export * from "./hedge/index.js";

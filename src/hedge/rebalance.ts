@@ -98,14 +98,17 @@ export function shouldRebalance(
   const vetoes: RebalanceVeto[] = [];
   const tradeWorthy = driftFraction > policy.minDrift;
 
-  const belowCollateralCall = hasPosition && state.equityUsd < policy.collateralCallFraction * target.collateralUsd;
+  // The target's collateral per unit, applied to the size held now (a hedge already reduced is not "short" of margin).
+  const perUnit = target.sizeUnits !== 0 ? target.collateralUsd / Math.abs(target.sizeUnits) : 0;
+  const heldCollateralUsd = perUnit * Math.abs(state.sizeUnits);
+  const belowCollateralCall = hasPosition && state.equityUsd < policy.collateralCallFraction * heldCollateralUsd;
   if (hasPosition && (marginRatio < policy.marginCallRatio || belowCollateralCall)) {
     reasons.push({
       code: "MARGIN",
       message:
         marginRatio < policy.marginCallRatio
           ? `equity / maintenance ${marginRatio.toFixed(3)} < ${policy.marginCallRatio}`
-          : `equity ${state.equityUsd.toFixed(2)} USD < ${policy.collateralCallFraction} × target collateral ${target.collateralUsd.toFixed(2)} USD`,
+          : `equity ${state.equityUsd.toFixed(2)} USD < ${policy.collateralCallFraction} × planned collateral ${heldCollateralUsd.toFixed(2)} USD`,
     });
   }
   if (!hasPosition && target.sizeUnits !== 0) {
@@ -166,7 +169,6 @@ export function shouldRebalance(
   if (act) {
     const newSize = state.sizeUnits + sizeDeltaUnits;
     // Collateral scales with |size|: the target's collateral per unit, applied to the size we will hold.
-    const perUnit = target.sizeUnits !== 0 ? target.collateralUsd / Math.abs(target.sizeUnits) : 0;
     let wanted = perUnit * Math.abs(newSize);
     // Top up to the target; free only a large excess (moving collateral back and forth costs gas).
     if (state.equityUsd < wanted) collateralDeltaUsd = wanted - state.equityUsd;
