@@ -161,6 +161,12 @@ export function runBacktest(input: BacktestInput): BacktestResult {
         ? (points[1] as { timestampMs: number }).timestampMs - (points[0] as { timestampMs: number }).timestampMs
         : 8 * 3_600_000;
     fundingByMarket[a] = { points, intervalMs: step };
+    if (points.length === 0)
+      warnings.push({
+        code: "NO_FUNDING_DATA",
+        asset: a,
+        message: `no funding history for the ${a} market: its carry is 0 in this backtest (pass --funding ${a}=FILE)`,
+      });
   }
 
   // ---- one plan per day, shared by every policy --------------------------------------------------------------

@@ -222,7 +222,7 @@ export function planHedge(
     if (ratio.rSquared !== undefined && ratio.rSquared < policy.minRSquared) {
       warnings.push({
         code: "LOW_R_SQUARED",
-        message: `R² ${ratio.rSquared.toFixed(3)} of ${exposureAsset} on ${marketAsset} is below ${policy.minRSquared}: the hedge removes little of the risk`,
+        message: `R² ${ratio.rSquared.toFixed(4)} of ${exposureAsset} on ${marketAsset} is below ${policy.minRSquared}: the hedge removes little of the risk`,
       });
     }
 

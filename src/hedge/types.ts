@@ -105,6 +105,7 @@ export type HedgeWarningCode =
   | "ORACLE_INVALID"
   | "NO_MARKET"
   | "NOT_ENOUGH_HISTORY"
+  | "NO_FUNDING_DATA"
   | "LEVERAGE_CAPPED";
 
 export type HedgeWarning = {
