@@ -17,3 +17,9 @@ export {
   realisedCarry,
   YEAR_MS,
 } from "./carry.js";
+export {
+  type GetVaultFundingHistoryParameters,
+  type GetVaultFundingHistoryReturnType,
+  getVaultFundingHistory,
+  type VaultFundingAccrual,
+} from "./vault.js";

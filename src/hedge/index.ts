@@ -1,4 +1,5 @@
 export { HedgeInputError, type HedgeInputErrorParameters } from "./errors.js";
+export { hedgeMarketsFromChain, marketAsset } from "./fromChain.js";
 export { constantProductLp, exposureUnits, exposureValueUsd, lpAssetUnits, lpValueUsd } from "./lp.js";
 export {
   DEFAULT_HEDGE_POLICY,
