@@ -145,9 +145,9 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     costs.gasUnitsPerRebalance * (typeof gasPrice === "number" ? gasPrice : (gasPrice[t] ?? 0)) * 1e-9 * nativeUsd(t);
 
   // Returns of every asset the planner may regress (index t: return from day t − 1 to t).
-  const returnsByAsset: Record<string, number[]> = {};
+  const returnsByAsset: Record<string, Float64Array> = {};
   for (const a of new Set([...exposureAssets, ...marketAssets]))
-    returnsByAsset[a] = [Number.NaN, ...logReturns(close(a))];
+    returnsByAsset[a] = Float64Array.from([Number.NaN, ...logReturns(close(a))]);
 
   // Funding: forecast (EWMA, as `ewmaForecast`) as of each day, and the settlements inside each day.
   const fundingByMarket: Record<
@@ -214,9 +214,9 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     });
     const pricesUsd: Record<string, number> = {};
     for (const a of exposureAssets) pricesUsd[a] = close(a)[t] as number;
-    const returns: Record<string, number[]> = {};
+    const returns: Record<string, Float64Array> = {};
     const from = Math.max(1, t - hedgePolicy.lookbackDays + 1);
-    for (const a of Object.keys(returnsByAsset)) returns[a] = (returnsByAsset[a] as number[]).slice(from, t + 1);
+    for (const a of Object.keys(returnsByAsset)) returns[a] = (returnsByAsset[a] as Float64Array).subarray(from, t + 1);
     const plan = planHedge(input.exposures, { markets, pricesUsd, returns }, hedgePolicy);
     plans[t] = plan;
     for (const w of plan.warnings) warnOnce(w, dates[t] as string);
@@ -234,7 +234,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
 
   // Daily volatility of each market for the gas-aware rule: the lookback's sample standard deviation.
   const volAt = (a: string, t: number) => {
-    const r = returnsByAsset[a] as number[];
+    const r = returnsByAsset[a] as Float64Array;
     const from = Math.max(1, t - hedgePolicy.lookbackDays + 1);
     let s = 0;
     let k = 0;

@@ -25,8 +25,8 @@ export type MinVarianceFit = {
  * observations of both (aligned, same dates). Undefined with fewer than 2 observations or a flat `x`.
  */
 export function minVarianceFit(
-  y: readonly number[],
-  x: readonly number[],
+  y: ArrayLike<number>,
+  x: ArrayLike<number>,
   window = y.length,
 ): MinVarianceFit | undefined {
   const n = Math.min(window, y.length, x.length);
@@ -64,7 +64,7 @@ export function minVarianceFit(
 }
 
 /** Sample standard deviation of the last `window` values (undefined with fewer than 2). */
-export function stdDev(values: readonly number[], window = values.length): number | undefined {
+export function stdDev(values: ArrayLike<number>, window = values.length): number | undefined {
   const n = Math.min(window, values.length);
   if (n < 2) return undefined;
   const start = values.length - n;

@@ -58,7 +58,7 @@ export type HedgeMarketData = {
    * Aligned daily log returns by asset, oldest first, all the same length (same dates). Needed for the
    * min-variance and vol-scaled methods and for cross hedges.
    */
-  returns?: Readonly<Record<string, readonly number[]>> | undefined;
+  returns?: Readonly<Record<string, ArrayLike<number>>> | undefined;
 };
 
 export type HedgeRatioMethod = "one-to-one" | "min-variance" | "vol-scaled";
