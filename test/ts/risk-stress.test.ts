@@ -287,8 +287,8 @@ describe("risk: runStress on a hand-checked book", () => {
     // −50 % liquidates A (shortfall 1 080 > reserve), +50 % liquidates B and C (see the ±30 % cases, larger).
     expect(summary.liquidatingScenarios).to.include("all assets -50 %");
     expect(summary.liquidatingScenarios).to.include("all assets +50 %");
-    // The worst portfolio P&L is the uncovered 20 % of QQQ at ±50 %: 0.2·12 500·0.5 = 1 250 lost at −50 %, or, on the
-    // +50 % side, C liquidated but the P&L is mark-to-market: +1 250. The QQQ break (−2 500) is worse.
+    // Portfolio P&L by scenario: ±x % → ∓0.2·12 500·x (the unhedged 20 % of QQQ), at worst −1 250; funding −819 at
+    // −0.9 %/day (189 − 378 − 630); outages −250 and +250; the QQQ break −2 500 and the SPX break −2 000. Worst: −2 500.
     expect(summary.worstScenario).to.equal("correlation break: QQQ -20 %, SPX flat");
     expect(summary.worstPortfolioPnlUsd).to.be.closeTo(-2_500, 1e-9);
     expect(summary.anyLiquidation).to.equal(true);
