@@ -7,6 +7,7 @@ export * from "./client.js";
 export * from "./deployment.js";
 export * from "./errors.js";
 export * from "./ethers.js";
+export * from "./hedge/execute.js";
 export * from "./math/index.js";
 export * from "./oracle/index.js";
 export * from "./parapetClient.js";
