@@ -300,7 +300,7 @@ result.lpWithdraw = record(
 // ------------------------------------------------------------------ measured: a 2-step hedge rebalance (HedgeRouter)
 log("measuring hedgeRebalance2");
 // Two fresh isolated accounts of the trader, opened from flat in one transaction: short 2 ETH at a 2,000 USD
-// floor and short 0.1 BTC at a 3,000 USD floor (each step: top-up, trade, top-up of the fee).
+// floor and short 0.1 BTC at a 3,000 USD floor (each step: quote, one top-up of floor + fee, trade).
 const hedgeRouter = await viem.deployContract("HedgeRouter", [vault.address]);
 await gasOf(vault.write.setOperator([hedgeRouter.address, true], { account: trader.account }));
 await gasOf(token.write.approve([hedgeRouter.address, maxUint256], { account: trader.account }));

@@ -15,8 +15,9 @@ import {IPerpVault} from "./IPerpVault.sol";
 /// deposit. Tokens are pulled from the caller, never from the owner, and forwarded to the vault in the same call:
 /// the router holds no tokens between calls.
 /// @dev Sharp edges: a trade's fee, realised PnL and settled funding change the collateral, so each step tops up
-/// before its trade (so the trade has margin) and again after it (so the account ends at its floor and a second run
-/// finds nothing to do); `maxDeposit` caps both together. Targets are absolute: a stale plan executed later still
+/// before its trade to the floor plus the vault's quoted fee (so the trade has margin and an opening lands on the
+/// floor) and again after it to the floor (so the account ends at its floor and a second run finds nothing to do);
+/// `maxDeposit` caps both together. Targets are absolute: a stale plan executed later still
 /// moves the account to that plan's sizes, so keepers should pass a short `deadline`.
 interface IHedgeRouter {
     /// @notice One account-and-market target.
@@ -25,8 +26,8 @@ interface IHedgeRouter {
     /// @param targetSize Position size wanted after the step (units, WAD, signed: long > 0; 0 closes).
     /// @param acceptablePrice Worst fill price (USD WAD) for the trade `targetSize − size`: the highest for a buy,
     /// the lowest for a sell. Unused when no trade is needed.
-    /// @param minCollateralUsd Collateral floor (USD WAD): the account is topped up to at least this, before and
-    /// after the trade. 0 never deposits.
+    /// @param minCollateralUsd Collateral floor (USD WAD): the account is topped up to at least this plus the quoted
+    /// fee before the trade, and to at least this after it. 0 never deposits.
     /// @param maxDeposit Cap (token units) on what this step may pull from the caller, both top-ups together.
     struct Step {
         uint96 accountIndex;
@@ -67,8 +68,9 @@ interface IHedgeRouter {
         int256 collateralAfter
     );
 
-    /// @notice Moves each step's account to its targets, in order: top up collateral to `minCollateralUsd`, trade
-    /// `targetSize − size` at `acceptablePrice` if non-zero, top up again. Caller: `owner` or an operator of `owner`
+    /// @notice Moves each step's account to its targets, in order: top up collateral to `minCollateralUsd` plus the
+    /// fee `quote` gives for the trade, trade `targetSize − size` at `acceptablePrice` if non-zero, top up again to
+    /// `minCollateralUsd`. Caller: `owner` or an operator of `owner`
     /// in the vault. Reverts as a whole when any step fails (the vault's errors bubble up unchanged).
     /// @dev A shortfall `s` (USD WAD) is pulled as `ceil(s / 10^(18 − decimals))` tokens, so the account ends at the
     /// floor plus less than one token unit. Several steps may name the same account (cross margin in one account).

@@ -54,12 +54,17 @@ contract HedgeRouter is IHedgeRouter, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Top up → trade `target − size` when non-zero → top up again (the trade's fee, PnL and funding moved the
-    /// collateral) → emit.
+    /// @dev Top up → trade `target − size` when non-zero → top up again → emit. The first top-up also covers the
+    /// trade's fee as the vault quotes it, so opening from flat needs one deposit, not two; the second one catches
+    /// what the quote cannot know in advance (realised PnL, settled funding).
     function _step(address owner, Step calldata step, uint256 deadline) internal {
         uint96 accountIndex = step.accountIndex;
-        uint256 deposited = _topUp(owner, accountIndex, step.minCollateralUsd, step.maxDeposit, 0);
+        uint256 floorUsd = step.minCollateralUsd;
         int256 sizeDelta = step.targetSize - int256(vault.position(owner, accountIndex, step.marketId).size);
+        uint256 feeUsd;
+        // A zero floor never deposits, not even the fee.
+        if (sizeDelta != 0 && floorUsd != 0) (, feeUsd) = vault.quote(step.marketId, sizeDelta);
+        uint256 deposited = _topUp(owner, accountIndex, floorUsd + feeUsd, step.maxDeposit, 0);
         if (sizeDelta != 0) {
             vault.trade(
                 IPerpVaultTypes.TradeParams({
@@ -71,7 +76,7 @@ contract HedgeRouter is IHedgeRouter, ReentrancyGuardTransient {
                     deadline: deadline
                 })
             );
-            deposited = _topUp(owner, accountIndex, step.minCollateralUsd, step.maxDeposit, deposited);
+            deposited = _topUp(owner, accountIndex, floorUsd, step.maxDeposit, deposited);
         }
         emit StepExecuted(
             owner,

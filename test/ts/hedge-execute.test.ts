@@ -253,7 +253,8 @@ describe("hedge executor (HedgeRouter) on the in-process chain", () => {
     const steps = twoMarketSteps().map((s) => ({ ...s, maxDeposit: usdc("100") }));
     const err = await rejects(executeHedge(parapet, { owner, steps }));
     expect((err as ParapetContractError).errorName).to.equal("DepositCapExceeded");
-    expect((err as ParapetContractError).args).to.deep.equal({ needed: usdc("2000"), max: usdc("100") });
+    // The first top-up covers the floor and the vault's quoted fee (2 · 2999.997 · 0.05 % = 2.999997 USDC).
+    expect((err as ParapetContractError).args).to.deep.equal({ needed: usdc("2002.999997"), max: usdc("100") });
   });
 
   it("resolveHedgeSteps picks the price bound from the direction of the trade", async () => {

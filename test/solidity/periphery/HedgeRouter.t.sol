@@ -104,13 +104,13 @@ contract HedgeRouterTest is VaultFixture {
         Vm.Log[] memory logs = vm.getRecordedLogs();
 
         assertEq(_size(1, ETH), -2e18, "size at target");
-        // Top-up before the trade: 2,000 USDC; after it: the fee, to the token unit (2.999997 USDC).
+        // One top-up before the trade: 2,000 USDC plus the quoted fee, to the token unit (2.999997 USDC).
         uint256 deposited = 2_000e6 + FEE_SELL_2_ETH / TOKEN_TO_WAD;
         assertEq(walletBefore - usdc.balanceOf(alice), deposited, "pulled exactly the shortfalls");
         assertEq(collateral(alice, 1), 2_000e18, "collateral back at the floor after the fee");
         assertEq(usdc.balanceOf(address(router)), 0, "no tokens left in the router");
         assertEq(_count(logs, address(vault), IPerpVaultTypes.Traded.selector), 1, "one trade");
-        assertEq(_count(logs, address(vault), IPerpVaultTypes.Deposited.selector), 2, "two top-ups");
+        assertEq(_count(logs, address(vault), IPerpVaultTypes.Deposited.selector), 1, "the fee was pre-funded");
         assertEq(_count(logs, address(router), IHedgeRouter.StepExecuted.selector), 1, "one step event");
         IPerpVaultTypes.Position memory p = vault.position(alice, 1, ETH);
         assertEq(uint256(p.entryPrice), FILL_SELL_2_ETH, "filled at the skew price");
@@ -297,8 +297,8 @@ contract HedgeRouterTest is VaultFixture {
         router.rebalance(alice, steps, deadline);
     }
 
-    function test_rebalance_depositCap_beforeTheTrade() public {
-        IHedgeRouter.Step memory s = _bounded(_step(1, ETH, -2e18, 2_000e18), 0);
+    function test_rebalance_depositCap_pureTopUp() public {
+        IHedgeRouter.Step memory s = _step(1, ETH, 0, 2_000e18); // a pure top-up
         s.maxDeposit = 2_000e6 - 1;
         IHedgeRouter.Step[] memory steps = _one(s);
         uint256 deadline = vm.getBlockTimestamp();
@@ -307,9 +307,9 @@ contract HedgeRouterTest is VaultFixture {
         router.rebalance(alice, steps, deadline);
     }
 
-    function test_rebalance_depositCap_countsBothTopUps() public {
+    function test_rebalance_depositCap_includesTheQuotedFee() public {
         IHedgeRouter.Step memory s = _bounded(_step(1, ETH, -2e18, 2_000e18), 0);
-        s.maxDeposit = 2_000e6; // enough before the trade, not for the fee after it
+        s.maxDeposit = 2_000e6; // the floor, not the fee on top
         IHedgeRouter.Step[] memory steps = _one(s);
         uint256 deadline = vm.getBlockTimestamp();
         vm.expectRevert(abi.encodeWithSelector(IHedgeRouter.DepositCapExceeded.selector, 2_000e6 + 2_999_997, 2_000e6));
@@ -319,6 +319,22 @@ contract HedgeRouterTest is VaultFixture {
         steps[0].maxDeposit = 2_000e6 + 2_999_997;
         _run(alice, steps);
         assertEq(_size(1, ETH), -2e18, "at target with the exact cap");
+    }
+
+    function test_rebalance_depositCap_countsBothTopUps() public {
+        _openShort2Eth();
+        setEthPrice(3_300e8);
+        // Reducing to −1 realises ~300 USD of loss: the fee before the trade plus the loss after it exceed 100 USDC.
+        IHedgeRouter.Step memory s = _bounded(_step(1, ETH, -1e18, 2_000e18), -2e18);
+        s.maxDeposit = 100e6;
+        _expectError(
+            alice,
+            abi.encodeCall(router.rebalance, (alice, _one(s), vm.getBlockTimestamp())),
+            IHedgeRouter.DepositCapExceeded.selector
+        );
+        s.maxDeposit = 400e6;
+        _run(alice, _one(s));
+        assertEq(_size(1, ETH), -1e18, "reduced within the larger cap");
     }
 
     function test_rebalance_deadlineExpired() public {
