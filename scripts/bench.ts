@@ -297,6 +297,38 @@ result.lpWithdraw = record(
   ),
 );
 
+// ------------------------------------------------------------------ measured: a 2-step hedge rebalance (HedgeRouter)
+log("measuring hedgeRebalance2");
+// Two fresh isolated accounts of the trader, opened from flat in one transaction: short 2 ETH at a 2,000 USD
+// floor and short 0.1 BTC at a 3,000 USD floor (each step: quote, one top-up of floor + fee, trade).
+const hedgeRouter = await viem.deployContract("HedgeRouter", [vault.address]);
+await gasOf(vault.write.setOperator([hedgeRouter.address, true], { account: trader.account }));
+await gasOf(token.write.approve([hedgeRouter.address, maxUint256], { account: trader.account }));
+const hedgeStep = (accountIndex: bigint, marketId: bigint, size: string, floorUsd: string) => ({
+  accountIndex,
+  marketId,
+  targetSize: units(size),
+  acceptablePrice: acceptablePrice(marketId, units(size)),
+  minCollateralUsd: units(floorUsd),
+  maxDeposit: usdc("10000"),
+});
+result.hedgeRebalance2 = record(
+  "hedgeRebalance2",
+  await gasOf(
+    hedgeRouter.write.rebalance(
+      [
+        trader.account.address,
+        [hedgeStep(100n, ETH_MARKET, "-2", "2000"), hedgeStep(101n, 1n, "-0.1", "3000")],
+        deadline,
+      ],
+      { account: trader.account },
+    ),
+  ),
+);
+if ((await vault.read.position([trader.account.address, 101n, 1n])).size !== units("-0.1")) {
+  throw new Error("the hedge rebalance missed its target");
+}
+
 // ------------------------------------------------------------------ reference costs
 log("measuring reference costs");
 const refs: ReferenceCost[] = [];

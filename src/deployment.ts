@@ -17,6 +17,11 @@ export type Deployment = {
   liquidityVault: Address;
   oracleAdapter: Address;
   collateralToken: Address;
+  /**
+   * The hedge router (periphery: one-transaction rebalances for the hedge executor). Optional: deployments made
+   * before it existed still parse; `executeHedge` asks for it.
+   */
+  hedgeRouter?: Address | undefined;
   /** The collateral token's decimals() (6 for USDC). */
   collateralDecimals: number;
   markets: readonly DeploymentMarket[];
@@ -80,6 +85,9 @@ export function parseDeployment(json: unknown): Deployment {
     liquidityVault: address(d.liquidityVault, "liquidityVault"),
     oracleAdapter: address(d.oracleAdapter, "oracleAdapter"),
     collateralToken: address(d.collateralToken, "collateralToken"),
+    ...(d.hedgeRouter === undefined || d.hedgeRouter === null
+      ? {}
+      : { hedgeRouter: address(d.hedgeRouter, "hedgeRouter") }),
     collateralDecimals: Number(collateralDecimals),
     markets,
   };

@@ -4,7 +4,13 @@ import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, 
 /** A custom-error entry of an ABI. */
 export type AbiError = Extract<Abi[number], { type: "error" }>;
 
-import { liquidationModuleAbi, liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "./abis/index.js";
+import {
+  hedgeRouterAbi,
+  liquidationModuleAbi,
+  liquidityVaultAbi,
+  oracleAdapterAbi,
+  perpVaultAbi,
+} from "./abis/index.js";
 
 /** Every error code the SDK throws. */
 export type ParapetErrorCode =
@@ -16,7 +22,10 @@ export type ParapetErrorCode =
   | "CONTRACT_REVERT"
   | "GAS_ESTIMATION_FAILED"
   | "FEE_CAP_EXCEEDED"
-  | "NO_WALLET";
+  | "NO_WALLET"
+  | "ROUTER_NOT_OPERATOR"
+  | "SENDER_NOT_AUTHORIZED"
+  | "ALLOWANCE_TOO_LOW";
 
 export type ParapetErrorParameters = {
   code: ParapetErrorCode;
@@ -86,6 +95,22 @@ export class ParapetFeeCapError extends ParapetError {
   }
 }
 
+/**
+ * The hedge executor's pre-flight found a setup step missing: the router is not the owner's operator, the sender is
+ * neither the owner nor an operator, or the sender's allowance to the router does not cover the steps' max deposits.
+ * Nothing was sent; `fix` names the call to make.
+ */
+export class ParapetHedgeSetupError extends ParapetError {
+  override name = "ParapetHedgeSetupError";
+  constructor(
+    code: "ROUTER_NOT_OPERATOR" | "SENDER_NOT_AUTHORIZED" | "ALLOWANCE_TOO_LOW",
+    summary: string,
+    fix: string,
+  ) {
+    super({ code, summary, fix });
+  }
+}
+
 /** Gas estimation failed without a decodable revert (the replayed eth_call did not revert with a known error). */
 export class ParapetGasEstimationError extends ParapetError {
   override name = "ParapetGasEstimationError";
@@ -106,11 +131,20 @@ function errorsOf(abi: Abi): AbiError[] {
   return abi.filter((item): item is AbiError => item.type === "error");
 }
 
-/** Every custom error the vault, its liquidation module, the oracle adapter and the LP vault can revert with. */
+/**
+ * Every custom error the vault, its liquidation module, the oracle adapter, the LP vault and the hedge router can
+ * revert with.
+ */
 export const parapetErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Set<string>();
   const out: AbiError[] = [];
-  for (const abi of [perpVaultAbi, liquidationModuleAbi, oracleAdapterAbi, liquidityVaultAbi] as Abi[]) {
+  for (const abi of [
+    perpVaultAbi,
+    liquidationModuleAbi,
+    oracleAdapterAbi,
+    liquidityVaultAbi,
+    hedgeRouterAbi,
+  ] as Abi[]) {
     for (const e of errorsOf(abi)) {
       const sig = `${e.name}(${e.inputs.map((i) => i.type).join(",")})`;
       if (seen.has(sig)) continue;
@@ -136,6 +170,9 @@ const ARG_UNITS: Record<string, ArgUnit> = {
   poolBalance: "usdWad",
   reservedUsd: "usdWad",
   maxReservedUsd: "usdWad",
+  minCollateralUsd: "usdWad",
+  targetSize: "sizeWad",
+  sizeDelta: "sizeWad",
   poolValueUsd: "usdWad",
   valueUsd: "usdWad",
   marginUsd: "usdWad",
@@ -193,6 +230,10 @@ const FIXES: Record<string, string> = {
   ERC4626ExceededMaxWithdraw: "Withdraw at most maxWithdraw (the pool keeps assets backing open interest).",
   ERC4626ExceededMaxRedeem: "Redeem at most maxRedeem (the pool keeps assets backing open interest).",
   ReentrancyGuardReentrantCall: "Do not call the vault re-entrantly.",
+  NotAuthorized: "Send the rebalance from the owner, or have the owner call setOperator(sender, true) on the vault.",
+  RouterNotOperator: "As the owner, call setOperator(router, true) on the vault once, then retry.",
+  DepositCapExceeded: "Raise the step's `maxDeposit` (token units) or lower its collateral floor.",
+  NoSteps: "Pass at least one step.",
 };
 
 function formatArg(name: string, value: unknown): string {

@@ -14,4 +14,5 @@ export * from "./hedge/index.js";
 export * from "./math/index.js";
 export * from "./oracle/index.js";
 export * from "./parapetClient.js";
+export * from "./risk/index.js";
 export * from "./units.js";

@@ -1,5 +1,5 @@
-// A complete local Parapet: collateral token, five mock Chainlink feeds, oracle adapter, perp vault, LP vault and
-// five listed markets (scripts/bench/markets.ts). Parameters: `ParapetLocal.tokenDecimals`, `ParapetLocal.heartbeat`.
+// A complete local Parapet: collateral token, five mock Chainlink feeds, oracle adapter, perp vault, LP vault, the
+// hedge router (periphery, for the hedge executor) and five listed markets (scripts/bench/markets.ts). Parameters: `ParapetLocal.tokenDecimals`, `ParapetLocal.heartbeat`.
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import {
   FEED_DECIMALS,
@@ -23,6 +23,8 @@ export default buildModule("ParapetLocal", (m) => {
   const vault = m.contract("PerpVault", [token, adapter, owner]);
   const liquidityVault = m.contract("LiquidityVault", [token, vault, "Parapet LP", "pLP"]);
   const setLiquidityVault = m.call(vault, "setLiquidityVault", [liquidityVault]);
+  // Owners make it an operator (`setOperator(router, true)`) before the executor can use it.
+  const hedgeRouter = m.contract("HedgeRouter", [vault]);
 
   // Listed one after the other so market ids follow MARKETS' order (0 = ETH, …).
   let previous: { id: string } = setLiquidityVault;
@@ -41,5 +43,5 @@ export default buildModule("ParapetLocal", (m) => {
   });
 
   // Feeds are returned as feedETH, feedBTC, … (the deployment helper maps them back to symbols).
-  return { token, adapter, vault, liquidityVault, ...Object.fromEntries(feeds) };
+  return { token, adapter, vault, liquidityVault, hedgeRouter, ...Object.fromEntries(feeds) };
 });

@@ -14,6 +14,7 @@ export const BENCH_KEYS = [
   "liquidatePartial",
   "liquidateBatch10",
   "liquidateAt1000Positions",
+  "hedgeRebalance2",
 ] as const;
 
 export type BenchKey = (typeof BENCH_KEYS)[number];
@@ -42,6 +43,7 @@ export const TARGETS: Record<BenchKey, Target> = {
   liquidatePartial: { kind: "max", gas: 150_000, label: "same as liquidate" },
   liquidateBatch10: { kind: "times", of: "liquidate", factor: 8 },
   liquidateAt1000Positions: { kind: "within", of: "liquidate", tolerance: 0.02 },
+  hedgeRebalance2: { kind: "max", gas: 600_000, label: "2 steps from flat: 2 quotes, 2 trades, 2 top-ups" },
 };
 
 export interface ReferenceCost {

@@ -21,6 +21,8 @@ export function deploymentFromIgnition(
     liquidityVault: get("liquidityVault"),
     oracleAdapter: get("adapter"),
     collateralToken: get("token"),
+    // Optional: older Ignition results have no router.
+    hedgeRouter: result.hedgeRouter?.address,
     collateralDecimals,
     // ParapetLocal lists MARKETS in order, so market i is MARKETS[i].
     markets: MARKETS.map((m, i) => ({ marketId: BigInt(i), symbol: m.symbol, feed: get(`feed${m.symbol}`) })),

@@ -6,3 +6,4 @@ export { oracleAdapterAbi } from "./oracleAdapter.js";
 export { testTokenAbi } from "./testToken.js";
 export { mockV3AggregatorAbi } from "./mockV3Aggregator.js";
 export { oracleHealthReaderAbi, oracleHealthReaderBytecode } from "./oracleHealthReader.js";
+export { hedgeRouterAbi } from "./hedgeRouter.js";

@@ -1,3 +1,4 @@
+export * from "./execute.js";
 export { HedgeInputError, type HedgeInputErrorParameters } from "./errors.js";
 export { hedgeMarketsFromChain, marketAsset } from "./fromChain.js";
 export { constantProductLp, exposureUnits, exposureValueUsd, lpAssetUnits, lpValueUsd } from "./lp.js";
