@@ -123,6 +123,26 @@ function niceTicks(lo: number, hi: number, count: number): number[] {
   return ticks;
 }
 
+/** Ticks at 1, 2 and 5 × 10^k inside [lo, hi] (only powers of ten when there are many decades). */
+function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  const decades = Math.log10(hi / lo);
+  const steps = decades > 3 ? [1] : [1, 2, 5];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+    for (const m of steps) {
+      const v = m * 10 ** k;
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
+    }
+  }
+  return ticks.length >= 2 ? ticks : [lo, hi];
+}
+
+/** A date label on the x axis, anchored so the first and last stay inside the frame. */
+function xLabel(xPx: number, yPx: number, k: number, count: number, text: string): string {
+  const anchor = k === 0 ? "start" : k === count - 1 ? "end" : "middle";
+  return `<text x="${n1(xPx)}" y="${yPx}" class="xl" text-anchor="${anchor}">${escapeHtml(text)}</text>`;
+}
+
 function lineChart(o: ChartOptions): string {
   const log = o.scale === "log";
   const finite = o.lines.flatMap((l) => l.values.filter((v) => Number.isFinite(v) && (!log || v > 0)));
@@ -150,10 +170,7 @@ function lineChart(o: ChartOptions): string {
   };
   const parts: string[] = [];
   // Axes and grid.
-  const yTicks = log
-    ? Array.from({ length: Math.floor(tHi) - Math.ceil(tLo) + 1 }, (_, k) => 10 ** (Math.ceil(tLo) + k))
-    : niceTicks(lo, hi, 5);
-  if (log && yTicks.length < 2) yTicks.push(lo, hi);
+  const yTicks = log ? logTicks(lo, hi) : niceTicks(lo, hi, 5);
   for (const v of yTicks) {
     const yy = n1(y(v));
     parts.push(
@@ -163,7 +180,7 @@ function lineChart(o: ChartOptions): string {
   const xTickCount = Math.min(6, o.dates.length);
   for (let k = 0; k < xTickCount; k++) {
     const i = Math.round((k / Math.max(1, xTickCount - 1)) * (o.dates.length - 1));
-    parts.push(`<text x="${n1(x(i))}" y="${H - 10}" class="xl">${escapeHtml(o.dates[i] ?? "")}</text>`);
+    parts.push(xLabel(x(i), H - 10, k, xTickCount, o.dates[i] ?? ""));
   }
   for (const r of o.references ?? []) {
     const yy = n1(y(r.y));
@@ -235,9 +252,7 @@ function eventsChart(result: BacktestResult, names: readonly BacktestPolicyName[
   const xTickCount = Math.min(6, result.dates.length);
   for (let k = 0; k < xTickCount; k++) {
     const i = Math.round((k / Math.max(1, xTickCount - 1)) * (result.dates.length - 1));
-    parts.push(
-      `<text x="${n1(PAD.left + (i / n) * innerW)}" y="${height - 10}" class="xl">${escapeHtml(result.dates[i] ?? "")}</text>`,
-    );
+    parts.push(xLabel(PAD.left + (i / n) * innerW, height - 10, k, xTickCount, result.dates[i] ?? ""));
   }
   const legend = Object.entries(EVENT_COLORS)
     .map(([k, c]) => `<span class="key"><span class="sw" style="background:${c}"></span>${k}</span>`)
@@ -294,7 +309,7 @@ h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}
 th:first-child,td:first-child{text-align:left}figure{margin:16px 0}figcaption{font-weight:600;margin-bottom:4px}
 svg{width:100%;height:auto;background:#fff}.grid{stroke:#eee}.frame{fill:none;stroke:#ccc}.ref{stroke:#d62728;stroke-dasharray:2 3}
-.ln{fill:none;stroke-width:1.4}.yl{font-size:11px;text-anchor:end;dominant-baseline:middle;fill:#555}.xl{font-size:11px;text-anchor:middle;fill:#555}
+.ln{fill:none;stroke-width:1.4}.yl{font-size:11px;text-anchor:end;dominant-baseline:middle;fill:#555}.xl{font-size:11px;fill:#555}
 .rl{font-size:11px;text-anchor:end;fill:#d62728}.legend{font-size:12px}.key{margin-right:14px;white-space:nowrap}
 .sw{display:inline-block;width:12px;height:3px;margin-right:4px;vertical-align:middle}.note{color:#666;font-size:12px}
 pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:12px}.warn li{color:#8a4b00}`;
