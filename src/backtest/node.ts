@@ -122,7 +122,25 @@ export async function loadHistoryFiles(parameters: LoadHistoryFilesParameters): 
   const fundingSeries = [];
   for (const [asset, path] of Object.entries(funding)) {
     const loaded = loadFundingCsv(await readDataFile(path), { timeZoneOffsetHours });
-    fundingSeries.push({ asset, points: loaded.rows });
+    // A file with several symbols (BTC-USDT, ETH-USDT, …): keep the one whose name starts with the asset.
+    const symbols = [...new Set(loaded.rows.map((r) => r.symbol))];
+    const symbol =
+      symbols.length === 1
+        ? symbols[0]
+        : symbols.find((s) =>
+            s
+              .toUpperCase()
+              .replace(/[^A-Z0-9]/g, "")
+              .startsWith(asset),
+          );
+    if (symbol === undefined) {
+      throw new BacktestInputError({
+        code: "UNRECOGNISED_FILE",
+        summary: `The funding file ${path} has several symbols (${symbols.join(", ")}) and none is ${asset}'s.`,
+        fix: `Pass a funding file of ${asset} only, or one whose symbol starts with ${asset} (e.g. ${asset}-USDT).`,
+      });
+    }
+    fundingSeries.push({ asset, points: loaded.rows.filter((r) => r.symbol === symbol) });
     const missing = loaded.gaps.map(
       (g) =>
         `${g.symbol} ${new Date(g.fromMs).toISOString()}..${new Date(g.toMs).toISOString()} (${g.missingIntervals} settlements)`,

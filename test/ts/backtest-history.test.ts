@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { BacktestInputError } from "../../src/backtest/errors.js";
@@ -120,6 +123,42 @@ describe("backtest history: alignment on the real files", () => {
     expect(detectPriceFormat("date,symbol,base,open,high,low,close,volume\n")).to.equal("crypto");
     expect(detectPriceFormat("\uFEFFDate,Open,High,Low,Close,Volume\n")).to.equal("tradfi");
     expect(detectPriceFormat("Symbol,Date,Funding Rate\n")).to.equal(undefined);
+  });
+
+  it("hand-made files: crypto without base, tradfi named by its file, a funding file with two symbols", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parapet-history-"));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const crypto = write(
+      "coins.csv",
+      "date,symbol,open,high,low,close,volume\n2024-01-05,SOL/USD,10,11,9,10.5,1\n2024-01-06,SOL/USD,10.5,12,10,11,1\n2024-01-07,SOL/USD,11,12,10,11.5,1\n2024-01-08,SOL/USD,11.5,12,11,12,1\n2024-01-09,SOL/USD,12,13,11,12.5,1\n",
+    );
+    const stock = write("abc_daily.csv", "Date,Open,High,Low,Close\n2024-01-05,1,2,1,1.5\n2024-01-08,1.5,2,1,1.8\n");
+    const funding = write(
+      "funding.csv",
+      "Symbol,Date,Funding Rate\nSOL-USDT,2024-01-05 00:00:00,0.0001\nXRP-USDT,2024-01-05 00:00:00,0.0009\nSOL-USDT,2024-01-06 00:00:00,0.0002\n",
+    );
+    const { history, files } = await loadHistoryFiles({
+      prices: [crypto, stock],
+      funding: { SOL: funding },
+      timeZoneOffsetHours: 0,
+    });
+    expect(Object.keys(history.assets)).to.deep.equal(["SOL", "ABC"]);
+    // The crypto file's partial last day (01-09) is dropped; the funding's last settlement (01-06) is the
+    // earliest last date, so it ends the calendar. The XRP rows of the funding file are left out.
+    expect(history.dates).to.deep.equal(["2024-01-05", "2024-01-06"]);
+    expect(history.assets.ABC?.filled).to.deep.equal([false, true]);
+    expect(history.funding.SOL?.map((p) => p.ratePerInterval)).to.deep.equal([0.0001, 0.0002]);
+    expect(files.map((f) => f.assets)).to.deep.equal([["SOL"], ["ABC"], ["SOL"]]);
+    try {
+      await loadHistoryFiles({ prices: [crypto], funding: { ETH: funding }, timeZoneOffsetHours: 0 });
+      expect.fail("expected an error");
+    } catch (e) {
+      expect((e as BacktestInputError).code).to.equal("UNRECOGNISED_FILE");
+      expect((e as Error).message).to.match(/several symbols \(SOL-USDT, XRP-USDT\) and none is ETH's/);
+    }
   });
 
   it("a file of an unknown format is a typed error", async () => {
