@@ -427,18 +427,29 @@ export function metricsTable(result: BacktestResult): string {
     .join("\n");
 }
 
-function progressBar(io: CliIo): (done: number, total: number) => void {
+/** A one-line progress bar on stderr, redrawn on each whole percent; `finish` ends its line if the run did not. */
+function progressBar(io: CliIo): { update: (done: number, total: number) => void; finish: () => void } {
   let lastPercent = -1;
-  return (done, total) => {
-    const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
-    if (percent === lastPercent) return;
-    lastPercent = percent;
-    const width = 30;
-    const filled = Math.round((percent / 100) * width);
-    io.stderr(
-      `\rbacktest [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(percent).padStart(3)}% ${done}/${total} days`,
-    );
-    if (done >= total) io.stderr("\n");
+  let open = false;
+  const width = 30;
+  return {
+    update: (done, total) => {
+      const percent = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
+      if (percent === lastPercent) return;
+      lastPercent = percent;
+      const filled = Math.round((percent / 100) * width);
+      const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
+      io.stderr(`\rbacktest [${bar}] ${String(percent).padStart(3)}% ${done}/${total} days`);
+      open = true;
+      if (done >= total) {
+        io.stderr("\n");
+        open = false;
+      }
+    },
+    finish: () => {
+      if (open) io.stderr("\n");
+      open = false;
+    },
   };
 }
 
@@ -500,8 +511,8 @@ export async function runBacktestCommand(
     const costs: NonNullable<BacktestInput["costs"]> = {};
     if (options.gasPriceGwei !== undefined) costs.gasPriceGwei = options.gasPriceGwei;
     if (options.gasUnits !== undefined) costs.gasUnitsPerRebalance = options.gasUnits;
-    const showProgress = io.stderrIsTty === true && !options.json;
-    const result = await e.runBacktest({
+    const progress = io.stderrIsTty === true && !options.json ? progressBar(io) : undefined;
+    const input: BacktestInput = {
       history,
       exposures,
       markets,
@@ -510,8 +521,14 @@ export async function runBacktestCommand(
       costs,
       from: options.from,
       to: options.to,
-      onProgress: showProgress ? progressBar(io) : undefined,
-    });
+      onProgress: progress?.update,
+    };
+    let result: BacktestResult;
+    try {
+      result = await e.runBacktest(input);
+    } finally {
+      progress?.finish();
+    }
     const loadSummary = summariseLoads(files);
     if (options.reportPath !== undefined) {
       const html = renderBacktestReport(result, { alignmentNotes: history.alignment.notes, loadSummary });

@@ -49,7 +49,10 @@ function harness(options: { tty?: boolean; fail?: Error } = {}) {
   const engine: BacktestEngine = {
     runBacktest: (input) => {
       calls.input = input;
-      if (options.fail !== undefined) throw options.fail;
+      if (options.fail !== undefined) {
+        input.onProgress?.(3, 10);
+        throw options.fail;
+      }
       for (let d = 1; d <= 10; d++) input.onProgress?.(d, 10);
       return makeBacktestResult(400, input.policies ?? []);
     },
@@ -290,9 +293,12 @@ describe("cli: runBacktestCommand (fake engine)", () => {
     expect(outside.err.join("")).to.match(
       /to 2024-06-01 is outside the days every series covers \(2020-01-01 \.\. 2023-12-31\)\. Fix:/,
     );
-    const failing = harness({ fail: new Error("engine exploded") });
+    const failing = harness({ fail: new Error("engine exploded"), tty: true });
     expect(await runBacktestCommand(parseOk(["--exposure", "ETH=1"]), failing.io, failing.engine)).to.equal(1);
-    expect(failing.err.join("")).to.equal("parapet backtest: engine exploded\n");
+    // The progress bar's line is ended before the message.
+    expect(failing.err.join("")).to.match(
+      /\rbacktest \[#+-+\] {2}30% 3\/10 days\nparapet backtest: engine exploded\n$/,
+    );
     const unknown = harness();
     expect(await runBacktestCommand(parseOk(["--exposure", "DOGE=1"]), unknown.io, unknown.engine)).to.equal(2);
     expect(unknown.err.join("")).to.match(/--exposure DOGE=1: the data has no prices for DOGE/);
