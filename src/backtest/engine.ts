@@ -70,8 +70,8 @@ function indexOfDate(dates: readonly string[], date: string, field: string): num
   const i = dates.indexOf(date);
   if (i < 0)
     throw new BacktestInputError({
-      field,
-      value: date,
+      code: "OUT_OF_RANGE",
+      summary: `${field} ${date} is not a day of the history.`,
       fix: `pass a date between ${dates[0]} and ${dates[dates.length - 1]} (YYYY-MM-DD)`,
     });
   return i;
@@ -86,23 +86,35 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const dates = history.dates;
   const n = dates.length;
   if (n < 2)
-    throw new BacktestInputError({ field: "history.dates", value: n, fix: "pass at least two days of history" });
+    throw new BacktestInputError({
+      code: "EMPTY_SERIES",
+      summary: `The history has ${n} day(s).`,
+      fix: "pass at least two days of history",
+    });
   if (input.exposures.length === 0)
-    throw new BacktestInputError({ field: "exposures", value: "[]", fix: "pass at least one exposure (e.g. ETH=100)" });
+    throw new BacktestInputError({
+      code: "NO_EXPOSURE",
+      summary: "No exposure to hedge.",
+      fix: "pass at least one exposure (e.g. --exposure ETH=100)",
+    });
 
   const exposureAssets = [...new Set(input.exposures.map((e) => e.asset))];
   const marketAssets = [...new Set(exposureAssets.map((a) => hedgePolicy.hedgeWith[a] ?? a))];
   for (const a of [...exposureAssets, ...marketAssets]) {
     if (history.assets[a] === undefined)
       throw new BacktestInputError({
-        field: "history.assets",
-        value: a,
+        code: "UNKNOWN_ASSET",
+        summary: `The history has no prices for ${a}.`,
         fix: `load a price file with ${a} (have ${Object.keys(history.assets).join(", ")})`,
       });
   }
   for (const a of marketAssets) {
     if (input.markets[a] === undefined)
-      throw new BacktestInputError({ field: "markets", value: a, fix: `pass the ${a} market's risk parameters` });
+      throw new BacktestInputError({
+        code: "MISSING_MARKET",
+        summary: `No risk parameters for the ${a} market.`,
+        fix: `pass the ${a} market's risk parameters (defaultBacktestMarket("${a}", price))`,
+      });
   }
   const warnings: HedgeWarning[] = [];
   const seenWarnings = new Set<string>();
@@ -113,15 +125,15 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     warnings.push({ ...w, message: `first on ${date}: ${w.message}` });
   };
 
-  // Window: by default from the first day with a full lookback of returns (so ratios are estimated, not guessed).
-  const i0 =
-    input.from !== undefined ? indexOfDate(dates, input.from, "from") : Math.min(hedgePolicy.lookbackDays, n - 2);
+  // Window: by default the whole history. Days before `from` serve as the ratios' lookback; without them a
+  // min-variance ratio falls back to one-to-one (NOT_ENOUGH_HISTORY) until 20 returns exist.
+  const i0 = input.from !== undefined ? indexOfDate(dates, input.from, "from") : 0;
   const i1 = input.to !== undefined ? indexOfDate(dates, input.to, "to") : n - 1;
   if (i1 <= i0)
     throw new BacktestInputError({
-      field: "to",
-      value: dates[i1],
-      fix: `pass a 'to' date after 'from' (${dates[i0]})`,
+      code: "INVERTED_WINDOW",
+      summary: `to ${dates[i1]} is not after from ${dates[i0]}.`,
+      fix: "pass a 'to' date after 'from'",
     });
 
   const close = (a: string) => (history.assets[a] as { closeUsd: readonly number[] }).closeUsd;
@@ -135,9 +147,9 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     nativeUsd = (t) => series[t] as number;
   } else {
     throw new BacktestInputError({
-      field: "costs.nativePrice",
-      value: nativeAsset,
-      fix: `load ${nativeAsset}'s prices for gas, or pass costs.nativePrice = { usd: <price> }`,
+      code: "UNKNOWN_ASSET",
+      summary: `Gas is priced in ${nativeAsset}, which the history lacks.`,
+      fix: `load ${nativeAsset}'s prices, or pass costs.nativePrice = { usd: <price> }`,
     });
   }
   const gasPrice = costs.gasPriceGwei;

@@ -1,13 +1,47 @@
-import { ParapetInputError } from "../errors.js";
+/** Why backtest input could not be built or used. */
+export type BacktestInputErrorCode =
+  /** A price series has no bar. */
+  | "EMPTY_SERIES"
+  /** The same asset is given twice (two price series, or two funding series). */
+  | "DUPLICATE_ASSET"
+  /** The series share no day: the latest first date is after the earliest last date. */
+  | "NO_OVERLAP"
+  /** A `from`/`to` date is not a valid `YYYY-MM-DD` day. */
+  | "INVALID_DATE"
+  /** `from` is after `to`. */
+  | "INVERTED_WINDOW"
+  /** A `from`/`to` date lies outside the days every series covers. */
+  | "OUT_OF_RANGE"
+  /** An asset is asked for that the history does not hold. */
+  | "UNKNOWN_ASSET"
+  /** A file's format could not be recognised from its header, or a file does not hold the asset asked for. */
+  | "UNRECOGNISED_FILE"
+  /** A backtest was asked without any exposure. */
+  | "NO_EXPOSURE"
+  /** A hedge market's risk parameters (margin ratios, fees, skew scale) are missing. */
+  | "MISSING_MARKET";
 
-export type BacktestInputErrorParameters = { field: string; value: unknown; fix: string };
+/** Parameters of a {@link BacktestInputError}. */
+export type BacktestInputErrorParameters = {
+  code: BacktestInputErrorCode;
+  /** What went wrong. */
+  summary: string;
+  /** What the caller should do about it. */
+  fix: string;
+  cause?: unknown;
+};
 
-/** A backtest input is unusable: no overlap between series, an unknown date or asset, a missing market. */
-export class BacktestInputError extends ParapetInputError {
-  override name = "BacktestInputError";
-  readonly value: unknown;
-  constructor(p: BacktestInputErrorParameters) {
-    super(p.field, `${String(p.value)}.`, `${p.fix}.`);
-    this.value = p.value;
+/** The error class of `backtest/` input: series that cannot be aligned or a window outside them, with the fix. */
+export class BacktestInputError extends Error {
+  override readonly name = "BacktestInputError";
+  readonly code: BacktestInputErrorCode;
+  readonly summary: string;
+  readonly fix: string;
+
+  constructor({ code, summary, fix, cause }: BacktestInputErrorParameters) {
+    super(`${summary} Fix: ${fix}`, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.summary = summary;
+    this.fix = fix;
   }
 }

@@ -61,7 +61,7 @@ export type BacktestInput = {
   rebalancePolicies?: Partial<Record<BacktestPolicyName, Partial<RebalancePolicy>>> | undefined;
   policies?: readonly BacktestPolicyName[] | undefined;
   costs?: Partial<BacktestCosts> | undefined;
-  /** Start and end dates (inclusive, `YYYY-MM-DD`); default the whole history after the lookback. */
+  /** Start and end dates (inclusive, `YYYY-MM-DD`); default the whole history (earlier days serve as lookback). */
   from?: string | undefined;
   to?: string | undefined;
   /**

@@ -1,5 +1,5 @@
-export * from "./execute.js";
 export { HedgeInputError, type HedgeInputErrorParameters } from "./errors.js";
+export * from "./execute.js";
 export { hedgeMarketsFromChain, marketAsset } from "./fromChain.js";
 export { constantProductLp, exposureUnits, exposureValueUsd, lpAssetUnits, lpValueUsd } from "./lp.js";
 export {

@@ -106,14 +106,16 @@ describe("backtester (runBacktest) on hand-made history", () => {
       runBacktest({ history, exposures: [{ kind: "asset", asset: "BTC", amount: 1 }], markets: { ETH: market } }),
     )
       .to.throw(BacktestInputError)
-      .with.property("argument", "history.assets");
+      .with.property("code", "UNKNOWN_ASSET");
     expect(() => runBacktest({ history, exposures, markets: {} })).to.throw(BacktestInputError, /risk parameters/);
     expect(() => runBacktest({ history, exposures, markets: { ETH: market }, from: "2023-01-01" })).to.throw(
       BacktestInputError,
-      /from/,
+      /from 2023-01-01/,
     );
     expect(() =>
       runBacktest({ history, exposures, markets: { ETH: market }, from: history.dates[2], to: history.dates[1] }),
-    ).to.throw(BacktestInputError);
+    )
+      .to.throw(BacktestInputError)
+      .with.property("code", "INVERTED_WINDOW");
   });
 });

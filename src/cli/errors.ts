@@ -1,0 +1,26 @@
+/** Exit codes of the `parapet` command, for scripts. */
+export const EXIT_CODES = {
+  /** Success. */
+  ok: 0,
+  /** Runtime failure: unreadable data, series that do not overlap, a window outside the data, the engine failed. */
+  runtime: 1,
+  /** Usage error: unknown option or command, bad ASSET=VALUE, unknown policy, missing file. */
+  usage: 2,
+} as const;
+
+/** A command line the CLI cannot run as written: names the bad argument and the fix. Exit code 2. */
+export class CliUsageError extends Error {
+  override readonly name = "CliUsageError";
+  readonly exitCode = EXIT_CODES.usage;
+  /** The argument at fault, as typed (e.g. "--exposure ETH=abc"). */
+  readonly argument: string;
+  readonly summary: string;
+  readonly fix: string;
+
+  constructor({ argument, summary, fix }: { argument: string; summary: string; fix: string }) {
+    super(`${summary} Fix: ${fix}`);
+    this.argument = argument;
+    this.summary = summary;
+    this.fix = fix;
+  }
+}

@@ -1,0 +1,339 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { expect } from "chai";
+import type { BacktestInput } from "../../src/backtest/types.js";
+import {
+  type BacktestCommandOptions,
+  type BacktestEngine,
+  type CliIo,
+  DEFAULT_FUNDING_FILES,
+  DEFAULT_PRICE_FILES,
+  parseBacktestArgs,
+  runBacktestCommand,
+} from "../../src/cli/backtest.js";
+import { CliUsageError } from "../../src/cli/errors.js";
+import { main } from "../../src/cli/main.js";
+import type { Exposure } from "../../src/hedge/types.js";
+import { makeBacktestResult } from "./helpers/backtestResult.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const data = (file: string) => `${root}data/${file}`;
+
+function parseOk(argv: string[]): BacktestCommandOptions {
+  const r = parseBacktestArgs(argv);
+  if (!r.ok) throw new Error(`unexpected usage error: ${r.error.message}`);
+  return r.options;
+}
+
+function parseError(argv: string[]): CliUsageError {
+  const r = parseBacktestArgs(argv);
+  if (r.ok) throw new Error(`expected a usage error for ${argv.join(" ")}`);
+  return r.error;
+}
+
+/** Captures the output; the engine is a fake that records its input and returns a hand-made result. */
+function harness(options: { tty?: boolean; fail?: Error } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const files: Record<string, string> = {};
+  const calls: { input?: BacktestInput; lp: unknown[]; markets: unknown[] } = { lp: [], markets: [] };
+  const io: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    stderrIsTty: options.tty === true,
+    writeFile: async (p, t) => {
+      files[p] = t;
+    },
+  };
+  const engine: BacktestEngine = {
+    runBacktest: (input) => {
+      calls.input = input;
+      if (options.fail !== undefined) {
+        input.onProgress?.(3, 10);
+        throw options.fail;
+      }
+      for (let d = 1; d <= 10; d++) input.onProgress?.(d, 10);
+      return makeBacktestResult(400, input.policies ?? []);
+    },
+    defaultBacktestMarket: (asset, startPriceUsd) => {
+      calls.markets.push([asset, startPriceUsd]);
+      return {
+        initialMarginRatio: 0.1,
+        maintenanceMarginRatio: 0.05,
+        takerFeeRatio: 0.0005,
+        makerFeeRatio: 0.0002,
+        liquidationFeeUsd: 5,
+        skewScaleUnits: 1e6,
+      };
+    },
+    constantProductLp: (asset, valueUsd, priceUsd): Exposure => {
+      calls.lp.push([asset, valueUsd, priceUsd]);
+      return { kind: "constantProductLp", asset, liquidity: valueUsd / 2 / Math.sqrt(priceUsd) };
+    },
+  };
+  return { io, engine, out, err, files, calls };
+}
+
+describe("cli: parseBacktestArgs", () => {
+  it("repeatable options, ASSET=VALUE pairs, policies, numbers", () => {
+    const o = parseOk([
+      "--exposure",
+      "ETH=100",
+      "--exposure=btc=-2.5",
+      "--lp",
+      "ETH=1_000_000",
+      "--hedge-with",
+      "QQQ=spy",
+      "--prices",
+      data("prices/coinbase_btc_eth_daily_2020-2025.csv"),
+      "--prices",
+      `QQQ=${data("tradfi/qqq_daily_2019-2026.csv")}`,
+      "--funding",
+      `ETH=${data("funding/binance_ethusdt_funding_8h_2020-2023.csv")}`,
+      "--policy",
+      "static",
+      "--policy",
+      "gas-aware",
+      "--policy",
+      "static",
+      "--from",
+      "2021-01-01",
+      "--to",
+      "2022-12-31",
+      "--json",
+      "--report",
+      "out.html",
+      "--gas-price-gwei",
+      "25",
+      "--gas-units",
+      "450000",
+      "--timezone-offset-hours",
+      "0",
+      "--ratio-min",
+      "0.6",
+      "--lookback-days",
+      "60",
+    ]);
+    expect(o.exposures).to.deep.equal([
+      { asset: "ETH", amount: 100 },
+      { asset: "BTC", amount: -2.5 },
+    ]);
+    expect(o.lps).to.deep.equal([{ asset: "ETH", valueUsd: 1_000_000 }]);
+    expect(o.hedgeWith).to.deep.equal({ QQQ: "SPY" });
+    expect(o.prices).to.have.length(2);
+    expect(o.funding).to.deep.equal({ ETH: data("funding/binance_ethusdt_funding_8h_2020-2023.csv") });
+    expect(o.defaultData).to.equal(false);
+    expect(o.policies).to.deep.equal(["static", "gas-aware"]);
+    expect([o.from, o.to, o.json, o.reportPath]).to.deep.equal(["2021-01-01", "2022-12-31", true, "out.html"]);
+    expect([o.gasPriceGwei, o.gasUnits, o.timeZoneOffsetHours, o.lookbackDays]).to.deep.equal([25, 450000, 0, 60]);
+    expect(o.ratioBounds).to.deep.equal([0.6, 1.0]);
+  });
+
+  it("defaults: the repo's data/ files, every policy, UTC+3 funding, engine defaults for the rest", () => {
+    const o = parseOk(["--exposure", "ETH=1"]);
+    expect(o.defaultData).to.equal(true);
+    expect(o.prices).to.deep.equal([...DEFAULT_PRICE_FILES]);
+    expect(o.funding).to.deep.equal({ ...DEFAULT_FUNDING_FILES });
+    for (const spec of [...o.prices, ...Object.values(o.funding)])
+      expect(existsSync(spec.replace(/^[A-Z]+=/, ""))).to.equal(true);
+    expect(Object.keys(o.funding)).to.deep.equal(["BTC", "ETH"]);
+    expect(o.policies).to.deep.equal(["none", "static", "periodic", "band", "gas-aware"]);
+    expect(o.timeZoneOffsetHours).to.equal(3);
+    expect([o.json, o.reportPath, o.gasPriceGwei, o.gasUnits, o.ratioBounds, o.lookbackDays, o.from]).to.deep.equal([
+      false,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(parseOk(["--help"]).help).to.equal(true);
+  });
+
+  const cases: [string[], string, RegExp][] = [
+    [["--exposure", "ETH=1", "--bogus"], "--bogus", /Unknown option '--bogus'/],
+    [["--exposure", "ETH=abc"], "--exposure ETH=abc", /"abc" is not a non-zero amount.*--exposure ETH=100/],
+    [["--exposure", "ETH"], "--exposure ETH", /is not ASSET=AMOUNT/],
+    [["--exposure", "=5"], "--exposure =5", /is not ASSET=AMOUNT/],
+    [["--exposure", "ETH=0"], "--exposure ETH=0", /non-zero/],
+    [["--lp", "ETH=-1"], "--lp ETH=-1", /positive USD value/],
+    [["--exposure", "QQQ=1", "--hedge-with", "QQQ"], "--hedge-with QQQ", /ASSET=MARKET_ASSET/],
+    [
+      ["--exposure", "QQQ=1", "--hedge-with", "QQQ=SPY", "--hedge-with", "QQQ=GOLD"],
+      "--hedge-with QQQ=GOLD",
+      /two markets/,
+    ],
+    [
+      ["--exposure", "ETH=1", "--policy", "yolo"],
+      "--policy yolo",
+      /not a policy.*none, static, periodic, band, gas-aware/,
+    ],
+    [["--exposure", "ETH=1", "--prices", "nope.csv"], "--prices nope.csv", /file nope\.csv does not exist/],
+    [["--exposure", "ETH=1", "--prices", "SPY=nope.csv"], "--prices SPY=nope.csv", /does not exist/],
+    [["--exposure", "ETH=1", "--funding", "nope.csv"], "--funding nope.csv", /ASSET=FILE/],
+    [
+      ["--exposure", "ETH=1", "--funding", `BTC=${root}missing.csv`],
+      `--funding BTC=${root}missing.csv`,
+      /does not exist/,
+    ],
+    [["--exposure", "ETH=1", "--from", "2021-02-30"], "--from 2021-02-30", /not a date/],
+    [["--exposure", "ETH=1", "--from", "2022-01-01", "--to", "2021-01-01"], "--from 2022-01-01", /after --to/],
+    [["--exposure", "ETH=1", "--gas-units", "1.5"], "--gas-units 1.5", /whole number of gas units/],
+    [["--exposure", "ETH=1", "--timezone-offset-hours", "20"], "--timezone-offset-hours 20", /between -14 and 14/],
+    [["--exposure", "ETH=1", "--ratio-min", "0.9", "--ratio-max", "0.8"], "--ratio-min 0.9", /inverted/],
+    [["--exposure", "ETH=1", "--exposure"], "--exposure <value>", /argument missing/],
+    [["--exposure", "ETH=1", "stray"], "stray", /Unexpected argument .stray./],
+    [[], "(none)", /No exposure to hedge/],
+    [
+      ["--exposure", "ETH=1", "--funding", `BTC=${data("funding/binance_btcusdt_funding_8h_2020-2023.csv")}`],
+      "--funding",
+      /without --prices/,
+    ],
+  ];
+  for (const [argv, argument, message] of cases) {
+    it(`usage error (exit 2): ${argv.join(" ") || "(no arguments)"}`, () => {
+      const e = parseError(argv);
+      expect(e).to.be.instanceOf(CliUsageError);
+      expect(e.exitCode).to.equal(2);
+      expect(e.argument).to.equal(argument);
+      expect(e.message).to.match(message);
+      expect(e.message).to.include("Fix:");
+      expect(e.message).to.not.include("\n");
+    });
+  }
+});
+
+describe("cli: runBacktestCommand (fake engine)", () => {
+  it("builds the engine input: exposures, LP at the window's first ETH close, markets, policy, costs, window", async () => {
+    const h = harness();
+    const o = parseOk([
+      "--exposure",
+      "QQQ=500",
+      "--lp",
+      "ETH=1000000",
+      "--hedge-with",
+      "QQQ=SPY",
+      "--from",
+      "2021-01-01",
+      "--policy",
+      "band",
+      "--gas-price-gwei",
+      "30",
+      "--ratio-max",
+      "0.9",
+    ]);
+    expect(await runBacktestCommand(o, h.io, h.engine)).to.equal(0);
+    const input = h.calls.input;
+    if (input === undefined) throw new Error("engine not called");
+    // The whole overlap is passed (lookback before --from), and the window goes to the engine.
+    expect(input.history.dates[0]).to.equal("2020-01-01");
+    expect([input.from, input.to]).to.deep.equal(["2021-01-01", undefined]);
+    const i = input.history.dates.indexOf("2021-01-01");
+    const ethClose = input.history.assets.ETH?.closeUsd[i];
+    expect(ethClose).to.be.a("number");
+    expect(h.calls.lp).to.deep.equal([["ETH", 1_000_000, ethClose]]);
+    expect(input.exposures[0]).to.deep.equal({ kind: "asset", asset: "QQQ", amount: 500 });
+    expect(input.exposures[1]?.kind).to.equal("constantProductLp");
+    expect(Object.keys(input.markets).sort()).to.deep.equal(["ETH", "SPY"]);
+    expect(h.calls.markets).to.deep.include(["SPY", input.history.assets.SPY?.closeUsd[i]]);
+    expect(input.hedgePolicy).to.deep.equal({ hedgeWith: { QQQ: "SPY" }, ratioBounds: [0.5, 0.9] });
+    expect(input.costs).to.deep.equal({ gasPriceGwei: 30 });
+    expect(input.policies).to.deep.equal(["band"]);
+    expect(input.onProgress).to.equal(undefined); // not a TTY
+    expect(h.err).to.deep.equal([]);
+  });
+
+  it("--json prints one JSON object whose policies carry exactly the 8 metrics", async () => {
+    const h = harness({ tty: true });
+    const o = parseOk(["--exposure", "ETH=100", "--json", "--policy", "static", "--policy", "none"]);
+    expect(await runBacktestCommand(o, h.io, h.engine)).to.equal(0);
+    expect(h.out).to.have.length(1);
+    const json = JSON.parse(h.out[0] ?? "");
+    expect(Object.keys(json.policies)).to.deep.equal(["none", "static"]);
+    expect(Object.keys(json.policies.static)).to.deep.equal([
+      "varianceReduction",
+      "carryUsd",
+      "feesUsd",
+      "gasUsd",
+      "rebalances",
+      "reserveDrawnUsd",
+      "liquidations",
+      "maxDrawdown",
+    ]);
+    expect(json.policies.static.liquidations).to.equal(1);
+    expect(json.warnings[0].code).to.equal("LOW_R_SQUARED");
+    expect(json.alignment[0]).to.match(/^Calendar/);
+    expect(json.files[0]).to.match(/coinbase_btc_eth_daily_2020-2025\.csv \(crypto: BTC, ETH\).*PARTIAL_LAST_DAY 2/);
+    expect(json.settings.hedgePolicy.firstAccountIndex).to.equal("1");
+    expect(h.err).to.deep.equal([]); // no progress bar with --json, even on a TTY
+  });
+
+  it("human output: metrics table, warnings, fits, drops, alignment; progress bar on a TTY; report written", async () => {
+    const h = harness({ tty: true });
+    const o = parseOk(["--exposure", "ETH=100", "--report", "r.html"]);
+    expect(await runBacktestCommand(o, h.io, h.engine)).to.equal(0);
+    const text = h.out.join("");
+    expect(text).to.match(/metric\s+none\s+static\s+periodic\s+band\s+gas-aware/);
+    expect(text).to.match(/Variance reduction\s+90\.00 %/);
+    expect(text).to.include("LOW_R_SQUARED");
+    expect(text).to.include("QQQ hedged with SPY");
+    expect(text).to.match(/gold_futures_daily_2019-2026\.csv \(tradfi: GOLD\).*STALE_BAR 93/);
+    expect(text).to.include("Report written to r.html");
+    expect(h.err.join("")).to.match(/\rbacktest \[#+\] 100% 10\/10 days\n$/);
+    expect(h.files["r.html"]).to.match(/^<!doctype html>/);
+  });
+
+  it("runtime failures exit 1 with the typed error's message; an asset without prices is a usage error", async () => {
+    const outside = harness();
+    expect(
+      await runBacktestCommand(parseOk(["--exposure", "ETH=1", "--to", "2024-06-01"]), outside.io, outside.engine),
+    ).to.equal(1);
+    expect(outside.err.join("")).to.match(
+      /to 2024-06-01 is outside the days every series covers \(2020-01-01 \.\. 2023-12-31\)\. Fix:/,
+    );
+    const failing = harness({ fail: new Error("engine exploded"), tty: true });
+    expect(await runBacktestCommand(parseOk(["--exposure", "ETH=1"]), failing.io, failing.engine)).to.equal(1);
+    // The progress bar's line is ended before the message.
+    expect(failing.err.join("")).to.match(
+      /\rbacktest \[#+-+\] {2}30% 3\/10 days\nparapet backtest: engine exploded\n$/,
+    );
+    const unknown = harness();
+    expect(await runBacktestCommand(parseOk(["--exposure", "DOGE=1"]), unknown.io, unknown.engine)).to.equal(2);
+    expect(unknown.err.join("")).to.match(/--exposure DOGE=1: the data has no prices for DOGE/);
+    expect(unknown.calls.input).to.equal(undefined);
+  });
+
+  it("main: help, unknown command, usage errors", async () => {
+    const h = harness();
+    expect(await main(["--help"], h.io)).to.equal(0);
+    expect(h.out.join("")).to.match(/Usage: parapet <command>/);
+    expect(await main(["backtest", "--help"], h.io)).to.equal(0);
+    expect(h.out.join("")).to.match(/Exit codes: 0 ok; 1 runtime failure/);
+    expect(await main(["frobnicate"], h.io)).to.equal(2);
+    expect(await main([], h.io)).to.equal(2);
+    expect(await main(["backtest", "--policy", "x", "--exposure", "ETH=1"], h.io)).to.equal(2);
+    expect(h.err.join("")).to.match(/unknown command "frobnicate"/);
+  });
+});
+
+describe("cli: the bin", () => {
+  const nodes = [process.execPath, ...(existsSync("/usr/bin/node") ? ["/usr/bin/node"] : [])];
+  for (const node of nodes) {
+    it(`node bin/parapet.mjs --help runs under ${node}`, () => {
+      const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+      const help = spawnSync(node, ["bin/parapet.mjs", "--help"], { cwd: root, encoding: "utf8", timeout: 60_000 });
+      expect(help.status, `${version}: ${help.stderr}`).to.equal(0);
+      expect(help.stdout).to.match(/Usage: parapet <command>/);
+      const bad = spawnSync(node, ["bin/parapet.mjs", "backtest", "--exposure", "ETH=abc"], {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(bad.status).to.equal(2);
+      expect(bad.stderr.trim().split("\n")).to.have.length(1);
+      expect(bad.stderr).to.match(/--exposure ETH=abc/);
+    });
+  }
+});
