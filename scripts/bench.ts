@@ -19,6 +19,7 @@ import {
   zeroAddress,
 } from "viem";
 import { getSnapshot, parseDeployment } from "../src/index.js";
+import { measureBacktest } from "./bench/backtest.js";
 import {
   BACKGROUND_COLLATERAL,
   BACKGROUND_POSITIONS,
@@ -199,13 +200,13 @@ await refreshAllFeeds();
 
 // ------------------------------------------------------------------ SDK: one snapshot of an account in 5 markets
 log("measuring SDK snapshots");
-const sdk = await measureSdkSnapshot();
+const sdk = { ...(await measureSdkSnapshot()), ...(log("measuring the backtester"), await measureBacktest()) };
 
 /**
  * RPC requests of one `getSnapshot` (counted by a wrapping transport) and its median wall time over 20 runs, for
  * the maker's account 0, which holds a position in each of the five markets. Reads only: no gas number changes.
  */
-async function measureSdkSnapshot(): Promise<SdkResult> {
+async function measureSdkSnapshot(): Promise<Omit<SdkResult, "backtestMs">> {
   const requests: string[] = [];
   const counting = createPublicClient({
     transport: custom({

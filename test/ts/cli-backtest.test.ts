@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import type { BacktestInput } from "../../src/backtest/types.js";
@@ -336,4 +338,60 @@ describe("cli: the bin", () => {
       expect(bad.stderr).to.match(/--exposure ETH=abc/);
     });
   }
+});
+
+describe("cli: parapet backtest end to end (real engine, data/ files)", function () {
+  this.timeout(120_000);
+  it("--json prints one object with the 8 metrics per policy; --report writes a self-contained page", () => {
+    const report = join(mkdtempSync(join(tmpdir(), "parapet-")), "report.html");
+    const args = [
+      "bin/parapet.mjs",
+      "backtest",
+      "--exposure",
+      "ETH=100",
+      "--exposure",
+      "BTC=5",
+      "--from",
+      "2020-01-01",
+    ];
+    const run = spawnSync(process.execPath, [...args, "--to", "2023-12-31", "--json", "--report", report], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(run.status, run.stderr).to.equal(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines).to.have.length(1);
+    const out = JSON.parse(lines[0] as string) as { policies: Record<string, Record<string, number>> };
+    expect(Object.keys(out.policies)).to.deep.equal(["none", "static", "periodic", "band", "gas-aware"]);
+    const keys = [
+      "varianceReduction",
+      "carryUsd",
+      "feesUsd",
+      "gasUsd",
+      "rebalances",
+      "reserveDrawnUsd",
+      "liquidations",
+      "maxDrawdown",
+    ];
+    for (const [name, metrics] of Object.entries(out.policies)) {
+      expect(Object.keys(metrics), name).to.deep.equal(keys);
+      if (name !== "none") expect(metrics.varianceReduction, name).to.be.at.least(0.99);
+    }
+    const html = readFileSync(report, "utf8");
+    expect(html).to.match(/^<!doctype html>/i);
+    expect(html).to.not.match(/(src|href)=["']https?:/);
+    expect((html.match(/<svg/g) ?? []).length).to.be.at.least(4);
+  });
+
+  it("an unknown asset exits 2 before running, naming the option and the fix", () => {
+    const run = spawnSync(process.execPath, ["bin/parapet.mjs", "backtest", "--exposure", "DOGE=1", "--json"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status).to.equal(2);
+    expect(run.stdout).to.equal("");
+    expect(run.stderr).to.match(/DOGE/);
+  });
 });
