@@ -18,4 +18,10 @@ export {
   resolveRebalancePolicy,
   shouldRebalance,
 } from "./rebalance.js";
+export {
+  type RebalanceHedgeDecision,
+  type RebalanceHedgeParameters,
+  type RebalanceHedgeReturnType,
+  rebalanceHedge,
+} from "./rebalancer.js";
 export type * from "./types.js";
