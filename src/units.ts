@@ -159,3 +159,8 @@ export function acceptablePrice({ priceWad, sizeDelta, slippageBps }: Acceptable
   if (sizeDelta > 0n) return (priceWad * (BPS + s) + BPS - 1n) / BPS;
   return (priceWad * (BPS - s)) / BPS;
 }
+
+/** A WAD bigint (1e18 = 1) as a number, rounded to the nearest double: analytics only, never for money movement. */
+export function wadToNumber(valueWad: bigint): number {
+  return Number(fromWad(valueWad));
+}

@@ -3,10 +3,10 @@
 // liquidation at the day's adverse extreme.
 
 import { DAY_MS } from "../data/csv.js";
-import { annualiseRate } from "../funding/carry.js";
+import { annualiseRate, type EwmaState, ewmaStep } from "../funding/carry.js";
 import { exposureValueUsd } from "../hedge/lp.js";
 import { isolatedLiquidationPriceUsd, planHedge, resolveHedgePolicy, tradeCostUsd } from "../hedge/plan.js";
-import { logReturns } from "../hedge/ratio.js";
+import { logReturns, stdDev } from "../hedge/ratio.js";
 import {
   DEFAULT_RISK_AVERSION,
   DEFAULT_TRIGGERS,
@@ -181,11 +181,27 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       });
   }
 
+  /** The planner's and the rule's view of a market from its backtest parameters, at a price and a skew. */
+  const hedgeMarketAt = (a: string, priceUsd: number, skewUnits: number): HedgeMarket => {
+    const params = input.markets[a] as BacktestInput["markets"][string];
+    return {
+      asset: a,
+      priceUsd,
+      initialMarginRatio: params.initialMarginRatio,
+      maintenanceMarginRatio: params.maintenanceMarginRatio,
+      takerFeeRatio: params.takerFeeRatio,
+      makerFeeRatio: params.makerFeeRatio,
+      liquidationFeeUsd: params.liquidationFeeUsd,
+      skewScaleUnits: params.skewScaleUnits,
+      skewUnits,
+    };
+  };
+
   // ---- one plan per day, shared by every policy --------------------------------------------------------------
   const plans: HedgePlan[] = new Array(n);
   const fits: BacktestResult["fits"] = [];
-  const ewma: Record<string, { m: number; v: number; k: number; started: boolean }> = {};
-  for (const a of marketAssets) ewma[a] = { m: 0, v: 0, k: 0, started: false };
+  const ewma: Record<string, EwmaState & { k: number }> = {};
+  for (const a of marketAssets) ewma[a] = { mean: 0, variance: 0, started: false, k: 0 };
   const lambda = 2 ** (-1 / FUNDING_HALF_LIFE);
   for (let t = i0; t <= i1; t++) {
     const dayEnd = (history.timestampsMs[t] as number) + DAY_MS;
@@ -193,33 +209,17 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       const f = fundingByMarket[a] as (typeof fundingByMarket)[string];
       const e = ewma[a] as (typeof ewma)[string];
       while (e.k < f.points.length && (f.points[e.k] as { timestampMs: number }).timestampMs < dayEnd) {
-        const x = (f.points[e.k] as { ratePerInterval: number }).ratePerInterval;
-        if (!e.started) {
-          e.m = x;
-          e.started = true;
-        } else {
-          e.v = lambda * e.v + (1 - lambda) * (x - e.m) ** 2;
-          e.m = lambda * e.m + (1 - lambda) * x;
-        }
+        ewmaStep(e, (f.points[e.k] as { ratePerInterval: number }).ratePerInterval, lambda);
         e.k++;
       }
-      const sd = Math.sqrt(e.v);
-      const params = input.markets[a] as BacktestInput["markets"][string];
+      const sd = Math.sqrt(e.variance);
       return {
-        asset: a,
-        priceUsd: close(a)[t] as number,
-        initialMarginRatio: params.initialMarginRatio,
-        maintenanceMarginRatio: params.maintenanceMarginRatio,
-        takerFeeRatio: params.takerFeeRatio,
-        makerFeeRatio: params.makerFeeRatio,
-        liquidationFeeUsd: params.liquidationFeeUsd,
-        skewScaleUnits: params.skewScaleUnits,
-        skewUnits: 0,
+        ...hedgeMarketAt(a, close(a)[t] as number, 0),
         fundingForecastPerYear: e.started
           ? {
-              mean: annualiseRate(e.m, f.intervalMs),
-              lower: annualiseRate(e.m - FUNDING_Z * sd, f.intervalMs),
-              upper: annualiseRate(e.m + FUNDING_Z * sd, f.intervalMs),
+              mean: annualiseRate(e.mean, f.intervalMs),
+              lower: annualiseRate(e.mean - FUNDING_Z * sd, f.intervalMs),
+              upper: annualiseRate(e.mean + FUNDING_Z * sd, f.intervalMs),
             }
           : { mean: 0, lower: 0, upper: 0 },
       };
@@ -245,21 +245,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   }
 
   // Daily volatility of each market for the gas-aware rule: the lookback's sample standard deviation.
-  const volAt = (a: string, t: number) => {
-    const r = returnsByAsset[a] as Float64Array;
-    const from = Math.max(1, t - hedgePolicy.lookbackDays + 1);
-    let s = 0;
-    let k = 0;
-    for (let i = from; i <= t; i++) {
-      s += r[i] as number;
-      k++;
-    }
-    if (k < 2) return 0;
-    const m = s / k;
-    let v = 0;
-    for (let i = from; i <= t; i++) v += ((r[i] as number) - m) ** 2;
-    return Math.sqrt(v / (k - 1));
-  };
+  const volAt = (a: string, t: number) =>
+    stdDev((returnsByAsset[a] as Float64Array).subarray(Math.max(1, t - hedgePolicy.lookbackDays + 1), t + 1)) ?? 0;
   const vols: Record<string, Float64Array> = {};
   for (const a of marketAssets) {
     const arr = new Float64Array(n);
@@ -455,18 +442,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
           }
           const params = input.markets[a] as BacktestInput["markets"][string];
           const price = close(a)[t] as number;
-          const market: HedgeMarket = {
-            asset: a,
-            priceUsd: price,
-            initialMarginRatio: params.initialMarginRatio,
-            maintenanceMarginRatio: params.maintenanceMarginRatio,
-            takerFeeRatio: params.takerFeeRatio,
-            makerFeeRatio: params.makerFeeRatio,
-            liquidationFeeUsd: params.liquidationFeeUsd,
-            skewScaleUnits: params.skewScaleUnits,
-            // The hedge is assumed to be the market's whole skew: its own trades pay its own impact.
-            skewUnits: acc.sizeUnits,
-          };
+          // The hedge is assumed to be the market's whole skew: its own trades pay its own impact.
+          const market = hedgeMarketAt(a, price, acc.sizeUnits);
           const equityUsd = acc.collateralUsd + acc.sizeUnits * (price - acc.entryPriceUsd);
           const nowMs = dayStart + DAY_MS;
           const decision = shouldRebalance(

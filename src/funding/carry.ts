@@ -92,20 +92,34 @@ export type FundingForecast = {
  * v = lambda * v + (1 - lambda) * (x - m)^2 (deviation from the previous mean), then m = lambda * m + (1 - lambda) * x.
  * Points must be in time order. Returns undefined for no points.
  */
+/** Running EWMA state: mean, variance, and whether a first point has been seen. */
+export type EwmaState = { mean: number; variance: number; started: boolean };
+
+/**
+ * Adds one rate to an EWMA state (the recursion of `ewmaForecast`): the first point sets the mean; each later one
+ * updates the variance with its deviation from the previous mean, then the mean. Mutates and returns `state`.
+ */
+export function ewmaStep(state: EwmaState, ratePerInterval: number, lambda: number): EwmaState {
+  if (!state.started) {
+    state.mean = ratePerInterval;
+    state.started = true;
+  } else {
+    state.variance = lambda * state.variance + (1 - lambda) * (ratePerInterval - state.mean) ** 2;
+    state.mean = lambda * state.mean + (1 - lambda) * ratePerInterval;
+  }
+  return state;
+}
+
 export function ewmaForecast(p: EwmaForecastParameters): FundingForecast | undefined {
   const halfLife = p.halfLifeIntervals ?? 21;
   const z = p.z ?? 1.96;
   const first = p.points[0];
   if (first === undefined || !(halfLife > 0)) return undefined;
   const lambda = 2 ** (-1 / halfLife);
-  let m = first.ratePerInterval;
-  let v = 0;
-  for (let i = 1; i < p.points.length; i++) {
-    const x = (p.points[i] as FundingPoint).ratePerInterval;
-    v = lambda * v + (1 - lambda) * (x - m) ** 2;
-    m = lambda * m + (1 - lambda) * x;
-  }
-  const s = Math.sqrt(v);
+  const state: EwmaState = { mean: 0, variance: 0, started: false };
+  for (const x of p.points) ewmaStep(state, x.ratePerInterval, lambda);
+  const m = state.mean;
+  const s = Math.sqrt(state.variance);
   return {
     meanRatePerInterval: m,
     stdRatePerInterval: s,

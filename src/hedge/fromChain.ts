@@ -2,11 +2,8 @@
 // live deployment with the same code that runs in the backtester.
 import type { Market } from "../actions/read.js";
 import type { OracleHealth } from "../oracle/index.js";
+import { wadToNumber as num } from "../units.js";
 import type { HedgeMarket } from "./types.js";
-
-const WAD = 1e18;
-/** WAD bigint → number (analytics: 53-bit precision, about 1e-16 relative). */
-const num = (wad: bigint) => Number(wad) / WAD;
 
 /** The symbol's asset: "ETH/USD" → "ETH", "EURUSD" stays. */
 export function marketAsset(symbol: string): string {

@@ -1,5 +1,6 @@
 // planHedge: exposures → target perp positions, each with its ratio, collateral, liquidation price, carry and warnings.
 // Pure: the same function runs in the SDK, the CLI and every step of the backtester.
+import { liquidationPriceUsd as liquidationPriceWithFundingUsd } from "../risk/stress.js";
 import { HedgeInputError } from "./errors.js";
 import { exposureUnits } from "./lp.js";
 import { minVarianceFit, stdDev } from "./ratio.js";
@@ -89,14 +90,8 @@ export function isolatedLiquidationPriceUsd(p: {
   maintenanceMarginRatio: number;
   liquidationFeeUsd: number;
 }): number {
-  const q = Math.abs(p.sizeUnits);
-  if (q === 0) return 0;
-  if (p.sizeUnits < 0)
-    return (p.collateralUsd + q * p.entryPriceUsd - p.liquidationFeeUsd) / (q * (1 + p.maintenanceMarginRatio));
-  return Math.max(
-    0,
-    (q * p.entryPriceUsd - p.collateralUsd + p.liquidationFeeUsd) / (q * (1 - p.maintenanceMarginRatio)),
-  );
+  // One formula for the whole SDK: risk's, with no funding owed or projected.
+  return p.sizeUnits === 0 ? 0 : liquidationPriceWithFundingUsd(p);
 }
 
 type Ratio = {
@@ -226,7 +221,19 @@ export function planHedge(
       });
     }
 
-    const price = market.priceUsd;
+    // No guarded price (the oracle fails its checks): size an own-market hedge at the exposure's price so the plan
+    // still shows it, flagged ORACLE_INVALID below (nothing may trade on it); a cross hedge cannot be sized.
+    const price = market.priceUsd > 0 ? market.priceUsd : cross ? 0 : exposurePriceUsd;
+    if (!(price > 0)) {
+      unhedged.push({
+        exposureAsset,
+        warning: {
+          code: "ORACLE_INVALID",
+          message: `${marketAsset} has no valid price: ${exposureAsset} cannot be sized`,
+        },
+      });
+      continue;
+    }
     const notionalUsd = r * Math.abs(exposureUsd);
     const sizeUnits = (-Math.sign(units) * notionalUsd) / price;
     const side = Math.sign(sizeUnits);

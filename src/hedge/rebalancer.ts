@@ -6,6 +6,7 @@ import { getAccount, getMarkets } from "../actions/read.js";
 import type { WriteOptions } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { ParapetContractError, type ParapetError } from "../errors.js";
+import { wadToNumber } from "../units.js";
 import { type ExecuteHedgeReturnType, executeHedge, hedgeStepsFromPlan } from "./execute.js";
 import { hedgeMarketsFromChain } from "./fromChain.js";
 import { planHedge } from "./plan.js";
@@ -20,8 +21,7 @@ import type {
   RebalanceTrigger,
 } from "./types.js";
 
-const WAD = 1e18;
-const num = (wad: bigint | undefined) => (wad === undefined ? Number.NaN : Number(wad) / WAD);
+const num = (wad: bigint | undefined) => (wad === undefined ? Number.NaN : wadToNumber(wad));
 
 export type RebalanceHedgeParameters = WriteOptions & {
   owner: Address;

@@ -17,7 +17,6 @@ export {
   riskBookFromSnapshots,
   runStress,
   scenarioName,
-  wadToNumber,
 } from "./stress.js";
 export type {
   CorrelationBreakScenario,

@@ -6,10 +6,10 @@
 //   an account is liquidatable when equity < MM.
 // Everything here is `number` analytics: the chain's WAD bigints are converted at the edge (`riskBookFromSnapshots`),
 // a double keeps ~15–16 significant digits, far below what a stress estimate can tell apart. Nothing here moves money.
-import { formatUnits } from "viem";
 import type { Snapshot } from "../actions/read.js";
 import { ParapetInputError } from "../errors.js";
 import type { HedgeMarket, HedgePlan } from "../hedge/types.js";
+import { wadToNumber } from "../units.js";
 import type {
   RiskBook,
   RiskExposure,
@@ -34,11 +34,6 @@ export const DEFAULT_TOP_UP_BUFFER = 0.5;
 const HOURS_PER_DAY = 24;
 
 // ---- conversion at the edge ------------------------------------------------------------------------------------
-
-/** A WAD bigint (1e18 = 1) as a number, rounded to the nearest double: analytics only, never for money movement. */
-export function wadToNumber(valueWad: bigint): number {
-  return Number(formatUnits(valueWad, 18));
-}
 
 /** Markets of the plan's targets (by asset, or the list the planner used): margin ratios, fees, funding rates. */
 export type RiskBookMarkets = Readonly<Record<string, HedgeMarket>> | readonly HedgeMarket[];

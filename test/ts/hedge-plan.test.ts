@@ -9,21 +9,10 @@ import {
   minVarianceFit,
   planHedge,
 } from "../../src/hedge/index.js";
+import { ETH_AT_2000 } from "./helpers/hedgeMarkets.js";
 
 // Fixed inputs; every expected number is worked by hand in the comment above its assertion.
-const ETH: HedgeMarket = {
-  asset: "ETH",
-  marketId: 0n,
-  priceUsd: 2000,
-  initialMarginRatio: 0.1,
-  maintenanceMarginRatio: 0.05,
-  takerFeeRatio: 0.0005,
-  makerFeeRatio: 0.0002,
-  liquidationFeeUsd: 5,
-  skewScaleUnits: 1_000_000,
-  skewUnits: 0,
-  fundingRatePerDay: 0,
-};
+const ETH: HedgeMarket = { ...ETH_AT_2000, fundingRatePerDay: 0 };
 const SPX: HedgeMarket = { ...ETH, asset: "SPX", marketId: 4n, priceUsd: 5000 };
 
 /** 30 returns of the market and an exposure that moves `beta` times as much (R² = 1). */
@@ -163,6 +152,24 @@ describe("hedge planner (planHedge)", () => {
       1n,
       1n,
     ]);
+  });
+
+  it("a market without a valid price: an own-market hedge is sized at the exposure's price and flagged, a cross hedge is unhedged", () => {
+    const stale = { ...ETH, priceUsd: 0, oracle: { ok: false, reason: "StalePrice" } };
+    const own = planHedge([{ kind: "asset", asset: "ETH", amount: 100 }], {
+      markets: [stale],
+      pricesUsd: { ETH: 2000 },
+    });
+    expect(own.targets[0]?.sizeUnits).to.equal(-100);
+    expect(Number.isFinite(own.targets[0]?.liquidationPriceUsd)).to.equal(true);
+    expect(own.targets[0]?.warnings.map((w) => w.code)).to.include("ORACLE_INVALID");
+    const cross = planHedge(
+      [{ kind: "asset", asset: "QQQ", amount: 1 }],
+      { markets: [{ ...SPX, priceUsd: 0, oracle: { ok: false } }], pricesUsd: { QQQ: 400 } },
+      { hedgeWith: { QQQ: "SPX" } },
+    );
+    expect(cross.targets).to.deep.equal([]);
+    expect(cross.unhedged.map((u) => u.warning.code)).to.deep.equal(["ORACLE_INVALID"]);
   });
 
   it("refuses bad input with a typed error that names the field", () => {

@@ -1,20 +1,10 @@
 import { expect } from "chai";
 import { type HedgeMarket, type HedgeState, planHedge, shouldRebalance } from "../../src/hedge/index.js";
+import { ETH_AT_2000 } from "./helpers/hedgeMarkets.js";
 
 // The hedge of the planner test: target −100 ETH at 2000 with 73 115 USD of collateral (731.15 USD per unit).
 const DAY = 86_400_000;
-const ETH: HedgeMarket = {
-  asset: "ETH",
-  marketId: 0n,
-  priceUsd: 2000,
-  initialMarginRatio: 0.1,
-  maintenanceMarginRatio: 0.05,
-  takerFeeRatio: 0.0005,
-  makerFeeRatio: 0.0002,
-  liquidationFeeUsd: 5,
-  skewScaleUnits: 1_000_000,
-  skewUnits: 0,
-};
+const ETH: HedgeMarket = ETH_AT_2000;
 const target = planHedge([{ kind: "asset", asset: "ETH", amount: 100 }], { markets: [ETH], pricesUsd: {} }).targets[0];
 if (target === undefined) throw new Error("no target");
 

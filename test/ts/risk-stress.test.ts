@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parseUnits } from "viem";
 import type { HedgeMarket, HedgePlan, HedgeTarget } from "../../src/hedge/types.js";
-import { createParapetClient, getSnapshot, ParapetInputError } from "../../src/index.js";
+import { createParapetClient, getSnapshot, ParapetInputError, wadToNumber } from "../../src/index.js";
 import {
   defaultStressScenarios,
   liquidationPriceUsd,
@@ -10,7 +10,6 @@ import {
   riskBookFromSnapshots,
   runStress,
   type StressScenarioResult,
-  wadToNumber,
 } from "../../src/risk/index.js";
 import { deployParapet } from "./helpers/parapet.js";
 
