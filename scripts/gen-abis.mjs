@@ -16,6 +16,7 @@ export const ABI_SOURCES = {
   mockV3AggregatorAbi: "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol/MockV3Aggregator.json",
   oracleHealthReaderAbi: "contracts/lens/OracleHealthReader.sol/OracleHealthReader.json",
   hedgeRouterAbi: "contracts/periphery/HedgeRouter.sol/HedgeRouter.json",
+  liquidationUpkeepAbi: "contracts/periphery/LiquidationUpkeep.sol/LiquidationUpkeep.json",
 };
 
 /** ABIs whose creation code the SDK needs too (run in a deployless eth_call, never deployed). */

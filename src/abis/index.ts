@@ -7,3 +7,4 @@ export { testTokenAbi } from "./testToken.js";
 export { mockV3AggregatorAbi } from "./mockV3Aggregator.js";
 export { oracleHealthReaderAbi, oracleHealthReaderBytecode } from "./oracleHealthReader.js";
 export { hedgeRouterAbi } from "./hedgeRouter.js";
+export { liquidationUpkeepAbi } from "./liquidationUpkeep.js";
