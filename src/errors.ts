@@ -1,6 +1,16 @@
 // Typed SDK errors: every error says what went wrong (cause) and what to do (fix), so a caller can branch on
 // `code` and a human can read `message`.
-import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, formatUnits, type Hex } from "viem";
+import {
+  type Abi,
+  BaseError,
+  ContractFunctionRevertedError,
+  decodeErrorResult,
+  formatUnits,
+  type Hex,
+  HttpRequestError,
+  TimeoutError,
+  WebSocketRequestError,
+} from "viem";
 /** A custom-error entry of an ABI. */
 export type AbiError = Extract<Abi[number], { type: "error" }>;
 
@@ -25,7 +35,10 @@ export type ParapetErrorCode =
   | "NO_WALLET"
   | "ROUTER_NOT_OPERATOR"
   | "SENDER_NOT_AUTHORIZED"
-  | "ALLOWANCE_TOO_LOW";
+  | "ALLOWANCE_TOO_LOW"
+  | "RPC_UNAVAILABLE"
+  | "KEEPER_ALREADY_RUNNING"
+  | "KEEPER_GAVE_UP";
 
 export type ParapetErrorParameters = {
   code: ParapetErrorCode;
@@ -108,6 +121,78 @@ export class ParapetHedgeSetupError extends ParapetError {
     fix: string,
   ) {
     super({ code, summary, fix });
+  }
+}
+
+/** The RPC endpoint did not answer (refused, timed out, or failed) after the transport's bounded retries. */
+export class ParapetRpcError extends ParapetError {
+  override name = "ParapetRpcError";
+  /** The endpoint that failed. */
+  readonly url: string;
+  constructor(url: string, cause: unknown) {
+    super({
+      code: "RPC_UNAVAILABLE",
+      summary: `The RPC at ${url} did not answer: ${rpcFailure(cause)}`,
+      fix: "Check that the node is running and reachable at that URL (--rpc URL or PARAPET_RPC_URL), then retry.",
+      cause,
+    });
+    this.url = url;
+  }
+}
+
+function rpcFailure(cause: unknown): string {
+  if (cause instanceof BaseError && cause.details && cause.details !== cause.shortMessage) {
+    return `${cause.shortMessage} (${cause.details})`;
+  }
+  return shortMessage(cause);
+}
+
+/**
+ * The transport failure inside `error` (HTTP refused or failed, timeout, websocket) as a ParapetRpcError naming the
+ * URL; undefined for anything else (a JSON-RPC error answer or a revert is an answer, not an outage).
+ */
+export function toParapetRpcError(error: unknown): ParapetRpcError | undefined {
+  if (error instanceof ParapetRpcError) return error;
+  if (!(error instanceof BaseError)) return undefined;
+  const found = error.walk(
+    (e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError,
+  ) as HttpRequestError | TimeoutError | WebSocketRequestError | null;
+  return found ? new ParapetRpcError(found.url, found) : undefined;
+}
+
+/** Another keeper already runs for the same chain, vault and signer: two would race for the same actions. */
+export class ParapetKeeperLockError extends ParapetError {
+  override name = "ParapetKeeperLockError";
+  /** The lock file and the process id recorded in it. */
+  readonly lockPath: string;
+  readonly pid: number;
+  constructor(lockPath: string, pid: number) {
+    super({
+      code: "KEEPER_ALREADY_RUNNING",
+      summary: `A keeper for this chain, vault and signer is already running (pid ${pid}, lock ${lockPath}).`,
+      fix: `Stop that keeper first (kill -INT ${pid}); if it is gone and the lock remains, delete ${lockPath}.`,
+    });
+    this.lockPath = lockPath;
+    this.pid = pid;
+  }
+}
+
+/** The keeper gave up: `maxRetries` ticks failed in a row. The message carries the last failure. */
+export class ParapetKeeperError extends ParapetError {
+  override name = "ParapetKeeperError";
+  readonly attempts: number;
+  constructor(attempts: number, cause: unknown) {
+    const last = cause instanceof ParapetError ? cause.summary : cause instanceof Error ? cause.message : String(cause);
+    super({
+      code: "KEEPER_GAVE_UP",
+      summary: `The keeper stopped after ${attempts} failed ticks in a row; the last failure: ${last.split("\n")[0]}`,
+      fix:
+        cause instanceof ParapetError
+          ? cause.fix
+          : "Check the RPC and the node, then restart the keeper (it resumes from the deployment block).",
+      cause,
+    });
+    this.attempts = attempts;
   }
 }
 

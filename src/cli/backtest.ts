@@ -55,6 +55,10 @@ export type CliIo = {
   stderr: (text: string) => void;
   stderrIsTty?: boolean | undefined;
   writeFile?: ((path: string, text: string) => Promise<void>) | undefined;
+  /** Environment (default `process.env`): PARAPET_RPC_URL, PARAPET_PRIVATE_KEY. Tests inject it. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Stops a long-running command (the keeper) as SIGINT would; the CLI wires SIGINT/SIGTERM to it otherwise. */
+  signal?: AbortSignal | undefined;
 };
 
 /** The engine functions the command calls; injected in tests, imported from the SDK otherwise. */
@@ -126,7 +130,7 @@ function usage(argument: string, summary: string, fix: string): CliUsageError {
   return new CliUsageError({ argument, summary, fix });
 }
 
-function splitPair(option: string, value: string, valueName: string, example: string): [string, string] {
+export function splitPair(option: string, value: string, valueName: string, example: string): [string, string] {
   const i = value.indexOf("=");
   const asset = i < 0 ? "" : value.slice(0, i).trim();
   const rest = i < 0 ? "" : value.slice(i + 1).trim();
@@ -141,7 +145,7 @@ function splitPair(option: string, value: string, valueName: string, example: st
 }
 
 /** Parses `text` as a finite number passing `check`; else a usage error naming `argument` (as typed). */
-function parseFiniteNumber(
+export function parseFiniteNumber(
   argument: string,
   text: string,
   check: (x: number) => boolean,

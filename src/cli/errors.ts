@@ -2,10 +2,15 @@
 export const EXIT_CODES = {
   /** Success. */
   ok: 0,
-  /** Runtime failure: unreadable data, series that do not overlap, a window outside the data, the engine failed. */
+  /**
+   * Runtime failure: unreadable data, series that do not overlap, a window outside the data, the engine failed; an
+   * RPC that is down or too slow, the wrong chain, an invalid deployment file, a revert, a keeper already running.
+   */
   runtime: 1,
-  /** Usage error: unknown option or command, bad ASSET=VALUE, unknown policy, missing file. */
+  /** Usage error: unknown option or command, bad ASSET=VALUE, unknown policy, missing file, no signer key. */
   usage: 2,
+  /** `parapet oracle`: at least one feed fails the adapter's checks (trading that market reverts). */
+  unhealthy: 3,
 } as const;
 
 /** A command line the CLI cannot run as written: names the bad argument and the fix. Exit code 2. */

@@ -1,7 +1,9 @@
 // The `parapet` command: dispatches to a subcommand and maps its outcome to an exit code.
 import { readFileSync } from "node:fs";
 import { BACKTEST_HELP, type CliIo, parseBacktestArgs, runBacktestCommand } from "./backtest.js";
+import { CHAIN_COMMANDS } from "./chain.js";
 import { EXIT_CODES } from "./errors.js";
+import { KEEPER_COMMANDS } from "./keeper.js";
 
 export type { CliIo } from "./backtest.js";
 export { CliUsageError, EXIT_CODES } from "./errors.js";
@@ -9,17 +11,31 @@ export { CliUsageError, EXIT_CODES } from "./errors.js";
 export const MAIN_HELP = `Usage: parapet <command> [options]
 
 Commands:
-  backtest     replay history through the hedge policies and report the metrics (parapet backtest --help)
+  deploy       deploy Parapet with Hardhat (writes deployments/NAME.json)
+  status       markets (price, oracle, funding, open interest, skew) and an owner's accounts
+  oracle       oracle health per market (exit 3 when a feed fails)
+  plan         plan the hedge of your exposures against the chain's markets
+  hedge        plan and open the hedge in one HedgeRouter transaction
+  rebalance    one rebalancing pass (--dry-run: the decision and its numbers)
+  keeper       liquidate unhealthy accounts profitably and run your rebalance policy, in a loop
+  backtest     replay history through the hedge policies and report the metrics
+
+  parapet <command> --help shows a command's options. On-chain commands take --rpc URL (or $PARAPET_RPC_URL),
+  --deployment FILE (default deployments/localhost.json) and --json; the signer's key is read from
+  $PARAPET_PRIVATE_KEY only.
 
 Options:
   -h, --help   show this help (each command has its own --help)
   --version    print the version
 
-Exit codes: 0 ok; 1 runtime failure (the message is the typed error's, with its fix); 2 usage error (unknown
-command or option, bad ASSET=VALUE, unknown policy, missing file), with a one-line message naming the argument.
+Exit codes: 0 ok; 1 runtime failure (RPC down, wrong chain, invalid deployment file, a revert, a keeper already
+running; the message is the typed error's, with its fix); 2 usage error (unknown command or option, bad ASSET=VALUE,
+missing file, no signer key), with a one-line message naming the argument; 3 \`parapet oracle\`: a feed fails.
 `;
 
 const COMMANDS: Record<string, { help: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }> = {
+  ...KEEPER_COMMANDS,
+  ...CHAIN_COMMANDS,
   backtest: {
     help: BACKTEST_HELP,
     run: async (argv, io) => {

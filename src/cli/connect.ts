@@ -1,0 +1,290 @@
+// What every on-chain command shares: the connection options, loading the deployment file, the RPC clients (with a
+// timeout and bounded retries), the signer from the environment, error → exit code, and the table / JSON printers.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import {
+  type Address,
+  BaseError,
+  createPublicClient,
+  createWalletClient,
+  getAddress,
+  type Hex,
+  http,
+  isAddress,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { createParapetContext, type ParapetContext } from "../client.js";
+import { parseDeployment } from "../deployment.js";
+import { ParapetDeploymentError, ParapetError, toParapetRpcError } from "../errors.js";
+import { wadToNumber } from "../units.js";
+import type { CliIo } from "./backtest.js";
+import { CliUsageError, EXIT_CODES } from "./errors.js";
+
+export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
+export const DEFAULT_DEPLOYMENT_FILE = "deployments/localhost.json";
+/** The environment variables the CLI reads. The key is never taken from a flag (shell history) nor printed. */
+export const ENV_RPC_URL = "PARAPET_RPC_URL";
+export const ENV_PRIVATE_KEY = "PARAPET_PRIVATE_KEY";
+
+/** The options of every on-chain command, for `parseArgs`. */
+export const CONNECTION_OPTIONS = {
+  rpc: { type: "string" },
+  deployment: { type: "string" },
+  "rpc-timeout": { type: "string" },
+  "rpc-retries": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const CONNECTION_HELP = `Connection:
+  --rpc URL                    JSON-RPC endpoint (default: $${ENV_RPC_URL}, else ${DEFAULT_RPC_URL})
+  --deployment FILE            deployment JSON, as written by \`npm run deploy -- --network NAME\` to
+                               deployments/NAME.json (default ${DEFAULT_DEPLOYMENT_FILE})
+  --rpc-timeout SECONDS        per-request timeout (default 10)
+  --rpc-retries N              retries per request, with exponential backoff (default 2)
+  Signer: the private key in $${ENV_PRIVATE_KEY} (never a flag, never printed).
+  --json                       print data as JSON on stdout
+  -h, --help                   show this help`;
+
+export type ConnectionSettings = {
+  rpcUrl: string;
+  deploymentPath: string;
+  timeoutMs: number;
+  retryCount: number;
+  json: boolean;
+};
+
+export function usage(argument: string, summary: string, fix: string): CliUsageError {
+  return new CliUsageError({ argument, summary, fix });
+}
+
+/** `parseArgs` with the command's options; an unknown option or a missing value is a usage error naming it. */
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
+  command: string,
+  argv: readonly string[],
+  options: O,
+) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const bad = /'([^']+)'/.exec(message)?.[1] ?? argv.join(" ");
+    throw usage(bad, `${message.split(". ")[0]}.`, `See parapet ${command} --help for the options.`);
+  }
+}
+
+/** A positive or non-negative decimal option (e.g. seconds), or a usage error naming it. */
+export function numberOption(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  check: (x: number) => boolean,
+  what: string,
+): number {
+  if (value === undefined) return fallback;
+  const x = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(x) || !check(x))
+    throw usage(`--${name} ${value}`, `--${name} ${value} is not ${what}.`, `Pass e.g. --${name} ${fallback}.`);
+  return x;
+}
+
+export function addressOption(name: string, value: string): Address {
+  if (!isAddress(value, { strict: false })) {
+    throw usage(`--${name} ${value}`, `--${name} ${value} is not an address.`, `Pass a 0x-prefixed 20-byte address.`);
+  }
+  return getAddress(value);
+}
+
+export function accountIndexOption(value: string): bigint {
+  if (!/^\d+$/.test(value) || BigInt(value) >= 2n ** 96n) {
+    throw usage(`--account-index ${value}`, `--account-index ${value} is not an account index.`, "Pass 0, 1, 2, …");
+  }
+  return BigInt(value);
+}
+
+/** The connection settings from parsed values, the environment and the defaults. */
+export function connectionSettings(
+  values: {
+    rpc?: string | undefined;
+    deployment?: string | undefined;
+    "rpc-timeout"?: string | undefined;
+    "rpc-retries"?: string | undefined;
+    json?: boolean | undefined;
+  },
+  env: Readonly<Record<string, string | undefined>>,
+): ConnectionSettings {
+  const rpcUrl = values.rpc ?? env[ENV_RPC_URL] ?? DEFAULT_RPC_URL;
+  let protocol = "";
+  try {
+    protocol = new URL(rpcUrl).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== "http:" && protocol !== "https:") {
+    throw usage(`--rpc ${rpcUrl}`, `--rpc ${rpcUrl} is not an http(s) URL.`, `Pass e.g. --rpc ${DEFAULT_RPC_URL}.`);
+  }
+  const timeoutS = numberOption(
+    "rpc-timeout",
+    values["rpc-timeout"],
+    10,
+    (x) => x > 0 && x <= 600,
+    "a timeout in seconds (0 < s ≤ 600)",
+  );
+  const retryCount = numberOption(
+    "rpc-retries",
+    values["rpc-retries"],
+    2,
+    (x) => Number.isInteger(x) && x >= 0 && x <= 10,
+    "a number of retries (0..10)",
+  );
+  return {
+    rpcUrl,
+    deploymentPath: values.deployment ?? DEFAULT_DEPLOYMENT_FILE,
+    timeoutMs: Math.round(timeoutS * 1000),
+    retryCount,
+    json: values.json === true,
+  };
+}
+
+/** Reads and validates the deployment file; the errors name the file and how to make one. */
+export function loadDeploymentFile(path: string) {
+  const absolute = resolve(path);
+  const fix = `Deploy first with \`npm run deploy -- --network NAME\` (writes deployments/NAME.json) or pass --deployment FILE.`;
+  if (!existsSync(absolute)) throw usage(`--deployment ${path}`, `The deployment file ${path} does not exist.`, fix);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(absolute, "utf8"));
+  } catch (error) {
+    throw new ParapetDeploymentError({
+      code: "INVALID_DEPLOYMENT",
+      summary: `The deployment file ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`,
+      fix: `Regenerate it: ${fix}`,
+    });
+  }
+  try {
+    return parseDeployment(json);
+  } catch (error) {
+    if (!(error instanceof ParapetDeploymentError)) throw error;
+    throw new ParapetDeploymentError({
+      code: error.code,
+      summary: `${path}: ${error.summary}`,
+      fix: error.fix,
+      cause: error,
+    });
+  }
+}
+
+export type Connected = {
+  client: ParapetContext;
+  /** The signer's address, when a key was set (and asked for). */
+  signer: Address | undefined;
+  settings: ConnectionSettings;
+};
+
+/**
+ * Loads the deployment, connects to the RPC (first request: the chain id, which must be the deployment's) and, when
+ * `signer` is "required" or "optional", builds the wallet from $PARAPET_PRIVATE_KEY.
+ */
+export async function connect(
+  settings: ConnectionSettings,
+  env: Readonly<Record<string, string | undefined>>,
+  signer: "required" | "optional" | "none",
+  command: string,
+): Promise<Connected> {
+  const deployment = loadDeploymentFile(settings.deploymentPath);
+  const key = env[ENV_PRIVATE_KEY];
+  if (signer === "required" && (key === undefined || key === "")) {
+    throw usage(
+      ENV_PRIVATE_KEY,
+      `parapet ${command} sends transactions and needs a signer, but $${ENV_PRIVATE_KEY} is not set.`,
+      `export ${ENV_PRIVATE_KEY}=0x… (the signer's 32-byte private key; it is never printed).`,
+    );
+  }
+  let account: ReturnType<typeof privateKeyToAccount> | undefined;
+  if (signer !== "none" && key !== undefined && key !== "") {
+    const hex = key.startsWith("0x") ? key : `0x${key}`;
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) {
+      throw usage(
+        ENV_PRIVATE_KEY,
+        `$${ENV_PRIVATE_KEY} is not a 32-byte hex private key.`,
+        "Set it to 0x followed by 64 hex digits.",
+      );
+    }
+    account = privateKeyToAccount(hex as Hex);
+  }
+  const transport = http(settings.rpcUrl, {
+    timeout: settings.timeoutMs,
+    retryCount: settings.retryCount,
+    retryDelay: 200,
+  });
+  const publicClient = createPublicClient({ transport });
+  const walletClient = account ? createWalletClient({ account, transport }) : undefined;
+  let client: ParapetContext;
+  try {
+    client = await createParapetContext({ publicClient, walletClient, deployment });
+  } catch (error) {
+    throw toParapetRpcError(error) ?? error;
+  }
+  return { client, signer: account?.address, settings };
+}
+
+/** Maps a command's failure to its exit code and one message on stderr. */
+export async function runCommand(command: string, io: CliIo, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (thrown) {
+    if (thrown instanceof CliUsageError) {
+      io.stderr(`parapet ${command}: ${thrown.message}\n`);
+      return EXIT_CODES.usage;
+    }
+    const error = toParapetRpcError(thrown) ?? thrown;
+    const message =
+      error instanceof ParapetError
+        ? error.message
+        : error instanceof BaseError
+          ? error.shortMessage
+          : error instanceof Error
+            ? error.message
+            : String(error);
+    io.stderr(`parapet ${command}: ${message}\n`);
+    return EXIT_CODES.runtime;
+  }
+}
+
+// ---- output ------------------------------------------------------------------------------------------------------
+
+/** JSON with bigints as decimal strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+/** Columns padded to their widest cell; numbers (cells starting with a digit or sign) right-aligned. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) =>
+          /^[-+]?[\d.]/.test(cell) && i > 0 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
+        )
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** A WAD amount for a table: `digits` decimals, "-" when unknown. */
+export function fmtWad(valueWad: bigint | undefined, digits = 2): string {
+  return valueWad === undefined ? "-" : fmt(wadToNumber(valueWad), digits);
+}
+
+export function fmt(value: number | undefined, digits = 2): string {
+  if (value === undefined || !Number.isFinite(value)) return "-";
+  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}

@@ -1,0 +1,298 @@
+// `parapet keeper` (the loop of src/keeper/loop.ts with a lock, signals and a log) and `parapet deploy` (runs the
+// deployment script with Hardhat and forwards its exit code).
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { getMarkets } from "../actions/read.js";
+import { hedgeMarketsFromChain } from "../hedge/fromChain.js";
+import { constantProductLp } from "../hedge/lp.js";
+import type { Exposure } from "../hedge/types.js";
+import { acquireKeeperLock } from "../keeper/lock.js";
+import { type KeeperEvent, runKeeper } from "../keeper/loop.js";
+import type { CliIo } from "./backtest.js";
+import {
+  EXPOSURE_HELP,
+  EXPOSURE_OPTIONS,
+  parseExposureArgs,
+  parseRebalancePolicy,
+  REBALANCE_OPTIONS,
+  REBALANCE_POLICY_HELP,
+} from "./chain.js";
+import {
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  connect,
+  connectionSettings,
+  numberOption,
+  parseCommandArgs,
+  runCommand,
+  toJson,
+  usage,
+} from "./connect.js";
+import { EXIT_CODES } from "./errors.js";
+
+export const KEEPER_HELP = `Usage: parapet keeper [options]
+
+A keeper loop for the signer ($PARAPET_PRIVATE_KEY). Each tick: discover new accounts (Deposited events, from the
+last scanned block), find the liquidatable ones, liquidate those whose reward exceeds the gas cost in ONE
+liquidateBatch, then (with exposures) run your rebalance policy once. One log line per action: reason, outcome,
+gas used, transaction hash.
+
+Loop:
+  --once                       run one tick and exit (scripts, cron)
+  --interval SECONDS           pause between ticks (default 15)
+  --max-retries N              failed ticks in a row before exiting 1 (default 5; backoff 1 s, doubling, ≤ 30 s)
+  --pending-timeout SECONDS    how long an unconfirmed action blocks a resend before the chain is re-checked (default 120)
+  --from-block N               first block to scan for accounts (default: the deployment's block)
+  --dry-run                    decide and log, send nothing
+
+Liquidations:
+  --min-profit-usd X           least reward − gas cost worth a transaction (default 0)
+  --max-batch N                most accounts per liquidateBatch (default 20)
+  --native-price-usd X         USD per native token to price gas (default: the ETH market's oracle price)
+  --no-liquidations            run only the rebalance policy
+
+Rebalancing (only with exposures):
+${EXPOSURE_HELP}
+${REBALANCE_POLICY_HELP}
+${CONNECTION_HELP.replace("print data as JSON on stdout", "one JSON object per log line on stdout")}
+
+Safety: one keeper per chain, vault and signer (a lock file in the OS temp dir; a second one exits 1 naming the
+first's pid). An action stays in flight until its receipt and is never re-sent while the signer has a pending
+transaction. SIGINT/SIGTERM: the current tick finishes (never mid-send), then exit 0.
+
+Exit codes: 0 stopped by SIGINT/SIGTERM or --once done; 1 runtime (RPC down after the retries, wrong chain, a keeper
+already running, a setup error); 2 usage (also: no $PARAPET_PRIVATE_KEY).
+
+Example:
+  PARAPET_PRIVATE_KEY=0x… parapet keeper --deployment deployments/localhost.json --interval 12 --min-profit-usd 1
+`;
+
+function formatEvent(e: KeeperEvent): string {
+  const parts = [e.time, `tick ${e.tick}`, e.action, e.outcome];
+  if (e.accounts && e.accounts.length > 0) parts.push(`accounts=${e.accounts.join(",")}`);
+  if (e.gasUsed !== undefined) parts.push(`gasUsed=${e.gasUsed}`);
+  if (e.hash) parts.push(`tx=${e.hash}`);
+  parts.push(`reason="${e.reason}"`);
+  return parts.join(" ");
+}
+
+async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs("keeper", argv, {
+    ...CONNECTION_OPTIONS,
+    ...EXPOSURE_OPTIONS,
+    ...REBALANCE_OPTIONS,
+    once: { type: "boolean" },
+    interval: { type: "string" },
+    "max-retries": { type: "string" },
+    "pending-timeout": { type: "string" },
+    "from-block": { type: "string" },
+    "dry-run": { type: "boolean" },
+    "min-profit-usd": { type: "string" },
+    "max-batch": { type: "string" },
+    "native-price-usd": { type: "string" },
+    "no-liquidations": { type: "boolean" },
+  });
+  if (values.help) {
+    io.stdout(KEEPER_HELP);
+    return EXIT_CODES.ok;
+  }
+  const env = io.env ?? process.env;
+  const settings = connectionSettings(values, env);
+  const intervalS = numberOption("interval", values.interval, 15, (x) => x > 0, "a number of seconds > 0");
+  const maxRetries = numberOption(
+    "max-retries",
+    values["max-retries"],
+    5,
+    (x) => Number.isInteger(x) && x >= 0 && x <= 100,
+    "a whole number (0..100)",
+  );
+  const pendingTimeoutS = numberOption(
+    "pending-timeout",
+    values["pending-timeout"],
+    120,
+    (x) => x > 0,
+    "a number of seconds > 0",
+  );
+  const fromBlockText = values["from-block"];
+  if (fromBlockText !== undefined && !/^\d+$/.test(fromBlockText)) {
+    throw usage(
+      `--from-block ${fromBlockText}`,
+      `--from-block ${fromBlockText} is not a block number.`,
+      "Pass e.g. --from-block 0.",
+    );
+  }
+  const minProfitUsd = numberOption(
+    "min-profit-usd",
+    values["min-profit-usd"],
+    0,
+    (x) => Math.abs(x) < 1e12,
+    "a USD amount",
+  );
+  const maxBatch = numberOption(
+    "max-batch",
+    values["max-batch"],
+    20,
+    (x) => Number.isInteger(x) && x > 0 && x <= 500,
+    "a whole number (1..500)",
+  );
+  const nativePriceUsd =
+    values["native-price-usd"] === undefined
+      ? undefined
+      : numberOption("native-price-usd", values["native-price-usd"], 3000, (x) => x >= 0, "a USD price ≥ 0");
+  const exposureArgs = parseExposureArgs(values, false);
+  const policy = exposureArgs ? parseRebalancePolicy(values) : undefined;
+  if (values["no-liquidations"] && !exposureArgs) {
+    throw usage(
+      "--no-liquidations",
+      "--no-liquidations without exposures leaves the keeper nothing to do.",
+      "Pass --exposure ASSET=AMOUNT, or drop --no-liquidations.",
+    );
+  }
+
+  const { client, signer } = await connect(settings, env, "required", "keeper");
+  if (!signer) throw new Error("unreachable: connect requires a signer");
+  const lock = acquireKeeperLock({
+    chainId: client.deployment.chainId,
+    perpVault: client.deployment.perpVault,
+    signer,
+  });
+  const controller = new AbortController();
+  const onSignal = (name: string) => () => {
+    if (!controller.signal.aborted) {
+      io.stderr(`parapet keeper: ${name} received: finishing the current tick, then stopping.\n`);
+      controller.abort();
+    }
+  };
+  const onInt = onSignal("SIGINT");
+  const onTerm = onSignal("SIGTERM");
+  const external = io.signal;
+  const onExternal = () => controller.abort();
+  if (external) external.addEventListener("abort", onExternal, { once: true });
+  else {
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  }
+  try {
+    let exposures: Exposure[] | undefined;
+    if (exposureArgs) {
+      // LPs are sized once, at the start: their liquidity is what the user holds, not a USD value to chase.
+      const markets = hedgeMarketsFromChain(await getMarkets(client));
+      exposures = [
+        ...exposureArgs.exposures.map((e): Exposure => ({ kind: "asset", asset: e.asset, amount: e.amount })),
+        ...exposureArgs.lps.map((lp) => {
+          const price = exposureArgs.pricesUsd[lp.asset] ?? markets.find((m) => m.asset === lp.asset)?.priceUsd;
+          if (price === undefined || !(price > 0)) {
+            throw usage(
+              `--lp ${lp.asset}=${lp.valueUsd}`,
+              `${lp.asset} has no market with a valid price.`,
+              `Pass --price ${lp.asset}=USD.`,
+            );
+          }
+          return constantProductLp(lp.asset, lp.valueUsd, price);
+        }),
+      ];
+    }
+    io.stderr(
+      `parapet keeper: signer ${signer}, chain ${client.deployment.chainId}, vault ${client.deployment.perpVault}, lock ${lock.path}${values["dry-run"] ? ", dry run" : ""}\n`,
+    );
+    const result = await runKeeper(client, {
+      signal: controller.signal,
+      once: values.once === true,
+      intervalMs: intervalS * 1000,
+      maxRetries,
+      pendingTimeoutMs: pendingTimeoutS * 1000,
+      fromBlock: fromBlockText === undefined ? undefined : BigInt(fromBlockText),
+      dryRun: values["dry-run"] === true,
+      liquidation: { minProfitUsd, maxBatch, nativePriceUsd, disabled: values["no-liquidations"] === true },
+      rebalance:
+        exposureArgs && exposures && policy
+          ? {
+              exposures,
+              pricesUsd: exposureArgs.pricesUsd,
+              hedgePolicy: exposureArgs.hedgePolicy,
+              rebalancePolicy: policy.rebalancePolicy,
+              slippageBps: policy.slippageBps,
+            }
+          : undefined,
+      onEvent: (e) => io.stdout(`${settings.json ? toJson(e) : formatEvent(e)}\n`),
+    });
+    io.stderr(`parapet keeper: stopped after ${result.ticks} tick(s), ${result.sent} transaction(s) sent.\n`);
+    return EXIT_CODES.ok;
+  } finally {
+    lock.release();
+    if (external) external.removeEventListener("abort", onExternal);
+    else {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+    }
+  }
+}
+
+// ---- deploy ------------------------------------------------------------------------------------------------------
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const DEPLOY_SCRIPT = "scripts/deploy.ts";
+
+export const DEPLOY_HELP = `Usage: parapet deploy --network NAME
+
+Deploys Parapet with Hardhat: runs \`hardhat run ${DEPLOY_SCRIPT} --network NAME\` from the repository root
+(output passes through) and exits with its exit code. The script writes deployments/NAME.json, the file the other
+commands read with --deployment.
+
+Options:
+  --network NAME               Hardhat network (required), e.g. localhost
+  -h, --help                   show this help
+
+Exit codes: the deployment script's (0 ok); 1 when it cannot be started; 2 usage (no --network, unknown option).
+`;
+
+async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs("deploy", argv, {
+    network: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout(DEPLOY_HELP);
+    return EXIT_CODES.ok;
+  }
+  const network = values.network;
+  if (network === undefined || !/^[A-Za-z0-9_-]+$/.test(network)) {
+    throw usage(
+      "--network",
+      network === undefined ? "--network is required." : `--network ${network} is not a network name.`,
+      "Pass e.g. --network localhost.",
+    );
+  }
+  if (!existsSync(`${REPO_ROOT}${DEPLOY_SCRIPT}`)) {
+    io.stderr(
+      `parapet deploy: ${DEPLOY_SCRIPT} does not exist in ${REPO_ROOT}. Fix: use a checkout that has the deployment script.\n`,
+    );
+    return EXIT_CODES.runtime;
+  }
+  const hardhat = `${REPO_ROOT}node_modules/.bin/hardhat`;
+  return new Promise<number>((resolveCode) => {
+    const child = spawn(hardhat, ["run", DEPLOY_SCRIPT, "--network", network], { cwd: REPO_ROOT, stdio: "inherit" });
+    child.once("error", (error) => {
+      io.stderr(`parapet deploy: could not start ${hardhat}: ${error.message}. Fix: run npm ci first.\n`);
+      resolveCode(EXIT_CODES.runtime);
+    });
+    child.once("exit", (code, signal) => resolveCode(code ?? (signal ? EXIT_CODES.runtime : EXIT_CODES.ok)));
+  });
+}
+
+export const KEEPER_COMMANDS: Record<
+  string,
+  { help: string; summary: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }
+> = {
+  keeper: {
+    help: KEEPER_HELP,
+    summary: "liquidate unhealthy accounts profitably and run your rebalance policy, in a loop",
+    run: (a, io) => runCommand("keeper", io, () => runKeeperCommand(a, io)),
+  },
+  deploy: {
+    help: DEPLOY_HELP,
+    summary: "deploy Parapet with Hardhat (writes deployments/NAME.json)",
+    run: (a, io) => runCommand("deploy", io, () => runDeploy(a, io)),
+  },
+};

@@ -1,0 +1,329 @@
+// The keeper loop: each tick discovers new accounts, liquidates the profitable ones, then runs the owner's rebalance
+// policy; every action is reported as one event (reason, gas, outcome, hash). It survives RPC faults with bounded
+// retries and backoff, stops between actions on an abort signal, and never sends the same action twice: an action
+// stays "in flight" until its receipt, and an unconfirmed one is re-checked against the chain, never re-sent blindly.
+import type { Address, Hex } from "viem";
+import type { ParapetContext } from "../client.js";
+import {
+  ParapetDeploymentError,
+  ParapetError,
+  ParapetHedgeSetupError,
+  ParapetInputError,
+  ParapetKeeperError,
+  ParapetKeeperLockError,
+  ParapetNoWalletError,
+  toParapetRpcError,
+} from "../errors.js";
+import { type RebalanceHedgeParameters, rebalanceHedge } from "../hedge/rebalancer.js";
+import { wadToNumber } from "../units.js";
+import { type AccountRef, accountKey, discoverAccounts } from "./accounts.js";
+import { liquidateProfitably, scanAccounts } from "./liquidations.js";
+
+export type KeeperAction = "tick" | "liquidate" | "rebalance" | "retry" | "stop";
+export type KeeperOutcome = "ok" | "sent" | "noop" | "dry-run" | "skipped" | "vetoed" | "failed";
+
+/** One line of the keeper's log. Amounts are decimal strings (USD), gas a decimal integer string. */
+export type KeeperEvent = {
+  /** ISO time of the event (wall clock). */
+  time: string;
+  tick: number;
+  action: KeeperAction;
+  outcome: KeeperOutcome;
+  /** Why it acted or did not, in words. */
+  reason: string;
+  hash?: Hex | undefined;
+  gasUsed?: bigint | undefined;
+  /** Accounts the action was about (`owner:index`). */
+  accounts?: string[] | undefined;
+  rewardUsd?: string | undefined;
+  gasCostUsd?: string | undefined;
+};
+
+export type RunKeeperParameters = {
+  /** Stops the loop between actions (never during a send): SIGINT/SIGTERM in the CLI. */
+  signal?: AbortSignal | undefined;
+  /** Run one tick and return (scripts, tests). */
+  once?: boolean | undefined;
+  /** Pause between ticks (default 15 000 ms). */
+  intervalMs?: number | undefined;
+  /** Failed ticks in a row before giving up (default 5); each is retried after a doubling backoff. */
+  maxRetries?: number | undefined;
+  /** First backoff (default 1 000 ms), doubled per failure, capped at `maxBackoffMs` (default 30 000). */
+  backoffMs?: number | undefined;
+  maxBackoffMs?: number | undefined;
+  /** How long an unconfirmed action blocks its key before the chain is re-checked (default 120 000 ms). */
+  pendingTimeoutMs?: number | undefined;
+  /** First block to scan for accounts (default: the deployment's block). */
+  fromBlock?: bigint | undefined;
+  /** Blocks per eth_getLogs request. */
+  blockRange?: bigint | undefined;
+  liquidation?:
+    | {
+        nativePriceUsd?: number | undefined;
+        minProfitUsd?: number | undefined;
+        maxBatch?: number | undefined;
+        /** Skip the liquidation job (a rebalance-only keeper). */
+        disabled?: boolean | undefined;
+      }
+    | undefined;
+  /** The owner's rebalance policy: when given, one `rebalanceHedge` pass per tick for `owner` (default: the signer). */
+  rebalance?:
+    | (Omit<RebalanceHedgeParameters, "owner" | "dryRun" | "lastRebalance"> & { owner?: Address | undefined })
+    | undefined;
+  /** Decide and log, send nothing. */
+  dryRun?: boolean | undefined;
+  onEvent?: ((event: KeeperEvent) => void) | undefined;
+  /** Injected clock for tests (default: real timers, aborted by `signal`). */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+};
+
+export type RunKeeperReturnType = {
+  ticks: number;
+  /** Transactions sent (confirmed). */
+  sent: number;
+  stoppedBy: "once" | "signal";
+};
+
+/** Errors a retry cannot fix: bad configuration. The loop stops on them at once. */
+function isFatal(error: unknown): boolean {
+  return (
+    error instanceof ParapetInputError ||
+    error instanceof ParapetHedgeSetupError ||
+    error instanceof ParapetDeploymentError ||
+    error instanceof ParapetNoWalletError ||
+    error instanceof ParapetKeeperLockError
+  );
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+const usd = (wad: bigint) => wadToNumber(wad).toFixed(2);
+
+/**
+ * Runs the keeper until `signal` aborts (or one tick with `once`). Throws ParapetKeeperError after `maxRetries`
+ * failed ticks in a row, and at once on a configuration error (input, deployment, hedge setup, no wallet).
+ */
+export async function runKeeper(
+  client: ParapetContext,
+  parameters: RunKeeperParameters = {},
+): Promise<RunKeeperReturnType> {
+  const signer = client.walletClient?.account?.address;
+  if (!signer && !parameters.dryRun) throw new ParapetNoWalletError();
+  const intervalMs = parameters.intervalMs ?? 15_000;
+  const maxRetries = parameters.maxRetries ?? 5;
+  const backoffMs = parameters.backoffMs ?? 1_000;
+  const maxBackoffMs = parameters.maxBackoffMs ?? 30_000;
+  const pendingTimeoutMs = parameters.pendingTimeoutMs ?? 120_000;
+  const sleep = parameters.sleep ?? defaultSleep;
+  const { signal } = parameters;
+  const emit = (e: Omit<KeeperEvent, "time" | "tick">) =>
+    parameters.onEvent?.({ time: new Date().toISOString(), tick, ...e });
+
+  const known: AccountRef[] = [];
+  const knownKeys = new Set<string>();
+  let nextBlock = parameters.fromBlock ?? client.deployment.blockNumber;
+  /** Action key → when it was started. Removed on a receipt, or after a re-check shows nothing is pending. */
+  const inFlight = new Map<string, number>();
+  const lastRebalance = new Map<bigint, { timestampMs: number; priceUsd: number }>();
+  let tick = 0;
+  let sent = 0;
+  let failures = 0;
+
+  /** True when the signer has a transaction in the mempool (pending nonce above the mined one). */
+  async function signerHasPending(): Promise<boolean> {
+    if (!signer) return false;
+    const [mined, pending] = await Promise.all([
+      client.publicClient.getTransactionCount({ address: signer, blockTag: "latest" }),
+      client.publicClient.getTransactionCount({ address: signer, blockTag: "pending" }),
+    ]);
+    return pending > mined;
+  }
+
+  /**
+   * Whether `key` may be acted on now. An in-flight key younger than the timeout waits; an older one is cleared only
+   * when the signer has nothing pending (the earlier send failed or was mined: the caller re-reads the chain anyway).
+   */
+  async function mayAct(key: string): Promise<boolean> {
+    const since = inFlight.get(key);
+    if (since === undefined) return true;
+    if (Date.now() - since < pendingTimeoutMs) return false;
+    if (await signerHasPending()) return false;
+    inFlight.delete(key);
+    return true;
+  }
+
+  async function liquidationJob(): Promise<void> {
+    const discovered = await discoverAccounts(client, { fromBlock: nextBlock, blockRange: parameters.blockRange });
+    for (const account of discovered.accounts) {
+      const key = accountKey(account);
+      if (!knownKeys.has(key)) {
+        knownKeys.add(key);
+        known.push(account);
+      }
+    }
+    nextBlock = discovered.toBlock + 1n;
+    const scan = await scanAccounts(client, { accounts: known });
+    const due = new Set(scan.candidates.map((c) => `liquidate:${accountKey(c.account)}`));
+    // A key whose account is no longer liquidatable is done, whoever liquidated it.
+    for (const key of [...inFlight.keys()]) if (key.startsWith("liquidate:") && !due.has(key)) inFlight.delete(key);
+    if (scan.unpriced.length > 0) {
+      emit({
+        action: "liquidate",
+        outcome: "skipped",
+        reason: `ORACLE: ${scan.unpriced.length} account(s) cannot be priced (a market's feed fails the adapter's checks)`,
+        accounts: scan.unpriced.map(accountKey),
+      });
+    }
+    const candidates = [];
+    const waiting: string[] = [];
+    for (const c of scan.candidates) {
+      if (await mayAct(`liquidate:${accountKey(c.account)}`)) candidates.push(c);
+      else waiting.push(accountKey(c.account));
+    }
+    if (waiting.length > 0) {
+      emit({
+        action: "liquidate",
+        outcome: "skipped",
+        reason: "IN_FLIGHT: sent earlier, not confirmed yet",
+        accounts: waiting,
+      });
+    }
+    if (candidates.length === 0) return;
+    if (!parameters.dryRun && (await signerHasPending())) {
+      emit({
+        action: "liquidate",
+        outcome: "skipped",
+        reason: "PENDING_TX: the signer has an unconfirmed transaction; waiting for it before sending another",
+        accounts: candidates.map((c) => accountKey(c.account)),
+      });
+      return;
+    }
+    if (signal?.aborted) return;
+    const keys = candidates.map((c) => `liquidate:${accountKey(c.account)}`);
+    const startedAt = Date.now();
+    if (!parameters.dryRun) for (const key of keys) inFlight.set(key, startedAt);
+    // On a throw the keys stay in flight: the transaction may have been sent. The next ticks re-check.
+    const pass = await liquidateProfitably(client, {
+      candidates,
+      nativePriceUsd: parameters.liquidation?.nativePriceUsd,
+      minProfitUsd: parameters.liquidation?.minProfitUsd,
+      maxBatch: parameters.liquidation?.maxBatch,
+      dryRun: parameters.dryRun,
+    });
+    for (const key of keys) inFlight.delete(key);
+    for (const reason of ["UNPROFITABLE", "NOT_LIQUIDATABLE_ANY_MORE", "BATCH_FULL"] as const) {
+      const accounts = pass.skipped.filter((s) => s.reason === reason).map((s) => accountKey(s.account));
+      if (accounts.length > 0) emit({ action: "liquidate", outcome: "skipped", reason, accounts });
+    }
+    if (pass.liquidated.length === 0) return;
+    if (pass.sent) sent++;
+    emit({
+      action: "liquidate",
+      outcome: pass.sent ? "sent" : "dry-run",
+      reason: `LIQUIDATABLE: reward ${usd(pass.rewardUsd)} USD > gas ${usd(pass.gasCostUsd)} USD`,
+      hash: pass.hash,
+      gasUsed: pass.gasUsed,
+      accounts: pass.liquidated.map(accountKey),
+      rewardUsd: usd(pass.rewardUsd),
+      gasCostUsd: usd(pass.gasCostUsd),
+    });
+  }
+
+  async function rebalanceJob(): Promise<void> {
+    const policy = parameters.rebalance;
+    if (!policy) return;
+    const owner = policy.owner ?? signer;
+    if (!owner) throw new ParapetNoWalletError();
+    const key = `rebalance:${owner.toLowerCase()}`;
+    if (!(await mayAct(key))) {
+      emit({ action: "rebalance", outcome: "skipped", reason: "IN_FLIGHT: sent earlier, not confirmed yet" });
+      return;
+    }
+    if (!parameters.dryRun && (await signerHasPending())) {
+      emit({
+        action: "rebalance",
+        outcome: "skipped",
+        reason: "PENDING_TX: the signer has an unconfirmed transaction",
+      });
+      return;
+    }
+    if (signal?.aborted) return;
+    if (!parameters.dryRun) inFlight.set(key, Date.now());
+    const result = await rebalanceHedge(client, { ...policy, owner, lastRebalance, dryRun: parameters.dryRun });
+    inFlight.delete(key);
+    const reasons = result.decisions.flatMap((d) => [
+      ...d.decision.reasons.map((r) => `${d.target.marketAsset}#${d.target.accountIndex} ${r.code}: ${r.message}`),
+      ...d.decision.vetoes.map((v) => `${d.target.marketAsset}#${d.target.accountIndex} veto ${v.code}: ${v.message}`),
+    ]);
+    if (result.status === "sent" && result.execution?.status === "sent") {
+      sent++;
+      const block = await client.publicClient.getBlock({ blockNumber: result.execution.receipt.blockNumber });
+      for (const d of result.decisions) {
+        if (d.decision.act) {
+          lastRebalance.set(d.target.accountIndex, {
+            timestampMs: Number(block.timestamp) * 1000,
+            priceUsd: d.target.priceUsd,
+          });
+        }
+      }
+      emit({
+        action: "rebalance",
+        outcome: "sent",
+        reason: reasons.join("; "),
+        hash: result.execution.hash,
+        gasUsed: result.execution.receipt.gasUsed,
+      });
+      return;
+    }
+    emit({
+      action: "rebalance",
+      outcome: result.status === "sent" ? "noop" : result.status,
+      reason:
+        reasons.length > 0
+          ? reasons.join("; ")
+          : `no hedge needs action (${result.decisions.length} target(s) checked)`,
+    });
+  }
+
+  for (;;) {
+    if (signal?.aborted) break;
+    tick++;
+    try {
+      if (!parameters.liquidation?.disabled) await liquidationJob();
+      if (!signal?.aborted) await rebalanceJob();
+      failures = 0;
+      emit({
+        action: "tick",
+        outcome: "ok",
+        reason: `${known.length} account(s) watched, scanned to block ${nextBlock - 1n}`,
+      });
+    } catch (thrown) {
+      if (isFatal(thrown)) throw thrown;
+      const error = toParapetRpcError(thrown) ?? thrown;
+      failures++;
+      const message =
+        error instanceof ParapetError ? error.summary : error instanceof Error ? error.message : String(error);
+      emit({ action: "tick", outcome: "failed", reason: message.split("\n")[0] ?? message });
+      if (failures > maxRetries) throw new ParapetKeeperError(failures, error);
+      const delayMs = Math.min(backoffMs * 2 ** (failures - 1), maxBackoffMs);
+      emit({ action: "retry", outcome: "skipped", reason: `attempt ${failures} of ${maxRetries} in ${delayMs} ms` });
+      await sleep(delayMs, signal);
+      continue;
+    }
+    if (parameters.once) return { ticks: tick, sent, stoppedBy: "once" };
+    await sleep(intervalMs, signal);
+  }
+  emit({ action: "stop", outcome: "ok", reason: "stop requested: finished the current tick" });
+  return { ticks: tick, sent, stoppedBy: "signal" };
+}
