@@ -1,0 +1,333 @@
+// The on-chain `parapet` commands and the keeper, against ONE real anvil node with Parapet deployed on it: every
+// command's --help, usage errors, a missing/invalid deployment, an RPC that is down, the wrong chain, status/oracle
+// JSON, plan, hedge (with --approve), rebalance --dry-run (nothing sent), the keeper liquidating an underwater
+// account once and only once, the keeper lock, SIGINT on a running keeper, and a stale feed.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { type Address, createPublicClient, createWalletClient, http, parseUnits } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { main } from "../../src/cli/main.js";
+import {
+  createParapetClient,
+  type Deployment,
+  type ParapetContext,
+  ParapetKeeperError,
+  perpVaultAbi,
+} from "../../src/index.js";
+import { acquireKeeperLock, keeperLockPath } from "../../src/keeper/lock.js";
+import { type KeeperEvent, runKeeper } from "../../src/keeper/loop.js";
+import {
+  ANVIL_KEYS,
+  type Anvil,
+  type AnvilParapet,
+  deployParapetOnAnvil,
+  freePort,
+  MOCK_V3_AGGREGATOR,
+  startAnvil,
+  writeDeploymentFile,
+} from "./helpers/anvil.js";
+
+type Env = Record<string, string | undefined>;
+
+async function run(argv: string[], env: Env = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+const [DEPLOYER_KEY, TRADER_KEY, KEEPER_KEY, HEDGER_KEY] = ANVIL_KEYS;
+const trader = privateKeyToAccount(TRADER_KEY).address;
+const keeper = privateKeyToAccount(KEEPER_KEY).address;
+const hedger = privateKeyToAccount(HEDGER_KEY).address;
+
+describe("parapet CLI on chain (anvil)", function () {
+  this.timeout(60_000);
+  let anvil: Anvil;
+  let env: AnvilParapet;
+  let deployment: Deployment;
+  let dir = "";
+  let file = "";
+  let conn: string[] = [];
+  const publicClient = () => createPublicClient({ transport: http(anvil.url) });
+  const nonce = (address: Address) => publicClient().getTransactionCount({ address });
+
+  before(async () => {
+    anvil = await startAnvil();
+    env = await deployParapetOnAnvil(anvil.url);
+    deployment = env.deployment;
+    dir = mkdtempSync(join(tmpdir(), "parapet-cli-"));
+    file = join(dir, "anvil.json");
+    writeDeploymentFile(file, deployment);
+    conn = ["--rpc", anvil.url, "--deployment", file];
+    for (const who of [trader, hedger]) {
+      await env.send(deployment.collateralToken, "TestToken", "mint", [who, parseUnits("100000", 6)]);
+    }
+  });
+
+  after(() => {
+    anvil?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("every command has --help (exit 0) and refuses an unknown option with exit 2 naming it", async () => {
+    for (const command of ["deploy", "status", "oracle", "plan", "hedge", "rebalance", "keeper", "backtest"]) {
+      const help = await run([command, "--help"]);
+      expect(help.code, command).to.equal(0);
+      expect(help.stdout, command).to.match(new RegExp(`^Usage: parapet ${command}`));
+      expect(help.stdout, command).to.match(/Exit codes/);
+      const bad = await run([command, "--frobnicate", "1"]);
+      expect(bad.code, command).to.equal(2);
+      expect(bad.stderr, command).to.contain("--frobnicate");
+    }
+    expect((await run(["help", "keeper"])).stdout).to.match(/^Usage: parapet keeper/);
+    const deployNoNetwork = await run(["deploy"]);
+    expect(deployNoNetwork.code).to.equal(2);
+    expect(deployNoNetwork.stderr).to.match(/--network is required/);
+  });
+
+  it("a missing deployment file is exit 2, an invalid one exit 1, both naming the file and the fix", async () => {
+    const missing = await run(["status", "--rpc", anvil.url, "--deployment", join(dir, "nope.json")]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.contain("nope.json does not exist");
+    expect(missing.stderr).to.contain("npm run deploy -- --network NAME");
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, "{ not json");
+    const invalid = await run(["oracle", "--rpc", anvil.url, "--deployment", broken]);
+    expect(invalid.code).to.equal(1);
+    expect(invalid.stderr).to.match(/broken\.json is not valid JSON/);
+    const noVault = join(dir, "novault.json");
+    writeDeploymentFile(noVault, { ...deployment, perpVault: undefined });
+    const incomplete = await run(["oracle", "--rpc", anvil.url, "--deployment", noVault]);
+    expect(incomplete.code).to.equal(1);
+    expect(incomplete.stderr).to.match(/novault\.json: The deployment has no address for perpVault/);
+  });
+
+  it("an RPC that is down fails fast with exit 1 naming the URL; the wrong chain with exit 1 naming both chains", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    const down = await run(["status", "--rpc", closed, "--deployment", file]);
+    expect(down.code).to.equal(1);
+    expect(down.stderr, down.stderr).to.contain(`The RPC at ${closed}/ did not answer`);
+    expect(Date.now() - started).to.be.below(5_000);
+    const keeperDown = await run(["keeper", "--once", "--rpc", closed, "--deployment", file], {
+      PARAPET_PRIVATE_KEY: KEEPER_KEY,
+    });
+    expect(keeperDown.code).to.equal(1);
+    expect(keeperDown.stderr).to.contain(closed);
+    const other = join(dir, "mainnet.json");
+    writeDeploymentFile(other, { ...deployment, chainId: 1 });
+    const wrong = await run(["status", "--rpc", anvil.url, "--deployment", other]);
+    expect(wrong.code).to.equal(1);
+    expect(wrong.stderr).to.contain(`is on chain ${deployment.chainId} but the deployment is for chain 1`);
+  });
+
+  it("status --json: the five markets with price, oracle verdict, funding and open interest", async () => {
+    const { code, stdout } = await run(["status", ...conn, "--json"]);
+    expect(code).to.equal(0);
+    const json = JSON.parse(stdout);
+    expect(json.chainId).to.equal(deployment.chainId);
+    expect(json.markets.map((m: { symbol: string }) => m.symbol)).to.deep.equal(["ETH", "BTC", "XAU", "EURUSD", "SPX"]);
+    expect(json.markets[0]).to.include({ marketId: "0", priceUsd: "3000", longOpenInterestUnits: "0", skewUnits: "0" });
+    expect(json.markets[0].oracle.verdict).to.equal("ok");
+    expect(json.markets[0].fundingRatePerDay).to.equal("0");
+    expect(json.owner).to.equal(null);
+    const human = await run(["status", ...conn]);
+    expect(human.stdout).to.match(/ETH\s+3,000\.0000\s+ok/);
+    expect(human.stdout).to.contain("pass --owner ADDRESS");
+  });
+
+  it("plan --json plans a short ETH hedge from the chain's markets; a market the deployment lacks is exit 2", async () => {
+    const { code, stdout } = await run(["plan", ...conn, "--json", "--exposure", "ETH=10"]);
+    expect(code).to.equal(0);
+    const plan = JSON.parse(stdout);
+    expect(plan.targets).to.have.length(1);
+    expect(plan.targets[0]).to.include({ exposureAsset: "ETH", marketAsset: "ETH", marketId: "0", accountIndex: "1" });
+    expect(plan.targets[0].sizeUnits).to.equal(-10);
+    expect(plan.targets[0].collateralUsd).to.be.greaterThan(0);
+    const unknown = await run(["plan", ...conn, "--exposure", "DOGE=10"]);
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.contain("no DOGE market");
+  });
+
+  it("hedge: without a key exit 2; without setup exit 1 naming the fix; with --approve opens the hedge; a dry run sends nothing", async () => {
+    const noKey = await run(["hedge", ...conn, "--exposure", "ETH=10"]);
+    expect(noKey.code).to.equal(2);
+    expect(noKey.stderr).to.contain("PARAPET_PRIVATE_KEY is not set");
+    const keyEnv = { PARAPET_PRIVATE_KEY: HEDGER_KEY };
+    const noSetup = await run(["hedge", ...conn, "--exposure", "ETH=10"], keyEnv);
+    expect(noSetup.code).to.equal(1);
+    expect(noSetup.stderr).to.match(/setOperator\(router, true\).*--approve/);
+    expect(noSetup.stderr).to.not.contain(HEDGER_KEY.slice(2)); // the key is never printed
+    const before = await nonce(hedger);
+    const opened = await run(["hedge", ...conn, "--json", "--approve", "--exposure", "ETH=10"], keyEnv);
+    expect(opened.code, opened.stderr + opened.stdout).to.equal(0);
+    const json = JSON.parse(opened.stdout);
+    expect(json.status).to.equal("sent");
+    expect(json.steps[0]).to.include({ accountIndex: "1", marketId: "0", sizeAfter: parseUnits("-10", 18).toString() });
+    expect(await nonce(hedger)).to.equal(before + 3); // setOperator, approve, rebalance
+    const status = await run(["status", ...conn, "--json", "--owner", hedger]);
+    const account = JSON.parse(status.stdout).accounts[0];
+    expect(account.accountIndex).to.equal("1");
+    expect(account.positions[0]).to.include({ symbol: "ETH", sizeUnits: "-10" });
+    // A second plan differs only by the collateral floor (the market now has open interest): a dry run shows no
+    // trade (the target is the current size) and sends nothing.
+    const again = await run(["hedge", ...conn, "--json", "--dry-run", "--exposure", "ETH=10"], keyEnv);
+    expect(again.code, again.stderr).to.equal(0);
+    const dry = JSON.parse(again.stdout);
+    expect(["noop", "dry-run"]).to.include(dry.status);
+    for (const step of dry.steps) expect(step.targetSize).to.equal(parseUnits("-10", 18).toString());
+    expect(await nonce(hedger)).to.equal(before + 3);
+  });
+
+  it("rebalance --dry-run shows the decision and its numbers and sends nothing", async () => {
+    const before = await nonce(hedger);
+    const { code, stdout } = await run(
+      ["rebalance", ...conn, "--json", "--dry-run", "--exposure", "ETH=12", "--band", "0.05"],
+      { PARAPET_PRIVATE_KEY: HEDGER_KEY },
+    );
+    expect(code).to.equal(0);
+    const json = JSON.parse(stdout);
+    expect(json.status).to.equal("dry-run");
+    expect(json.hash).to.equal(null);
+    const [d] = json.decisions;
+    expect(d).to.include({ marketAsset: "ETH", accountIndex: "1", act: true, sizeUnits: -10, targetSizeUnits: -12 });
+    expect(d.sizeDeltaUnits).to.be.closeTo(-2, 1e-9);
+    expect(d.reasons.map((r: { code: string }) => r.code)).to.include("DELTA_BAND");
+    expect(d.numbers.driftFraction).to.be.closeTo(2 / 12, 1e-9);
+    expect(await nonce(hedger)).to.equal(before);
+    // Within the band: no action, nothing sent (and no key needed with --owner).
+    const quiet = await run(["rebalance", ...conn, "--dry-run", "--owner", hedger, "--exposure", "ETH=10"]);
+    expect(quiet.code).to.equal(0);
+    expect(quiet.stdout).to.contain("No hedge needs action");
+  });
+
+  it("keeper --once liquidates an underwater account; the second tick sends nothing", async () => {
+    const wallet = createWalletClient({ account: privateKeyToAccount(TRADER_KEY), transport: http(anvil.url) });
+    const parapet = await createParapetClient({ publicClient: publicClient(), walletClient: wallet, deployment });
+    await parapet.writeApprove({ amount: "1000" });
+    await parapet.writeDeposit({ owner: trader, amount: "1000" });
+    await parapet.writeTrade({ owner: trader, marketId: 0n, sizeDelta: "3", slippageBps: 100 });
+    // ETH 3000 → 2720: the 3 ETH long loses 840 of its 1000 USD, below maintenance (5 % of 8160 + 5).
+    await env.send(env.feeds[0] as Address, MOCK_V3_AGGREGATOR, "updateAnswer", [parseUnits("2720", 8)]);
+    const liquidatable = () =>
+      publicClient().readContract({
+        address: deployment.perpVault,
+        abi: perpVaultAbi,
+        functionName: "isLiquidatable",
+        args: [trader, 0n],
+      });
+    expect(await liquidatable()).to.equal(true);
+    const keyEnv = { PARAPET_PRIVATE_KEY: KEEPER_KEY };
+    const first = await run(["keeper", ...conn, "--once", "--json"], keyEnv);
+    expect(first.code, first.stderr).to.equal(0);
+    const events = first.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as KeeperEvent);
+    const sent = events.filter((e) => e.action === "liquidate" && e.outcome === "sent");
+    expect(sent, first.stdout + first.stderr).to.have.length(1);
+    expect(sent[0]?.accounts).to.deep.equal([`${trader.toLowerCase()}:0`]);
+    expect(sent[0]?.hash).to.match(/^0x[0-9a-f]{64}$/);
+    expect(Number(sent[0]?.gasUsed)).to.be.greaterThan(0);
+    expect(sent[0]?.reason).to.match(/^LIQUIDATABLE: reward/);
+    expect(await liquidatable()).to.equal(false);
+    const keeperNonce = await nonce(keeper);
+    const second = await run(["keeper", ...conn, "--once"], keyEnv);
+    expect(second.code).to.equal(0);
+    expect(second.stdout).to.not.match(/liquidate sent/);
+    expect(second.stdout).to.match(/tick 1 tick ok/);
+    expect(await nonce(keeper)).to.equal(keeperNonce);
+  });
+
+  it("a keeper already running for the same chain, vault and signer: the second exits 1 naming its pid", async () => {
+    const lock = acquireKeeperLock({ chainId: deployment.chainId, perpVault: deployment.perpVault, signer: keeper });
+    try {
+      const second = await run(["keeper", ...conn, "--once"], { PARAPET_PRIVATE_KEY: KEEPER_KEY });
+      expect(second.code).to.equal(1);
+      expect(second.stderr).to.contain(`already running (pid ${process.pid}`);
+      // Another signer is another keeper: allowed.
+      const other = await run(["keeper", ...conn, "--once"], { PARAPET_PRIVATE_KEY: DEPLOYER_KEY });
+      expect(other.code, other.stderr).to.equal(0);
+    } finally {
+      lock.release();
+    }
+    expect(existsSync(lock.path)).to.equal(false);
+  });
+
+  it("SIGINT stops a running keeper process after its tick, with exit 0 and its lock removed", async () => {
+    const child = spawn(process.execPath, ["bin/parapet.mjs", "keeper", ...conn, "--interval", "60"], {
+      env: { ...process.env, PARAPET_PRIVATE_KEY: KEEPER_KEY },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += String(d);
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no tick within 20 s: ${stdout} ${stderr}`)), 20_000);
+      child.stdout.on("data", (d) => {
+        stdout += String(d);
+        if (/tick 1 tick ok/.test(stdout)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const lockPath = keeperLockPath({ chainId: deployment.chainId, perpVault: deployment.perpVault, signer: keeper });
+    expect(existsSync(lockPath)).to.equal(true);
+    child.kill("SIGINT");
+    const code = await exited;
+    expect(code, stderr).to.equal(0);
+    expect(stderr).to.contain("SIGINT received");
+    expect(stdout).to.match(/stop ok/);
+    expect(existsSync(lockPath)).to.equal(false);
+  });
+
+  it("the SDK loop: RPC errors are retried with backoff, then it gives up with a typed error naming the URL", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const client: ParapetContext = {
+      publicClient: createPublicClient({ transport: http(closed, { retryCount: 0 }) }),
+      walletClient: createWalletClient({ account: privateKeyToAccount(KEEPER_KEY), transport: http(closed) }),
+      deployment,
+    };
+    const events: KeeperEvent[] = [];
+    const delays: number[] = [];
+    const error = await runKeeper(client, {
+      once: true,
+      maxRetries: 2,
+      backoffMs: 100,
+      onEvent: (e) => events.push(e),
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ParapetKeeperError);
+    expect((error as ParapetKeeperError).code).to.equal("KEEPER_GAVE_UP");
+    expect((error as Error).message).to.contain(`The RPC at ${closed}/ did not answer`);
+    expect(delays).to.deep.equal([100, 200]);
+    expect(events.filter((e) => e.action === "tick" && e.outcome === "failed")).to.have.length(3);
+  });
+
+  it("a stale feed: oracle exits 3 naming it, status still reports, the keeper skips the unpriced accounts", async () => {
+    await publicClient().request({ method: "evm_increaseTime" as never, params: [86_401] as never });
+    await publicClient().request({ method: "evm_mine" as never, params: [] as never });
+    const oracle = await run(["oracle", ...conn, "--json"]);
+    expect(oracle.code).to.equal(3);
+    const feeds = JSON.parse(oracle.stdout).feeds;
+    expect(feeds.every((f: { verdict: string }) => f.verdict === "fail")).to.equal(true);
+    expect(feeds[0].reasons[0].code).to.equal("STALE");
+    expect(oracle.stderr).to.contain("5 feed(s) fail");
+    const status = await run(["status", ...conn, "--json", "--owner", hedger]);
+    expect(status.code).to.equal(0);
+    expect(JSON.parse(status.stdout).markets[0].priceUsd).to.equal(null);
+    const tick = await run(["keeper", ...conn, "--once"], { PARAPET_PRIVATE_KEY: KEEPER_KEY });
+    expect(tick.code).to.equal(0);
+    expect(tick.stdout).to.match(/liquidate skipped accounts=.*reason="ORACLE/);
+  });
+});
