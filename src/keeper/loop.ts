@@ -17,7 +17,7 @@ import {
 import { type RebalanceHedgeParameters, rebalanceHedge } from "../hedge/rebalancer.js";
 import { wadToNumber } from "../units.js";
 import { type AccountRef, accountKey, discoverAccounts } from "./accounts.js";
-import { liquidateProfitably, scanAccounts } from "./liquidations.js";
+import { type LiquidationCandidate, liquidateProfitably, scanAccounts } from "./liquidations.js";
 
 export type KeeperAction = "tick" | "liquidate" | "rebalance" | "retry" | "stop";
 export type KeeperOutcome = "ok" | "sent" | "noop" | "dry-run" | "skipped" | "vetoed" | "failed";
@@ -163,6 +163,29 @@ export async function runKeeper(
     return true;
   }
 
+  /**
+   * Runs a sending action with its keys in flight. On success the keys are cleared (the receipt is in). On a throw
+   * they stay in flight unless the signer's nonce shows nothing left: then it failed before sending (simulation,
+   * estimation) and may be retried next tick. If even that check fails (RPC down) they stay: never re-send blindly.
+   */
+  async function guarded<T>(keys: readonly string[], action: () => Promise<T>): Promise<T> {
+    if (parameters.dryRun || !signer) return action();
+    const nonceBefore = await client.publicClient.getTransactionCount({ address: signer, blockTag: "pending" });
+    const startedAt = Date.now();
+    for (const key of keys) inFlight.set(key, startedAt);
+    try {
+      const result = await action();
+      for (const key of keys) inFlight.delete(key);
+      return result;
+    } catch (error) {
+      const nonceAfter = await client.publicClient
+        .getTransactionCount({ address: signer, blockTag: "pending" })
+        .catch(() => undefined);
+      if (nonceAfter === nonceBefore) for (const key of keys) inFlight.delete(key);
+      throw error;
+    }
+  }
+
   async function liquidationJob(): Promise<void> {
     const discovered = await discoverAccounts(client, { fromBlock: nextBlock, blockRange: parameters.blockRange });
     for (const account of discovered.accounts) {
@@ -185,7 +208,7 @@ export async function runKeeper(
         accounts: scan.unpriced.map(accountKey),
       });
     }
-    const candidates = [];
+    const candidates: LiquidationCandidate[] = [];
     const waiting: string[] = [];
     for (const c of scan.candidates) {
       if (await mayAct(`liquidate:${accountKey(c.account)}`)) candidates.push(c);
@@ -211,17 +234,15 @@ export async function runKeeper(
     }
     if (signal?.aborted) return;
     const keys = candidates.map((c) => `liquidate:${accountKey(c.account)}`);
-    const startedAt = Date.now();
-    if (!parameters.dryRun) for (const key of keys) inFlight.set(key, startedAt);
-    // On a throw the keys stay in flight: the transaction may have been sent. The next ticks re-check.
-    const pass = await liquidateProfitably(client, {
-      candidates,
-      nativePriceUsd: parameters.liquidation?.nativePriceUsd,
-      minProfitUsd: parameters.liquidation?.minProfitUsd,
-      maxBatch: parameters.liquidation?.maxBatch,
-      dryRun: parameters.dryRun,
-    });
-    for (const key of keys) inFlight.delete(key);
+    const pass = await guarded(keys, () =>
+      liquidateProfitably(client, {
+        candidates,
+        nativePriceUsd: parameters.liquidation?.nativePriceUsd,
+        minProfitUsd: parameters.liquidation?.minProfitUsd,
+        maxBatch: parameters.liquidation?.maxBatch,
+        dryRun: parameters.dryRun,
+      }),
+    );
     for (const reason of ["UNPROFITABLE", "NOT_LIQUIDATABLE_ANY_MORE", "BATCH_FULL"] as const) {
       const accounts = pass.skipped.filter((s) => s.reason === reason).map((s) => accountKey(s.account));
       if (accounts.length > 0) emit({ action: "liquidate", outcome: "skipped", reason, accounts });
@@ -259,9 +280,9 @@ export async function runKeeper(
       return;
     }
     if (signal?.aborted) return;
-    if (!parameters.dryRun) inFlight.set(key, Date.now());
-    const result = await rebalanceHedge(client, { ...policy, owner, lastRebalance, dryRun: parameters.dryRun });
-    inFlight.delete(key);
+    const result = await guarded([key], () =>
+      rebalanceHedge(client, { ...policy, owner, lastRebalance, dryRun: parameters.dryRun }),
+    );
     const reasons = result.decisions.flatMap((d) => [
       ...d.decision.reasons.map((r) => `${d.target.marketAsset}#${d.target.accountIndex} ${r.code}: ${r.message}`),
       ...d.decision.vetoes.map((v) => `${d.target.marketAsset}#${d.target.accountIndex} veto ${v.code}: ${v.message}`),

@@ -243,6 +243,75 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(await nonce(keeper)).to.equal(keeperNonce);
   });
 
+  it("keeper: while the signer has a pending transaction nothing more is sent; once mined, the liquidation goes out", async () => {
+    const deployer = privateKeyToAccount(DEPLOYER_KEY);
+    await env.send(deployment.collateralToken, "TestToken", "mint", [deployer.address, parseUnits("1000", 6)]);
+    const wallet = createWalletClient({ account: deployer, transport: http(anvil.url) });
+    const parapet = await createParapetClient({ publicClient: publicClient(), walletClient: wallet, deployment });
+    await parapet.writeApprove({ amount: "1000" });
+    await parapet.writeDeposit({ owner: deployer.address, accountIndex: 7n, amount: "1000" });
+    await parapet.writeTrade({
+      owner: deployer.address,
+      accountIndex: 7n,
+      marketId: 0n,
+      sizeDelta: "3",
+      slippageBps: 100,
+    });
+    await env.send(env.feeds[0] as Address, MOCK_V3_AGGREGATOR, "updateAnswer", [parseUnits("2450", 8)]);
+    const rpc = (method: string, params: unknown[]) =>
+      publicClient().request({ method: method as never, params: params as never });
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const keeperWallet = createWalletClient({ account: privateKeyToAccount(KEEPER_KEY), transport: http(anvil.url) });
+      await keeperWallet.sendTransaction({ to: keeper, value: 0n, chain: null });
+      const pendingBefore = await publicClient().getTransactionCount({ address: keeper, blockTag: "pending" });
+      const blocked = await run(["keeper", ...conn, "--once"], { PARAPET_PRIVATE_KEY: KEEPER_KEY });
+      expect(blocked.code, blocked.stderr).to.equal(0);
+      expect(blocked.stdout, blocked.stdout).to.match(
+        /liquidate skipped accounts=\S*0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266:7 reason="PENDING_TX/,
+      );
+      expect(await publicClient().getTransactionCount({ address: keeper, blockTag: "pending" })).to.equal(
+        pendingBefore,
+      );
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+      await rpc("evm_mine", []);
+    }
+    const sent = await run(["keeper", ...conn, "--once"], { PARAPET_PRIVATE_KEY: KEEPER_KEY });
+    expect(sent.stdout).to.match(
+      /liquidate sent accounts=\S*0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266:7\S* gasUsed=\d+ tx=0x/,
+    );
+  });
+
+  it("keeper with exposures runs the rebalance policy each tick and logs the decision (dry run: nothing sent)", async () => {
+    const before = await nonce(hedger);
+    const tick = await run(
+      [
+        "keeper",
+        ...conn,
+        "--once",
+        "--json",
+        "--dry-run",
+        "--no-liquidations",
+        "--exposure",
+        "ETH=12",
+        "--band",
+        "0.05",
+      ],
+      { PARAPET_PRIVATE_KEY: HEDGER_KEY },
+    );
+    expect(tick.code, tick.stderr).to.equal(0);
+    const events = tick.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as KeeperEvent);
+    const rebalance = events.find((e) => e.action === "rebalance");
+    expect(rebalance?.outcome).to.equal("dry-run");
+    expect(rebalance?.reason).to.match(/ETH#1 DELTA_BAND/);
+    expect(events.some((e) => e.action === "liquidate")).to.equal(false);
+    expect(await nonce(hedger)).to.equal(before);
+  });
+
   it("a keeper already running for the same chain, vault and signer: the second exits 1 naming its pid", async () => {
     const lock = acquireKeeperLock({ chainId: deployment.chainId, perpVault: deployment.perpVault, signer: keeper });
     try {
