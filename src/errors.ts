@@ -25,7 +25,9 @@ export type ParapetErrorCode =
   | "NO_WALLET"
   | "ROUTER_NOT_OPERATOR"
   | "SENDER_NOT_AUTHORIZED"
-  | "ALLOWANCE_TOO_LOW";
+  | "ALLOWANCE_TOO_LOW"
+  | "NOT_A_MOCK_FEED"
+  | "BALANCE_SLOT_NOT_FOUND";
 
 export type ParapetErrorParameters = {
   code: ParapetErrorCode;
