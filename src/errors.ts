@@ -17,6 +17,7 @@ export type AbiError = Extract<Abi[number], { type: "error" }>;
 import {
   hedgeRouterAbi,
   liquidationModuleAbi,
+  liquidationUpkeepAbi,
   liquidityVaultAbi,
   oracleAdapterAbi,
   perpVaultAbi,
@@ -36,6 +37,8 @@ export type ParapetErrorCode =
   | "ROUTER_NOT_OPERATOR"
   | "SENDER_NOT_AUTHORIZED"
   | "ALLOWANCE_TOO_LOW"
+  | "NOT_A_MOCK_FEED"
+  | "BALANCE_SLOT_NOT_FOUND"
   | "RPC_UNAVAILABLE"
   | "KEEPER_ALREADY_RUNNING"
   | "KEEPER_GAVE_UP";
@@ -217,8 +220,8 @@ function errorsOf(abi: Abi): AbiError[] {
 }
 
 /**
- * Every custom error the vault, its liquidation module, the oracle adapter, the LP vault and the hedge router can
- * revert with.
+ * Every custom error the vault, its liquidation module, the oracle adapter, the LP vault, the hedge router and the
+ * liquidation upkeep can revert with.
  */
 export const parapetErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Set<string>();
@@ -229,6 +232,7 @@ export const parapetErrorsAbi: readonly AbiError[] = (() => {
     oracleAdapterAbi,
     liquidityVaultAbi,
     hedgeRouterAbi,
+    liquidationUpkeepAbi,
   ] as Abi[]) {
     for (const e of errorsOf(abi)) {
       const sig = `${e.name}(${e.inputs.map((i) => i.type).join(",")})`;

@@ -1,0 +1,3 @@
+export * from "./accounts.js";
+export * from "./liquidations.js";
+export * from "./upkeep.js";
