@@ -1,10 +1,9 @@
 // The on-chain commands: status, oracle, plan, hedge, rebalance. Each is a thin shell over SDK actions: parse →
 // connect → call → print a table or `--json`. Exit codes: see EXIT_CODES.
-import { type Address, encodeFunctionData, formatUnits } from "viem";
-import { testTokenAbi } from "../abis/index.js";
+import { type Address, formatUnits } from "viem";
 import { checkMarketOracles } from "../actions/oracle.js";
 import { type AccountState, getAccount, getMarkets, type Market } from "../actions/read.js";
-import { sendParapetTransaction, writeSetOperator } from "../actions/write.js";
+import { writeApprove, writeSetOperator } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { executeHedge, hedgeStepsFromPlan, resolveHedgeSteps } from "../hedge/execute.js";
 import { hedgeMarketsFromChain } from "../hedge/fromChain.js";
@@ -551,13 +550,7 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
       say(`setOperator(router ${resolved.router}, true): ${w.hash} (gas ${w.receipt.gasUsed})`);
     }
     if (resolved.allowance < maxDeposits) {
-      // The SDK's buildApprove only names the vaults as spenders; the router is approved with the same send path.
-      const w = await sendParapetTransaction(client, {
-        to: client.deployment.collateralToken,
-        data: encodeFunctionData({ abi: testTokenAbi, functionName: "approve", args: [resolved.router, maxDeposits] }),
-        value: 0n,
-        functionName: "approve",
-      });
+      const w = await writeApprove(client, { amount: maxDeposits, spender: "hedgeRouter" });
       say(`approve(router, ${maxDeposits}): ${w.hash} (gas ${w.receipt.gasUsed})`);
     }
   }

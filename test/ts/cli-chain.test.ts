@@ -21,7 +21,6 @@ import { acquireKeeperLock, keeperLockPath } from "../../src/keeper/lock.js";
 import { type KeeperEvent, runKeeper } from "../../src/keeper/loop.js";
 import {
   ANVIL_KEYS,
-  type Anvil,
   type AnvilParapet,
   deployParapetOnAnvil,
   freePort,
@@ -46,7 +45,7 @@ const hedger = privateKeyToAccount(HEDGER_KEY).address;
 
 describe("parapet CLI on chain (anvil)", function () {
   this.timeout(60_000);
-  let anvil: Anvil;
+  let anvil: Awaited<ReturnType<typeof startAnvil>>;
   let env: AnvilParapet;
   let deployment: Deployment;
   let dir = "";

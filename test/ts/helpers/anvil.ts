@@ -1,8 +1,6 @@
-// A real anvil node in its own process group, and Parapet deployed on it with plain viem (token, adapter, vault, LP
+// Parapet deployed on a real anvil node (started with src/testing's startAnvil) with plain viem (token, adapter, vault, LP
 // vault, hedge router, the five mock feeds and markets of scripts/bench/markets.ts), written as a deployment file.
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import hre from "hardhat";
 import {
   type Abi,
@@ -26,48 +24,7 @@ export const ANVIL_KEYS = [
   "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
 ] as const satisfies readonly Hex[];
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-export type Anvil = { url: string; process: ChildProcess; stop: () => void };
-
-/** Starts anvil on a free port and waits until it answers. Call `stop()` in `after` (kills the whole group). */
-export async function startAnvil(): Promise<Anvil> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn("node_modules/.bin/anvil", ["--port", String(port), "--host", "127.0.0.1", "--silent"], {
-    stdio: "ignore",
-    // Its own process group: the .bin entry is a Node wrapper around the binary; killing the wrapper alone leaks it.
-    detached: true,
-  });
-  const stop = () => {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
-  };
-  const probe = createPublicClient({ transport: http(url, { retryCount: 0 }) });
-  for (let i = 0; ; i++) {
-    try {
-      await probe.getChainId();
-      break;
-    } catch (error) {
-      if (i > 150 || child.exitCode !== null) {
-        stop();
-        throw new Error(`anvil did not start on ${url}: ${String(error)}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return { url, process: child, stop };
-}
+export { freePort, startAnvil } from "../../../src/testing/anvil.js";
 
 export type AnvilParapet = {
   deployment: Deployment;
