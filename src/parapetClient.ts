@@ -3,6 +3,8 @@ import { checkMarketOracles } from "./actions/oracle.js";
 import * as read from "./actions/read.js";
 import * as write from "./actions/write.js";
 import { type CreateParapetClientParameters, createParapetContext, type ParapetContext } from "./client.js";
+import { executeHedge, resolveHedgeSteps } from "./hedge/execute.js";
+import { rebalanceHedge } from "./hedge/rebalancer.js";
 
 type Bound<F> = F extends (client: ParapetContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 type Actions = typeof actions;
@@ -37,6 +39,9 @@ const actions = {
   writeLpDeposit: write.writeLpDeposit,
   writeLpWithdraw: write.writeLpWithdraw,
   writeLpRedeem: write.writeLpRedeem,
+  resolveHedgeSteps,
+  executeHedge,
+  rebalanceHedge,
 };
 
 export type ParapetClient = ParapetContext & { [K in keyof Actions]: Bound<Actions[K]> };

@@ -1,3 +1,4 @@
 export * from "./accounts.js";
 export * from "./liquidations.js";
+export * from "./loop.js";
 export * from "./upkeep.js";

@@ -198,6 +198,16 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(d.reasons.map((r: { code: string }) => r.code)).to.include("DELTA_BAND");
     expect(d.numbers.driftFraction).to.be.closeTo(2 / 12, 1e-9);
     expect(await nonce(hedger)).to.equal(before);
+    // The same pass through the client binding (createParapetClient binds rebalanceHedge, executeHedge, resolveHedgeSteps).
+    const parapet = await createParapetClient({ publicClient: publicClient(), deployment });
+    const bound = await parapet.rebalanceHedge({
+      owner: hedger,
+      exposures: [{ kind: "asset", asset: "ETH", amount: 12 }],
+      rebalancePolicy: { trigger: { kind: "band", band: 0.05 } },
+      dryRun: true,
+    });
+    expect(bound.status).to.equal("dry-run");
+    expect(bound.decisions[0]?.decision.sizeDeltaUnits).to.be.closeTo(d.sizeDeltaUnits, 1e-9);
     // Within the band: no action, nothing sent (and no key needed with --owner).
     const quiet = await run(["rebalance", ...conn, "--dry-run", "--owner", hedger, "--exposure", "ETH=10"]);
     expect(quiet.code).to.equal(0);
