@@ -433,7 +433,9 @@ function planTable(plan: HedgePlan): string {
     ...plan.targets.flatMap((t) => t.warnings),
     ...plan.unhedged.map((u) => u.warning),
   ];
-  if (warnings.length > 0) lines.push("Warnings:", ...warnings.map((w) => `  ${w.code}: ${w.message}`));
+  // A target's warnings are also in the plan's list: print each once.
+  const unique = [...new Set(warnings.map((w) => `  ${w.code}: ${w.message}`))];
+  if (unique.length > 0) lines.push("Warnings:", ...unique);
   return lines.join("\n");
 }
 

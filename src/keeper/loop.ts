@@ -252,7 +252,7 @@ export async function runKeeper(
     emit({
       action: "liquidate",
       outcome: pass.sent ? "sent" : "dry-run",
-      reason: `LIQUIDATABLE: reward ${usd(pass.rewardUsd)} USD > gas ${usd(pass.gasCostUsd)} USD`,
+      reason: `LIQUIDATABLE: reward ${usd(pass.rewardUsd)} USD − gas ${usd(pass.gasCostUsd)} USD ≥ min profit ${parameters.liquidation?.minProfitUsd ?? 0} USD`,
       hash: pass.hash,
       gasUsed: pass.gasUsed,
       accounts: pass.liquidated.map(accountKey),
