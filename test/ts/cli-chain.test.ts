@@ -92,7 +92,7 @@ describe("parapet CLI on chain (anvil)", function () {
     const missing = await run(["status", "--rpc", anvil.url, "--deployment", join(dir, "nope.json")]);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.contain("nope.json does not exist");
-    expect(missing.stderr).to.contain("npm run deploy -- --network NAME");
+    expect(missing.stderr).to.contain("npm run deploy -- --network");
     const broken = join(dir, "broken.json");
     writeFileSync(broken, "{ not json");
     const invalid = await run(["oracle", "--rpc", anvil.url, "--deployment", broken]);
