@@ -4,6 +4,7 @@
 // account once and only once, the keeper lock, SIGINT on a running keeper, and a stale feed.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -105,7 +106,7 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(incomplete.stderr).to.match(/novault\.json: The deployment has no address for perpVault/);
   });
 
-  it("an RPC that is down fails fast with exit 1 naming the URL; the wrong chain with exit 1 naming both chains", async () => {
+  it("an RPC that is down fails fast with exit 1 naming the URL; a silent one times out; the wrong chain with exit 1 naming both chains", async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const started = Date.now();
     const down = await run(["status", "--rpc", closed, "--deployment", file]);
@@ -117,6 +118,34 @@ describe("parapet CLI on chain (anvil)", function () {
     });
     expect(keeperDown.code).to.equal(1);
     expect(keeperDown.stderr).to.contain(closed);
+    // A slow RPC: accepts the connection, never answers. The timeout bounds it.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = silent.address();
+      const slowUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+      const slowStart = Date.now();
+      const slow = await run([
+        "oracle",
+        "--rpc",
+        slowUrl,
+        "--deployment",
+        file,
+        "--rpc-timeout",
+        "0.3",
+        "--rpc-retries",
+        "1",
+      ]);
+      expect(slow.code).to.equal(1);
+      expect(slow.stderr).to.contain(`The RPC at ${slowUrl}/ did not answer: The request took too long to respond.`);
+      expect(Date.now() - slowStart).to.be.below(3_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
     const other = join(dir, "mainnet.json");
     writeDeploymentFile(other, { ...deployment, chainId: 1 });
     const wrong = await run(["status", "--rpc", anvil.url, "--deployment", other]);
