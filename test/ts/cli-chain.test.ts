@@ -350,7 +350,7 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(await nonce(hedger)).to.equal(before);
   });
 
-  it("a keeper already running for the same chain, vault and signer: the second exits 1 naming its pid", async () => {
+  it("a keeper already running for the same chain, vault and signer: the second exits 1 naming its pid; a stale lock is taken over", async () => {
     const lock = acquireKeeperLock({ chainId: deployment.chainId, perpVault: deployment.perpVault, signer: keeper });
     try {
       const second = await run(["keeper", ...conn, "--once"], { PARAPET_PRIVATE_KEY: KEEPER_KEY });
@@ -362,6 +362,13 @@ describe("parapet CLI on chain (anvil)", function () {
     } finally {
       lock.release();
     }
+    expect(existsSync(lock.path)).to.equal(false);
+    // A lock left by a dead process (crash, kill -9) is stale: the next keeper takes it over.
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((resolve) => dead.once("exit", resolve));
+    writeFileSync(lock.path, `${dead.pid}\n`);
+    const taken = await run(["keeper", ...conn, "--once"], { PARAPET_PRIVATE_KEY: KEEPER_KEY });
+    expect(taken.code, taken.stderr).to.equal(0);
     expect(existsSync(lock.path)).to.equal(false);
   });
 
