@@ -20,12 +20,16 @@ const reasonsText = (reasons: Partial<Record<string, number>>) =>
     .map(([r, n]) => `${r}×${n}`)
     .join(" ") || "–";
 
+/** Units of an asset: 4 significant digits, thousands separated above 1,000 ("-300,000", "-80.15"). */
+const units = (x: number) =>
+  Math.abs(x) >= 1000 ? x.toLocaleString("en-US", { maximumFractionDigits: 0 }) : Number(x.toPrecision(4)).toString();
+
 /** The summary table rows: one per hedge, then the total. */
 function tableRows(s: DemoSummary): string[][] {
   const rows = s.hedges.map((h) => [
     h.symbol,
     formatUsd(h.exposureUsdStart),
-    `${h.hedgeSizeUnitsStart.toPrecision(4)} → ${h.hedgeSizeUnitsEnd.toPrecision(4)}`,
+    `${units(h.hedgeSizeUnitsStart)} → ${units(h.hedgeSizeUnitsEnd)}`,
     formatPercent(h.varianceReduction),
     formatPercent(h.offsetRatio),
     formatUsd(h.carryUsd),
@@ -85,6 +89,9 @@ export function formatDemoSummary(s: DemoSummary): string {
   return out.join("\n");
 }
 
+/** Change since the first day: the two books start at different values (the hedged one holds the hedge capital). */
+const sinceDay0 = (values: readonly number[]) => values.map((v) => v - (values[0] ?? Number.NaN));
+
 /** The demo report: one self-contained HTML page. */
 export function renderDemoReport(s: DemoSummary): string {
   const dates = s.series.dates;
@@ -105,14 +112,19 @@ export function renderDemoReport(s: DemoSummary): string {
   const hedgeColor = (k: number) => COLORS[k % COLORS.length] ?? "#000";
   const charts = [
     lineChart({
-      title: "Book value: unhedged vs hedged (USD)",
+      title: "Book value change since day 0: unhedged vs hedged (USD)",
       dates,
       lines: [
-        { label: "unhedged (exposures only)", color: "#000000", values: s.series.unhedgedValueUsd, dashed: true },
+        {
+          label: "unhedged (exposures only)",
+          color: "#000000",
+          values: sinceDay0(s.series.unhedgedValueUsd),
+          dashed: true,
+        },
         {
           label: "hedged (exposures + hedge accounts + USDC reserve)",
           color: "#1f77b4",
-          values: s.series.hedgedValueUsd,
+          values: sinceDay0(s.series.hedgedValueUsd),
         },
       ],
       yFormat: compactUsd,

@@ -8,6 +8,7 @@ import { network } from "hardhat";
 import {
   type Address,
   type Hex,
+  isAddressEqual,
   type Log,
   maxUint256,
   parseEventLogs,
@@ -418,6 +419,9 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
         .map((v) => ({ symbol: d.target.marketAsset, message: v.message })),
     );
     for (const v of oracleVetoes) events.push(`ORACLE veto on ${v.symbol}: ${v.message}; nothing sent for it`);
+    if (staleFeed !== null && day === staleFeed.day + 1 && !oracleVetoes.some((v) => v.symbol === staleFeed.symbol)) {
+      events.push(`${staleFeed.symbol} feed updated again: no ORACLE veto, the rebalancer is back in charge`);
+    }
     let rebalance: DemoDay["rebalance"];
     if (pass.status === "sent" && pass.execution?.status === "sent") {
       const receipt = pass.execution.receipt;
@@ -458,14 +462,13 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
         const receipt = await publicClient.getTransactionReceipt({ hash: liquidationPass.hash });
         record(day, "keeper", "liquidateBatch", receipt);
         for (const e of parseEventLogs({ abi: perpVaultAbi, eventName: "Liquidated", logs: receipt.logs as Log[] })) {
-          const who =
-            e.args.owner === recklessAddress
-              ? "reckless trader"
-              : e.args.owner === hedgerAddress
-                ? "hedger"
-                : e.args.owner === counterpartyWallet.account.address
-                  ? "market maker"
-                  : "trader";
+          const who = isAddressEqual(e.args.owner, recklessAddress)
+            ? "reckless trader"
+            : isAddressEqual(e.args.owner, hedgerAddress)
+              ? "hedger"
+              : isAddressEqual(e.args.owner, counterpartyWallet.account.address)
+                ? "market maker"
+                : "trader";
           liquidations.push({
             owner: e.args.owner,
             accountIndex: e.args.accountIndex,
@@ -495,7 +498,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   const endBlock = await publicClient.getBlockNumber();
   const trades = hedgeReceipts.flatMap(({ day, receipt }) =>
     parseEventLogs({ abi: perpVaultAbi, eventName: "Traded", logs: receipt.logs as Log[] })
-      .filter((e) => e.args.owner === hedgerAddress)
+      .filter((e) => isAddressEqual(e.args.owner, hedgerAddress))
       .map((e) => ({
         day,
         accountIndex: e.args.accountIndex,

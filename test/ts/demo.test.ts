@@ -2,8 +2,8 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import type { Hex } from "viem";
-import { runDemo } from "../../scripts/demo/run.js";
+import { type Address, type Hex, isAddressEqual } from "viem";
+import { type DemoProgress, runDemo } from "../../scripts/demo/run.js";
 import { perpVaultAbi } from "../../src/abis/index.js";
 import { getAccount, ParapetInputError, wadToNumber } from "../../src/index.js";
 
@@ -13,10 +13,16 @@ describe("npm run demo (runDemo, 12 days)", function () {
   this.timeout(60_000);
   let demo: Awaited<ReturnType<typeof runDemo>>;
   let reportPath: string;
+  const progress: DemoProgress[] = [];
 
   before(async () => {
     reportPath = join(await mkdtemp(join(tmpdir(), "parapet-demo-")), "demo.html");
-    demo = await runDemo({ days: 12, staleFeed: { day: 3, symbol: "XAU" }, reportPath });
+    demo = await runDemo({
+      days: 12,
+      staleFeed: { day: 3, symbol: "XAU" },
+      reportPath,
+      onProgress: (p) => progress.push(p),
+    });
   });
 
   it("opened a short hedge in every market, on chain", async () => {
@@ -25,7 +31,7 @@ describe("npm run demo (runDemo, 12 days)", function () {
     for (const h of demo.hedges) {
       const account = await getAccount(context, { owner: hedger, accountIndex: h.accountIndex });
       const position = account.positions.find((p) => p.marketId === h.marketId);
-      expect(position?.sizeWad ?? 0n, h.symbol).to.be.lessThan(0n);
+      expect((position?.sizeWad ?? 0n) < 0n, `${h.symbol} is short`).to.equal(true);
       expect(wadToNumber(position?.sizeWad ?? 0n)).to.be.closeTo(h.hedgeSizeUnitsEnd, 1e-9);
     }
   });
@@ -67,9 +73,11 @@ describe("npm run demo (runDemo, 12 days)", function () {
     expect(demo.liquidations.count).to.equal(events.length);
     expect(events.length).to.be.greaterThan(0);
     expect(events.map((e) => e.args.owner)).to.deep.equal(demo.liquidations.events.map((l) => l.owner));
-    expect(events.every((e) => e.args.owner === demo.chain.reckless && e.args.keeper === demo.chain.keeper)).to.equal(
-      true,
-    );
+    for (const e of events) {
+      expect(isAddressEqual(e.args.owner as Address, demo.chain.reckless)).to.equal(true);
+      expect(isAddressEqual(e.args.keeper as Address, demo.chain.keeper)).to.equal(true);
+    }
+    expect(demo.liquidations.events.every((l) => l.who === "reckless trader")).to.equal(true);
     const rewardUsd = events.reduce((s, e) => s + wadToNumber(e.args.result?.keeperRewardUsd ?? 0n), 0);
     expect(demo.liquidations.rewardUsd).to.be.closeTo(rewardUsd, 1e-9);
     expect(demo.liquidations.events[0]?.date).to.equal("2025-08-01");
@@ -106,6 +114,14 @@ describe("npm run demo (runDemo, 12 days)", function () {
     expect(demo.series.marginRatio[xau]?.[4]).to.be.greaterThan(1);
   });
 
+  it("reports progress once per day, with the day's events", () => {
+    expect(progress.map((p) => p.day)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(progress[0]?.date).to.equal("2025-07-27");
+    expect(progress[2]?.events.join("\n")).to.match(/ORACLE veto on XAU/);
+    expect(progress[3]?.events.join("\n")).to.match(/XAU feed updated again/);
+    expect(progress[5]?.events.join("\n")).to.match(/liquidated the reckless trader/);
+  });
+
   it("writes a self-contained HTML report with the charts", async () => {
     const html = await readFile(reportPath, "utf8");
     expect(demo.reportPath).to.equal(reportPath);
@@ -117,7 +133,11 @@ describe("npm run demo (runDemo, 12 days)", function () {
   });
 
   it("rejects bad parameters with a typed error, before touching a chain", async () => {
-    for (const bad of [{ days: 1 }, { days: 12, staleFeed: { day: 12, symbol: "XAU" } }, { staleFeed: { day: 3, symbol: "DOGE" } }]) {
+    for (const bad of [
+      { days: 1 },
+      { days: 12, staleFeed: { day: 12, symbol: "XAU" } },
+      { staleFeed: { day: 3, symbol: "DOGE" } },
+    ]) {
       const error = await runDemo(bad).catch((e: unknown) => e);
       expect(error, JSON.stringify(bad)).to.be.instanceOf(ParapetInputError);
     }
