@@ -10,6 +10,7 @@ import {
   type Marker,
   REPORT_CSS,
 } from "../../src/backtest/report.js";
+import { RECKLESS } from "./book.js";
 import type { DemoSummary } from "./summary.js";
 
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf"];
@@ -77,7 +78,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     ...rows.slice(1).map(line),
     "",
     `Book P&L: unhedged ${formatUsd(s.total.unhedgedPnlUsd)}, hedged ${formatUsd(s.total.hedgedPnlUsd)} (hedged = exposures + hedge accounts' equity + the hedger's USDC; gas excluded).`,
-    `Gas (hedger: setup, opening, rebalances): ${s.gas.gasUsed.toLocaleString("en-US")} gas in ${s.gas.transactions} tx = ${formatUsd(s.gas.usd)} at ${s.gas.gasPriceGwei} gwei and each day's ETH close.`,
+    `Gas (hedger: setup, opening, rebalances): ${s.gas.gasUsed.toLocaleString("en-US")} gas in ${s.gas.transactions} tx = ${formatUsd(s.gas.usd)} at ${s.gas.gasPriceGwei} gwei and each day's ETH feed price.`,
     `Gas (keeper: funding accruals, liquidations): ${s.keeperGas.gasUsed.toLocaleString("en-US")} gas in ${s.keeperGas.transactions} tx = ${formatUsd(s.keeperGas.usd)}.`,
     `Rebalances: ${s.rebalances.count} transactions after the opening (${reasonsText(s.rebalances.reasons)}).`,
     `Liquidations: ${s.liquidations.count}${s.liquidations.events.map((l) => ` — day ${l.day} (${l.date}): the ${l.who}, ${(l.closedFraction * 100).toFixed(0)} % closed, keeper reward ${formatUsd(l.keeperRewardUsd)}`).join(";")}.`,
@@ -152,7 +153,7 @@ export function renderDemoReport(s: DemoSummary): string {
           values: s.series.marginRatio[k] ?? [],
         })),
         {
-          label: "reckless trader (ETH 9.5× long)",
+          label: `reckless trader (${RECKLESS.symbol} ${RECKLESS.leverage}× long)`,
           color: "#d62728",
           values: s.series.recklessMarginRatio,
           dashed: true,

@@ -1,7 +1,7 @@
 // `npm run demo`'s engine: deploys Parapet on a fresh in-process chain, builds a hedger's book, opens the hedges and
 // replays real daily closes through the mock feeds with time travel while the rebalancer and the keeper run. Every
 // number of the summary comes from the chain (receipts, events, account reads); this file only orchestrates SDK calls.
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
@@ -85,7 +85,7 @@ export type RunDemoParameters = {
   staleFeed?: { day: number; symbol: string } | null | undefined;
   /** Where to write the HTML report (default reports/demo.html); `null` to skip. */
   reportPath?: string | null | undefined;
-  /** Stated gas price for the gas column (gwei, default 1), priced at each day's ETH close. */
+  /** Stated gas price for the gas column (gwei, default 1), priced at each day's ETH feed price. */
   gasPriceGwei?: number | undefined;
   onProgress?: ((progress: DemoProgress) => void) | undefined;
 };
@@ -453,11 +453,8 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     const candidates = await findLiquidatableAccounts(keeper, { accounts: [...knownAccounts.values()] });
     const liquidations: DemoDay["liquidations"] = [];
     if (candidates.length > 0) {
-      const liquidationPass = await liquidateProfitably(keeper, {
-        candidates,
-        nativePriceUsd: closeOf("ETH", day),
-        minProfitUsd: 0,
-      });
+      // Gas is priced at the ETH market's oracle price (the keeper's default); any reward above gas is worth it.
+      const liquidationPass = await liquidateProfitably(keeper, { candidates, minProfitUsd: 0 });
       if (liquidationPass.sent && liquidationPass.hash !== undefined) {
         const receipt = await publicClient.getTransactionReceipt({ hash: liquidationPass.hash });
         record(day, "keeper", "liquidateBatch", receipt);
@@ -525,7 +522,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     transactions,
     hedger: hedgerAddress,
     gasPriceGwei,
-    ethPricesUsd: daysOut.map((d) => closeOf("ETH", d.day)),
+    ethPricesUsd: daysOut.map((d) => d.feedPricesUsd.ETH ?? Number.NaN), // the ETH feed, as read on chain
     exposureValueUsd,
     staleFeed,
     proxies: DEMO_FEEDS.map((f) => ({ symbol: f.symbol, proxy: f.proxy })),
@@ -534,7 +531,6 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   const reportPath =
     parameters.reportPath === undefined ? resolve(REPO_ROOT, "reports/demo.html") : parameters.reportPath;
   if (reportPath !== null) {
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(dirname(reportPath), { recursive: true });
     await writeFile(reportPath, renderDemoReport(summary), "utf8");
     summary.reportPath = reportPath;

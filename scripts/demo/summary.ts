@@ -79,7 +79,7 @@ export type DemoSummary = {
     carryUsd: number;
     feesUsd: number;
   };
-  /** Hedger's gas (setup, opening, rebalances): Σ receipts' gasUsed, priced at `gasPriceGwei` and each day's ETH close. */
+  /** Hedger's gas (setup, opening, rebalances): Σ receipts' gasUsed, priced at `gasPriceGwei` and each day's ETH feed price. */
   gas: { gasUsed: bigint; transactions: number; gasPriceGwei: number; usd: number };
   /** Keeper's gas (funding accruals, liquidations), same pricing. */
   keeperGas: { gasUsed: bigint; transactions: number; usd: number };
@@ -122,7 +122,7 @@ export type SummariseDemoParameters = {
   transactions: readonly { day: number; role: string; gasUsed: bigint }[];
   hedger: Address;
   gasPriceGwei: number;
-  /** ETH close per day, to price gas. */
+  /** ETH feed price per day (USD), to price gas. */
   ethPricesUsd: readonly number[];
   exposureValueUsd: (exposure: Exposure, priceUsd: number) => number;
   staleFeed: { day: number; symbol: string } | null;
@@ -190,11 +190,10 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
     const equity = days.map((d) => d.accounts[k]?.equityUsd ?? Number.NaN);
     const hedged = unhedged.map((v, i) => v + (equity[i] as number));
     const { u, h } = pnlPairs(unhedged, hedged, (prev, i) => depositsBetween(t.accountIndex, prev, i));
-    const firstValid = 0;
     const lastValid = hedged.map((v, i) => (Number.isFinite(v) ? i : -1)).reduce((a, b) => Math.max(a, b), 0);
-    const exposurePnl = (unhedged[lastValid] as number) - (unhedged[firstValid] as number);
+    const exposurePnl = (unhedged[lastValid] as number) - (unhedged[0] as number);
     const hedgePnl =
-      (equity[lastValid] as number) - (equity[firstValid] as number) - depositsBetween(t.accountIndex, 0, lastValid);
+      (equity[lastValid] as number) - (equity[0] as number) - depositsBetween(t.accountIndex, 0, lastValid);
     const reasons: Partial<Record<RebalanceReasonCode, number>> = {};
     let rebalances = 0;
     for (const d of days) {
