@@ -61,7 +61,14 @@ export default defineConfig({
       },
     },
   },
+  // A Hardhat fork of a local node (anvil, `npm run node`) executes calls at the fork block itself, which needs the
+  // chain's hardfork history; anvil's default is prague from genesis.
+  chainDescriptors: {
+    31337: { name: "Local node (anvil, Hardhat)", chainType: "l1", hardforkHistory: { prague: { blockNumber: 0 } } },
+  },
   networks: {
     hardhat: { type: "edr-simulated", chainType: "l1" },
+    // A local node (`npm run node`, anvil, hardhat node). Tests point it at their own port with `override: { url }`.
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
   },
 });

@@ -19,8 +19,8 @@ export const ABI_SOURCES = {
   liquidationUpkeepAbi: "contracts/periphery/LiquidationUpkeep.sol/LiquidationUpkeep.json",
 };
 
-/** ABIs whose creation code the SDK needs too (run in a deployless eth_call, never deployed). */
-const WITH_BYTECODE = new Set(["oracleHealthReaderAbi"]);
+/** ABIs whose creation code the SDK needs too (the health reader runs in a deployless eth_call; the mock feed is deployed by the fork-test helpers). */
+const WITH_BYTECODE = new Set(["oracleHealthReaderAbi", "mockV3AggregatorAbi"]);
 
 function fileName(exportName) {
   return `${exportName.replace(/Abi$/, "")}.ts`;

@@ -7,6 +7,7 @@ export type AbiError = Extract<Abi[number], { type: "error" }>;
 import {
   hedgeRouterAbi,
   liquidationModuleAbi,
+  liquidationUpkeepAbi,
   liquidityVaultAbi,
   oracleAdapterAbi,
   perpVaultAbi,
@@ -25,7 +26,9 @@ export type ParapetErrorCode =
   | "NO_WALLET"
   | "ROUTER_NOT_OPERATOR"
   | "SENDER_NOT_AUTHORIZED"
-  | "ALLOWANCE_TOO_LOW";
+  | "ALLOWANCE_TOO_LOW"
+  | "NOT_A_MOCK_FEED"
+  | "BALANCE_SLOT_NOT_FOUND";
 
 export type ParapetErrorParameters = {
   code: ParapetErrorCode;
@@ -132,8 +135,8 @@ function errorsOf(abi: Abi): AbiError[] {
 }
 
 /**
- * Every custom error the vault, its liquidation module, the oracle adapter, the LP vault and the hedge router can
- * revert with.
+ * Every custom error the vault, its liquidation module, the oracle adapter, the LP vault, the hedge router and the
+ * liquidation upkeep can revert with.
  */
 export const parapetErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Set<string>();
@@ -144,6 +147,7 @@ export const parapetErrorsAbi: readonly AbiError[] = (() => {
     oracleAdapterAbi,
     liquidityVaultAbi,
     hedgeRouterAbi,
+    liquidationUpkeepAbi,
   ] as Abi[]) {
     for (const e of errorsOf(abi)) {
       const sig = `${e.name}(${e.inputs.map((i) => i.type).join(",")})`;

@@ -4,7 +4,7 @@ export { liquidationModuleAbi } from "./liquidationModule.js";
 export { liquidityVaultAbi } from "./liquidityVault.js";
 export { oracleAdapterAbi } from "./oracleAdapter.js";
 export { testTokenAbi } from "./testToken.js";
-export { mockV3AggregatorAbi } from "./mockV3Aggregator.js";
+export { mockV3AggregatorAbi, mockV3AggregatorBytecode } from "./mockV3Aggregator.js";
 export { oracleHealthReaderAbi, oracleHealthReaderBytecode } from "./oracleHealthReader.js";
 export { hedgeRouterAbi } from "./hedgeRouter.js";
 export { liquidationUpkeepAbi } from "./liquidationUpkeep.js";

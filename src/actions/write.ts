@@ -16,6 +16,7 @@ import type { ParapetContext } from "../client.js";
 import { getDeploymentMarket } from "../deployment.js";
 import {
   ParapetContractError,
+  ParapetDeploymentError,
   ParapetFeeCapError,
   ParapetGasEstimationError,
   ParapetInputError,
@@ -65,12 +66,19 @@ function sender(client: ParapetContext): Address {
 export type BuildApproveParameters = {
   /** Token units or a decimal string. */
   amount: TokenAmount;
-  /** Who may pull the tokens: the perp vault (deposit) or the LP vault (LP deposit). */
-  spender?: "perpVault" | "liquidityVault" | undefined;
+  /** Who may pull the tokens: the perp vault (deposit), the LP vault (LP deposit) or the hedge router (its top-ups). */
+  spender?: "perpVault" | "liquidityVault" | "hedgeRouter" | undefined;
 };
-/** ERC-20 approval for a deposit: a separate transaction, before `deposit` / `lpDeposit`. */
+/** ERC-20 approval for a deposit: a separate transaction, before `deposit` / `lpDeposit` / a hedge rebalance. */
 export function buildApprove(client: ParapetContext, parameters: BuildApproveParameters): BuiltTransaction {
   const spender = client.deployment[parameters.spender ?? "perpVault"];
+  if (spender === undefined) {
+    throw new ParapetDeploymentError({
+      code: "MISSING_ADDRESS",
+      summary: "The deployment has no hedgeRouter to approve.",
+      fix: 'Add "hedgeRouter" to the deployment (ParapetLocal and `npm run deploy` deploy one).',
+    });
+  }
   const amount = tokenAmount(client, parameters.amount, "amount");
   return built(client.deployment.collateralToken, testTokenAbi, "approve", [spender, amount]);
 }

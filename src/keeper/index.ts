@@ -1,2 +1,3 @@
 export * from "./accounts.js";
 export * from "./liquidations.js";
+export * from "./upkeep.js";

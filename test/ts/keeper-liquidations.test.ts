@@ -2,12 +2,16 @@ import { expect } from "chai";
 import { maxUint256, parseUnits } from "viem";
 import {
   accountKey,
+  checkLiquidationUpkeep,
   createParapetClient,
   discoverAccounts,
   findLiquidatableAccounts,
   liquidateProfitably,
   type ParapetClient,
+  ParapetContractError,
+  performLiquidationUpkeep,
   scanAccounts,
+  syncUpkeepWatchList,
 } from "../../src/index.js";
 import { deployParapet } from "./helpers/parapet.js";
 
@@ -116,5 +120,68 @@ describe("keeper: liquidation scan and batch", () => {
     const scan = await scanAccounts(keeper, { accounts });
     expect(scan.candidates).to.deep.equal([]);
     expect(scan.unpriced.map(accountKey)).to.deep.equal(accounts.map(accountKey));
+  });
+});
+
+// The same job on chain: LiquidationUpkeep (Chainlink Automation-compatible), driven through the SDK.
+describe("keeper: the Automation upkeep through the SDK", () => {
+  it("syncs the watch list once, checkUpkeep reports exactly the due accounts, performUpkeep re-validates", async () => {
+    const env = await deployParapet();
+    const owner = env.trader.account.address;
+    const trader = await createParapetClient({
+      publicClient: env.publicClient,
+      walletClient: env.trader,
+      deployment: env.deployment,
+    });
+    const keeper = await createParapetClient({
+      publicClient: env.publicClient,
+      walletClient: env.keeper,
+      deployment: env.deployment,
+    });
+    const upkeep = await env.viem.deployContract("LiquidationUpkeep", [
+      env.deployment.perpVault,
+      env.deployer.account.address,
+    ]);
+    await env.token.write.approve([env.deployment.perpVault, maxUint256], { account: env.trader.account });
+    for (const [accountIndex, amount, size] of [
+      [0n, "400", "1"],
+      [1n, "5000", "1"],
+      [2n, "200", "0.5"],
+    ] as const) {
+      await trader.writeDeposit({ owner, accountIndex, amount });
+      await trader.writeTrade({ owner, accountIndex, marketId: 0n, sizeDelta: size, slippageBps: 100 });
+    }
+    const { accounts } = await discoverAccounts(keeper);
+    const first = await syncUpkeepWatchList(keeper, { accounts, upkeep: upkeep.address });
+    expect(first.added).to.have.length(3);
+    expect(await upkeep.read.watchedCount()).to.equal(3n);
+    const second = await syncUpkeepWatchList(keeper, { accounts, upkeep: upkeep.address });
+    expect(second.added).to.deep.equal([]);
+    expect(second.written).to.equal(undefined);
+
+    const healthy = await checkLiquidationUpkeep(keeper, { upkeep: upkeep.address });
+    expect(healthy.upkeepNeeded).to.equal(false);
+    await env.feeds[0]?.write.updateAnswer([parseUnits("2700", 8)]);
+    const due = await checkLiquidationUpkeep(keeper, { upkeep: upkeep.address, start: 0n, count: 10n });
+    expect(due.upkeepNeeded).to.equal(true);
+    const scanned = await findLiquidatableAccounts(keeper, { accounts });
+    expect(due.due.map(accountKey)).to.deep.equal(scanned.map((c) => accountKey(c.account)));
+    expect(due.due.map((a) => a.accountIndex)).to.deep.equal([0n, 2n]);
+    // Paging: the second page holds only account 2.
+    const page = await checkLiquidationUpkeep(keeper, { upkeep: upkeep.address, start: 2n, count: 5n });
+    expect(page.due.map((a) => a.accountIndex)).to.deep.equal([2n]);
+
+    const performed = await performLiquidationUpkeep(keeper, { upkeep: upkeep.address, performData: due.performData });
+    expect(performed.events.filter((e) => e.eventName === "Liquidated")).to.have.length(2);
+    expect((await env.token.read.balanceOf([upkeep.address])) > 0n).to.equal(true);
+    expect((await checkLiquidationUpkeep(keeper, { upkeep: upkeep.address })).upkeepNeeded).to.equal(false);
+    // A stale report (the work was done): re-validated on chain, NoDueWork, nothing liquidated twice.
+    try {
+      await performLiquidationUpkeep(keeper, { upkeep: upkeep.address, performData: due.performData });
+      expect.fail("performUpkeep with nothing due must revert");
+    } catch (error) {
+      expect(error).to.be.instanceOf(ParapetContractError);
+      expect((error as ParapetContractError).errorName).to.equal("NoDueWork");
+    }
   });
 });

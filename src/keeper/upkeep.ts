@@ -1,0 +1,148 @@
+// The on-chain side of the keeper's liquidation job: LiquidationUpkeep, a Chainlink Automation-compatible upkeep.
+// A keeper process (or a script) keeps its watch list in sync with the accounts it discovers, so a decentralised
+// keeper network can liquidate them when this process is down. Read/decide here, send one transaction.
+import { type Address, decodeAbiParameters, encodeAbiParameters, encodeFunctionData, type Hex, keccak256 } from "viem";
+import { liquidationUpkeepAbi } from "../abis/index.js";
+import { type BuiltTransaction, sendParapetTransaction, type WriteReturnType } from "../actions/write.js";
+import type { ParapetContext } from "../client.js";
+import { ParapetDeploymentError, toParapetContractError } from "../errors.js";
+import { type AccountRef, accountKey } from "./accounts.js";
+
+function upkeepAddress(client: ParapetContext, upkeep: Address | undefined): Address {
+  const address = upkeep ?? (client.deployment as { liquidationUpkeep?: Address }).liquidationUpkeep;
+  if (!address) {
+    throw new ParapetDeploymentError({
+      code: "MISSING_ADDRESS",
+      summary: "The deployment has no liquidationUpkeep.",
+      fix: 'Pass `upkeep`, or add "liquidationUpkeep" to the deployment (`npm run deploy` deploys one).',
+    });
+  }
+  return address;
+}
+
+const ACCOUNT_REFS = [
+  {
+    type: "tuple[]",
+    components: [
+      { name: "owner", type: "address" },
+      { name: "accountIndex", type: "uint96" },
+    ],
+  },
+] as const;
+
+export type SyncUpkeepWatchListParameters = {
+  accounts: readonly AccountRef[];
+  /** The upkeep (default: the deployment's liquidationUpkeep). */
+  upkeep?: Address | undefined;
+  dryRun?: boolean | undefined;
+};
+
+export type SyncUpkeepWatchListReturnType = {
+  /** Accounts that were not watched yet (and now are, unless dry run). */
+  added: AccountRef[];
+  written?: WriteReturnType | undefined;
+};
+
+/** Adds the accounts the upkeep does not watch yet, in one `watch` transaction (nothing when all are watched). */
+export async function syncUpkeepWatchList(
+  client: ParapetContext,
+  parameters: SyncUpkeepWatchListParameters,
+): Promise<SyncUpkeepWatchListReturnType> {
+  const address = upkeepAddress(client, parameters.upkeep);
+  const unique = [...new Map(parameters.accounts.map((a) => [accountKey(a), a])).values()];
+  if (unique.length === 0) return { added: [] };
+  const watched = await client.publicClient.multicall({
+    contracts: unique.map((a) => ({
+      address,
+      abi: liquidationUpkeepAbi,
+      functionName: "isWatched" as const,
+      args: [watchKey(a)] as const,
+    })),
+    allowFailure: false,
+    deployless: true,
+    batchSize: 0,
+  });
+  const added = unique.filter((_, i) => watched[i] !== true);
+  if (added.length === 0 || parameters.dryRun) return { added };
+  const tx: BuiltTransaction = {
+    to: address,
+    data: encodeFunctionData({ abi: liquidationUpkeepAbi, functionName: "watch", args: [added] }),
+    value: 0n,
+    functionName: "watch",
+  };
+  return { added, written: await sendParapetTransaction(client, tx) };
+}
+
+/** The upkeep's key of an account: keccak256(abi.encode(owner, accountIndex)). */
+function watchKey(account: AccountRef): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: "address" }, { type: "uint96" }], [account.owner, account.accountIndex]),
+  );
+}
+
+export type CheckLiquidationUpkeepParameters = {
+  upkeep?: Address | undefined;
+  /** First watch-list index of the page (default 0). */
+  start?: bigint | undefined;
+  /** Page size (default 100): one upkeep registration per page keeps each check under the network's gas cap. */
+  count?: bigint | undefined;
+};
+
+export type CheckLiquidationUpkeepReturnType = {
+  upkeepNeeded: boolean;
+  /** The accounts the upkeep would liquidate (decoded performData). */
+  due: AccountRef[];
+  performData: Hex;
+  /** The checkData an Automation registration for this page uses. */
+  checkData: Hex;
+};
+
+/** What the Automation network sees: `checkUpkeep(abi.encode(start, count))`, run as an eth_call. */
+export async function checkLiquidationUpkeep(
+  client: ParapetContext,
+  parameters: CheckLiquidationUpkeepParameters = {},
+): Promise<CheckLiquidationUpkeepReturnType> {
+  const address = upkeepAddress(client, parameters.upkeep);
+  const checkData = encodeAbiParameters(
+    [{ type: "uint256" }, { type: "uint256" }],
+    [parameters.start ?? 0n, parameters.count ?? 100n],
+  );
+  let result: readonly [boolean, Hex];
+  try {
+    result = await client.publicClient.readContract({
+      address,
+      abi: liquidationUpkeepAbi,
+      functionName: "checkUpkeep",
+      args: [checkData],
+    });
+  } catch (error) {
+    throw toParapetContractError(error, { functionName: "checkUpkeep", step: "read" }) ?? error;
+  }
+  const [upkeepNeeded, performData] = result;
+  const [due] = decodeAbiParameters(ACCOUNT_REFS, performData);
+  return {
+    upkeepNeeded,
+    due: due.map((a) => ({ owner: a.owner, accountIndex: BigInt(a.accountIndex) })),
+    performData,
+    checkData,
+  };
+}
+
+/** Sends `performUpkeep(performData)` (anyone may; the upkeep re-validates and reverts NoDueWork if nothing is due). */
+export async function performLiquidationUpkeep(
+  client: ParapetContext,
+  parameters: { performData: Hex; upkeep?: Address | undefined },
+): Promise<WriteReturnType> {
+  const address = upkeepAddress(client, parameters.upkeep);
+  const tx: BuiltTransaction = {
+    to: address,
+    data: encodeFunctionData({
+      abi: liquidationUpkeepAbi,
+      functionName: "performUpkeep",
+      args: [parameters.performData],
+    }),
+    value: 0n,
+    functionName: "performUpkeep",
+  };
+  return sendParapetTransaction(client, tx);
+}

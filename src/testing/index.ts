@@ -1,0 +1,3 @@
+// `parapet/testing`: helpers for your own local-chain and fork tests (see the README's "Your own fork test").
+export * from "./anvil.js";
+export * from "./chain.js";
