@@ -45,6 +45,7 @@ import {
   writeTrade,
 } from "../../src/index.js";
 import { fundingOwedUp } from "../../src/math/index.js";
+import { setMarketPrice } from "../../src/testing/index.js";
 import { deploymentFromIgnition } from "../deployment/fromIgnition.js";
 import {
   COUNTERPARTY_COLLATERAL_USD,
@@ -212,15 +213,13 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     });
     record(0, "setup", "mint test USDC", await publicClient.waitForTransactionReceipt({ hash }));
   };
+  // The "oracle" posts each day's close to the mock feeds with the SDK's testing helper.
+  const oracle = { publicClient, walletClient: oracleWallet, testClient: await viem.getTestClient(), deployment };
   const setFeeds = async (day: number, dayIndex: number, skip?: string) => {
     for (const m of deployment.markets) {
       if (m.symbol === skip) continue;
-      const hash = await oracleWallet.writeContract({
-        address: m.feed,
-        abi: mockV3AggregatorAbi,
-        functionName: "updateAnswer",
-        args: [parseUnits(closeOf(m.symbol, dayIndex).toFixed(FEED_DECIMALS), FEED_DECIMALS)],
-      });
+      const price = closeOf(m.symbol, dayIndex).toFixed(FEED_DECIMALS);
+      const hash = await setMarketPrice(oracle, { marketId: m.marketId, price });
       record(day, "oracle", `${m.symbol} feed update`, await publicClient.waitForTransactionReceipt({ hash }));
     }
   };
