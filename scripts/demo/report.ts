@@ -186,16 +186,21 @@ export function renderDemoReport(s: DemoSummary): string {
   const list = (items: readonly string[]) =>
     items.length === 0 ? "<p>None.</p>" : `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`;
   const events = [
-    ...s.rebalances.days.map((d) => `Day ${d} (${dates[d]}): rebalance`),
-    ...s.liquidations.events.map(
-      (l) =>
-        `Day ${l.day} (${l.date}): keeper liquidated the ${l.who} ${l.owner}#${l.accountIndex} (${(l.closedFraction * 100).toFixed(0)} % closed), reward ${formatUsd(l.keeperRewardUsd)}, tx ${l.hash}`,
-    ),
-    ...s.oracleVetoes.map(
-      (v) =>
-        `Day ${v.day} (${v.date}): ORACLE veto on ${v.symbol} — ${v.message}; ${v.hedgerSent ? "the hedger still sent a transaction for other hedges" : "the hedger sent nothing"}`,
-    ),
-  ];
+    ...s.rebalances.events.map((r): [number, string] => [
+      r.day,
+      `Day ${r.day} (${r.date}): rebalance of ${r.hedges.map((h) => `${h.symbol} (${h.reasons.join(" + ")})`).join(", ")}, gas ${r.gasUsed.toLocaleString("en-US")}, tx ${r.hash}`,
+    ]),
+    ...s.liquidations.events.map((l): [number, string] => [
+      l.day,
+      `Day ${l.day} (${l.date}): keeper liquidated the ${l.who} ${l.owner}#${l.accountIndex} (${(l.closedFraction * 100).toFixed(0)} % closed), reward ${formatUsd(l.keeperRewardUsd)}, tx ${l.hash}`,
+    ]),
+    ...s.oracleVetoes.map((v): [number, string] => [
+      v.day,
+      `Day ${v.day} (${v.date}): ORACLE veto on ${v.symbol} — ${v.message}; ${v.hedgerSent ? "the hedger still sent a transaction for other hedges" : "the hedger sent nothing"}`,
+    ]),
+  ]
+    .sort((a, b) => a[0] - b[0]) // stable: same-day events keep the order above
+    .map(([, text]) => text);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Parapet demo ${escapeHtml(s.from)} → ${escapeHtml(s.to)}</title><style>${REPORT_CSS}</style></head><body>

@@ -83,7 +83,13 @@ export type DemoSummary = {
   gas: { gasUsed: bigint; transactions: number; gasPriceGwei: number; usd: number };
   /** Keeper's gas (funding accruals, liquidations), same pricing. */
   keeperGas: { gasUsed: bigint; transactions: number; usd: number };
-  rebalances: { count: number; reasons: Partial<Record<RebalanceReasonCode, number>>; days: number[] };
+  rebalances: {
+    count: number;
+    reasons: Partial<Record<RebalanceReasonCode, number>>;
+    days: number[];
+    /** Each rebalance transaction: which hedges acted and why. */
+    events: (NonNullable<DemoDay["rebalance"]> & { day: number; date: string })[];
+  };
   liquidations: {
     count: number;
     rewardUsd: number;
@@ -278,6 +284,7 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
       count: days.filter((d) => d.day > 0 && d.rebalance !== undefined).length,
       reasons,
       days: days.filter((d) => d.day > 0 && d.rebalance !== undefined).map((d) => d.day),
+      events: days.flatMap((d) => (d.day > 0 && d.rebalance ? [{ ...d.rebalance, day: d.day, date: d.date }] : [])),
     },
     liquidations: {
       count: liquidationEvents.length,
