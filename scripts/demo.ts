@@ -19,7 +19,7 @@ const summary = await runDemo({
       if (day === days) process.stderr.write("\n");
     } else {
       for (const e of events) process.stderr.write(`  day ${day} ${date}: ${e}\n`);
-      if (day % 10 === 0 || day === days) process.stderr.write(`day ${day}/${days} ${date}\n`);
+      if (day > 0 && (day % 10 === 0 || day === days)) process.stderr.write(`day ${day}/${days} ${date}\n`);
     }
   },
 });

@@ -69,7 +69,7 @@ const FEED_DECIMALS = 8;
 const REBALANCE_BAND = 0.05;
 
 export type DemoProgress = {
-  /** 1-based replay day, of `days`. */
+  /** Replay day, of `days`; 0 is the setup (deployment, book, hedges opened). */
   day: number;
   days: number;
   date: string;
@@ -372,6 +372,22 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     liquidations: [],
     hedgerSent: true,
     staleSymbol: undefined,
+  });
+  const recklessLiquidationPriceWad = await publicClient.readContract({
+    address: vault,
+    abi: perpVaultAbi,
+    functionName: "liquidationPrice",
+    args: [recklessAddress, 0n, marketIdOf(RECKLESS.symbol).marketId],
+  });
+  parameters.onProgress?.({
+    day: 0,
+    days,
+    date: history.dates[0] as string,
+    events: [
+      `deployed ParapetLocal in-process; LP deposited ${LP_DEPOSIT_USD.toLocaleString("en-US")} USDC; a market maker opened longs in every market`,
+      `reckless trader: ${RECKLESS.leverage}× long ${recklessSizeUnits.toFixed(2)} ${RECKLESS.symbol} at ${closeOf(RECKLESS.symbol, 0).toFixed(2)}, liquidation price ${wadToNumber(recklessLiquidationPriceWad).toFixed(2)} (on chain): the window's early-August drop crosses it`,
+      `hedger opened ${plan.targets.length} hedges (${plan.targets.map((t) => `${t.marketAsset} ${Number(t.sizeUnits.toPrecision(4))}`).join(", ")}) in one HedgeRouter transaction, gas ${opened.receipt.gasUsed}`,
+    ],
   });
 
   // ---- the replay -----------------------------------------------------------------------------------------------

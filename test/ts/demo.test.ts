@@ -114,12 +114,13 @@ describe("npm run demo (runDemo, 12 days)", function () {
     expect(demo.series.marginRatio[xau]?.[4]).to.be.greaterThan(1);
   });
 
-  it("reports progress once per day, with the day's events", () => {
-    expect(progress.map((p) => p.day)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect(progress[0]?.date).to.equal("2025-07-27");
-    expect(progress[2]?.events.join("\n")).to.match(/ORACLE veto on XAU/);
-    expect(progress[3]?.events.join("\n")).to.match(/XAU feed updated again/);
-    expect(progress[5]?.events.join("\n")).to.match(/liquidated the reckless trader/);
+  it("reports the setup and then progress once per day, with the day's events", () => {
+    expect(progress.map((p) => p.day)).to.deep.equal(Array.from({ length: 13 }, (_, i) => i));
+    expect(progress[0]?.date).to.equal("2025-07-26");
+    expect(progress[0]?.events.join("\n")).to.match(/liquidation price 35\d\d\.\d\d \(on chain\)/);
+    expect(progress[3]?.events.join("\n")).to.match(/ORACLE veto on XAU/);
+    expect(progress[4]?.events.join("\n")).to.match(/XAU feed updated again/);
+    expect(progress[6]?.events.join("\n")).to.match(/liquidated the reckless trader/);
   });
 
   it("writes a self-contained HTML report with the charts", async () => {
