@@ -61,7 +61,8 @@ export function formatPercent(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : "–";
 }
 
-function formatCount(x: number): string {
+/** A count with thousands separators ("1,234"); "–" when not finite. */
+export function formatCount(x: number): string {
   return Number.isFinite(x) ? x.toLocaleString("en-US", { maximumFractionDigits: 0 }) : "–";
 }
 
@@ -90,9 +91,9 @@ export function downsampleIndices(values: readonly number[], maxPoints: number):
   return [...out].sort((a, b) => a - b);
 }
 
-type Line = { label: string; color: string; values: readonly number[]; dashed?: boolean };
-type Marker = { dayIndex: number; color: string; label: string };
-type ChartOptions = {
+export type Line = { label: string; color: string; values: readonly number[]; dashed?: boolean };
+export type Marker = { dayIndex: number; color: string; label: string };
+export type ChartOptions = {
   title: string;
   dates: readonly string[];
   lines: readonly Line[];
@@ -143,7 +144,8 @@ function xLabel(xPx: number, yPx: number, k: number, count: number, text: string
   return `<text x="${n1(xPx)}" y="${yPx}" class="xl" text-anchor="${anchor}">${escapeHtml(text)}</text>`;
 }
 
-function lineChart(o: ChartOptions): string {
+/** One line chart as a `<figure>` with an inline `<svg>` (the demo report draws with it too). */
+export function lineChart(o: ChartOptions): string {
   const log = o.scale === "log";
   const finite = o.lines.flatMap((l) => l.values.filter((v) => Number.isFinite(v) && (!log || v > 0)));
   for (const r of o.references ?? []) finite.push(r.y);
@@ -304,7 +306,8 @@ function settingsAlignment(settings: Record<string, unknown>): string[] | undefi
   return Array.isArray(notes) ? notes.map(String) : undefined;
 }
 
-const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:960px;color:#222;padding:0 12px}
+/** The reports' inline stylesheet. */
+export const REPORT_CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:960px;color:#222;padding:0 12px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}
 th:first-child,td:first-child{text-align:left}figure{margin:16px 0}figcaption{font-weight:600;margin-bottom:4px}
@@ -404,7 +407,7 @@ export function renderBacktestReport(result: BacktestResult, options: RenderBack
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>
+<title>${escapeHtml(title)}</title><style>${REPORT_CSS}</style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(`${first} .. ${last}: ${result.dates.length} days, ${policies.length} policies, computed in ${Math.round(result.elapsedMs)} ms.`)}</p>
 <h2>Metrics</h2>${metricsTable}
@@ -419,7 +422,8 @@ ${options.loadSummary === undefined ? "" : `<h2>Data loading</h2>${list(options.
 `;
 }
 
-function compactUsd(v: number): string {
+/** USD in k/M/B ("$1.2M"), for axis labels. */
+export function compactUsd(v: number): string {
   const a = Math.abs(v);
   const [d, s] = a >= 1e9 ? [1e9, "B"] : a >= 1e6 ? [1e6, "M"] : a >= 1e3 ? [1e3, "k"] : [1, ""];
   const digits = a / d >= 100 || d === 1 ? 0 : 1;

@@ -1,0 +1,84 @@
+// The demo's cast and book: which data series feeds which market, the hedger's exposures, the other traders'
+// positions and the demo window. Plain data, so the script, the test and docs/demo.md agree on one place.
+import { constantProductLp, type Exposure } from "../../src/index.js";
+
+/** Demo markets (ParapetLocal's, in market-id order) and the data series that feeds each mock feed. */
+export const DEMO_FEEDS: readonly {
+  symbol: string;
+  /** Asset name in the loaded history. */
+  dataAsset: string;
+  /** Feed answer = close × this (SPX: SPY × 10, see `proxy`). */
+  multiplier: number;
+  /** How honest the mapping is, for the summary and the report. */
+  proxy: string;
+}[] = [
+  { symbol: "ETH", dataAsset: "ETH", multiplier: 1, proxy: "Coinbase ETH/USD daily close" },
+  { symbol: "BTC", dataAsset: "BTC", multiplier: 1, proxy: "Coinbase BTC/USD daily close" },
+  {
+    symbol: "XAU",
+    dataAsset: "GOLD",
+    multiplier: 1,
+    proxy: "COMEX gold front-month future (GC=F), not spot XAU: close to spot, with roll jumps",
+  },
+  { symbol: "EURUSD", dataAsset: "EURUSD", multiplier: 1, proxy: "EUR/USD spot (Yahoo EURUSD=X)" },
+  {
+    symbol: "SPX",
+    dataAsset: "SPY",
+    multiplier: 10,
+    proxy:
+      "SPY ETF adjusted close × 10, standing in for the S&P 500 index (SPY ≈ 1/10 of the index; adjusted closes include dividends, so the level drifts from the printed index)",
+  },
+];
+
+/** Price files (repo-relative) the demo loads; tradfi files are forward-filled on weekends and holidays. */
+export const DEMO_PRICE_FILES: readonly string[] = [
+  "data/prices/coinbase_btc_eth_daily_2020-2025.csv",
+  "GOLD=data/tradfi/gold_futures_daily_2019-2026.csv",
+  "EURUSD=data/tradfi/eurusd_daily_2019-2026.csv",
+  "SPY=data/tradfi/spy_daily_2019-2026.csv",
+];
+
+/**
+ * Setup day (hedges opened at its closes). The 90 days after it end on 2025-10-24, the last full day of the crypto
+ * file: the most recent window every series covers. It holds the early-August ETH drop that liquidates the reckless
+ * trader (day 6) and the August rally that makes the ETH LP hedge rebalance.
+ */
+export const DEMO_FROM = "2025-07-26";
+export const DEMO_DAYS = 90;
+/** The stale-feed day of the full demo: the XAU feed is not updated that day (a Tuesday, a gold trading day). */
+export const DEMO_STALE_FEED = { day: 45, symbol: "XAU" } as const;
+
+/** The hedger's book at day-0 prices: an ETH/USDC LP, BTC, gold, a EUR receivable and an S&P 500 portfolio. */
+export function demoExposures(pricesUsd: Readonly<Record<string, number>>): Exposure[] {
+  const eth = pricesUsd.ETH ?? Number.NaN;
+  return [
+    { ...constantProductLp("ETH", 600_000, eth), label: "ETH/USDC constant-product LP, $600k" },
+    { kind: "asset", asset: "BTC", amount: 3, label: "3 BTC treasury" },
+    { kind: "asset", asset: "XAU", amount: 100, label: "100 oz gold" },
+    { kind: "asset", asset: "EURUSD", amount: 300_000, label: "€300k receivable" },
+    { kind: "asset", asset: "SPX", amount: 50, label: "S&P 500 portfolio, 50 index units" },
+  ];
+}
+
+/**
+ * Other traders' open interest (one market maker's cross-margined account, USD notional at day-0 prices, long > 0).
+ * Longer than the hedger's shorts in ETH and BTC (the hedger receives funding there) and shorter in XAU, EURUSD and
+ * SPX (it pays), so the carry column has both signs.
+ */
+export const COUNTERPARTY_NOTIONAL_USD: Readonly<Record<string, number>> = {
+  ETH: 600_000,
+  BTC: 600_000,
+  XAU: 150_000,
+  EURUSD: 150_000,
+  SPX: 150_000,
+};
+export const COUNTERPARTY_COLLATERAL_USD = 1_200_000;
+
+/**
+ * The reckless trader: 9.5× long ETH at the day-0 close with 20k USDC. Its liquidation price is ≈ 5.7 % below entry
+ * (equity = maintenance margin 5 % + 5 USD), which ETH's early-August drop crosses.
+ */
+export const RECKLESS = { symbol: "ETH", collateralUsd: 20_000, leverage: 9.5 } as const;
+
+/** USDC in the LP vault: the counterparty of every trade. */
+export const LP_DEPOSIT_USD = 10_000_000;

@@ -1,0 +1,227 @@
+// The demo's outputs: the summary table for the terminal and a self-contained HTML report drawn with the
+// backtester's chart primitives (src/backtest/report.ts: inline CSS and SVG, no script, no URL).
+import {
+  compactUsd,
+  escapeHtml,
+  formatCount,
+  formatPercent,
+  formatUsd,
+  lineChart,
+  type Marker,
+  REPORT_CSS,
+} from "../../src/backtest/report.js";
+import { RECKLESS } from "./book.js";
+import type { DemoSummary } from "./summary.js";
+
+const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf"];
+const EVENT_COLORS = { rebalance: "#555555", liquidation: "#d62728", oracle: "#9467bd" } as const;
+
+const reasonsText = (reasons: Partial<Record<string, number>>) =>
+  Object.entries(reasons)
+    .map(([r, n]) => `${r}×${n}`)
+    .join(" ") || "–";
+
+/** Units of an asset: 4 significant digits, thousands separated above 1,000 ("-300,000", "-80.15"). */
+const units = (x: number) =>
+  Math.abs(x) >= 1000 ? x.toLocaleString("en-US", { maximumFractionDigits: 0 }) : Number(x.toPrecision(4)).toString();
+
+/** The summary table rows: one per hedge, then the total. */
+function tableRows(s: DemoSummary): string[][] {
+  const rows = s.hedges.map((h) => [
+    h.symbol,
+    formatUsd(h.exposureUsdStart),
+    `${units(h.hedgeSizeUnitsStart)} → ${units(h.hedgeSizeUnitsEnd)}`,
+    formatPercent(h.varianceReduction),
+    formatPercent(h.offsetRatio),
+    formatUsd(h.carryUsd),
+    formatUsd(h.feesUsd),
+    `${h.rebalances} ${h.rebalances > 0 ? `(${reasonsText(h.reasons)})` : ""}`.trim(),
+    formatCount(h.oracleVetoes),
+  ]);
+  rows.push([
+    "Total book",
+    formatUsd(s.hedges.reduce((a, h) => a + h.exposureUsdStart, 0)),
+    "",
+    formatPercent(s.total.varianceReduction),
+    formatPercent(s.total.offsetRatio),
+    formatUsd(s.total.carryUsd),
+    formatUsd(s.total.feesUsd),
+    `${s.rebalances.count} tx`,
+    formatCount(s.oracleVetoes.length),
+  ]);
+  return rows;
+}
+
+const HEADINGS = [
+  "Hedge",
+  "Exposure (day 0)",
+  "Hedge size (units)",
+  "Variance reduction",
+  "P&L offset",
+  "Carry paid",
+  "Fees",
+  "Rebalances (reasons)",
+  "Oracle vetoes",
+];
+
+/** The summary as plain text: the table, then gas, liquidations, vetoes and what the numbers mean. */
+export function formatDemoSummary(s: DemoSummary): string {
+  const rows = [HEADINGS, ...tableRows(s)];
+  const widths = HEADINGS.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  ");
+  const out = [
+    `Parapet demo: ${s.days} days of real closes, ${s.from} → ${s.to}`,
+    "",
+    line(HEADINGS),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.slice(1).map(line),
+    "",
+    `Book P&L: unhedged ${formatUsd(s.total.unhedgedPnlUsd)}, hedged ${formatUsd(s.total.hedgedPnlUsd)} (hedged = exposures + hedge accounts' equity + the hedger's USDC; gas excluded).`,
+    `Gas (hedger: setup, opening, rebalances): ${s.gas.gasUsed.toLocaleString("en-US")} gas in ${s.gas.transactions} tx = ${formatUsd(s.gas.usd)} at ${s.gas.gasPriceGwei} gwei and each day's ETH feed price.`,
+    `Gas (keeper: funding accruals, liquidations): ${s.keeperGas.gasUsed.toLocaleString("en-US")} gas in ${s.keeperGas.transactions} tx = ${formatUsd(s.keeperGas.usd)}.`,
+    `Rebalances: ${s.rebalances.count} transactions after the opening (${reasonsText(s.rebalances.reasons)}).`,
+    `Liquidations: ${s.liquidations.count}${s.liquidations.events.map((l) => ` — day ${l.day} (${l.date}): the ${l.who}, ${(l.closedFraction * 100).toFixed(0)} % closed, keeper reward ${formatUsd(l.keeperRewardUsd)}`).join(";")}.`,
+    `Oracle vetoes: ${s.oracleVetoes.length}${s.oracleVetoes.map((v) => ` — day ${v.day} (${v.date}) ${v.symbol}: ${v.message}; hedger sent ${v.hedgerSent ? "a transaction for the other hedges" : "nothing"}`).join(";")}.`,
+    "",
+    "Variance reduction = 1 − Var(hedged daily P&L) / Var(unhedged daily P&L), per hedge: exposure value change vs that plus the hedge account's on-chain equity change net of deposits (a stale-feed day is merged into the next). P&L offset = −hedge P&L / exposure P&L over the window. Carry: funding paid (negative: received), from Traded events plus what the open position owes.",
+  ];
+  if (s.reportPath !== undefined) out.push("", `Report: ${s.reportPath}`);
+  return out.join("\n");
+}
+
+/** Change since the first day: the two books start at different values (the hedged one holds the hedge capital). */
+const sinceDay0 = (values: readonly number[]) => values.map((v) => v - (values[0] ?? Number.NaN));
+
+/** The demo report: one self-contained HTML page. */
+export function renderDemoReport(s: DemoSummary): string {
+  const dates = s.series.dates;
+  const markers: Marker[] = [];
+  s.series.dates.forEach((date, i) => {
+    if (i === 0) return;
+    if (s.rebalances.days.includes(i))
+      markers.push({ dayIndex: i, color: EVENT_COLORS.rebalance, label: `rebalance on ${date}` });
+  });
+  for (const l of s.liquidations.events)
+    markers.push({
+      dayIndex: l.day,
+      color: EVENT_COLORS.liquidation,
+      label: `liquidation of the ${l.who} on ${l.date}`,
+    });
+  for (const v of s.oracleVetoes)
+    markers.push({ dayIndex: v.day, color: EVENT_COLORS.oracle, label: `ORACLE veto (${v.symbol}) on ${v.date}` });
+  const hedgeColor = (k: number) => COLORS[k % COLORS.length] ?? "#000";
+  const charts = [
+    lineChart({
+      title: "Book value change since day 0: unhedged vs hedged (USD)",
+      dates,
+      lines: [
+        {
+          label: "unhedged (exposures only)",
+          color: "#000000",
+          values: sinceDay0(s.series.unhedgedValueUsd),
+          dashed: true,
+        },
+        {
+          label: "hedged (exposures + hedge accounts + USDC reserve)",
+          color: "#1f77b4",
+          values: sinceDay0(s.series.hedgedValueUsd),
+        },
+      ],
+      yFormat: compactUsd,
+      markers,
+      maxPoints: 1000,
+      note: "Markers: grey = rebalance, red = liquidation (reckless trader), purple = ORACLE veto (stale feed). A gap in the hedged line is a day the vault could not price an account.",
+    }),
+    lineChart({
+      title: "Cumulative carry paid by the hedges (USD; negative: received)",
+      dates,
+      lines: [
+        ...s.hedges.map((h, k) => ({ label: h.symbol, color: hedgeColor(k), values: s.series.carryUsd[k] ?? [] })),
+        { label: "total", color: "#000000", values: s.series.totalCarryUsd, dashed: true },
+      ],
+      yFormat: compactUsd,
+      maxPoints: 1000,
+    }),
+    lineChart({
+      title: "Margin ratio per account (equity / maintenance margin, log scale)",
+      dates,
+      lines: [
+        ...s.hedges.map((h, k) => ({
+          label: `${h.symbol} hedge`,
+          color: hedgeColor(k),
+          values: s.series.marginRatio[k] ?? [],
+        })),
+        {
+          label: `reckless trader (${RECKLESS.symbol} ${RECKLESS.leverage}× long)`,
+          color: "#d62728",
+          values: s.series.recklessMarginRatio,
+          dashed: true,
+        },
+      ],
+      yFormat: (v) => v.toFixed(v < 10 ? 1 : 0),
+      scale: "log",
+      clip: [0.5, 1000],
+      references: [
+        { y: 1, label: "liquidation (1×)" },
+        { y: 2, label: "margin call (2×)" },
+      ],
+      markers,
+      maxPoints: 1000,
+    }),
+    lineChart({
+      title: "Feed prices replayed (day 0 = 1)",
+      dates,
+      lines: s.hedges.map((h, k) => ({ label: h.symbol, color: hedgeColor(k), values: s.series.priceIndex[k] ?? [] })),
+      yFormat: (v) => v.toFixed(2),
+      markers,
+      maxPoints: 1000,
+    }),
+  ];
+  const table = `<table><thead><tr>${HEADINGS.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${tableRows(
+    s,
+  )
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
+  const list = (items: readonly string[]) =>
+    items.length === 0 ? "<p>None.</p>" : `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`;
+  const events = [
+    ...s.rebalances.events.map((r): [number, string] => [
+      r.day,
+      `Day ${r.day} (${r.date}): rebalance of ${r.hedges.map((h) => `${h.symbol} (${h.reasons.join(" + ")})`).join(", ")}, gas ${r.gasUsed.toLocaleString("en-US")}, tx ${r.hash}`,
+    ]),
+    ...s.liquidations.events.map((l): [number, string] => [
+      l.day,
+      `Day ${l.day} (${l.date}): keeper liquidated the ${l.who} ${l.owner}#${l.accountIndex} (${(l.closedFraction * 100).toFixed(0)} % closed), reward ${formatUsd(l.keeperRewardUsd)}, tx ${l.hash}`,
+    ]),
+    ...s.oracleVetoes.map((v): [number, string] => [
+      v.day,
+      `Day ${v.day} (${v.date}): ORACLE veto on ${v.symbol} — ${v.message}; ${v.hedgerSent ? "the hedger still sent a transaction for other hedges" : "the hedger sent nothing"}`,
+    ]),
+  ]
+    .sort((a, b) => a[0] - b[0]) // stable: same-day events keep the order above
+    .map(([, text]) => text);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Parapet demo ${escapeHtml(s.from)} → ${escapeHtml(s.to)}</title><style>${REPORT_CSS}</style></head><body>
+<h1>Parapet demo: ${s.days} days, ${escapeHtml(s.from)} → ${escapeHtml(s.to)}</h1>
+<p>A hedger's book replayed day by day on an in-process chain: real daily closes pushed through the mock Chainlink feeds,
+time advanced one day at a time, the rebalancer and the liquidation keeper running after each update. Every number below
+was read from the chain (receipts, events, account reads).</p>
+<h2>Summary</h2>${table}
+<p>Book P&amp;L: unhedged ${escapeHtml(formatUsd(s.total.unhedgedPnlUsd))}, hedged ${escapeHtml(formatUsd(s.total.hedgedPnlUsd))}.
+Hedger gas: ${escapeHtml(s.gas.gasUsed.toLocaleString("en-US"))} in ${s.gas.transactions} transactions = ${escapeHtml(formatUsd(s.gas.usd))}
+at ${s.gas.gasPriceGwei} gwei. Keeper gas: ${escapeHtml(s.keeperGas.gasUsed.toLocaleString("en-US"))} = ${escapeHtml(formatUsd(s.keeperGas.usd))}.
+Liquidations: ${s.liquidations.count} (keeper rewards ${escapeHtml(formatUsd(s.liquidations.rewardUsd))}).</p>
+<p class="note">Variance reduction = 1 − Var(hedged daily P&amp;L) / Var(unhedged daily P&amp;L); unhedged = change of the
+exposure's value at the feed price, hedged = that plus the change of the hedge account's equity net of deposits (a
+stale-feed day is merged into the next). P&amp;L offset = −hedge P&amp;L / exposure P&amp;L over the window.</p>
+${charts.join("\n")}
+<h2>Events</h2>${list(events)}
+<h2>Plan</h2><p>Collateral + reserve ${escapeHtml(formatUsd(s.plan.totalCapitalUsd))} for ${escapeHtml(formatUsd(s.plan.totalNotionalUsd))} of hedge notional (reserve ${escapeHtml(formatUsd(s.plan.reserveUsd))}).</p>${list(s.plan.warnings)}
+<h2>Price sources (proxies)</h2>${list(s.proxies.map((p) => `${p.symbol}: ${p.proxy}`))}
+<p class="note">Tradfi series have no weekend or holiday bars: the feed is re-posted at the last close on those days
+(the vault's heartbeat is one day). Generated in ${(s.elapsedMs / 1000).toFixed(1)} s.</p>
+</body></html>
+`;
+}

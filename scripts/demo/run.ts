@@ -1,0 +1,567 @@
+// `npm run demo`'s engine: deploys Parapet on a fresh in-process chain, builds a hedger's book, opens the hedges and
+// replays real daily closes through the mock feeds with time travel while the rebalancer and the keeper run. Every
+// number of the summary comes from the chain (receipts, events, account reads); this file only orchestrates SDK calls.
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { network } from "hardhat";
+import {
+  type Address,
+  type Hex,
+  isAddressEqual,
+  type Log,
+  maxUint256,
+  parseEventLogs,
+  parseUnits,
+  type TransactionReceipt,
+} from "viem";
+import ParapetLocal from "../../ignition/modules/ParapetLocal.js";
+import { hedgeRouterAbi, mockV3AggregatorAbi, perpVaultAbi, testTokenAbi } from "../../src/abis/index.js";
+import { loadHistoryFiles } from "../../src/backtest/node.js";
+import {
+  type AccountRef,
+  accountKey,
+  createParapetContext,
+  type Deployment,
+  discoverAccounts,
+  executeHedge,
+  exposureValueUsd,
+  findLiquidatableAccounts,
+  getMarkets,
+  hedgeMarketsFromChain,
+  hedgeStepsFromPlan,
+  liquidateProfitably,
+  type ParapetContext,
+  ParapetInputError,
+  planHedge,
+  type RebalanceReasonCode,
+  rebalanceHedge,
+  wadToNumber,
+  writeAccrueFunding,
+  writeApprove,
+  writeDeposit,
+  writeLpDeposit,
+  writeSetOperator,
+  writeTrade,
+} from "../../src/index.js";
+import { fundingOwedUp } from "../../src/math/index.js";
+import { setMarketPrice } from "../../src/testing/index.js";
+import { deploymentFromIgnition } from "../deployment/fromIgnition.js";
+import {
+  COUNTERPARTY_COLLATERAL_USD,
+  COUNTERPARTY_NOTIONAL_USD,
+  DEMO_DAYS,
+  DEMO_FEEDS,
+  DEMO_FROM,
+  DEMO_PRICE_FILES,
+  DEMO_STALE_FEED,
+  demoExposures,
+  LP_DEPOSIT_USD,
+  RECKLESS,
+} from "./book.js";
+import { renderDemoReport } from "./report.js";
+import { type DemoDay, type DemoSummary, summariseDemo } from "./summary.js";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const DAY_SECONDS = 86_400;
+const FEED_DECIMALS = 8;
+/** Band of the rebalancer: act when a hedge is 5 % off its target size (the ETH LP's delta drifts with the price). */
+const REBALANCE_BAND = 0.05;
+
+export type DemoProgress = {
+  /** Replay day, of `days`; 0 is the setup (deployment, book, hedges opened). */
+  day: number;
+  days: number;
+  date: string;
+  /** What happened that day worth a line (rebalance, veto, liquidation), empty on a quiet day. */
+  events: string[];
+};
+
+export type RunDemoParameters = {
+  /** Setup day `YYYY-MM-DD` (default 2025-07-26); the replay starts the day after. */
+  from?: string | undefined;
+  /** Days replayed after the setup day (default 90). */
+  days?: number | undefined;
+  /** A day (1..days) on which one feed is not updated, so the oracle guard shows; `null` for none. Default day 45, XAU. */
+  staleFeed?: { day: number; symbol: string } | null | undefined;
+  /** Where to write the HTML report (default reports/demo.html); `null` to skip. */
+  reportPath?: string | null | undefined;
+  /** Stated gas price for the gas column (gwei, default 1), priced at each day's ETH feed price. */
+  gasPriceGwei?: number | undefined;
+  onProgress?: ((progress: DemoProgress) => void) | undefined;
+};
+
+/** A transaction the demo sent, with who sent it and why (the gas column sums the hedger's). */
+export type DemoTransaction = {
+  day: number;
+  role: "hedger" | "keeper" | "oracle" | "setup";
+  label: string;
+  hash: Hex;
+  gasUsed: bigint;
+};
+
+export type RunDemoReturnType = DemoSummary & {
+  /** Every transaction the demo sent, in order (setup, oracle, hedger, keeper). */
+  transactions: DemoTransaction[];
+  /** The chain the demo ran on, still live, so callers (the test) can check the summary against it. */
+  chain: {
+    context: ParapetContext;
+    deployment: Deployment;
+    hedger: Address;
+    keeper: Address;
+    reckless: Address;
+    counterparty: Address;
+    startBlock: bigint;
+    endBlock: bigint;
+  };
+};
+
+function checkParameters(days: number, staleFeed: { day: number; symbol: string } | null): void {
+  if (!Number.isInteger(days) || days < 2) {
+    throw new ParapetInputError("days", `${days} is not an integer ≥ 2.`, "Pass e.g. 90 (or 12 for a short run).");
+  }
+  if (staleFeed === null) return;
+  if (!Number.isInteger(staleFeed.day) || staleFeed.day < 1 || staleFeed.day >= days) {
+    throw new ParapetInputError(
+      "staleFeed.day",
+      `${staleFeed.day} is not a replay day before the last (1..${days - 1}).`,
+      "Pick a day inside the window, so the next day shows the recovery, or pass staleFeed: null.",
+    );
+  }
+  if (!DEMO_FEEDS.some((f) => f.symbol === staleFeed.symbol)) {
+    throw new ParapetInputError(
+      "staleFeed.symbol",
+      `${staleFeed.symbol} is not a demo market.`,
+      `Use one of ${DEMO_FEEDS.map((f) => f.symbol).join(", ")}.`,
+    );
+  }
+}
+
+/** `YYYY-MM-DD` plus `days` days. */
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_SECONDS * 1000).toISOString().slice(0, 10);
+}
+
+const usd = (x: number) => x.toFixed(6); // token amounts as decimal strings (6-decimal USDC)
+
+/**
+ * Runs the demo on a fresh in-process chain and returns its summary (every number read from the chain) plus the live
+ * chain. Throws ParapetInputError for bad parameters and the data loaders' typed errors for a window outside the data.
+ */
+export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDemoReturnType> {
+  const startedMs = Date.now();
+  const from = parameters.from ?? DEMO_FROM;
+  const days = parameters.days ?? DEMO_DAYS;
+  const staleFeed = parameters.staleFeed === undefined ? DEMO_STALE_FEED : parameters.staleFeed;
+  const gasPriceGwei = parameters.gasPriceGwei ?? 1;
+  checkParameters(days, staleFeed);
+
+  // ---- data: one calendar, tradfi forward-filled on weekends and holidays -------------------------------------
+  const { history } = await loadHistoryFiles({
+    prices: DEMO_PRICE_FILES.map((spec) =>
+      spec.replace(/(^|=)data\//, (m) => m.replace("data/", `${REPO_ROOT}/data/`)),
+    ),
+    from,
+    to: addDays(from, days),
+  });
+  const closeOf = (symbol: string, dayIndex: number): number => {
+    const feed = DEMO_FEEDS.find((f) => f.symbol === symbol);
+    const close = feed && history.assets[feed.dataAsset]?.closeUsd[dayIndex];
+    if (feed === undefined || close === undefined) throw new Error(`no ${symbol} close on day ${dayIndex}`);
+    return close * feed.multiplier;
+  };
+
+  // ---- chain and deployment -------------------------------------------------------------------------------------
+  const connection = await network.create();
+  const { viem, ignition, networkHelpers } = connection;
+  const publicClient = await viem.getPublicClient();
+  const [oracleWallet, hedgerWallet, keeperWallet, lpWallet, counterpartyWallet, recklessWallet] =
+    await viem.getWalletClients();
+  if (!oracleWallet || !hedgerWallet || !keeperWallet || !lpWallet || !counterpartyWallet || !recklessWallet) {
+    throw new Error("the in-process chain has fewer than 6 accounts");
+  }
+  const deployed = (await ignition.deploy(ParapetLocal)) as unknown as Record<string, { address: Address }>;
+  const deployment = deploymentFromIgnition(
+    deployed,
+    await publicClient.getChainId(),
+    await publicClient.getBlockNumber(),
+    6,
+  );
+  const contextFor = (walletClient: typeof hedgerWallet) =>
+    createParapetContext({ publicClient, walletClient, deployment });
+  const [hedger, keeper, lp, counterparty, reckless] = await Promise.all(
+    [hedgerWallet, keeperWallet, lpWallet, counterpartyWallet, recklessWallet].map(contextFor),
+  );
+  if (!hedger || !keeper || !lp || !counterparty || !reckless) throw new Error("unreachable");
+  const hedgerAddress = hedgerWallet.account.address;
+  const marketIdOf = (symbol: string) => {
+    const m = deployment.markets.find((x) => x.symbol === symbol);
+    if (!m) throw new Error(`ParapetLocal has no ${symbol} market`);
+    return m;
+  };
+
+  const transactions: DemoTransaction[] = [];
+  const record = (day: number, role: DemoTransaction["role"], label: string, receipt: TransactionReceipt) => {
+    transactions.push({ day, role, label, hash: receipt.transactionHash, gasUsed: receipt.gasUsed });
+  };
+  const mint = async (to: Address, amountUsd: number) => {
+    const hash = await oracleWallet.writeContract({
+      address: deployment.collateralToken,
+      abi: testTokenAbi,
+      functionName: "mint",
+      args: [to, parseUnits(usd(amountUsd), 6)],
+    });
+    record(0, "setup", "mint test USDC", await publicClient.waitForTransactionReceipt({ hash }));
+  };
+  // The "oracle" posts each day's close to the mock feeds with the SDK's testing helper.
+  const oracle = { publicClient, walletClient: oracleWallet, testClient: await viem.getTestClient(), deployment };
+  const setFeeds = async (day: number, dayIndex: number, skip?: string) => {
+    for (const m of deployment.markets) {
+      if (m.symbol === skip) continue;
+      const price = closeOf(m.symbol, dayIndex).toFixed(FEED_DECIMALS);
+      const hash = await setMarketPrice(oracle, { marketId: m.marketId, price });
+      record(day, "oracle", `${m.symbol} feed update`, await publicClient.waitForTransactionReceipt({ hash }));
+    }
+  };
+
+  // ---- day 0: prices, LP liquidity, other traders ---------------------------------------------------------------
+  await setFeeds(0, 0);
+  await mint(lpWallet.account.address, LP_DEPOSIT_USD);
+  await writeApprove(lp, { amount: usd(LP_DEPOSIT_USD), spender: "liquidityVault" });
+  await writeLpDeposit(lp, { amount: usd(LP_DEPOSIT_USD), receiver: lpWallet.account.address });
+
+  await mint(counterpartyWallet.account.address, COUNTERPARTY_COLLATERAL_USD);
+  await writeApprove(counterparty, { amount: usd(COUNTERPARTY_COLLATERAL_USD) });
+  await writeDeposit(counterparty, {
+    owner: counterpartyWallet.account.address,
+    amount: usd(COUNTERPARTY_COLLATERAL_USD),
+  });
+  for (const [symbol, notionalUsd] of Object.entries(COUNTERPARTY_NOTIONAL_USD)) {
+    const sizeUnits = notionalUsd / closeOf(symbol, 0);
+    await writeTrade(counterparty, {
+      owner: counterpartyWallet.account.address,
+      marketId: marketIdOf(symbol).marketId,
+      sizeDelta: sizeUnits.toFixed(6),
+      slippageBps: 100,
+    });
+  }
+
+  const recklessAddress = recklessWallet.account.address;
+  await mint(recklessAddress, RECKLESS.collateralUsd);
+  await writeApprove(reckless, { amount: usd(RECKLESS.collateralUsd) });
+  await writeDeposit(reckless, { owner: recklessAddress, amount: usd(RECKLESS.collateralUsd) });
+  const recklessSizeUnits = (RECKLESS.collateralUsd * RECKLESS.leverage) / closeOf(RECKLESS.symbol, 0);
+  await writeTrade(reckless, {
+    owner: recklessAddress,
+    marketId: marketIdOf(RECKLESS.symbol).marketId,
+    sizeDelta: recklessSizeUnits.toFixed(6),
+    slippageBps: 100,
+  });
+
+  // ---- day 0: the hedger plans from the chain and opens every hedge in one router transaction -------------------
+  const day0Prices = Object.fromEntries(DEMO_FEEDS.map((f) => [f.symbol, closeOf(f.symbol, 0)]));
+  const exposures = demoExposures(day0Prices);
+  const plan = planHedge(exposures, { markets: hedgeMarketsFromChain(await getMarkets(hedger, {})), pricesUsd: {} });
+  // Capital: the plan's collateral plus its reserve, doubled so margin calls never run dry in a 90-day replay.
+  const capitalUsd = Math.ceil(plan.totalCapitalUsd * 2);
+  await mint(hedgerAddress, capitalUsd);
+  const router = deployment.hedgeRouter;
+  if (router === undefined) throw new Error("ParapetLocal deploys the HedgeRouter");
+  record(
+    0,
+    "hedger",
+    "setOperator(router)",
+    (await writeSetOperator(hedger, { operator: router, allowed: true })).receipt,
+  );
+  const approveHash = await hedgerWallet.writeContract({
+    address: deployment.collateralToken,
+    abi: testTokenAbi,
+    functionName: "approve",
+    args: [router, maxUint256],
+  });
+  record(0, "hedger", "approve(router)", await publicClient.waitForTransactionReceipt({ hash: approveHash }));
+  const opened = await executeHedge(hedger, {
+    owner: hedgerAddress,
+    steps: hedgeStepsFromPlan(plan, { slippageBps: 50, tokenDecimals: deployment.collateralDecimals }),
+  });
+  if (opened.status !== "sent") throw new Error("opening the hedges sent nothing: the accounts were not empty");
+  record(0, "hedger", "open hedges (HedgeRouter.rebalance)", opened.receipt);
+  const hedgeReceipts: { day: number; receipt: TransactionReceipt }[] = [{ day: 0, receipt: opened.receipt }];
+
+  const targets = plan.targets.map((t) => {
+    if (t.marketId === undefined) throw new Error(`the ${t.marketAsset} hedge has no market`);
+    return { symbol: t.marketAsset, marketId: t.marketId, accountIndex: t.accountIndex };
+  });
+  const startBlock = deployment.blockNumber;
+
+  // ---- per-day reads: one multicall for the book --------------------------------------------------------------
+  const vault = deployment.perpVault;
+  const readDay = async () => {
+    const contracts = [
+      { address: deployment.collateralToken, abi: testTokenAbi, functionName: "balanceOf", args: [hedgerAddress] },
+      { address: vault, abi: perpVaultAbi, functionName: "accountMargin", args: [recklessAddress, 0n] },
+      ...deployment.markets.map((m) => ({
+        address: m.feed,
+        abi: mockV3AggregatorAbi,
+        functionName: "latestRoundData",
+        args: [],
+      })),
+      ...targets.flatMap((t) => [
+        { address: vault, abi: perpVaultAbi, functionName: "accountMargin", args: [hedgerAddress, t.accountIndex] },
+        {
+          address: vault,
+          abi: perpVaultAbi,
+          functionName: "position",
+          args: [hedgerAddress, t.accountIndex, t.marketId],
+        },
+        { address: vault, abi: perpVaultAbi, functionName: "currentFunding", args: [t.marketId] },
+      ]),
+    ];
+    const r = await publicClient.multicall({ contracts: contracts as never, allowFailure: true, deployless: true });
+    const value = <T>(i: number): T | undefined => {
+      const x = r[i] as { status: string; result?: unknown } | undefined;
+      return x?.status === "success" ? (x.result as T) : undefined;
+    };
+    type Margin = { equity: bigint; maintenanceMargin: bigint };
+    const walletUsd = wadToNumber((value<bigint>(0) ?? 0n) * 10n ** 12n);
+    const recklessMargin = value<Margin>(1);
+    const feedPricesUsd = Object.fromEntries(
+      deployment.markets.map((m, i) => {
+        const round = value<readonly [bigint, bigint, bigint, bigint, bigint]>(2 + i);
+        return [m.symbol, round ? Number(round[1]) / 10 ** FEED_DECIMALS : Number.NaN];
+      }),
+    );
+    const base = 2 + deployment.markets.length;
+    const accounts = targets.map((_target, k) => {
+      const margin = value<Margin>(base + 3 * k);
+      const position = value<{ size: bigint; fundingIndexEntry: bigint }>(base + 3 * k + 1);
+      const funding = value<readonly [bigint, bigint]>(base + 3 * k + 2);
+      return {
+        equityUsd: margin ? wadToNumber(margin.equity) : Number.NaN,
+        maintenanceMarginUsd: margin ? wadToNumber(margin.maintenanceMargin) : Number.NaN,
+        sizeUnits: position ? wadToNumber(position.size) : Number.NaN,
+        pendingFundingUsd:
+          position && funding
+            ? wadToNumber(fundingOwedUp(position.size, position.fundingIndexEntry, funding[1]))
+            : Number.NaN,
+      };
+    });
+    return {
+      walletUsd,
+      feedPricesUsd,
+      accounts,
+      // A closed account has no maintenance margin: no ratio to draw.
+      recklessMarginRatio:
+        recklessMargin && recklessMargin.maintenanceMargin > 0n
+          ? wadToNumber(recklessMargin.equity) / wadToNumber(recklessMargin.maintenanceMargin)
+          : Number.NaN,
+    };
+  };
+
+  const daysOut: DemoDay[] = [];
+  const snapshot = async (
+    day: number,
+    extra: Omit<DemoDay, "day" | "date" | keyof Awaited<ReturnType<typeof readDay>>>,
+  ) => {
+    const read = await readDay();
+    daysOut.push({ day, date: history.dates[day] as string, ...read, ...extra });
+  };
+  await snapshot(0, {
+    rebalance: undefined,
+    oracleVetoes: [],
+    liquidations: [],
+    hedgerSent: true,
+    staleSymbol: undefined,
+  });
+  const recklessLiquidationPriceWad = await publicClient.readContract({
+    address: vault,
+    abi: perpVaultAbi,
+    functionName: "liquidationPrice",
+    args: [recklessAddress, 0n, marketIdOf(RECKLESS.symbol).marketId],
+  });
+  parameters.onProgress?.({
+    day: 0,
+    days,
+    date: history.dates[0] as string,
+    events: [
+      `deployed ParapetLocal in-process; LP deposited ${LP_DEPOSIT_USD.toLocaleString("en-US")} USDC; a market maker opened longs in every market`,
+      `reckless trader: ${RECKLESS.leverage}× long ${recklessSizeUnits.toFixed(2)} ${RECKLESS.symbol} at ${closeOf(RECKLESS.symbol, 0).toFixed(2)}, liquidation price ${wadToNumber(recklessLiquidationPriceWad).toFixed(2)} (on chain): the window's early-August drop crosses it`,
+      `hedger opened ${plan.targets.length} hedges (${plan.targets.map((t) => `${t.marketAsset} ${Number(t.sizeUnits.toPrecision(4))}`).join(", ")}) in one HedgeRouter transaction, gas ${opened.receipt.gasUsed}`,
+    ],
+  });
+
+  // ---- the replay -----------------------------------------------------------------------------------------------
+  const lastRebalance = new Map<bigint, { timestampMs: number; priceUsd: number }>();
+  const block0 = await publicClient.getBlock();
+  for (const t of plan.targets) {
+    lastRebalance.set(t.accountIndex, { timestampMs: Number(block0.timestamp) * 1000, priceUsd: t.priceUsd });
+  }
+  const knownAccounts = new Map<string, AccountRef>();
+  let scannedToBlock = startBlock - 1n;
+
+  for (let day = 1; day <= days; day++) {
+    const date = history.dates[day] as string;
+    const events: string[] = [];
+    await networkHelpers.time.increase(DAY_SECONDS);
+    const staleSymbol = staleFeed !== null && staleFeed.day === day ? staleFeed.symbol : undefined;
+    await setFeeds(day, day, staleSymbol);
+    if (staleSymbol !== undefined) events.push(`${staleSymbol} feed not updated today (simulated outage)`);
+
+    // Keeper: accrue funding in every market (a stale market cannot be priced, so its accrual reverts: skipped).
+    for (const m of deployment.markets) {
+      try {
+        record(
+          day,
+          "keeper",
+          `accrueFunding ${m.symbol}`,
+          (await writeAccrueFunding(keeper, { marketId: m.marketId })).receipt,
+        );
+      } catch (error) {
+        if (m.symbol !== staleSymbol) throw error;
+      }
+    }
+
+    // Rebalancer: read → plan → rule → at most one HedgeRouter transaction.
+    const pass = await rebalanceHedge(hedger, {
+      owner: hedgerAddress,
+      exposures,
+      rebalancePolicy: { trigger: { kind: "band", band: REBALANCE_BAND } },
+      lastRebalance,
+    });
+    const oracleVetoes = pass.decisions.flatMap((d) =>
+      d.decision.vetoes
+        .filter((v) => v.code === "ORACLE")
+        .map((v) => ({ symbol: d.target.marketAsset, message: v.message })),
+    );
+    for (const v of oracleVetoes) events.push(`ORACLE veto on ${v.symbol}: ${v.message}; nothing sent for it`);
+    if (staleFeed !== null && day === staleFeed.day + 1 && !oracleVetoes.some((v) => v.symbol === staleFeed.symbol)) {
+      events.push(`${staleFeed.symbol} feed updated again: no ORACLE veto, the rebalancer is back in charge`);
+    }
+    let rebalance: DemoDay["rebalance"];
+    if (pass.status === "sent" && pass.execution?.status === "sent") {
+      const receipt = pass.execution.receipt;
+      record(day, "hedger", "rebalance (HedgeRouter.rebalance)", receipt);
+      hedgeReceipts.push({ day, receipt });
+      const nowMs = Number((await publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp) * 1000;
+      const acting = pass.decisions.filter((d) => d.decision.act);
+      for (const d of acting)
+        lastRebalance.set(d.target.accountIndex, { timestampMs: nowMs, priceUsd: d.target.priceUsd });
+      rebalance = {
+        hash: receipt.transactionHash,
+        gasUsed: receipt.gasUsed,
+        hedges: acting.map((d) => ({
+          symbol: d.target.marketAsset,
+          reasons: d.decision.reasons.map((r) => r.code as RebalanceReasonCode),
+        })),
+      };
+      events.push(
+        `rebalanced ${rebalance.hedges.map((h) => `${h.symbol} (${h.reasons.join("+")})`).join(", ")}, gas ${receipt.gasUsed}`,
+      );
+    } else if (pass.status === "vetoed") {
+      events.push(`rebalance vetoed by simulation: ${pass.simulationError?.summary ?? "revert"}`);
+    }
+
+    // Keeper: discover new accounts from the vault's events, then liquidate what pays.
+    const discovered = await discoverAccounts(keeper, { fromBlock: scannedToBlock + 1n });
+    scannedToBlock = discovered.toBlock;
+    for (const a of discovered.accounts) knownAccounts.set(accountKey(a), a);
+    const candidates = await findLiquidatableAccounts(keeper, { accounts: [...knownAccounts.values()] });
+    const liquidations: DemoDay["liquidations"] = [];
+    if (candidates.length > 0) {
+      // Gas is priced at the ETH market's oracle price (the keeper's default); any reward above gas is worth it.
+      const liquidationPass = await liquidateProfitably(keeper, { candidates, minProfitUsd: 0 });
+      if (liquidationPass.sent && liquidationPass.hash !== undefined) {
+        const receipt = await publicClient.getTransactionReceipt({ hash: liquidationPass.hash });
+        record(day, "keeper", "liquidateBatch", receipt);
+        for (const e of parseEventLogs({ abi: perpVaultAbi, eventName: "Liquidated", logs: receipt.logs as Log[] })) {
+          const who = isAddressEqual(e.args.owner, recklessAddress)
+            ? "reckless trader"
+            : isAddressEqual(e.args.owner, hedgerAddress)
+              ? "hedger"
+              : isAddressEqual(e.args.owner, counterpartyWallet.account.address)
+                ? "market maker"
+                : "trader";
+          liquidations.push({
+            owner: e.args.owner,
+            accountIndex: e.args.accountIndex,
+            who,
+            closedFraction: wadToNumber(e.args.result.closedFraction),
+            keeperRewardUsd: wadToNumber(e.args.result.keeperRewardUsd),
+            hash: receipt.transactionHash,
+          });
+          events.push(
+            `keeper liquidated the ${who} (${e.args.owner.slice(0, 8)}…#${e.args.accountIndex}, ${(wadToNumber(e.args.result.closedFraction) * 100).toFixed(0)} % closed), reward $${wadToNumber(e.args.result.keeperRewardUsd).toFixed(2)}`,
+          );
+        }
+      }
+    }
+
+    await snapshot(day, {
+      rebalance,
+      oracleVetoes,
+      liquidations,
+      hedgerSent: rebalance !== undefined,
+      staleSymbol,
+    });
+    parameters.onProgress?.({ day, days, date, events });
+  }
+
+  // ---- summary (from receipts, events and the final account reads) ----------------------------------------------
+  const endBlock = await publicClient.getBlockNumber();
+  const trades = hedgeReceipts.flatMap(({ day, receipt }) =>
+    parseEventLogs({ abi: perpVaultAbi, eventName: "Traded", logs: receipt.logs as Log[] })
+      .filter((e) => isAddressEqual(e.args.owner, hedgerAddress))
+      .map((e) => ({
+        day,
+        accountIndex: e.args.accountIndex,
+        feeUsd: wadToNumber(e.args.result.feeUsd),
+        fundingPaidUsd: wadToNumber(e.args.result.fundingPaidUsd),
+      })),
+  );
+  const deposits = hedgeReceipts.flatMap(({ day, receipt }) =>
+    parseEventLogs({ abi: hedgeRouterAbi, eventName: "StepExecuted", logs: receipt.logs as Log[] }).map((e) => ({
+      day,
+      accountIndex: e.args.accountIndex,
+      depositedUsd: Number(e.args.deposited) / 10 ** deployment.collateralDecimals,
+    })),
+  );
+  const summary = summariseDemo({
+    from: history.dates[0] as string,
+    to: history.dates[days] as string,
+    exposures,
+    plan,
+    targets,
+    days: daysOut,
+    trades,
+    deposits,
+    transactions,
+    hedger: hedgerAddress,
+    gasPriceGwei,
+    ethPricesUsd: daysOut.map((d) => d.feedPricesUsd.ETH ?? Number.NaN), // the ETH feed, as read on chain
+    exposureValueUsd,
+    staleFeed,
+    proxies: DEMO_FEEDS.map((f) => ({ symbol: f.symbol, proxy: f.proxy })),
+    elapsedMs: Date.now() - startedMs,
+  });
+  const reportPath =
+    parameters.reportPath === undefined ? resolve(REPO_ROOT, "reports/demo.html") : parameters.reportPath;
+  if (reportPath !== null) {
+    await mkdir(dirname(reportPath), { recursive: true });
+    await writeFile(reportPath, renderDemoReport(summary), "utf8");
+    summary.reportPath = reportPath;
+  }
+  return {
+    ...summary,
+    transactions,
+    chain: {
+      context: hedger,
+      deployment,
+      hedger: hedgerAddress,
+      keeper: keeperWallet.account.address,
+      reckless: recklessAddress,
+      counterparty: counterpartyWallet.account.address,
+      startBlock,
+      endBlock,
+    },
+  };
+}

@@ -1,0 +1,321 @@
+// The demo's summary: per hedge and in total, hedge effectiveness, carry, fees, gas, rebalances, liquidations and
+// oracle vetoes, computed from what the run read on chain (daily account reads, receipts, events). No price is
+// re-simulated here: P&L is the change of on-chain equity, carry and fees are the vault's Traded events.
+import type { Address, Hex } from "viem";
+import { type Exposure, type HedgePlan, type RebalanceReasonCode, stdDev } from "../../src/index.js";
+
+/** What the run read at the end of one day (after the feeds, the rebalancer and the keeper). */
+export type DemoDay = {
+  day: number;
+  date: string;
+  /** Hedger's USDC outside the vault (its reserve). */
+  walletUsd: number;
+  /** Each feed's latest answer (USD); a stale feed keeps the previous day's. */
+  feedPricesUsd: Record<string, number>;
+  /** Per hedge (plan order): equity and maintenance margin (NaN when the vault cannot price the account), size, funding
+   * owed since the position's last settlement. */
+  accounts: { equityUsd: number; maintenanceMarginUsd: number; sizeUnits: number; pendingFundingUsd: number }[];
+  /** Reckless trader's equity / maintenance margin (≤ 1: liquidatable; 0 once closed). */
+  recklessMarginRatio: number;
+  rebalance: { hash: Hex; gasUsed: bigint; hedges: { symbol: string; reasons: RebalanceReasonCode[] }[] } | undefined;
+  oracleVetoes: { symbol: string; message: string }[];
+  liquidations: {
+    owner: Address;
+    accountIndex: bigint;
+    who: string;
+    closedFraction: number;
+    keeperRewardUsd: number;
+    hash: Hex;
+  }[];
+  /** Did the hedger send a transaction this day? */
+  hedgerSent: boolean;
+  staleSymbol: string | undefined;
+};
+
+export type DemoHedgeSummary = {
+  symbol: string;
+  marketId: bigint;
+  accountIndex: bigint;
+  exposureLabel: string;
+  exposureUsdStart: number;
+  hedgeSizeUnitsStart: number;
+  hedgeSizeUnitsEnd: number;
+  /**
+   * 1 − Var(hedged daily P&L) / Var(unhedged daily P&L). Unhedged: change of the exposure's value at the feed price;
+   * hedged: that plus the change of the hedge account's on-chain equity minus the day's deposits into it. A day the
+   * vault cannot price the account (stale feed) is merged into the next day.
+   */
+  varianceReduction: number;
+  /** −(hedge account P&L) / (exposure P&L) over the whole window (1: fully offset). */
+  offsetRatio: number;
+  /** Daily P&L observations behind the variance reduction. */
+  observations: number;
+  /** Funding the hedge paid (USD; negative: received): Traded events' fundingPaidUsd plus what the open position owes. */
+  carryUsd: number;
+  /** Vault fees paid (Traded events' feeUsd), opening included. */
+  feesUsd: number;
+  /** Top-ups the router deposited after opening (USD). */
+  toppedUpUsd: number;
+  /** Rebalances after the opening that touched this hedge, and their reasons. */
+  rebalances: number;
+  reasons: Partial<Record<RebalanceReasonCode, number>>;
+  oracleVetoes: number;
+  /** Lowest equity / maintenance margin of the account over the window. */
+  minMarginRatio: number;
+};
+
+export type DemoSummary = {
+  from: string;
+  to: string;
+  days: number;
+  hedges: DemoHedgeSummary[];
+  total: {
+    varianceReduction: number;
+    offsetRatio: number;
+    observations: number;
+    /** Book value change: exposures only, and exposures + hedge accounts + the hedger's USDC. */
+    unhedgedPnlUsd: number;
+    hedgedPnlUsd: number;
+    carryUsd: number;
+    feesUsd: number;
+  };
+  /** Hedger's gas (setup, opening, rebalances): Σ receipts' gasUsed, priced at `gasPriceGwei` and each day's ETH feed price. */
+  gas: { gasUsed: bigint; transactions: number; gasPriceGwei: number; usd: number };
+  /** Keeper's gas (funding accruals, liquidations), same pricing. */
+  keeperGas: { gasUsed: bigint; transactions: number; usd: number };
+  rebalances: {
+    count: number;
+    reasons: Partial<Record<RebalanceReasonCode, number>>;
+    days: number[];
+    /** Each rebalance transaction: which hedges acted and why. */
+    events: (NonNullable<DemoDay["rebalance"]> & { day: number; date: string })[];
+  };
+  liquidations: {
+    count: number;
+    rewardUsd: number;
+    events: (DemoDay["liquidations"][number] & { day: number; date: string })[];
+  };
+  oracleVetoes: { day: number; date: string; symbol: string; message: string; hedgerSent: boolean }[];
+  staleFeed: { day: number; symbol: string } | null;
+  proxies: { symbol: string; proxy: string }[];
+  plan: { totalCapitalUsd: number; totalNotionalUsd: number; reserveUsd: number; warnings: string[] };
+  series: {
+    dates: string[];
+    unhedgedValueUsd: number[];
+    hedgedValueUsd: number[];
+    /** Cumulative carry per hedge (plan order) and in total. */
+    carryUsd: number[][];
+    totalCarryUsd: number[];
+    /** Equity / maintenance margin per hedge (plan order). */
+    marginRatio: number[][];
+    recklessMarginRatio: number[];
+    /** Feed price / day-0 price, per market (plan order). */
+    priceIndex: number[][];
+  };
+  elapsedMs: number;
+  reportPath?: string | undefined;
+};
+
+export type SummariseDemoParameters = {
+  from: string;
+  to: string;
+  exposures: readonly Exposure[];
+  plan: HedgePlan;
+  targets: readonly { symbol: string; marketId: bigint; accountIndex: bigint }[];
+  days: readonly DemoDay[];
+  trades: readonly { day: number; accountIndex: bigint; feeUsd: number; fundingPaidUsd: number }[];
+  deposits: readonly { day: number; accountIndex: bigint; depositedUsd: number }[];
+  transactions: readonly { day: number; role: string; gasUsed: bigint }[];
+  hedger: Address;
+  gasPriceGwei: number;
+  /** ETH feed price per day (USD), to price gas. */
+  ethPricesUsd: readonly number[];
+  exposureValueUsd: (exposure: Exposure, priceUsd: number) => number;
+  staleFeed: { day: number; symbol: string } | null;
+  proxies: { symbol: string; proxy: string }[];
+  elapsedMs: number;
+};
+
+/**
+ * Daily P&L pairs (unhedged, hedged) between consecutive valid days; `adjust(prev, t)` is subtracted from the hedged
+ * change (deposits moved in from outside the measured value).
+ */
+function pnlPairs(
+  unhedged: readonly number[],
+  hedged: readonly number[],
+  adjust: (prev: number, t: number) => number,
+): { u: number[]; h: number[] } {
+  const u: number[] = [];
+  const h: number[] = [];
+  let prev = -1;
+  for (let t = 0; t < hedged.length; t++) {
+    if (!Number.isFinite(hedged[t]) || !Number.isFinite(unhedged[t])) continue;
+    if (prev >= 0) {
+      u.push((unhedged[t] as number) - (unhedged[prev] as number));
+      h.push((hedged[t] as number) - (hedged[prev] as number) - adjust(prev, t));
+    }
+    prev = t;
+  }
+  return { u, h };
+}
+
+function varianceReduction(u: readonly number[], h: readonly number[]): number {
+  const su = stdDev(u);
+  const sh = stdDev(h);
+  return su === undefined || sh === undefined || su === 0 ? Number.NaN : 1 - (sh * sh) / (su * su);
+}
+
+const lastFinite = (xs: readonly number[]) => [...xs].reverse().find((x) => Number.isFinite(x)) ?? Number.NaN;
+
+export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
+  const { days, targets } = p;
+  const dates = days.map((d) => d.date);
+  const exposureFor = (symbol: string) => {
+    const e = p.exposures.find((x) => x.asset === symbol);
+    if (!e) throw new Error(`no exposure for ${symbol}`);
+    return e;
+  };
+  const exposureSeries = targets.map((t) =>
+    days.map((d) => p.exposureValueUsd(exposureFor(t.symbol), d.feedPricesUsd[t.symbol] ?? Number.NaN)),
+  );
+  const depositsBetween = (accountIndex: bigint | undefined, prev: number, t: number) =>
+    p.deposits
+      .filter((x) => x.day > prev && x.day <= t && (accountIndex === undefined || x.accountIndex === accountIndex))
+      .reduce((s, x) => s + x.depositedUsd, 0);
+  const cumulativeCarry = targets.map((t, k) =>
+    days.map((d) => {
+      const realised = p.trades
+        .filter((x) => x.accountIndex === t.accountIndex && x.day <= d.day)
+        .reduce((s, x) => s + x.fundingPaidUsd, 0);
+      return realised + (d.accounts[k]?.pendingFundingUsd ?? Number.NaN);
+    }),
+  );
+
+  const hedges: DemoHedgeSummary[] = targets.map((t, k) => {
+    const unhedged = exposureSeries[k] as number[];
+    const equity = days.map((d) => d.accounts[k]?.equityUsd ?? Number.NaN);
+    const hedged = unhedged.map((v, i) => v + (equity[i] as number));
+    const { u, h } = pnlPairs(unhedged, hedged, (prev, i) => depositsBetween(t.accountIndex, prev, i));
+    const lastValid = hedged.map((v, i) => (Number.isFinite(v) ? i : -1)).reduce((a, b) => Math.max(a, b), 0);
+    const exposurePnl = (unhedged[lastValid] as number) - (unhedged[0] as number);
+    const hedgePnl =
+      (equity[lastValid] as number) - (equity[0] as number) - depositsBetween(t.accountIndex, 0, lastValid);
+    const reasons: Partial<Record<RebalanceReasonCode, number>> = {};
+    let rebalances = 0;
+    for (const d of days) {
+      const hit = d.rebalance?.hedges.find((x) => x.symbol === t.symbol);
+      if (!hit) continue;
+      rebalances++;
+      for (const r of hit.reasons) reasons[r] = (reasons[r] ?? 0) + 1;
+    }
+    const margin = days.map(
+      (d) => (d.accounts[k]?.equityUsd ?? Number.NaN) / (d.accounts[k]?.maintenanceMarginUsd ?? Number.NaN),
+    );
+    const target = p.plan.targets.find((x) => x.accountIndex === t.accountIndex);
+    return {
+      symbol: t.symbol,
+      marketId: t.marketId,
+      accountIndex: t.accountIndex,
+      exposureLabel: exposureFor(t.symbol).label ?? t.symbol,
+      exposureUsdStart: unhedged[0] as number,
+      hedgeSizeUnitsStart: target?.sizeUnits ?? Number.NaN,
+      hedgeSizeUnitsEnd: lastFinite(days.map((d) => d.accounts[k]?.sizeUnits ?? Number.NaN)),
+      varianceReduction: varianceReduction(u, h),
+      offsetRatio: exposurePnl === 0 ? Number.NaN : -hedgePnl / exposurePnl,
+      observations: u.length,
+      carryUsd: lastFinite(cumulativeCarry[k] as number[]),
+      feesUsd: p.trades.filter((x) => x.accountIndex === t.accountIndex).reduce((s, x) => s + x.feeUsd, 0),
+      toppedUpUsd: p.deposits
+        .filter((x) => x.accountIndex === t.accountIndex && x.day > 0)
+        .reduce((s, x) => s + x.depositedUsd, 0),
+      rebalances,
+      reasons,
+      oracleVetoes: days.filter((d) => d.oracleVetoes.some((v) => v.symbol === t.symbol)).length,
+      minMarginRatio: Math.min(...margin.filter((x) => Number.isFinite(x))),
+    };
+  });
+
+  // Whole book: exposures, plus every hedge account's equity and the hedger's USDC (top-ups only move money between
+  // the two, so they need no adjustment).
+  const unhedgedValueUsd = days.map((_, i) => exposureSeries.reduce((s, e) => s + (e[i] as number), 0));
+  const hedgedValueUsd = days.map(
+    (d, i) => (unhedgedValueUsd[i] as number) + d.walletUsd + d.accounts.reduce((s, a) => s + a.equityUsd, 0),
+  );
+  const total = pnlPairs(unhedgedValueUsd, hedgedValueUsd, () => 0);
+  const lastValid = hedgedValueUsd.map((v, i) => (Number.isFinite(v) ? i : -1)).reduce((a, b) => Math.max(a, b), 0);
+  const unhedgedPnlUsd = (unhedgedValueUsd[lastValid] as number) - (unhedgedValueUsd[0] as number);
+  const hedgedPnlUsd = (hedgedValueUsd[lastValid] as number) - (hedgedValueUsd[0] as number);
+  const totalCarryUsd = days.map((_, i) => cumulativeCarry.reduce((s, c) => s + (c[i] as number), 0));
+
+  const gasOf = (role: string) => {
+    const txs = p.transactions.filter((x) => x.role === role);
+    return {
+      gasUsed: txs.reduce((s, x) => s + x.gasUsed, 0n),
+      transactions: txs.length,
+      usd: txs.reduce(
+        (s, x) => s + Number(x.gasUsed) * p.gasPriceGwei * 1e-9 * (p.ethPricesUsd[x.day] ?? Number.NaN),
+        0,
+      ),
+    };
+  };
+  const reasons: Partial<Record<RebalanceReasonCode, number>> = {};
+  for (const h of hedges)
+    for (const [r, n] of Object.entries(h.reasons))
+      reasons[r as RebalanceReasonCode] = (reasons[r as RebalanceReasonCode] ?? 0) + n;
+  const liquidationEvents = days.flatMap((d) => d.liquidations.map((l) => ({ ...l, day: d.day, date: d.date })));
+  const base = days[0];
+  return {
+    from: p.from,
+    to: p.to,
+    days: days.length - 1,
+    hedges,
+    total: {
+      varianceReduction: varianceReduction(total.u, total.h),
+      offsetRatio: unhedgedPnlUsd === 0 ? Number.NaN : -(hedgedPnlUsd - unhedgedPnlUsd) / unhedgedPnlUsd,
+      observations: total.u.length,
+      unhedgedPnlUsd,
+      hedgedPnlUsd,
+      carryUsd: hedges.reduce((s, h) => s + h.carryUsd, 0),
+      feesUsd: hedges.reduce((s, h) => s + h.feesUsd, 0),
+    },
+    gas: { ...gasOf("hedger"), gasPriceGwei: p.gasPriceGwei },
+    keeperGas: gasOf("keeper"),
+    rebalances: {
+      count: days.filter((d) => d.day > 0 && d.rebalance !== undefined).length,
+      reasons,
+      days: days.filter((d) => d.day > 0 && d.rebalance !== undefined).map((d) => d.day),
+      events: days.flatMap((d) => (d.day > 0 && d.rebalance ? [{ ...d.rebalance, day: d.day, date: d.date }] : [])),
+    },
+    liquidations: {
+      count: liquidationEvents.length,
+      rewardUsd: liquidationEvents.reduce((s, l) => s + l.keeperRewardUsd, 0),
+      events: liquidationEvents,
+    },
+    oracleVetoes: days.flatMap((d) =>
+      d.oracleVetoes.map((v) => ({ day: d.day, date: d.date, ...v, hedgerSent: d.hedgerSent })),
+    ),
+    staleFeed: p.staleFeed,
+    proxies: p.proxies,
+    plan: {
+      totalCapitalUsd: p.plan.totalCapitalUsd,
+      totalNotionalUsd: p.plan.totalNotionalUsd,
+      reserveUsd: p.plan.reserveUsd,
+      warnings: p.plan.warnings.map((w) => `${w.code}: ${w.message}`),
+    },
+    series: {
+      dates,
+      unhedgedValueUsd,
+      hedgedValueUsd,
+      carryUsd: cumulativeCarry,
+      totalCarryUsd,
+      marginRatio: targets.map((_, k) =>
+        days.map((d) => (d.accounts[k]?.equityUsd ?? Number.NaN) / (d.accounts[k]?.maintenanceMarginUsd ?? Number.NaN)),
+      ),
+      recklessMarginRatio: days.map((d) => d.recklessMarginRatio),
+      priceIndex: targets.map((t) =>
+        days.map((d) => (d.feedPricesUsd[t.symbol] ?? Number.NaN) / (base?.feedPricesUsd[t.symbol] ?? Number.NaN)),
+      ),
+    },
+    elapsedMs: p.elapsedMs,
+  };
+}

@@ -1,0 +1,146 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { type Address, type Hex, isAddressEqual } from "viem";
+import { type DemoProgress, runDemo } from "../../scripts/demo/run.js";
+import { perpVaultAbi } from "../../src/abis/index.js";
+import { getAccount, ParapetInputError, wadToNumber } from "../../src/index.js";
+
+// A short demo (12 days from the default start): the reckless trader is liquidated on day 6 (ETH's 2025-08-01 drop)
+// and the XAU feed goes stale on day 3. One run, then every check reads the chain it left behind.
+describe("npm run demo (runDemo, 12 days)", function () {
+  this.timeout(60_000);
+  let demo: Awaited<ReturnType<typeof runDemo>>;
+  let reportPath: string;
+  const progress: DemoProgress[] = [];
+
+  before(async () => {
+    reportPath = join(await mkdtemp(join(tmpdir(), "parapet-demo-")), "demo.html");
+    demo = await runDemo({
+      days: 12,
+      staleFeed: { day: 3, symbol: "XAU" },
+      reportPath,
+      onProgress: (p) => progress.push(p),
+    });
+  });
+
+  it("opened a short hedge in every market, on chain", async () => {
+    const { context, hedger } = demo.chain;
+    expect(demo.hedges.map((h) => h.symbol)).to.deep.equal(["ETH", "BTC", "XAU", "EURUSD", "SPX"]);
+    for (const h of demo.hedges) {
+      const account = await getAccount(context, { owner: hedger, accountIndex: h.accountIndex });
+      const position = account.positions.find((p) => p.marketId === h.marketId);
+      expect((position?.sizeWad ?? 0n) < 0n, `${h.symbol} is short`).to.equal(true);
+      expect(wadToNumber(position?.sizeWad ?? 0n)).to.be.closeTo(h.hedgeSizeUnitsEnd, 1e-9);
+    }
+  });
+
+  it("hedged daily P&L varies far less than unhedged", () => {
+    expect(demo.total.observations).to.be.greaterThan(5);
+    expect(demo.total.varianceReduction).to.be.greaterThan(0.8);
+    expect(Math.abs(demo.total.hedgedPnlUsd)).to.be.lessThan(Math.abs(demo.total.unhedgedPnlUsd));
+    for (const h of demo.hedges.filter((x) => x.symbol === "ETH" || x.symbol === "BTC"))
+      expect(h.varianceReduction, h.symbol).to.be.greaterThan(0.8);
+  });
+
+  it("gas is the sum of the hedger's receipts, found by scanning every block", async () => {
+    const { publicClient } = demo.chain.context;
+    const hedger = demo.chain.hedger.toLowerCase();
+    const found: Hex[] = [];
+    let gasUsed = 0n;
+    for (let b = demo.chain.startBlock; b <= demo.chain.endBlock; b++) {
+      const block = await publicClient.getBlock({ blockNumber: b, includeTransactions: true });
+      for (const tx of block.transactions) {
+        if (tx.from.toLowerCase() !== hedger) continue;
+        found.push(tx.hash);
+        gasUsed += (await publicClient.getTransactionReceipt({ hash: tx.hash })).gasUsed;
+      }
+    }
+    expect(found).to.deep.equal(demo.transactions.filter((t) => t.role === "hedger").map((t) => t.hash));
+    expect(demo.gas.gasUsed).to.equal(gasUsed);
+    expect(demo.gas.transactions).to.equal(found.length);
+  });
+
+  it("liquidations equal the vault's Liquidated events: the reckless trader, by the keeper", async () => {
+    const { publicClient } = demo.chain.context;
+    const events = await publicClient.getContractEvents({
+      address: demo.chain.deployment.perpVault,
+      abi: perpVaultAbi,
+      eventName: "Liquidated",
+      fromBlock: demo.chain.startBlock,
+    });
+    expect(demo.liquidations.count).to.equal(events.length);
+    expect(events.length).to.be.greaterThan(0);
+    expect(events.map((e) => e.args.owner)).to.deep.equal(demo.liquidations.events.map((l) => l.owner));
+    for (const e of events) {
+      expect(isAddressEqual(e.args.owner as Address, demo.chain.reckless)).to.equal(true);
+      expect(isAddressEqual(e.args.keeper as Address, demo.chain.keeper)).to.equal(true);
+    }
+    expect(demo.liquidations.events.every((l) => l.who === "reckless trader")).to.equal(true);
+    const rewardUsd = events.reduce((s, e) => s + wadToNumber(e.args.result?.keeperRewardUsd ?? 0n), 0);
+    expect(demo.liquidations.rewardUsd).to.be.closeTo(rewardUsd, 1e-9);
+    expect(demo.liquidations.events[0]?.date).to.equal("2025-08-01");
+  });
+
+  it("carry and fees equal the hedger's Traded events plus the funding its positions owe now", async () => {
+    const { context, hedger, deployment, startBlock } = demo.chain;
+    const traded = await context.publicClient.getContractEvents({
+      address: deployment.perpVault,
+      abi: perpVaultAbi,
+      eventName: "Traded",
+      args: { owner: hedger },
+      fromBlock: startBlock,
+    });
+    for (const h of demo.hedges) {
+      const mine = traded.filter((e) => e.args.accountIndex === h.accountIndex);
+      expect(mine.length, h.symbol).to.be.greaterThan(0);
+      const fees = mine.reduce((s, e) => s + wadToNumber(e.args.result?.feeUsd ?? 0n), 0);
+      const account = await getAccount(context, { owner: hedger, accountIndex: h.accountIndex });
+      const owed = account.positions.reduce((s, p) => s + wadToNumber(p.accruedFundingUsd ?? 0n), 0);
+      const paid = mine.reduce((s, e) => s + wadToNumber(e.args.result?.fundingPaidUsd ?? 0n), 0);
+      expect(h.feesUsd, h.symbol).to.be.closeTo(fees, 1e-6);
+      expect(h.carryUsd, h.symbol).to.be.closeTo(paid + owed, 1e-6);
+    }
+    expect(demo.total.carryUsd).to.not.equal(0);
+  });
+
+  it("the stale XAU day is an ORACLE veto, the hedger sends nothing, and the next day recovers", () => {
+    expect(demo.oracleVetoes.map((v) => [v.day, v.symbol, v.hedgerSent])).to.deep.equal([[3, "XAU", false]]);
+    expect(demo.oracleVetoes[0]?.message).to.match(/StalePrice/);
+    expect(demo.transactions.filter((t) => t.day === 3 && t.role === "hedger")).to.deep.equal([]);
+    const xau = demo.hedges.findIndex((h) => h.symbol === "XAU");
+    expect(demo.series.marginRatio[xau]?.[3]).to.be.NaN; // the vault cannot price the account that day
+    expect(demo.series.marginRatio[xau]?.[4]).to.be.greaterThan(1);
+  });
+
+  it("reports the setup and then progress once per day, with the day's events", () => {
+    expect(progress.map((p) => p.day)).to.deep.equal(Array.from({ length: 13 }, (_, i) => i));
+    expect(progress[0]?.date).to.equal("2025-07-26");
+    expect(progress[0]?.events.join("\n")).to.match(/liquidation price 35\d\d\.\d\d \(on chain\)/);
+    expect(progress[3]?.events.join("\n")).to.match(/ORACLE veto on XAU/);
+    expect(progress[4]?.events.join("\n")).to.match(/XAU feed updated again/);
+    expect(progress[6]?.events.join("\n")).to.match(/liquidated the reckless trader/);
+  });
+
+  it("writes a self-contained HTML report with the charts", async () => {
+    const html = await readFile(reportPath, "utf8");
+    expect(demo.reportPath).to.equal(reportPath);
+    expect(html.startsWith("<!doctype html>")).to.equal(true);
+    expect(html.split("<svg").length - 1).to.equal(4);
+    expect(html).to.not.match(/<script|https?:\/\//i);
+    expect(html).to.include("ORACLE veto (XAU)");
+    expect(html).to.include("liquidation of the reckless trader");
+  });
+
+  it("rejects bad parameters with a typed error, before touching a chain", async () => {
+    for (const bad of [
+      { days: 1 },
+      { days: 12, staleFeed: { day: 12, symbol: "XAU" } },
+      { staleFeed: { day: 3, symbol: "DOGE" } },
+    ]) {
+      const error = await runDemo(bad).catch((e: unknown) => e);
+      expect(error, JSON.stringify(bad)).to.be.instanceOf(ParapetInputError);
+    }
+  });
+});
