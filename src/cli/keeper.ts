@@ -52,8 +52,7 @@ Liquidations:
   --native-price-usd X         USD per native token to price gas (default: the ETH market's oracle price)
   --no-liquidations            run only the rebalance policy
 
-Rebalancing (only with exposures):
-${EXPOSURE_HELP}
+${EXPOSURE_HELP.replace("Exposures (at least one):", "Exposures (optional; with them the keeper also runs your rebalance policy each tick):")}
 ${REBALANCE_POLICY_HELP}
 ${CONNECTION_HELP.replace("print data as JSON on stdout", "one JSON object per log line on stdout")}
 
