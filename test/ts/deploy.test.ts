@@ -6,7 +6,7 @@ import path from "node:path";
 import { expect } from "chai";
 import hre, { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { type Address, createPublicClient, erc20Abi, http, parseUnits } from "viem";
+import { type Address, createPublicClient, erc20Abi, erc4626Abi, http, parseUnits } from "viem";
 import { MARKETS, marketParams } from "../../scripts/bench/markets.js";
 import { deployNetwork, formatDeployReport, parametersFileFor } from "../../scripts/deployment/deploy.js";
 import { startDevNode } from "../../scripts/deployment/devNode.js";
@@ -348,7 +348,12 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
           args: [account],
         });
       expect(await balance(node.accounts[4] as Address)).to.equal(parseUnits("100000", 6));
-      expect(await balance(deployment.liquidityVault)).to.equal(parseUnits("1000000", 6));
+      // The LP vault's assets sit in the perp vault's pool; the shares are account #0's.
+      const lpVault = { address: deployment.liquidityVault, abi: erc4626Abi } as const;
+      expect(await client.readContract({ ...lpVault, functionName: "totalAssets" })).to.equal(parseUnits("1000000", 6));
+      expect(
+        await client.readContract({ ...lpVault, functionName: "balanceOf", args: [node.accounts[0] as Address] }),
+      ).to.be.greaterThan(0n);
     } finally {
       await node.close();
     }
