@@ -7,7 +7,7 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { type Address, erc20Abi, type PublicClient, parseAbi } from "viem";
+import { type Address, erc20Abi, getAddress, type PublicClient, parseAbi } from "viem";
 import { type LivePlan, parapetModule } from "../../ignition/modules/Parapet.js";
 import { type LocalPlan, parapetLocalModule } from "../../ignition/modules/ParapetLocal.js";
 import { perpVaultAbi } from "../../src/abis/index.js";
@@ -163,7 +163,7 @@ export async function deployNetwork(
       fix: "Set the deployer key (PARAPET_DEPLOYER_KEY, see docs/deployment.md) or use a node with unlocked accounts.",
     });
   }
-  const deployer = deployerClient.account.address;
+  const deployer = getAddress(deployerClient.account.address);
   const chainId = await publicClient.getChainId();
   if (chainId !== plan.chainId) {
     throw new ParapetDeploymentError({
@@ -236,8 +236,9 @@ export async function deployNetwork(
   } catch {
     // no usable earlier file
   }
+  // The adapter is Core's first contract (the vault takes it as an argument), so no Parapet event precedes it.
   blockNumber ??=
-    (await creationBlock(publicClient, perpVault, await publicClient.getBlockNumber({ cacheTime: 0 }))) ?? 0n;
+    (await creationBlock(publicClient, get("adapter"), await publicClient.getBlockNumber({ cacheTime: 0 }))) ?? 0n;
 
   const deployment = parseDeployment({
     chainId,

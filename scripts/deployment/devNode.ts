@@ -4,7 +4,7 @@
 import path from "node:path";
 import hre, { network } from "hardhat";
 import type { JsonRpcServer, NetworkConnection } from "hardhat/types/network";
-import { type Address, parseUnits } from "viem";
+import { type Address, getAddress, parseUnits } from "viem";
 import { type DeployNetworkReturnType, deployNetwork, parametersFileFor } from "./deploy.js";
 
 export type StartDevNodeOptions = {
@@ -80,7 +80,7 @@ export async function startDevNode(options: StartDevNodeOptions = {}): Promise<D
       server,
       connection,
       deploy,
-      accounts: funded.map((w) => w.account.address),
+      accounts: funded.map((w) => getAddress(w.account.address)),
       usdcPerAccount,
       lpSeed,
       async close() {
