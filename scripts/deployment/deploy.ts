@@ -183,10 +183,24 @@ export async function deployNetwork(
   const nonceBefore = await publicClient.getTransactionCount({ address: deployer, blockTag: "pending" });
   const module =
     plan.collateral.kind === "test" ? parapetLocalModule(plan as LocalPlan) : parapetModule(plan as LivePlan);
-  const result = (await ignition.deploy(module, {
-    deploymentId,
-    displayUi: options.displayUi ?? false,
-  })) as unknown as Record<string, { address: Address }>;
+  let result: Record<string, { address: Address }>;
+  try {
+    result = (await ignition.deploy(module, {
+      deploymentId,
+      displayUi: options.displayUi ?? false,
+    })) as unknown as Record<string, { address: Address }>;
+  } catch (cause) {
+    // Ignition reconciles the module with its journal before sending anything; a mismatch means the file changed
+    // a step that is already on chain.
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (!/reconciliation/i.test(message)) throw cause;
+    throw new ParapetDeploymentError({
+      code: "DEPLOYMENT_CONFLICT",
+      summary: `${parametersFile} changes steps already deployed under ${journalDir ?? deploymentId}; nothing was sent. Ignition: ${message}`,
+      fix: "Revert the change, or change a listed market on chain with setMarketParams (owner), or deploy afresh under a new Ignition deployment id.",
+      cause,
+    });
+  }
   const nonceAfter = await publicClient.getTransactionCount({ address: deployer, blockTag: "pending" });
   const transactionsSent = nonceAfter - nonceBefore;
 

@@ -201,6 +201,32 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     expect(second.deployment).to.deep.equal(first.deployment);
     expect(formatDeployReport(second, "localhost")).to.include("already deployed; nothing was sent");
     expect(formatDeployReport(first, "localhost")).to.include(`Wrote ${outFile}.`);
+
+    // A market added to the file: only its three steps are sent (mock feed, setFeed, listMarket); it gets the next id.
+    const local = JSON.parse(await readFile(LOCAL, "utf8"));
+    const grown = path.join(tmp, "local-grown.json");
+    await writeFile(
+      grown,
+      JSON.stringify({ ...local, markets: [...local.markets, { ...local.markets[0], symbol: "WTI" }] }),
+    );
+    const third = await deployNetwork(anvilConnection, { ...options, parametersFile: grown });
+    expect(third.transactionsSent).to.equal(3);
+    expect(third.deployment.perpVault).to.equal(first.deployment.perpVault);
+    expect(third.deployment.markets.map((m) => [m.marketId, m.symbol]).at(-1)).to.deep.equal([5n, "WTI"]);
+    expect(third.deployment.blockNumber).to.equal(first.deployment.blockNumber);
+
+    // A deployed step whose value changed (ETH's mock price): refused before anything is sent, naming the step.
+    const changed = path.join(tmp, "local-changed.json");
+    local.markets[0].mockPrice = "1";
+    await writeFile(changed, JSON.stringify(local));
+    const nonceBefore = await deployerNonce();
+    await expectDeployError(
+      deployNetwork(anvilConnection, { ...options, parametersFile: changed }),
+      "DEPLOYMENT_CONFLICT",
+      "MockFeeds#Feed_ETH",
+      "setMarketParams",
+    );
+    expect(await deployerNonce()).to.equal(nonceBefore);
   });
 
   it("arbitrumOne.json / arbitrumSepolia.json with an unknown address stop before anything is sent, naming the parameter and where to find it", async () => {
