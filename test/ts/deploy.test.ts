@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -230,6 +230,7 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
   });
 
   it("arbitrumOne.json / arbitrumSepolia.json with an unknown address stop before anything is sent, naming the parameter and where to find it", async () => {
+    // The committed files as they are: XAU's feed and Sepolia's stablecoin are unverified, hence empty.
     const nonce = await deployerNonce();
     const outFile = path.join(tmp, "never.json");
     await expectDeployError(
@@ -246,6 +247,30 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
       "circle.com",
     );
     expect(await deployerNonce()).to.equal(nonce);
+  });
+
+  it("npm run deploy (scripts/deploy.ts) exits 1 with the cause and the fix when a parameter is unknown", () => {
+    // Dummy secrets: validation fails before the RPC URL or the key is ever used.
+    const run = spawnSync(
+      process.execPath,
+      ["node_modules/hardhat/dist/src/cli.js", "run", "scripts/deploy.ts", "--network", "arbitrumOne"],
+      {
+        cwd: hre.config.paths.root,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          ARBITRUM_ONE_RPC_URL: "http://127.0.0.1:9",
+          PARAPET_DEPLOYER_KEY: `0x${"11".repeat(32)}`,
+        },
+      },
+    );
+    expect(run.status, run.stderr).to.equal(1);
+    expect(run.stderr).to.include("Deploy failed (DEPLOY_PARAMETER_MISSING)");
+    expect(run.stderr).to.include("markets[2] (XAU).feed is empty");
+    expect(run.stderr).to.include(
+      "Fix: Set markets[2] (XAU).feed to the verified address from https://data.chain.link",
+    );
   });
 
   it("a complete live file refuses another chain (WRONG_CHAIN) and addresses without code (nothing sent)", async () => {
