@@ -3,7 +3,7 @@ import hardhatIgnitionViem from "@nomicfoundation/hardhat-ignition-viem";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
@@ -68,7 +68,24 @@ export default defineConfig({
   },
   networks: {
     hardhat: { type: "edr-simulated", chainType: "l1" },
-    // A local node (`npm run node`, anvil, hardhat node). Tests point it at their own port with `override: { url }`.
+    // `npm run node` (Hardhat's chain on 127.0.0.1:8545) or any node you start there; its unlocked dev accounts sign.
+    // Tests point it at their own anvil with `network.create({ network: "localhost", override: { url } })`.
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // Live networks: the RPC URL and the deployer key come from the environment or the Hardhat keystore
+    // (`npx hardhat keystore set ARBITRUM_SEPOLIA_RPC_URL`), never from the repository. See docs/deployment.md.
+    arbitrumSepolia: {
+      type: "http",
+      chainType: "generic",
+      chainId: 421614,
+      url: configVariable("ARBITRUM_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("PARAPET_DEPLOYER_KEY")],
+    },
+    arbitrumOne: {
+      type: "http",
+      chainType: "generic",
+      chainId: 42161,
+      url: configVariable("ARBITRUM_ONE_RPC_URL"),
+      accounts: [configVariable("PARAPET_DEPLOYER_KEY")],
+    },
   },
 });

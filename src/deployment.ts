@@ -22,6 +22,11 @@ export type Deployment = {
    * before it existed still parse; `executeHedge` asks for it.
    */
   hedgeRouter?: Address | undefined;
+  /**
+   * The Chainlink Automation liquidation upkeep (periphery). Optional: deployments made before it existed still
+   * parse.
+   */
+  liquidationUpkeep?: Address | undefined;
   /** The collateral token's decimals() (6 for USDC). */
   collateralDecimals: number;
   markets: readonly DeploymentMarket[];
@@ -88,6 +93,9 @@ export function parseDeployment(json: unknown): Deployment {
     ...(d.hedgeRouter === undefined || d.hedgeRouter === null
       ? {}
       : { hedgeRouter: address(d.hedgeRouter, "hedgeRouter") }),
+    ...(d.liquidationUpkeep === undefined || d.liquidationUpkeep === null
+      ? {}
+      : { liquidationUpkeep: address(d.liquidationUpkeep, "liquidationUpkeep") }),
     collateralDecimals: Number(collateralDecimals),
     markets,
   };

@@ -1,47 +1,63 @@
-// A complete local Parapet: collateral token, five mock Chainlink feeds, oracle adapter, perp vault, LP vault, the
-// hedge router (periphery, for the hedge executor) and five listed markets (scripts/bench/markets.ts). Parameters: `ParapetLocal.tokenDecimals`, `ParapetLocal.heartbeat`.
+// A complete local Parapet (one module per concern, composed): TestCollateral (USDC-like test token), MockFeeds (one
+// MockV3Aggregator per market), Core (oracle adapter, perp vault, LP vault), Markets (setFeed + listMarket) and
+// Periphery (HedgeRouter, LiquidationUpkeep).
+//
+// The default export lists the five benchmark markets of scripts/bench/markets.ts (ETH, BTC, XAU, EURUSD, SPX) at
+// their benchmark prices; tests and examples deploy it. `npm run node` and `npm run deploy -- --network localhost`
+// build the same graph from ignition/parameters/local.json (mock feeds seeded with the data's last closes) through
+// `parapetLocalModule`. Parameter: `TestCollateral.decimals`.
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import {
-  FEED_DECIMALS,
-  FEED_HEARTBEAT,
-  feedAnswer,
-  MARKETS,
-  marketParams,
-  TOKEN_DECIMALS,
-} from "../../scripts/bench/markets.js";
+import { FEED_HEARTBEAT, feedAnswer, MARKETS, marketParams } from "../../scripts/bench/markets.js";
+import type { DeployPlan, MarketRiskParams } from "../../scripts/deployment/networkConfig.js";
+import { coreModule } from "./Core.js";
+import { marketsModule } from "./Markets.js";
+import { mockFeedsModule } from "./MockFeeds.js";
+import { peripheryModule } from "./Periphery.js";
+import { testCollateralModule } from "./TestCollateral.js";
 
-const MOCK_V3_AGGREGATOR = "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol:MockV3Aggregator";
+/** A local plan: test collateral and mock feeds only. */
+export type LocalPlan = DeployPlan & { collateral: { kind: "test" } };
+
+export function parapetLocalModule(plan: LocalPlan) {
+  const mocks = plan.markets.map((market) => {
+    if (market.feed.kind !== "mock") throw new Error(`local market ${market.symbol} must have a mock feed`);
+    return { symbol: market.symbol, answer: market.feed.answer };
+  });
+  const feeds = mockFeedsModule(mocks);
+  const collateral = testCollateralModule(plan.collateral);
+  const core = coreModule({ collateral, sequencer: plan.sequencer });
+  const markets = marketsModule(plan.markets, core, feeds);
+  const periphery = peripheryModule(core);
+  return buildModule("ParapetLocal", (m) => {
+    const { adapter, vault, liquidityVault } = m.useModule(core);
+    const { token } = m.useModule(collateral);
+    m.useModule(markets);
+    const { hedgeRouter, liquidationUpkeep } = m.useModule(periphery);
+    // Feeds are returned as feedETH, feedBTC, … (scripts/deployment maps them back to symbols).
+    return { token, adapter, vault, liquidityVault, hedgeRouter, liquidationUpkeep, ...m.useModule(feeds) };
+  });
+}
+
 const NO_FEED = "0x0000000000000000000000000000000000000000";
 
-export default buildModule("ParapetLocal", (m) => {
-  const owner = m.getAccount(0);
-  const tokenDecimals = m.getParameter("tokenDecimals", TOKEN_DECIMALS);
-  const heartbeat = m.getParameter("heartbeat", FEED_HEARTBEAT);
+function benchRisk(price: string): MarketRiskParams {
+  const { feed: _feed, ...risk } = marketParams(NO_FEED, price);
+  return risk;
+}
 
-  const token = m.contract("TestToken", ["USD Coin", "USDC", tokenDecimals]);
-  const adapter = m.contract("OracleAdapter", [owner]);
-  const vault = m.contract("PerpVault", [token, adapter, owner]);
-  const liquidityVault = m.contract("LiquidityVault", [token, vault, "Parapet LP", "pLP"]);
-  const setLiquidityVault = m.call(vault, "setLiquidityVault", [liquidityVault]);
-  // Owners make it an operator (`setOperator(router, true)`) before the executor can use it.
-  const hedgeRouter = m.contract("HedgeRouter", [vault]);
+/** The benchmark markets at their benchmark prices, with the benchmark's risk parameters. */
+export const BENCH_LOCAL_PLAN: LocalPlan = {
+  chainId: 31337,
+  collateral: { kind: "test", name: "USD Coin", symbol: "USDC", decimals: 6 },
+  markets: MARKETS.map((market) => ({
+    symbol: market.symbol,
+    feed: { kind: "mock", answer: feedAnswer(market.price) },
+    heartbeatSeconds: FEED_HEARTBEAT,
+    secondaryFeed: NO_FEED,
+    secondaryHeartbeatSeconds: 0,
+    maxDeviationBps: 0,
+    risk: benchRisk(market.price),
+  })),
+};
 
-  // Listed one after the other so market ids follow MARKETS' order (0 = ETH, …).
-  let previous: { id: string } = setLiquidityVault;
-  const feeds = MARKETS.map((market) => {
-    const feed = m.contract(MOCK_V3_AGGREGATOR, [FEED_DECIMALS, feedAnswer(market.price)], {
-      id: `Feed_${market.symbol}`,
-    });
-    const setFeed = m.call(adapter, "setFeed", [feed, heartbeat, NO_FEED, 0, 0], { id: `setFeed_${market.symbol}` });
-    const params = { ...marketParams(NO_FEED, market.price), feed };
-    const listed = m.call(vault, "listMarket", [params], {
-      id: `listMarket_${market.symbol}`,
-      after: [setFeed, previous as typeof setFeed],
-    });
-    previous = listed;
-    return [`feed${market.symbol}`, feed] as const;
-  });
-
-  // Feeds are returned as feedETH, feedBTC, … (the deployment helper maps them back to symbols).
-  return { token, adapter, vault, liquidityVault, hedgeRouter, ...Object.fromEntries(feeds) };
-});
+export default parapetLocalModule(BENCH_LOCAL_PLAN);

@@ -21,8 +21,9 @@ export function deploymentFromIgnition(
     liquidityVault: get("liquidityVault"),
     oracleAdapter: get("adapter"),
     collateralToken: get("token"),
-    // Optional: older Ignition results have no router.
+    // Optional: older Ignition results have no router or upkeep.
     hedgeRouter: result.hedgeRouter?.address,
+    liquidationUpkeep: result.liquidationUpkeep?.address,
     collateralDecimals,
     // ParapetLocal lists MARKETS in order, so market i is MARKETS[i].
     markets: MARKETS.map((m, i) => ({ marketId: BigInt(i), symbol: m.symbol, feed: get(`feed${m.symbol}`) })),

@@ -12,7 +12,7 @@ describe("ParapetLocal Ignition module", () => {
     const publicClient = await viem.getPublicClient();
     const [, trader] = await viem.getWalletClients();
     if (!trader) throw new Error("no trader account");
-    const deployed = await ignition.deploy(ParapetLocal, { parameters: { ParapetLocal: { tokenDecimals: 18 } } });
+    const deployed = await ignition.deploy(ParapetLocal, { parameters: { TestCollateral: { decimals: 18 } } });
     const deployment = await deploymentFromIgnition(
       deployed as unknown as Record<string, { address: Address }>,
       await publicClient.getChainId(),

@@ -1,0 +1,25 @@
+// The core: oracle adapter, perp vault and LP vault, wired together (vault.setLiquidityVault), plus the L2 sequencer
+// uptime feed when the network has one. The collateral is either a token future (TestCollateral, local chains) or
+// the address of the real stablecoin (live networks). The deployer (account 0) owns everything; hand ownership over
+// afterwards (both owners are two-step).
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { Address } from "viem";
+import type { testCollateralModule } from "./TestCollateral.js";
+
+export type CoreConfig = {
+  collateral: ReturnType<typeof testCollateralModule> | Address;
+  sequencer?: { feed: Address; gracePeriodSeconds: number } | undefined;
+};
+
+export function coreModule({ collateral, sequencer }: CoreConfig) {
+  return buildModule("Core", (m) => {
+    const owner = m.getAccount(0);
+    const token = typeof collateral === "string" ? collateral : m.useModule(collateral).token;
+    const adapter = m.contract("OracleAdapter", [owner]);
+    if (sequencer) m.call(adapter, "setSequencer", [sequencer.feed, sequencer.gracePeriodSeconds]);
+    const vault = m.contract("PerpVault", [token, adapter, owner]);
+    const liquidityVault = m.contract("LiquidityVault", [token, vault, "Parapet LP", "pLP"]);
+    m.call(vault, "setLiquidityVault", [liquidityVault]);
+    return { adapter, vault, liquidityVault };
+  });
+}

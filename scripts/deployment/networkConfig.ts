@@ -1,0 +1,280 @@
+// The per-network deployment parameters (ignition/parameters/<network>.json): read, validated and turned into the
+// plan the Ignition module factories build from. Everything a deployment needs that differs between networks lives
+// in that file; nothing is sent before it validates.
+import { readFile } from "node:fs/promises";
+import { type Address, getAddress, isAddress, parseUnits, zeroAddress } from "viem";
+import { ParapetDeploymentError } from "../../src/errors.js";
+
+const WAD = 10n ** 18n;
+/** The OracleAdapter's accepted heartbeat range (OracleAdapter.MIN_HEARTBEAT / MAX_HEARTBEAT). */
+const MIN_HEARTBEAT_SECONDS = 60;
+const MAX_HEARTBEAT_SECONDS = 7 * 86_400;
+/** OracleAdapter.MIN_DEVIATION_BPS / MAX_DEVIATION_BPS / MAX_GRACE_PERIOD. */
+const MIN_DEVIATION_BPS = 10;
+const MAX_DEVIATION_BPS = 5_000;
+const MAX_GRACE_PERIOD_SECONDS = 86_400;
+/** Decimals of the local mock feeds (Chainlink USD feeds use 8). */
+export const MOCK_FEED_DECIMALS = 8;
+
+/** Where an operator finds a real address a parameter file leaves empty. */
+const WHERE_FEEDS = "https://data.chain.link (pick the network, then the feed; copy its proxy address)";
+const WHERE_SEQUENCER = "https://docs.chain.link/data-feeds/l2-sequencer-feeds (the network's uptime feed proxy)";
+const WHERE_STABLECOIN = "the issuer's list, e.g. https://developers.circle.com/stablecoins/usdc-contract-addresses";
+
+/**
+ * A market's risk parameters in human units (decimal strings; ratios as fractions, e.g. "0.1" = 10 %). Sizes are
+ * given in USD and converted to units of the asset at `referencePriceUsd` when the market is listed.
+ */
+export type RiskConfig = {
+  initialMarginRatio: string;
+  maintenanceMarginRatio: string;
+  takerFeeRatio: string;
+  makerFeeRatio: string;
+  maxFundingRatePerDay: string;
+  maxFundingVelocityPerDay: string;
+  /** Skew (USD at the reference price) at which the price premium is 100 %. */
+  skewScaleUsd: string;
+  /** Open-interest cap per side (USD at the reference price). */
+  maxOpenInterestUsd: string;
+  minPositionMarginUsd: string;
+  liquidationFeeUsd: string;
+};
+
+/** IPerpVault.MarketParams without the feed (WAD values, as listMarket takes them). */
+export type MarketRiskParams = {
+  initialMarginRatio: bigint;
+  maintenanceMarginRatio: bigint;
+  takerFeeRatio: bigint;
+  makerFeeRatio: bigint;
+  maxFundingRatePerDay: bigint;
+  skewScale: bigint;
+  maxFundingVelocityPerDay: bigint;
+  maxLongSize: bigint;
+  maxShortSize: bigint;
+  minPositionMarginUsd: bigint;
+  liquidationFeeUsd: bigint;
+};
+
+/** One market of a plan: a mock feed seeded with `mockAnswer` (local) or a real feed address (live). */
+export type PlannedMarket = {
+  symbol: string;
+  feed: { kind: "mock"; answer: bigint } | { kind: "address"; address: Address };
+  heartbeatSeconds: number;
+  secondaryFeed: Address;
+  secondaryHeartbeatSeconds: number;
+  maxDeviationBps: number;
+  risk: MarketRiskParams;
+};
+
+/** What a module factory needs: the validated content of a parameter file. */
+export type DeployPlan = {
+  /** The chain the file is for; the deploy refuses any other. */
+  chainId: number;
+  collateral:
+    | { kind: "test"; name: string; symbol: string; decimals: number }
+    | { kind: "address"; address: Address; decimals: number };
+  /** L2 sequencer uptime feed (absent on L1s and local chains). */
+  sequencer?: { feed: Address; gracePeriodSeconds: number } | undefined;
+  markets: readonly PlannedMarket[];
+};
+
+function bad(file: string, summary: string, fix: string): never {
+  throw new ParapetDeploymentError({ code: "INVALID_DEPLOY_PARAMETERS", summary: `${file}: ${summary}`, fix });
+}
+
+function missing(file: string, field: string, where: string): never {
+  throw new ParapetDeploymentError({
+    code: "DEPLOY_PARAMETER_MISSING",
+    summary: `${file}: ${field} is empty (the address is not known to this repository). Nothing was sent.`,
+    fix: `Set ${field} to the verified address from ${where}, or remove the entry it belongs to.`,
+  });
+}
+
+function object(file: string, value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    bad(file, `${field} must be an object.`, `See docs/deployment.md for the shape of ${field}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function integerIn(file: string, value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    bad(file, `${field} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}.`, `Fix ${field}.`);
+  }
+  return value;
+}
+
+function decimal(file: string, value: unknown, field: string, decimals: number): bigint {
+  if (typeof value !== "string" || !/^\d+(\.\d+)?$/.test(value)) {
+    bad(file, `${field} must be a decimal string such as "0.05", got ${JSON.stringify(value)}.`, `Fix ${field}.`);
+  }
+  const fraction = value.split(".")[1] ?? "";
+  if (fraction.length > decimals) {
+    bad(file, `${field} ${value} has more than ${decimals} decimals.`, `Round ${field} to ${decimals} decimals.`);
+  }
+  return parseUnits(value, decimals);
+}
+
+/** An address field: empty → DEPLOY_PARAMETER_MISSING naming where to look it up; malformed → invalid. */
+function liveAddress(file: string, value: unknown, field: string, where: string): Address {
+  if (value === undefined || value === null || value === "") missing(file, field, where);
+  if (typeof value !== "string" || !isAddress(value, { strict: false })) {
+    bad(file, `${field} is not an address: ${JSON.stringify(value)}.`, `Set ${field} to a 0x-prefixed address.`);
+  }
+  return getAddress(value);
+}
+
+function riskParams(file: string, risk: Record<string, unknown>, field: string, referencePriceWad: bigint) {
+  const wad = (key: keyof RiskConfig) => decimal(file, risk[key], `${field}.${key}`, 18);
+  // Sizes in units of the asset = USD / price (both WAD), as listMarket takes them.
+  const unitsAtReference = (usd: bigint) => (usd * WAD) / referencePriceWad;
+  const maxOpenInterest = unitsAtReference(wad("maxOpenInterestUsd"));
+  const params: MarketRiskParams = {
+    initialMarginRatio: wad("initialMarginRatio"),
+    maintenanceMarginRatio: wad("maintenanceMarginRatio"),
+    takerFeeRatio: wad("takerFeeRatio"),
+    makerFeeRatio: wad("makerFeeRatio"),
+    maxFundingRatePerDay: wad("maxFundingRatePerDay"),
+    skewScale: unitsAtReference(wad("skewScaleUsd")),
+    maxFundingVelocityPerDay: wad("maxFundingVelocityPerDay"),
+    maxLongSize: maxOpenInterest,
+    maxShortSize: maxOpenInterest,
+    minPositionMarginUsd: wad("minPositionMarginUsd"),
+    liquidationFeeUsd: wad("liquidationFeeUsd"),
+  };
+  if (params.maintenanceMarginRatio >= params.initialMarginRatio) {
+    bad(file, `${field}: maintenanceMarginRatio must be below initialMarginRatio.`, "Fix the margin ratios.");
+  }
+  return params;
+}
+
+/**
+ * Validates a parsed parameter file and returns the plan the modules build from. Throws
+ * {@link ParapetDeploymentError}: `DEPLOY_PARAMETER_MISSING` for an empty address (naming the field and where to
+ * find the real one), `INVALID_DEPLOY_PARAMETERS` for anything else. Pure: reads no chain, sends nothing.
+ */
+export function parseNetworkConfig(json: unknown, file = "parameters"): DeployPlan {
+  const root = object(file, json, "the file");
+  const chainId = integerIn(file, root.chainId, "chainId", 1, Number.MAX_SAFE_INTEGER);
+
+  const c = object(file, root.collateral, "collateral");
+  const collateralDecimals = integerIn(file, c.decimals, "collateral.decimals", 0, 18);
+  let collateral: DeployPlan["collateral"];
+  if (c.testToken !== undefined) {
+    const t = object(file, c.testToken, "collateral.testToken");
+    if (typeof t.name !== "string" || typeof t.symbol !== "string") {
+      bad(file, "collateral.testToken needs a name and a symbol.", 'E.g. { "name": "USD Coin", "symbol": "USDC" }.');
+    }
+    collateral = { kind: "test", name: t.name, symbol: t.symbol, decimals: collateralDecimals };
+  } else {
+    collateral = {
+      kind: "address",
+      address: liveAddress(file, c.token, "collateral.token", WHERE_STABLECOIN),
+      decimals: collateralDecimals,
+    };
+  }
+
+  let sequencer: DeployPlan["sequencer"];
+  if (root.sequencerUptimeFeed !== undefined) {
+    const s = object(file, root.sequencerUptimeFeed, "sequencerUptimeFeed");
+    sequencer = {
+      feed: liveAddress(file, s.address, "sequencerUptimeFeed.address", WHERE_SEQUENCER),
+      gracePeriodSeconds: integerIn(
+        file,
+        s.gracePeriodSeconds,
+        "sequencerUptimeFeed.gracePeriodSeconds",
+        0,
+        MAX_GRACE_PERIOD_SECONDS,
+      ),
+    };
+  }
+
+  const riskDefaults = object(file, root.riskDefaults, "riskDefaults");
+  if (!Array.isArray(root.markets) || root.markets.length === 0) {
+    bad(file, "markets must be a non-empty array.", "List at least one market.");
+  }
+  const symbols = new Set<string>();
+  const markets = root.markets.map((value: unknown, i: number): PlannedMarket => {
+    const m = object(file, value, `markets[${i}]`);
+    if (typeof m.symbol !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(m.symbol)) {
+      bad(file, `markets[${i}].symbol must be letters and digits.`, 'E.g. "ETH" (it names Ignition futures).');
+    }
+    const symbol = m.symbol;
+    if (symbols.has(symbol)) bad(file, `market ${symbol} is listed twice.`, "Remove the duplicate.");
+    symbols.add(symbol);
+    const field = `markets[${i}] (${symbol})`;
+    let feed: PlannedMarket["feed"];
+    let referencePriceWad: bigint;
+    if (m.mockPrice !== undefined) {
+      // Local: the mock feed answers mockPrice (8 decimals) and sizes are set at that price.
+      const answer = decimal(file, m.mockPrice, `${field}.mockPrice`, MOCK_FEED_DECIMALS);
+      if (answer === 0n) bad(file, `${field}.mockPrice must be positive.`, "Set a positive price.");
+      feed = { kind: "mock", answer };
+      referencePriceWad = answer * 10n ** BigInt(18 - MOCK_FEED_DECIMALS);
+    } else {
+      feed = { kind: "address", address: liveAddress(file, m.feed, `${field}.feed`, WHERE_FEEDS) };
+      referencePriceWad = decimal(file, m.referencePriceUsd, `${field}.referencePriceUsd`, 18);
+      if (referencePriceWad === 0n) bad(file, `${field}.referencePriceUsd must be positive.`, "Set it.");
+    }
+    const heartbeatSeconds = integerIn(
+      file,
+      m.heartbeatSeconds,
+      `${field}.heartbeatSeconds`,
+      MIN_HEARTBEAT_SECONDS,
+      MAX_HEARTBEAT_SECONDS,
+    );
+    let secondaryFeed: Address = zeroAddress;
+    let secondaryHeartbeatSeconds = 0;
+    let maxDeviationBps = 0;
+    if (m.secondaryFeed !== undefined && m.secondaryFeed !== "") {
+      secondaryFeed = liveAddress(file, m.secondaryFeed, `${field}.secondaryFeed`, WHERE_FEEDS);
+      secondaryHeartbeatSeconds = integerIn(
+        file,
+        m.secondaryHeartbeatSeconds,
+        `${field}.secondaryHeartbeatSeconds`,
+        MIN_HEARTBEAT_SECONDS,
+        MAX_HEARTBEAT_SECONDS,
+      );
+      maxDeviationBps = integerIn(
+        file,
+        m.maxDeviationBps,
+        `${field}.maxDeviationBps`,
+        MIN_DEVIATION_BPS,
+        MAX_DEVIATION_BPS,
+      );
+    }
+    const overrides = m.risk === undefined ? {} : object(file, m.risk, `${field}.risk`);
+    return {
+      symbol,
+      feed,
+      heartbeatSeconds,
+      secondaryFeed,
+      secondaryHeartbeatSeconds,
+      maxDeviationBps,
+      risk: riskParams(file, { ...riskDefaults, ...overrides }, `${field}.risk`, referencePriceWad),
+    };
+  });
+  return { chainId, collateral, ...(sequencer ? { sequencer } : {}), markets };
+}
+
+/** Reads and validates a parameter file (see {@link parseNetworkConfig}); a missing file or bad JSON is typed too. */
+export async function loadNetworkConfig(path: string): Promise<DeployPlan> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new ParapetDeploymentError({
+      code: "INVALID_DEPLOY_PARAMETERS",
+      summary: `Cannot read the parameter file ${path}.`,
+      fix: "Pass an existing file (ignition/parameters/<network>.json; see docs/deployment.md).",
+      cause,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    bad(path, `not valid JSON (${(cause as Error).message}).`, "Fix the JSON syntax.");
+  }
+  return parseNetworkConfig(json, path);
+}

@@ -1,0 +1,412 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import hre, { network } from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
+import { type Address, createPublicClient, erc20Abi, erc4626Abi, http, parseUnits } from "viem";
+import { MARKETS, marketParams } from "../../scripts/bench/markets.js";
+import { deployNetwork, formatDeployReport, parametersFileFor } from "../../scripts/deployment/deploy.js";
+import { startDevNode } from "../../scripts/deployment/devNode.js";
+import { loadNetworkConfig, parseNetworkConfig } from "../../scripts/deployment/networkConfig.js";
+import { readDataFile } from "../../src/data/node.js";
+import { loadDeploymentFile } from "../../src/deploymentFile.js";
+import { loadCryptoOhlcv, loadTradfiOhlc, ParapetDeploymentError } from "../../src/index.js";
+
+const MOCK = "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol:MockV3Aggregator";
+const LOCAL = parametersFileFor("localhost");
+const ARBITRUM_ONE = parametersFileFor("arbitrumOne");
+const ARBITRUM_SEPOLIA = parametersFileFor("arbitrumSepolia");
+// Unique journal ids (ignition/deployments/test-*, git-ignored) removed in `after`.
+const RUN = `test-${process.pid}-${Date.now()}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/** The data's last closes, by the symbol local.json gives the market (SPX is priced by SPY: see local.json). */
+async function lastCloses(): Promise<Record<string, number>> {
+  const crypto = loadCryptoOhlcv(await readDataFile("data/prices/coinbase_btc_eth_daily_2020-2025.csv"));
+  const last = (symbol: string) => crypto.rows.filter((r) => r.symbol === symbol).at(-1)?.closeUsd ?? Number.NaN;
+  const tradfi = async (file: string) =>
+    loadTradfiOhlc(await readDataFile(`data/tradfi/${file}`)).rows.at(-1)?.closeUsd ?? Number.NaN;
+  return {
+    ETH: last("ETH/USD"),
+    BTC: last("BTC/USD"),
+    XAU: await tradfi("gold_futures_daily_2019-2026.csv"),
+    EURUSD: await tradfi("eurusd_daily_2019-2026.csv"),
+    SPX: await tradfi("spy_daily_2019-2026.csv"),
+  };
+}
+
+/** A close as the 8-decimal answer a Chainlink USD feed would give. */
+function answer8(closeUsd: number): bigint {
+  return parseUnits(closeUsd.toFixed(8), 8);
+}
+
+async function expectDeployError(promise: Promise<unknown>, code: string, ...fragments: string[]) {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(ParapetDeploymentError);
+    const e = error as ParapetDeploymentError;
+    expect(e.code).to.equal(code, e.message);
+    for (const fragment of fragments) expect(e.message).to.include(fragment);
+    return e;
+  }
+  expect.fail(`expected a ${code} error`);
+}
+
+// One anvil node for the file: the journal of an HTTP network is persisted, which the idempotence test needs.
+describe("deployment per network (Ignition modules, parameter files, deploy script)", function () {
+  this.timeout(120_000);
+  let anvil: ChildProcess | undefined;
+  let url = "";
+  let tmp = "";
+  let anvilConnection: NetworkConnection;
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), "parapet-deploy-"));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    anvil = spawn("node_modules/.bin/anvil", ["--port", String(port), "--host", "127.0.0.1", "--silent"], {
+      stdio: "ignore",
+      // Its own process group: the npm wrapper and the binary are killed together.
+      detached: true,
+    });
+    const probe = createPublicClient({ transport: http(url, { retryCount: 0 }) });
+    for (let i = 0; ; i++) {
+      try {
+        await probe.getChainId();
+        break;
+      } catch (error) {
+        if (i > 150 || anvil.exitCode !== null) throw new Error(`anvil did not start on ${url}: ${String(error)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    anvilConnection = await network.create({ network: "localhost", override: { url } });
+  });
+
+  after(async () => {
+    await anvilConnection?.close();
+    if (anvil?.pid !== undefined && anvil.exitCode === null) process.kill(-anvil.pid, "SIGKILL");
+    await rm(tmp, { recursive: true, force: true });
+    for (const suffix of ["anvil", "stale", "node"]) {
+      await rm(path.join(hre.config.paths.ignition, "deployments", `${RUN}-${suffix}`), {
+        recursive: true,
+        force: true,
+      });
+    }
+  });
+
+  async function deployerNonce() {
+    const publicClient = await anvilConnection.viem.getPublicClient();
+    const [deployer] = await anvilConnection.viem.getWalletClients();
+    if (!deployer) throw new Error("anvil has no accounts");
+    return publicClient.getTransactionCount({ address: deployer.account.address });
+  }
+
+  it("local.json seeds each mock feed with the data's last close", async () => {
+    const plan = await loadNetworkConfig(LOCAL);
+    const closes = await lastCloses();
+    expect(plan.markets.map((m) => m.symbol)).to.deep.equal(Object.keys(closes));
+    for (const market of plan.markets) {
+      expect(market.feed, market.symbol).to.deep.equal({ kind: "mock", answer: answer8(closes[market.symbol] ?? 0) });
+    }
+  });
+
+  it("converts human risk parameters exactly as the benchmark markets define them (same WAD values)", () => {
+    const plan = parseNetworkConfig(
+      {
+        chainId: 31337,
+        collateral: { testToken: { name: "USD Coin", symbol: "USDC" }, decimals: 6 },
+        riskDefaults: {
+          initialMarginRatio: "0.1",
+          maintenanceMarginRatio: "0.05",
+          takerFeeRatio: "0.0005",
+          makerFeeRatio: "0.0002",
+          maxFundingRatePerDay: "0.01",
+          maxFundingVelocityPerDay: "0.03",
+          skewScaleUsd: "3000000000",
+          maxOpenInterestUsd: "1000000000",
+          minPositionMarginUsd: "10",
+          liquidationFeeUsd: "5",
+        },
+        markets: MARKETS.map((m) => ({ symbol: m.symbol, mockPrice: m.price, heartbeatSeconds: 86_400 })),
+      },
+      "inline",
+    );
+    for (const [i, market] of MARKETS.entries()) {
+      const { feed: _feed, ...expected } = marketParams("0x0000000000000000000000000000000000000000", market.price);
+      expect(plan.markets[i]?.risk, market.symbol).to.deep.equal(expected);
+    }
+  });
+
+  it("deploys local.json to a chain: the file parses, market ids follow the file, feeds and the adapter report the data's prices; a re-run sends nothing", async () => {
+    const outFile = path.join(tmp, "localhost.json");
+    const options = { networkName: "localhost", parametersFile: LOCAL, outFile, deploymentId: `${RUN}-anvil` };
+    const first = await deployNetwork(anvilConnection, options);
+    expect(first.alreadyDeployed).to.equal(false);
+    expect(first.transactionsSent).to.be.greaterThan(20);
+    expect(first.journalDir).to.equal(path.join(hre.config.paths.ignition, "deployments", `${RUN}-anvil`));
+
+    const deployment = await loadDeploymentFile(outFile);
+    expect(deployment).to.deep.equal(first.deployment);
+    expect(deployment.chainId).to.equal(31337);
+    expect(deployment.collateralDecimals).to.equal(6);
+    expect(deployment.markets.map((m) => [m.marketId, m.symbol])).to.deep.equal(
+      ["ETH", "BTC", "XAU", "EURUSD", "SPX"].map((s, i) => [BigInt(i), s]),
+    );
+    // The file keeps bigints as decimal strings (JSON has no bigint).
+    const raw = JSON.parse(await readFile(outFile, "utf8"));
+    expect(raw.blockNumber).to.be.a("string");
+    expect(raw.markets[1].marketId).to.equal("1");
+
+    const { viem } = anvilConnection;
+    const closes = await lastCloses();
+    const adapter = await viem.getContractAt("OracleAdapter", deployment.oracleAdapter);
+    for (const market of deployment.markets) {
+      const feed = await viem.getContractAt(MOCK, market.feed);
+      const [, answer] = await feed.read.latestRoundData();
+      expect(answer, market.symbol).to.equal(answer8(closes[market.symbol] ?? 0));
+      expect(await adapter.read.priceWad([market.feed]), market.symbol).to.equal(answer * 10n ** 10n);
+    }
+    const vault = await viem.getContractAt("PerpVault", deployment.perpVault);
+    expect((await vault.read.liquidityVault()).toLowerCase()).to.equal(deployment.liquidityVault.toLowerCase());
+    if (!deployment.liquidationUpkeep) throw new Error("the deployment has no liquidationUpkeep");
+    const upkeep = await viem.getContractAt("LiquidationUpkeep", deployment.liquidationUpkeep);
+    expect((await upkeep.read.vault()).toLowerCase()).to.equal(deployment.perpVault.toLowerCase());
+    // Event scans start at the block that created the adapter (Core's first contract): no code one block earlier.
+    const publicClient = await viem.getPublicClient();
+    const codeAt = (blockNumber: bigint) => publicClient.getCode({ address: deployment.oracleAdapter, blockNumber });
+    expect(await codeAt(deployment.blockNumber)).to.match(/^0x[0-9a-f]{10}/);
+    expect(await codeAt(deployment.blockNumber - 1n)).to.equal(undefined);
+
+    const nonce = await deployerNonce();
+    const second = await deployNetwork(anvilConnection, options);
+    expect(second.alreadyDeployed).to.equal(true);
+    expect(second.transactionsSent).to.equal(0);
+    expect(await deployerNonce()).to.equal(nonce);
+    expect(second.deployment).to.deep.equal(first.deployment);
+    expect(formatDeployReport(second, "localhost")).to.include("already deployed; nothing was sent");
+    expect(formatDeployReport(first, "localhost")).to.include(`Wrote ${outFile}.`);
+
+    // A market added to the file: only its three steps are sent (mock feed, setFeed, listMarket); it gets the next id.
+    const local = JSON.parse(await readFile(LOCAL, "utf8"));
+    const grown = path.join(tmp, "local-grown.json");
+    await writeFile(
+      grown,
+      JSON.stringify({ ...local, markets: [...local.markets, { ...local.markets[0], symbol: "WTI" }] }),
+    );
+    const third = await deployNetwork(anvilConnection, { ...options, parametersFile: grown });
+    expect(third.transactionsSent).to.equal(3);
+    expect(third.deployment.perpVault).to.equal(first.deployment.perpVault);
+    expect(third.deployment.markets.map((m) => [m.marketId, m.symbol]).at(-1)).to.deep.equal([5n, "WTI"]);
+    expect(third.deployment.blockNumber).to.equal(first.deployment.blockNumber);
+
+    // A deployed step whose value changed (ETH's mock price): refused before anything is sent, naming the step.
+    const changed = path.join(tmp, "local-changed.json");
+    local.markets[0].mockPrice = "1";
+    await writeFile(changed, JSON.stringify(local));
+    const nonceBefore = await deployerNonce();
+    await expectDeployError(
+      deployNetwork(anvilConnection, { ...options, parametersFile: changed }),
+      "DEPLOYMENT_CONFLICT",
+      "MockFeeds#Feed_ETH",
+      "setMarketParams",
+    );
+    expect(await deployerNonce()).to.equal(nonceBefore);
+  });
+
+  it("arbitrumOne.json / arbitrumSepolia.json with an unknown address stop before anything is sent, naming the parameter and where to find it", async () => {
+    // The committed files as they are: XAU's feed and Sepolia's stablecoin are unverified, hence empty.
+    const nonce = await deployerNonce();
+    const outFile = path.join(tmp, "never.json");
+    await expectDeployError(
+      deployNetwork(anvilConnection, { networkName: "arbitrumOne", parametersFile: ARBITRUM_ONE, outFile }),
+      "DEPLOY_PARAMETER_MISSING",
+      "markets[2] (XAU).feed is empty",
+      "https://data.chain.link",
+      "Nothing was sent",
+    );
+    await expectDeployError(
+      deployNetwork(anvilConnection, { networkName: "arbitrumSepolia", parametersFile: ARBITRUM_SEPOLIA, outFile }),
+      "DEPLOY_PARAMETER_MISSING",
+      "collateral.token is empty",
+      "circle.com",
+    );
+    expect(await deployerNonce()).to.equal(nonce);
+  });
+
+  it("npm run deploy (scripts/deploy.ts) exits 1 with the cause and the fix when a parameter is unknown", () => {
+    // Dummy secrets: validation fails before the RPC URL or the key is ever used.
+    const run = spawnSync(
+      process.execPath,
+      ["node_modules/hardhat/dist/src/cli.js", "run", "scripts/deploy.ts", "--network", "arbitrumOne"],
+      {
+        cwd: hre.config.paths.root,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          ARBITRUM_ONE_RPC_URL: "http://127.0.0.1:9",
+          PARAPET_DEPLOYER_KEY: `0x${"11".repeat(32)}`,
+        },
+      },
+    );
+    expect(run.status, run.stderr).to.equal(1);
+    expect(run.stderr).to.include("Deploy failed (DEPLOY_PARAMETER_MISSING)");
+    expect(run.stderr).to.include("markets[2] (XAU).feed is empty");
+    expect(run.stderr).to.include(
+      "Fix: Set markets[2] (XAU).feed to the verified address from https://data.chain.link",
+    );
+  });
+
+  it("a complete live file refuses another chain (WRONG_CHAIN) and addresses without code (nothing sent)", async () => {
+    const live = JSON.parse(await readFile(ARBITRUM_ONE, "utf8"));
+    // Any well-formed address fills the unknown feeds: these checks fire before a feed is ever used.
+    for (const market of live.markets) if (market.feed === "") market.feed = live.markets[0].feed;
+    const file = path.join(tmp, "arbitrumOne-complete.json");
+    await writeFile(file, JSON.stringify(live));
+    const nonce = await deployerNonce();
+    const outFile = path.join(tmp, "never.json");
+    await expectDeployError(
+      deployNetwork(anvilConnection, { networkName: "localhost", parametersFile: file, outFile }),
+      "WRONG_CHAIN",
+      "is for chain 42161, but network localhost is chain 31337",
+    );
+    await writeFile(file, JSON.stringify({ ...live, chainId: 31337 }));
+    await expectDeployError(
+      deployNetwork(anvilConnection, { networkName: "localhost", parametersFile: file, outFile }),
+      "INVALID_DEPLOY_PARAMETERS",
+      "collateral.token 0xaf88d065e77c8cC2239327C5EDb3A432268e5831 has no contract on chain 31337",
+    );
+    expect(await deployerNonce()).to.equal(nonce);
+  });
+
+  it("a journal whose contracts are gone (restarted chain) is refused with the directory to delete", async () => {
+    const journal = path.join(hre.config.paths.ignition, "deployments", `${RUN}-stale`);
+    await mkdir(journal, { recursive: true });
+    await writeFile(
+      path.join(journal, "deployed_addresses.json"),
+      JSON.stringify({ "Core#PerpVault": "0x00000000000000000000000000000000000000aa" }),
+    );
+    const nonce = await deployerNonce();
+    await expectDeployError(
+      deployNetwork(anvilConnection, {
+        networkName: "localhost",
+        parametersFile: LOCAL,
+        outFile: path.join(tmp, "never.json"),
+        deploymentId: `${RUN}-stale`,
+      }),
+      "STALE_IGNITION_JOURNAL",
+      `Delete ${journal}`,
+    );
+    expect(await deployerNonce()).to.equal(nonce);
+  });
+
+  it("bad parameter values are named: margin ratios, heartbeat bounds, duplicate markets, bad JSON", async () => {
+    const base = JSON.parse(await readFile(LOCAL, "utf8"));
+    const variant = (change: (json: typeof base) => void) => {
+      const json = structuredClone(base);
+      change(json);
+      return () => parseNetworkConfig(json, "local.json");
+    };
+    expect(
+      variant((j) => {
+        j.riskDefaults.maintenanceMarginRatio = "0.2";
+      }),
+    ).to.throw("maintenanceMarginRatio must be below initialMarginRatio");
+    expect(
+      variant((j) => {
+        j.markets[0].heartbeatSeconds = 30;
+      }),
+    ).to.throw("markets[0] (ETH).heartbeatSeconds must be an integer in [60, 604800]");
+    expect(
+      variant((j) => {
+        j.markets.push(j.markets[0]);
+      }),
+    ).to.throw("market ETH is listed twice");
+    const broken = path.join(tmp, "broken.json");
+    await writeFile(broken, "{ not json");
+    await expectDeployError(loadNetworkConfig(broken), "INVALID_DEPLOY_PARAMETERS", `${broken}: not valid JSON`);
+  });
+
+  it("loadDeploymentFile: a missing file, bad JSON and a wrong shape each give a typed error naming the file", async () => {
+    const missing = path.join(tmp, "nope.json");
+    await expectDeployError(
+      loadDeploymentFile(missing),
+      "DEPLOYMENT_NOT_FOUND",
+      `No deployment file at ${missing}`,
+      "npm run deploy -- --network",
+    );
+    const garbage = path.join(tmp, "garbage.json");
+    await writeFile(garbage, "not json");
+    await expectDeployError(loadDeploymentFile(garbage), "INVALID_DEPLOYMENT", `${garbage} is not valid JSON`);
+    const shape = path.join(tmp, "shape.json");
+    await writeFile(shape, JSON.stringify({ chainId: 1, collateralDecimals: 6, markets: [] }));
+    await expectDeployError(
+      loadDeploymentFile(shape),
+      "MISSING_ADDRESS",
+      `${shape}: The deployment has no address for perpVault`,
+    );
+  });
+
+  it("on the in-process hardhat network: deploys from local.json and says the journal is not persisted", async () => {
+    const connection = await network.create();
+    try {
+      const result = await deployNetwork(connection, {
+        networkName: "hardhat",
+        parametersFile: LOCAL,
+        outFile: path.join(tmp, "hardhat.json"),
+      });
+      expect(result.journalDir).to.equal(undefined);
+      expect(result.deployment.markets).to.have.length(5);
+      expect(formatDeployReport(result, "hardhat")).to.include("not persisted");
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("startDevNode (npm run node): serves a chain with Parapet deployed, test USDC for five accounts and a seeded LP vault", async () => {
+    const outFile = path.join(tmp, "dev-localhost.json");
+    const node = await startDevNode({ port: 0, outFile, deploymentId: `${RUN}-node` });
+    try {
+      const client = createPublicClient({ transport: http(node.url) });
+      expect(await client.getChainId()).to.equal(31337);
+      const deployment = await loadDeploymentFile(outFile);
+      expect(deployment.markets.map((m) => m.symbol)).to.deep.equal(["ETH", "BTC", "XAU", "EURUSD", "SPX"]);
+      expect(node.accounts).to.have.length(5);
+      const balance = (account: Address) =>
+        client.readContract({
+          address: deployment.collateralToken,
+          abi: erc20Abi,
+          functionName: "balanceOf",
+          args: [account],
+        });
+      expect(await balance(node.accounts[4] as Address)).to.equal(parseUnits("100000", 6));
+      // The LP vault's assets sit in the perp vault's pool; the shares are account #0's.
+      const lpVault = { address: deployment.liquidityVault, abi: erc4626Abi } as const;
+      expect(await client.readContract({ ...lpVault, functionName: "totalAssets" })).to.equal(parseUnits("1000000", 6));
+      const shares = await client.readContract({
+        ...lpVault,
+        functionName: "balanceOf",
+        args: [node.accounts[0] as Address],
+      });
+      expect(shares > 0n, "account #0 holds LP shares").to.equal(true);
+    } finally {
+      await node.close();
+    }
+  });
+});
