@@ -1,7 +1,5 @@
 // What every on-chain command shares: the connection options, loading the deployment file, the RPC clients (with a
 // timeout and bounded retries), the signer from the environment, error → exit code, and the table / JSON printers.
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import {
   type Address,
@@ -15,7 +13,8 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createParapetContext, type ParapetContext } from "../client.js";
-import { parseDeployment } from "../deployment.js";
+import type { Deployment } from "../deployment.js";
+import { loadDeploymentFile } from "../deploymentFile.js";
 import { ParapetDeploymentError, ParapetError, toParapetRpcError } from "../errors.js";
 import { wadToNumber } from "../units.js";
 import type { CliIo } from "./backtest.js";
@@ -147,31 +146,18 @@ export function connectionSettings(
   };
 }
 
-/** Reads and validates the deployment file; the errors name the file and how to make one. */
-export function loadDeploymentFile(path: string) {
-  const absolute = resolve(path);
-  const fix = `Deploy first with \`npm run deploy -- --network NAME\` (writes deployments/NAME.json) or pass --deployment FILE.`;
-  if (!existsSync(absolute)) throw usage(`--deployment ${path}`, `The deployment file ${path} does not exist.`, fix);
-  let json: unknown;
+/**
+ * The deployment file through the SDK's `loadDeploymentFile` (errors name the file and how to deploy). A missing file
+ * is a usage error here (exit 2, like backtest's missing data files); an invalid one stays a runtime error (exit 1).
+ */
+async function readDeployment(path: string): Promise<Deployment> {
   try {
-    json = JSON.parse(readFileSync(absolute, "utf8"));
+    return await loadDeploymentFile(path);
   } catch (error) {
-    throw new ParapetDeploymentError({
-      code: "INVALID_DEPLOYMENT",
-      summary: `The deployment file ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`,
-      fix: `Regenerate it: ${fix}`,
-    });
-  }
-  try {
-    return parseDeployment(json);
-  } catch (error) {
-    if (!(error instanceof ParapetDeploymentError)) throw error;
-    throw new ParapetDeploymentError({
-      code: error.code,
-      summary: `${path}: ${error.summary}`,
-      fix: error.fix,
-      cause: error,
-    });
+    if (error instanceof ParapetDeploymentError && error.code === "DEPLOYMENT_NOT_FOUND") {
+      throw usage(`--deployment ${path}`, error.summary, `${error.fix} Or pass --deployment FILE.`);
+    }
+    throw error;
   }
 }
 
@@ -192,7 +178,7 @@ export async function connect(
   signer: "required" | "optional" | "none",
   command: string,
 ): Promise<Connected> {
-  const deployment = loadDeploymentFile(settings.deploymentPath);
+  const deployment = await readDeployment(settings.deploymentPath);
   const key = env[ENV_PRIVATE_KEY];
   if (signer === "required" && (key === undefined || key === "")) {
     throw usage(

@@ -2,6 +2,7 @@
 // deployment script with Hardhat and forwards its exit code).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { delimiter } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getMarkets } from "../actions/read.js";
 import { hedgeMarketsFromChain } from "../hedge/fromChain.js";
@@ -271,7 +272,14 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const hardhat = `${REPO_ROOT}node_modules/.bin/hardhat`;
   return new Promise<number>((resolveCode) => {
-    const child = spawn(hardhat, ["run", DEPLOY_SCRIPT, "--network", network], { cwd: REPO_ROOT, stdio: "inherit" });
+    // node_modules/.bin first on PATH, as `npm run` does: Hardhat's `#!/usr/bin/env node` then finds the repo's
+    // Node 22 (the `node` devDependency) even when this CLI runs on an older system Node.
+    const PATH = `${REPO_ROOT}node_modules/.bin${delimiter}${process.env.PATH ?? ""}`;
+    const child = spawn(hardhat, ["run", DEPLOY_SCRIPT, "--network", network], {
+      cwd: REPO_ROOT,
+      stdio: "inherit",
+      env: { ...process.env, PATH },
+    });
     child.once("error", (error) => {
       io.stderr(`parapet deploy: could not start ${hardhat}: ${error.message}. Fix: run npm ci first.\n`);
       resolveCode(EXIT_CODES.runtime);

@@ -11,6 +11,7 @@ import { expect } from "chai";
 import { type Address, createPublicClient, createWalletClient, http, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { main } from "../../src/cli/main.js";
+import { writeDeploymentFile } from "../../src/deploymentFile.js";
 import {
   createParapetClient,
   type Deployment,
@@ -27,7 +28,6 @@ import {
   freePort,
   MOCK_V3_AGGREGATOR,
   startAnvil,
-  writeDeploymentFile,
 } from "./helpers/anvil.js";
 
 type Env = Record<string, string | undefined>;
@@ -61,7 +61,7 @@ describe("parapet CLI on chain (anvil)", function () {
     deployment = env.deployment;
     dir = mkdtempSync(join(tmpdir(), "parapet-cli-"));
     file = join(dir, "anvil.json");
-    writeDeploymentFile(file, deployment);
+    await writeDeploymentFile(file, deployment);
     conn = ["--rpc", anvil.url, "--deployment", file];
     for (const who of [trader, hedger]) {
       await env.send(deployment.collateralToken, "TestToken", "mint", [who, parseUnits("100000", 6)]);
@@ -89,10 +89,26 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(deployNoNetwork.stderr).to.match(/--network is required/);
   });
 
+  it("deploy runs the Hardhat deployment script and forwards its exit code and output", async () => {
+    const child = spawn(process.execPath, ["bin/parapet.mjs", "deploy", "--network", "nosuchnet"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += String(d);
+    });
+    child.stderr.on("data", (d) => {
+      output += String(d);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    expect(code, output).to.equal(1);
+    expect(output).to.contain('The network "nosuchnet" is not defined');
+  });
+
   it("a missing deployment file is exit 2, an invalid one exit 1, both naming the file and the fix", async () => {
     const missing = await run(["status", "--rpc", anvil.url, "--deployment", join(dir, "nope.json")]);
     expect(missing.code).to.equal(2);
-    expect(missing.stderr).to.contain("nope.json does not exist");
+    expect(missing.stderr).to.contain(`No deployment file at ${join(dir, "nope.json")}`);
     expect(missing.stderr).to.contain("npm run deploy -- --network");
     const broken = join(dir, "broken.json");
     writeFileSync(broken, "{ not json");
@@ -100,7 +116,7 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(invalid.code).to.equal(1);
     expect(invalid.stderr).to.match(/broken\.json is not valid JSON/);
     const noVault = join(dir, "novault.json");
-    writeDeploymentFile(noVault, { ...deployment, perpVault: undefined });
+    await writeDeploymentFile(noVault, { ...deployment, perpVault: undefined } as unknown as Deployment);
     const incomplete = await run(["oracle", "--rpc", anvil.url, "--deployment", noVault]);
     expect(incomplete.code).to.equal(1);
     expect(incomplete.stderr).to.match(/novault\.json: The deployment has no address for perpVault/);
@@ -147,7 +163,7 @@ describe("parapet CLI on chain (anvil)", function () {
       silent.close();
     }
     const other = join(dir, "mainnet.json");
-    writeDeploymentFile(other, { ...deployment, chainId: 1 });
+    await writeDeploymentFile(other, { ...deployment, chainId: 1 });
     const wrong = await run(["status", "--rpc", anvil.url, "--deployment", other]);
     expect(wrong.code).to.equal(1);
     expect(wrong.stderr).to.contain(`is on chain ${deployment.chainId} but the deployment is for chain 1`);

@@ -1,6 +1,5 @@
 // Parapet deployed on a real anvil node (started with src/testing's startAnvil) with plain viem (token, adapter, vault, LP
 // vault, hedge router, the five mock feeds and markets of scripts/bench/markets.ts), written as a deployment file.
-import { writeFileSync } from "node:fs";
 import hre from "hardhat";
 import {
   type Abi,
@@ -113,12 +112,4 @@ export async function deployParapetOnAnvil(url: string): Promise<AnvilParapet> {
     markets,
   });
   return { deployment, hedgeRouter, feeds, send };
-}
-
-/** Writes `deployment` as JSON (bigints as decimal strings, the shape parseDeployment reads). */
-export function writeDeploymentFile(path: string, deployment: Deployment | Record<string, unknown>): void {
-  writeFileSync(
-    path,
-    JSON.stringify(deployment, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2),
-  );
 }
