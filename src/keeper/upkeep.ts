@@ -9,7 +9,7 @@ import { ParapetDeploymentError, toParapetContractError } from "../errors.js";
 import { type AccountRef, accountKey } from "./accounts.js";
 
 function upkeepAddress(client: ParapetContext, upkeep: Address | undefined): Address {
-  const address = upkeep ?? (client.deployment as { liquidationUpkeep?: Address }).liquidationUpkeep;
+  const address = upkeep ?? client.deployment.liquidationUpkeep;
   if (!address) {
     throw new ParapetDeploymentError({
       code: "MISSING_ADDRESS",
