@@ -35,7 +35,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The data's last closes, by the symbol local.json gives the market (SPX is priced by SPY: see local.json). */
+/** The data's last closes, by the symbol local.json gives the market (SPX is priced by SPY × 10: see local.json). */
 async function lastCloses(): Promise<Record<string, number>> {
   const crypto = loadCryptoOhlcv(await readDataFile("data/prices/coinbase_btc_eth_daily_2020-2025.csv"));
   const last = (symbol: string) => crypto.rows.filter((r) => r.symbol === symbol).at(-1)?.closeUsd ?? Number.NaN;
@@ -46,7 +46,7 @@ async function lastCloses(): Promise<Record<string, number>> {
     BTC: last("BTC/USD"),
     XAU: await tradfi("gold_futures_daily_2019-2026.csv"),
     EURUSD: await tradfi("eurusd_daily_2019-2026.csv"),
-    SPX: await tradfi("spy_daily_2019-2026.csv"),
+    SPX: 10 * (await tradfi("spy_daily_2019-2026.csv")),
   };
 }
 
