@@ -52,6 +52,8 @@ Liquidations:
   --max-batch N                most accounts per liquidateBatch (default 20)
   --native-price-usd X         USD per native token to price gas (default: the ETH market's oracle price)
   --no-liquidations            run only the rebalance policy
+  --sync-upkeep                also add new accounts to the deployment's LiquidationUpkeep watch list (Chainlink
+                               Automation backstop: it keeps liquidating when this process is down)
 
 ${EXPOSURE_HELP.replace("Exposures (at least one):", "Exposures (optional; with them the keeper also runs your rebalance policy each tick):")}
 ${REBALANCE_POLICY_HELP}
@@ -92,6 +94,7 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     "max-batch": { type: "string" },
     "native-price-usd": { type: "string" },
     "no-liquidations": { type: "boolean" },
+    "sync-upkeep": { type: "boolean" },
   });
   if (values.help) {
     io.stdout(KEEPER_HELP);
@@ -205,6 +208,7 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
       fromBlock: fromBlockText === undefined ? undefined : BigInt(fromBlockText),
       dryRun: values["dry-run"] === true,
       liquidation: { minProfitUsd, maxBatch, nativePriceUsd, disabled: values["no-liquidations"] === true },
+      syncUpkeep: values["sync-upkeep"] === true,
       rebalance:
         exposureArgs && exposures && policy
           ? {

@@ -18,8 +18,9 @@ import { type RebalanceHedgeParameters, rebalanceHedge } from "../hedge/rebalanc
 import { wadToNumber } from "../units.js";
 import { type AccountRef, accountKey, discoverAccounts } from "./accounts.js";
 import { type LiquidationCandidate, liquidateProfitably, scanAccounts } from "./liquidations.js";
+import { syncUpkeepWatchList } from "./upkeep.js";
 
-export type KeeperAction = "tick" | "liquidate" | "rebalance" | "retry" | "stop";
+export type KeeperAction = "tick" | "liquidate" | "watch" | "rebalance" | "retry" | "stop";
 export type KeeperOutcome = "ok" | "sent" | "noop" | "dry-run" | "skipped" | "vetoed" | "failed";
 
 /** One line of the keeper's log. Amounts are decimal strings (USD), gas a decimal integer string. */
@@ -66,6 +67,11 @@ export type RunKeeperParameters = {
         disabled?: boolean | undefined;
       }
     | undefined;
+  /**
+   * Also add every newly discovered account to the deployment's LiquidationUpkeep watch list (one `watch`
+   * transaction per tick with new accounts), so the Automation upkeep covers them when this keeper is down.
+   */
+  syncUpkeep?: boolean | undefined;
   /** The owner's rebalance policy: when given, one `rebalanceHedge` pass per tick for `owner` (default: the signer). */
   rebalance?:
     | (Omit<RebalanceHedgeParameters, "owner" | "dryRun" | "lastRebalance"> & { owner?: Address | undefined })
@@ -132,6 +138,8 @@ export async function runKeeper(
 
   const known: AccountRef[] = [];
   const knownKeys = new Set<string>();
+  /** Discovered accounts not yet confirmed on the upkeep's watch list. */
+  let unwatched: AccountRef[] = [];
   let nextBlock = parameters.fromBlock ?? client.deployment.blockNumber;
   /** Action key → when it was started. Removed on a receipt, or after a re-check shows nothing is pending. */
   const inFlight = new Map<string, number>();
@@ -193,9 +201,11 @@ export async function runKeeper(
       if (!knownKeys.has(key)) {
         knownKeys.add(key);
         known.push(account);
+        if (parameters.syncUpkeep) unwatched.push(account);
       }
     }
     nextBlock = discovered.toBlock + 1n;
+    if (unwatched.length > 0 && !signal?.aborted) await watchJob();
     const scan = await scanAccounts(client, { accounts: known });
     const due = new Set(scan.candidates.map((c) => `liquidate:${accountKey(c.account)}`));
     // A key whose account is no longer liquidatable is done, whoever liquidated it.
@@ -258,6 +268,25 @@ export async function runKeeper(
       accounts: pass.liquidated.map(accountKey),
       rewardUsd: usd(pass.rewardUsd),
       gasCostUsd: usd(pass.gasCostUsd),
+    });
+  }
+
+  async function watchJob(): Promise<void> {
+    if (!(await mayAct("watch"))) return;
+    if (!parameters.dryRun && (await signerHasPending())) return;
+    const synced = await guarded(["watch"], () =>
+      syncUpkeepWatchList(client, { accounts: unwatched, dryRun: parameters.dryRun }),
+    );
+    unwatched = [];
+    if (synced.added.length === 0) return;
+    if (synced.written) sent++;
+    emit({
+      action: "watch",
+      outcome: synced.written ? "sent" : "dry-run",
+      reason: `UPKEEP: ${synced.added.length} new account(s) added to the LiquidationUpkeep watch list`,
+      hash: synced.written?.hash,
+      gasUsed: synced.written?.receipt.gasUsed,
+      accounts: synced.added.map(accountKey),
     });
   }
 

@@ -6,10 +6,12 @@ import {
   createParapetClient,
   discoverAccounts,
   findLiquidatableAccounts,
+  type KeeperEvent,
   liquidateProfitably,
   type ParapetClient,
   ParapetContractError,
   performLiquidationUpkeep,
+  runKeeper,
   scanAccounts,
   syncUpkeepWatchList,
 } from "../../src/index.js";
@@ -183,5 +185,39 @@ describe("keeper: the Automation upkeep through the SDK", () => {
       expect(error).to.be.instanceOf(ParapetContractError);
       expect((error as ParapetContractError).errorName).to.equal("NoDueWork");
     }
+  });
+});
+
+describe("keeper loop: --sync-upkeep", () => {
+  it("adds newly discovered accounts to the deployment's upkeep once, then liquidates through checkUpkeep", async () => {
+    const env = await deployParapet();
+    const owner = env.trader.account.address;
+    const trader = await createParapetClient({
+      publicClient: env.publicClient,
+      walletClient: env.trader,
+      deployment: env.deployment,
+    });
+    const keeper = await createParapetClient({
+      publicClient: env.publicClient,
+      walletClient: env.keeper,
+      deployment: env.deployment,
+    });
+    await env.token.write.approve([env.deployment.perpVault, maxUint256], { account: env.trader.account });
+    await trader.writeDeposit({ owner, accountIndex: 0n, amount: "400" });
+    await trader.writeTrade({ owner, accountIndex: 0n, marketId: 0n, sizeDelta: "1", slippageBps: 100 });
+    const events: KeeperEvent[] = [];
+    await runKeeper(keeper, { once: true, syncUpkeep: true, onEvent: (e) => events.push(e) });
+    const watch = events.filter((e) => e.action === "watch");
+    expect(watch.map((e) => [e.outcome, e.accounts])).to.deep.equal([
+      ["sent", [accountKey({ owner, accountIndex: 0n })]],
+    ]);
+    // Nothing new: no second watch transaction.
+    const again: KeeperEvent[] = [];
+    await runKeeper(keeper, { once: true, syncUpkeep: true, onEvent: (e) => again.push(e) });
+    expect(again.filter((e) => e.action === "watch")).to.deep.equal([]);
+    // The upkeep now covers the account on its own.
+    await env.feeds[0]?.write.updateAnswer([parseUnits("2700", 8)]);
+    const check = await checkLiquidationUpkeep(keeper);
+    expect(check.due.map(accountKey)).to.deep.equal([accountKey({ owner, accountIndex: 0n })]);
   });
 });
