@@ -2,7 +2,6 @@
 // deployment script with Hardhat and forwards its exit code).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { delimiter } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getMarkets } from "../actions/read.js";
 import { hedgeMarketsFromChain } from "../hedge/fromChain.js";
@@ -240,9 +239,9 @@ export const DEPLOY_SCRIPT = "scripts/deploy.ts";
 
 export const DEPLOY_HELP = `Usage: parapet deploy --network NAME
 
-Deploys Parapet with Hardhat: runs \`hardhat run ${DEPLOY_SCRIPT} --network NAME\` from the repository root
-(output passes through) and exits with its exit code. The script writes deployments/NAME.json, the file the other
-commands read with --deployment.
+Deploys Parapet with Hardhat: runs \`npm run deploy -- --network NAME\` (builds the contracts, then
+${DEPLOY_SCRIPT}) from the repository root; its output passes through and its exit code is returned. The script
+writes deployments/NAME.json, the file the other commands read with --deployment.
 
 Options:
   --network NAME               Hardhat network (required), e.g. localhost
@@ -274,18 +273,16 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
     );
     return EXIT_CODES.runtime;
   }
-  const hardhat = `${REPO_ROOT}node_modules/.bin/hardhat`;
   return new Promise<number>((resolveCode) => {
-    // node_modules/.bin first on PATH, as `npm run` does: Hardhat's `#!/usr/bin/env node` then finds the repo's
-    // Node 22 (the `node` devDependency) even when this CLI runs on an older system Node.
-    const PATH = `${REPO_ROOT}node_modules/.bin${delimiter}${process.env.PATH ?? ""}`;
-    const child = spawn(hardhat, ["run", DEPLOY_SCRIPT, "--network", network], {
+    // The package.json script, so `parapet deploy` and `npm run deploy` are one thing; npm puts node_modules/.bin
+    // first on PATH, so Hardhat runs on the repo's Node 22 (the `node` devDependency) whatever Node runs this CLI.
+    const child = spawn("npm", ["run", "--silent", "deploy", "--", "--network", network], {
       cwd: REPO_ROOT,
       stdio: "inherit",
-      env: { ...process.env, PATH },
+      env: process.env,
     });
     child.once("error", (error) => {
-      io.stderr(`parapet deploy: could not start ${hardhat}: ${error.message}. Fix: run npm ci first.\n`);
+      io.stderr(`parapet deploy: could not start npm: ${error.message}. Fix: run it where npm is on PATH.\n`);
       resolveCode(EXIT_CODES.runtime);
     });
     child.once("exit", (code, signal) => resolveCode(code ?? (signal ? EXIT_CODES.runtime : EXIT_CODES.ok)));
