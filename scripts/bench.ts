@@ -18,7 +18,7 @@ import {
   type TransactionReceipt,
   zeroAddress,
 } from "viem";
-import { getSnapshot, parseDeployment } from "../src/index.js";
+import { discoverAccounts, getSnapshot, parseDeployment, scanAccounts } from "../src/index.js";
 import { measureBacktest } from "./bench/backtest.js";
 import {
   BACKGROUND_COLLATERAL,
@@ -202,13 +202,68 @@ await refreshAllFeeds();
 log("measuring SDK snapshots");
 const snapshot = await measureSdkSnapshot();
 log("measuring the backtester");
-const sdk = { ...snapshot, ...(await measureBacktest()) };
+// The keeper-scan measures are filled in after the 1,000-account scenario below (NaN until then).
+const sdk: SdkResult = {
+  ...snapshot,
+  ...(await measureBacktest()),
+  keeperScanRpcCalls: Number.NaN,
+  keeperScanMs: Number.NaN,
+};
 
 /**
  * RPC requests of one `getSnapshot` (counted by a wrapping transport) and its median wall time over 20 runs, for
  * the maker's account 0, which holds a position in each of the five markets. Reads only: no gas number changes.
  */
-async function measureSdkSnapshot(): Promise<Omit<SdkResult, "backtestMs">> {
+async function measureSdkSnapshot(): Promise<Pick<SdkResult, "sdkSnapshotRpcCalls" | "sdkSnapshotMs">> {
+  const { requests, client } = await countingClient();
+  const params = { owner: maker.account.address, accountIndex: 0n };
+  const first = await getSnapshot(client, params);
+  if (first.account.positions.length !== MARKETS.length) throw new Error("the snapshot account lacks positions");
+  const rpcCalls = requests.length;
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await getSnapshot(client, params);
+    times.push(performance.now() - t0);
+  }
+  return { sdkSnapshotRpcCalls: rpcCalls, sdkSnapshotMs: median(times) };
+}
+
+function median(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const value =
+    sorted.length % 2 === 0 ? ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2 : (sorted[Math.floor(mid)] ?? 0);
+  return Math.round(value * 10) / 10;
+}
+
+/**
+ * The keeper's liquidation scan with 1,000+ accounts open: discover every account from the Deposited events, then
+ * `scanAccounts` (isLiquidatable + accountMargin of each, in multicalls of 200). RPC requests of one full pass and
+ * its median wall time over 5 passes.
+ */
+async function measureKeeperScan(): Promise<Pick<SdkResult, "keeperScanRpcCalls" | "keeperScanMs">> {
+  const { requests, client } = await countingClient();
+  const pass = async () => {
+    const { accounts } = await discoverAccounts(client, { fromBlock: 0n });
+    const scan = await scanAccounts(client, { accounts });
+    return { accounts: accounts.length, scan };
+  };
+  const first = await pass();
+  if (first.accounts < CROWD_ACCOUNTS) throw new Error(`the keeper scan found ${first.accounts} accounts`);
+  const rpcCalls = requests.length;
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await pass();
+    times.push(performance.now() - t0);
+  }
+  log(`keeper scan: ${first.accounts} accounts, ${rpcCalls} requests`);
+  return { keeperScanRpcCalls: rpcCalls, keeperScanMs: median(times) };
+}
+
+/** A Parapet client over a transport that records every request, on the bench chain. */
+async function countingClient() {
   const requests: string[] = [];
   const counting = createPublicClient({
     transport: custom({
@@ -228,20 +283,7 @@ async function measureSdkSnapshot(): Promise<Omit<SdkResult, "backtestMs">> {
     collateralDecimals: TOKEN_DECIMALS,
     markets: MARKETS.map((m, i) => ({ marketId: i, symbol: m.symbol, feed: feeds[i]?.address })),
   });
-  const client = { publicClient: counting, deployment };
-  const params = { owner: maker.account.address, accountIndex: 0n };
-  const first = await getSnapshot(client, params);
-  if (first.account.positions.length !== MARKETS.length) throw new Error("the snapshot account lacks positions");
-  const rpcCalls = requests.length;
-  const times: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const t0 = performance.now();
-    await getSnapshot(client, params);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const median = ((times[9] ?? 0) + (times[10] ?? 0)) / 2;
-  return { sdkSnapshotRpcCalls: rpcCalls, sdkSnapshotMs: Math.round(median * 10) / 10 };
+  return { requests, client: { publicClient: counting, deployment } };
 }
 
 // ------------------------------------------------------------------ measured: one trader's life cycle
@@ -553,6 +595,9 @@ await setPrice(ETH_MARKET, LIQ_FULL_PRICE);
 await expectLiquidatable([LIQ_AT_1000_INDEX]);
 result.liquidateAt1000Positions = record("liquidateAt1000Positions", await keeperLiquidate(LIQ_AT_1000_INDEX));
 await checkLiquidated([LIQ_AT_1000_INDEX]);
+
+log("measuring the keeper's scan of 1,000+ accounts");
+Object.assign(sdk, await measureKeeperScan());
 
 // ------------------------------------------------------------------ output
 const final = result as BenchResult;
