@@ -113,7 +113,7 @@ export function formatDevNodeReport(node: DevNode): string {
     "Next steps (in another terminal):",
     `  npx parapet <command> --rpc ${node.url} --deployment ${path.relative(process.cwd(), node.deploy.outFile)}`,
     "  npm run deploy -- --network localhost   # idempotent: finds everything already deployed",
-    "  SDK: createParapetClient({ publicClient, deployment: await loadDeploymentFile('deployments/localhost.json') })",
+    "  SDK: createParapetClient({ publicClient, deployment: await loadDeploymentFile('deployments/localhost.json') })  // loadDeploymentFile from parapet/node",
     "Press Ctrl-C to stop the chain (its state is not kept).",
   ].join("\n");
 }
