@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatIgnitionViem from "@nomicfoundation/hardhat-ignition-viem";
+import hardhatKeystore from "@nomicfoundation/hardhat-keystore";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
@@ -14,7 +15,7 @@ const SOLC_VERSION = "0.8.30";
 const TEST_START_TIMESTAMP = 1_750_000_000n;
 
 export default defineConfig({
-  plugins: [hardhatViem, hardhatMocha, hardhatNetworkHelpers, hardhatIgnitionViem],
+  plugins: [hardhatViem, hardhatMocha, hardhatNetworkHelpers, hardhatIgnitionViem, hardhatKeystore],
   solidity: {
     version: SOLC_VERSION,
     path: require.resolve("solc/soljson.js"),
