@@ -12,7 +12,7 @@ const WAD = 10n ** 18n;
 
 /** A view call as viem's multicall takes it. */
 type Call = { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[] };
-type CallResult = { status: "success"; result: unknown } | { status: "failure"; error: Error };
+export type CallResult = { status: "success"; result: unknown } | { status: "failure"; error: Error };
 
 /** One read request: the calls plus a decoder of their results. */
 type Reader<T> = { calls: Call[]; decode: (results: CallResult[]) => T };
@@ -20,24 +20,39 @@ type Reader<T> = { calls: Call[]; decode: (results: CallResult[]) => T };
 /** Where every read pins its block: `blockNumber` if given, else the latest block (one eth_call: one block). */
 export type BlockParameters = { blockNumber?: bigint | undefined };
 
-async function runReaders<T extends unknown[]>(
+/**
+ * ONE deployless Multicall3 eth_call (never split, so one request at one block): each call's result or failure.
+ * Every multi-call read of the SDK goes through here; unwrap a result with {@link unwrapCallResult}.
+ */
+export async function deploylessMulticall(
   client: ParapetContext,
-  readers: { [K in keyof T]: Reader<T[K]> },
-  block: BlockParameters,
-): Promise<T> {
-  const calls = readers.flatMap((r) => r.calls);
-  let results: CallResult[];
+  contracts: readonly unknown[],
+  block: BlockParameters = {},
+): Promise<CallResult[]> {
+  if (contracts.length === 0) return [];
   try {
-    results = (await client.publicClient.multicall({
-      contracts: calls as never,
+    return (await client.publicClient.multicall({
+      contracts: contracts as never,
       allowFailure: true,
       deployless: true,
-      batchSize: 0, // never split: one request
+      batchSize: 0,
       ...(block.blockNumber !== undefined ? { blockNumber: block.blockNumber } : {}),
     })) as CallResult[];
   } catch (error) {
     throw toParapetContractError(error, { functionName: "multicall", step: "read" }) ?? error;
   }
+}
+
+async function runReaders<T extends unknown[]>(
+  client: ParapetContext,
+  readers: { [K in keyof T]: Reader<T[K]> },
+  block: BlockParameters,
+): Promise<T> {
+  const results = await deploylessMulticall(
+    client,
+    readers.flatMap((r) => r.calls),
+    block,
+  );
   let offset = 0;
   return readers.map((r) => {
     const slice = results.slice(offset, offset + r.calls.length);
@@ -46,6 +61,7 @@ async function runReaders<T extends unknown[]>(
   }) as T;
 }
 
+/** A call's result, or its failure as the typed contract error (exported as `unwrapCallResult`). */
 function ok<T>(result: CallResult | undefined, functionName: string): T {
   if (!result) throw new Error(`missing multicall result for ${functionName}`);
   if (result.status === "failure") {
@@ -53,6 +69,8 @@ function ok<T>(result: CallResult | undefined, functionName: string): T {
   }
   return result.result as T;
 }
+
+export { ok as unwrapCallResult };
 
 /** A price-dependent value, or the oracle's typed error (a stale feed must not fail the whole snapshot). */
 function orError<T>(result: CallResult | undefined, functionName: string): { value?: T; error?: ParapetContractError } {

@@ -17,6 +17,7 @@ import { parseFiniteNumber, splitPair } from "./backtest.js";
 import {
   accountIndexOption,
   addressOption,
+  type CliCommand,
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
   connect,
@@ -788,10 +789,7 @@ async function runRebalance(argv: readonly string[], io: CliIo): Promise<number>
 }
 
 /** The on-chain commands, for the dispatcher. */
-export const CHAIN_COMMANDS: Record<
-  string,
-  { help: string; summary: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }
-> = {
+export const CHAIN_COMMANDS: Record<string, CliCommand> = {
   status: {
     help: STATUS_HELP,
     summary: "markets, oracle health, funding and an owner's accounts",

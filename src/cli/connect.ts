@@ -215,6 +215,13 @@ export async function connect(
   return { client, signer: account?.address, settings };
 }
 
+/** A `parapet` subcommand: its help text, a one-line summary for `parapet --help`, and its runner (→ exit code). */
+export type CliCommand = {
+  help: string;
+  summary: string;
+  run: (argv: readonly string[], io: CliIo) => Promise<number>;
+};
+
 /** Maps a command's failure to its exit code and one message on stderr. */
 export async function runCommand(command: string, io: CliIo, run: () => Promise<number>): Promise<number> {
   try {

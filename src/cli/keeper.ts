@@ -19,6 +19,7 @@ import {
   REBALANCE_POLICY_HELP,
 } from "./chain.js";
 import {
+  type CliCommand,
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
   connect,
@@ -289,10 +290,7 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
-export const KEEPER_COMMANDS: Record<
-  string,
-  { help: string; summary: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }
-> = {
+export const KEEPER_COMMANDS: Record<string, CliCommand> = {
   keeper: {
     help: KEEPER_HELP,
     summary: "liquidate unhealthy accounts profitably and run your rebalance policy, in a loop",

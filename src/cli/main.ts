@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { BACKTEST_HELP, type CliIo, parseBacktestArgs, runBacktestCommand } from "./backtest.js";
 import { CHAIN_COMMANDS } from "./chain.js";
+import type { CliCommand } from "./connect.js";
 import { EXIT_CODES } from "./errors.js";
 import { KEEPER_COMMANDS } from "./keeper.js";
 
@@ -33,7 +34,7 @@ running; the message is the typed error's, with its fix); 2 usage error (unknown
 missing file, no signer key), with a one-line message naming the argument; 3 \`parapet oracle\`: a feed fails.
 `;
 
-const COMMANDS: Record<string, { help: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }> = {
+const COMMANDS: Record<string, Pick<CliCommand, "help" | "run">> = {
   ...KEEPER_COMMANDS,
   ...CHAIN_COMMANDS,
   backtest: {

@@ -5,6 +5,7 @@
 // sends nothing when every step is already at target.
 import { type Address, encodeFunctionData, type Hex, type Log, parseEventLogs, type TransactionReceipt } from "viem";
 import { hedgeRouterAbi, perpVaultAbi, testTokenAbi } from "../abis/index.js";
+import { deploylessMulticall, unwrapCallResult } from "../actions/read.js";
 import {
   type BuiltTransaction,
   sendParapetTransaction,
@@ -13,13 +14,7 @@ import {
 } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { getDeploymentMarket } from "../deployment.js";
-import {
-  ParapetDeploymentError,
-  ParapetHedgeSetupError,
-  ParapetInputError,
-  ParapetNoWalletError,
-  toParapetContractError,
-} from "../errors.js";
+import { ParapetDeploymentError, ParapetHedgeSetupError, ParapetInputError, ParapetNoWalletError } from "../errors.js";
 import { assertBigintAmount } from "../units.js";
 import type { HedgePlan } from "./types.js";
 
@@ -326,18 +321,9 @@ export async function resolveHedgeSteps(
       { address: vault, abi: perpVaultAbi, functionName: "collateralOf", args: [owner, s.accountIndex] },
     ]),
   ];
-  let results: unknown[];
-  try {
-    results = (await client.publicClient.multicall({
-      contracts: contracts as never,
-      allowFailure: false,
-      deployless: true,
-      batchSize: 0, // never split: one request, one block
-      ...(parameters.blockNumber !== undefined ? { blockNumber: parameters.blockNumber } : {}),
-    })) as unknown[];
-  } catch (error) {
-    throw toParapetContractError(error, { functionName: "multicall", step: "read" }) ?? error;
-  }
+  const results = (await deploylessMulticall(client, contracts, { blockNumber: parameters.blockNumber })).map((r, i) =>
+    unwrapCallResult<unknown>(r, (contracts[i] as { functionName: string }).functionName),
+  );
   const [routerIsOperator, senderIsOperator, allowance] = results as [boolean, boolean, bigint];
   const states = steps.map((step, i): HedgeStepState => {
     const position = results[3 + 2 * i] as { size: bigint };

@@ -3,9 +3,10 @@
 // deployless multicall, in batch order), gas from eth_estimateGas of the batch, paid rewards from the receipt.
 import { type Address, type Hex, zeroAddress } from "viem";
 import { oracleAdapterAbi, perpVaultAbi } from "../abis/index.js";
+import { deploylessMulticall } from "../actions/read.js";
 import { buildLiquidateBatch, sendParapetTransaction } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetInputError, toParapetContractError } from "../errors.js";
+import { ParapetInputError } from "../errors.js";
 import { toWad } from "../units.js";
 import { type AccountRef, accountKey } from "./accounts.js";
 
@@ -34,22 +35,8 @@ export type ScanAccountsReturnType = {
   unpriced: AccountRef[];
 };
 
-type CallResult = { status: "success"; result: unknown } | { status: "failure"; error: Error };
 type LiquidationResult = { closedFraction: bigint; keeperRewardUsd: bigint };
 type AccountMargin = { equity: bigint; maintenanceMargin: bigint };
-
-async function multicall(client: ParapetContext, contracts: readonly unknown[]): Promise<CallResult[]> {
-  try {
-    return (await client.publicClient.multicall({
-      contracts: contracts as never,
-      allowFailure: true,
-      deployless: true,
-      batchSize: 0,
-    })) as CallResult[];
-  } catch (error) {
-    throw toParapetContractError(error, { functionName: "multicall", step: "read" }) ?? error;
-  }
-}
 
 function vaultCall(client: ParapetContext, functionName: string, account: AccountRef) {
   return {
@@ -65,8 +52,7 @@ async function simulateLiquidations(
   client: ParapetContext,
   accounts: readonly AccountRef[],
 ): Promise<(LiquidationResult | undefined)[]> {
-  if (accounts.length === 0) return [];
-  const results = await multicall(
+  const results = await deploylessMulticall(
     client,
     accounts.map((a) => vaultCall(client, "liquidate", a)),
   );
@@ -94,7 +80,7 @@ export async function scanAccounts(
   const candidates: LiquidationCandidate[] = [];
   const unpriced: AccountRef[] = [];
   for (const group of chunks(parameters.accounts, perCall)) {
-    const results = await multicall(
+    const results = await deploylessMulticall(
       client,
       group.flatMap((a) => [vaultCall(client, "isLiquidatable", a), vaultCall(client, "accountMargin", a)]),
     );

@@ -3,6 +3,7 @@
 // keeper network can liquidate them when this process is down. Read/decide here, send one transaction.
 import { type Address, decodeAbiParameters, encodeAbiParameters, encodeFunctionData, type Hex, keccak256 } from "viem";
 import { liquidationUpkeepAbi } from "../abis/index.js";
+import { deploylessMulticall, unwrapCallResult } from "../actions/read.js";
 import { type BuiltTransaction, sendParapetTransaction, type WriteReturnType } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { ParapetDeploymentError, toParapetContractError } from "../errors.js";
@@ -51,17 +52,11 @@ export async function syncUpkeepWatchList(
   const address = upkeepAddress(client, parameters.upkeep);
   const unique = [...new Map(parameters.accounts.map((a) => [accountKey(a), a])).values()];
   if (unique.length === 0) return { added: [] };
-  const watched = await client.publicClient.multicall({
-    contracts: unique.map((a) => ({
-      address,
-      abi: liquidationUpkeepAbi,
-      functionName: "isWatched" as const,
-      args: [watchKey(a)] as const,
-    })),
-    allowFailure: false,
-    deployless: true,
-    batchSize: 0,
-  });
+  const results = await deploylessMulticall(
+    client,
+    unique.map((a) => ({ address, abi: liquidationUpkeepAbi, functionName: "isWatched", args: [watchKey(a)] })),
+  );
+  const watched = results.map((r) => unwrapCallResult<boolean>(r, "isWatched"));
   const added = unique.filter((_, i) => watched[i] !== true);
   if (added.length === 0 || parameters.dryRun) return { added };
   const tx: BuiltTransaction = {

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -14,6 +13,7 @@ import { loadNetworkConfig, parseNetworkConfig } from "../../scripts/deployment/
 import { readDataFile } from "../../src/data/node.js";
 import { loadDeploymentFile } from "../../src/deploymentFile.js";
 import { loadCryptoOhlcv, loadTradfiOhlc, ParapetDeploymentError } from "../../src/index.js";
+import { type AnvilNode, startAnvil } from "../../src/testing/index.js";
 
 const MOCK = "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol:MockV3Aggregator";
 const LOCAL = parametersFileFor("localhost");
@@ -21,19 +21,6 @@ const ARBITRUM_ONE = parametersFileFor("arbitrumOne");
 const ARBITRUM_SEPOLIA = parametersFileFor("arbitrumSepolia");
 // Unique journal ids (ignition/deployments/test-*, git-ignored) removed in `after`.
 const RUN = `test-${process.pid}-${Date.now()}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** The data's last closes, by the symbol local.json gives the market (SPX is priced by SPY × 10: see local.json). */
 async function lastCloses(): Promise<Record<string, number>> {
@@ -71,36 +58,21 @@ async function expectDeployError(promise: Promise<unknown>, code: string, ...fra
 // One anvil node for the file: the journal of an HTTP network is persisted, which the idempotence test needs.
 describe("deployment per network (Ignition modules, parameter files, deploy script)", function () {
   this.timeout(120_000);
-  let anvil: ChildProcess | undefined;
+  let anvil: AnvilNode | undefined;
   let url = "";
   let tmp = "";
   let anvilConnection: NetworkConnection;
 
   before(async () => {
     tmp = await mkdtemp(path.join(tmpdir(), "parapet-deploy-"));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    anvil = spawn("node_modules/.bin/anvil", ["--port", String(port), "--host", "127.0.0.1", "--silent"], {
-      stdio: "ignore",
-      // Its own process group: the npm wrapper and the binary are killed together.
-      detached: true,
-    });
-    const probe = createPublicClient({ transport: http(url, { retryCount: 0 }) });
-    for (let i = 0; ; i++) {
-      try {
-        await probe.getChainId();
-        break;
-      } catch (error) {
-        if (i > 150 || anvil.exitCode !== null) throw new Error(`anvil did not start on ${url}: ${String(error)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    anvil = await startAnvil();
+    url = anvil.url;
     anvilConnection = await network.create({ network: "localhost", override: { url } });
   });
 
   after(async () => {
     await anvilConnection?.close();
-    if (anvil?.pid !== undefined && anvil.exitCode === null) process.kill(-anvil.pid, "SIGKILL");
+    anvil?.stop();
     await rm(tmp, { recursive: true, force: true });
     for (const suffix of ["anvil", "stale", "node"]) {
       await rm(path.join(hre.config.paths.ignition, "deployments", `${RUN}-${suffix}`), {

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { expect } from "chai";
 import hre from "hardhat";
 import {
@@ -15,54 +13,24 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { FEED_DECIMALS, FEED_HEARTBEAT, feedAnswer, MARKETS, marketParams } from "../../scripts/bench/markets.js";
 import { createParapetClient, parseDeployment } from "../../src/index.js";
+import { type AnvilNode, startAnvil } from "../../src/testing/index.js";
 
 // anvil's (and Hardhat's) well-known first development key: test-only funds on a throwaway local node.
 const ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
 // A real second EVM node: deploys the contracts with a plain viem wallet client, then snapshot + trade via the SDK.
 describe("SDK against a real anvil node", function () {
   this.timeout(120_000);
-  let anvil: ChildProcess | undefined;
+  let anvil: AnvilNode | undefined;
   let url = "";
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    anvil = spawn("node_modules/.bin/anvil", ["--port", String(port), "--host", "127.0.0.1", "--silent"], {
-      stdio: "ignore",
-      // Its own process group: node_modules/.bin/anvil is a Node wrapper around the binary, and killing only the
-      // wrapper would leave the node running.
-      detached: true,
-    });
-    const probe = createPublicClient({ transport: http(url, { retryCount: 0 }) });
-    for (let i = 0; ; i++) {
-      try {
-        await probe.getChainId();
-        break;
-      } catch (error) {
-        if (i > 150 || anvil.exitCode !== null) throw new Error(`anvil did not start on ${url}: ${String(error)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    anvil = await startAnvil();
+    url = anvil.url;
   });
 
-  after(() => {
-    // Always, even when a test failed: the whole group (wrapper and binary).
-    if (anvil?.pid !== undefined && anvil.exitCode === null) process.kill(-anvil.pid, "SIGKILL");
-  });
+  // Always, even when a test failed: the whole process group (wrapper and binary).
+  after(() => anvil?.stop());
 
   it("deploys with viem, then snapshot and trade through the SDK", async () => {
     const account = privateKeyToAccount(ANVIL_KEY_0);
