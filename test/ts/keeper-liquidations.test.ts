@@ -17,6 +17,13 @@ import {
 } from "../../src/index.js";
 import { deployParapet } from "./helpers/parapet.js";
 
+/** The trader's and the keeper's Parapet clients on a fresh deployment. */
+async function clients(env: Awaited<ReturnType<typeof deployParapet>>) {
+  const client = (walletClient: typeof env.trader) =>
+    createParapetClient({ publicClient: env.publicClient, walletClient, deployment: env.deployment });
+  return { trader: await client(env.trader), keeper: await client(env.keeper) };
+}
+
 // The keeper's liquidation job on the in-process chain: discovery from events, the scan, the profitability rule and
 // one liquidateBatch, checked against the vault's own state and events.
 describe("keeper: liquidation scan and batch", () => {
@@ -28,16 +35,7 @@ describe("keeper: liquidation scan and batch", () => {
   before(async () => {
     env = await deployParapet();
     owner = env.trader.account.address;
-    trader = await createParapetClient({
-      publicClient: env.publicClient,
-      walletClient: env.trader,
-      deployment: env.deployment,
-    });
-    keeper = await createParapetClient({
-      publicClient: env.publicClient,
-      walletClient: env.keeper,
-      deployment: env.deployment,
-    });
+    ({ trader, keeper } = await clients(env));
     await env.token.write.approve([env.deployment.perpVault, maxUint256], { account: env.trader.account });
     // Account 0: 400 USDC long 1 ETH at 3,000 (liquidatable at 2,700). Account 1: 200 USDC long 0.5 ETH (also).
     // Account 2: 5,000 USDC long 1 ETH (healthy at 2,700). Account 0 gets a second deposit: discovered once.
@@ -130,16 +128,7 @@ describe("keeper: the Automation upkeep through the SDK", () => {
   it("syncs the watch list once, checkUpkeep reports exactly the due accounts, performUpkeep re-validates", async () => {
     const env = await deployParapet();
     const owner = env.trader.account.address;
-    const trader = await createParapetClient({
-      publicClient: env.publicClient,
-      walletClient: env.trader,
-      deployment: env.deployment,
-    });
-    const keeper = await createParapetClient({
-      publicClient: env.publicClient,
-      walletClient: env.keeper,
-      deployment: env.deployment,
-    });
+    const { trader, keeper } = await clients(env);
     const upkeep = await env.viem.deployContract("LiquidationUpkeep", [
       env.deployment.perpVault,
       env.deployer.account.address,
@@ -192,16 +181,7 @@ describe("keeper loop: --sync-upkeep", () => {
   it("adds newly discovered accounts to the deployment's upkeep once, then liquidates through checkUpkeep", async () => {
     const env = await deployParapet();
     const owner = env.trader.account.address;
-    const trader = await createParapetClient({
-      publicClient: env.publicClient,
-      walletClient: env.trader,
-      deployment: env.deployment,
-    });
-    const keeper = await createParapetClient({
-      publicClient: env.publicClient,
-      walletClient: env.keeper,
-      deployment: env.deployment,
-    });
+    const { trader, keeper } = await clients(env);
     await env.token.write.approve([env.deployment.perpVault, maxUint256], { account: env.trader.account });
     await trader.writeDeposit({ owner, accountIndex: 0n, amount: "400" });
     await trader.writeTrade({ owner, accountIndex: 0n, marketId: 0n, sizeDelta: "1", slippageBps: 100 });
