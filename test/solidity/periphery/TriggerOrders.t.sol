@@ -253,6 +253,35 @@ contract TriggerOrdersTest is VaultFixture {
         assertEq(usdc.balanceOf(address(orders)), 0, "fee returned to the account");
     }
 
+    function test_executeTrigger_ownerRevokedTheContract_failsUntilCancelled() public {
+        uint256 id = _place(alice, _stop(-1e18, 2_900e18));
+        vm.prank(alice);
+        vault.setOperator(address(orders), false);
+        setEthPrice(2_890e8);
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.Unauthorized.selector, address(orders), alice));
+        orders.executeTrigger(id);
+        assertEq(orders.order(id).owner, alice, "still live: the owner decides");
+        vm.prank(alice);
+        orders.cancelTrigger(id);
+        assertEq(usdc.balanceOf(address(orders)), 0, "fee returned");
+    }
+
+    function test_takeProfitOnAShort_buysBackWhenThePriceFalls() public {
+        tradeAs(bob, 0, ETH, -2e18);
+        vm.startPrank(bob);
+        vault.setOperator(address(orders), true);
+        usdc.mint(bob, FEE);
+        usdc.approve(address(orders), FEE);
+        ITriggerOrders.OrderParams memory p = _stop(2e18, 2_700e18); // buy back 2 ETH at ≤ 2700
+        p.acceptablePrice = 2_720e18;
+        uint256 id = orders.placeTrigger(bob, 0, p, FEE);
+        vm.stopPrank();
+        setEthPrice(2_690e8);
+        vm.prank(keeper);
+        assertEq(orders.executeTrigger(id), 2e18, "bought back");
+        assertEq(_size(bob, 0), 0, "flat");
+    }
+
     // ---------------------------------------------------------------- gas
 
     /// @dev Execution gas of the calls (gasleft deltas, without the intrinsic 21,000 + calldata and without the SSTORE
