@@ -10,6 +10,7 @@ import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IPerpVault} from "./interfaces/IPerpVault.sol";
+import {AdminModule} from "./AdminModule.sol";
 import {LiquidationModule} from "./LiquidationModule.sol";
 import {PerpVaultBase} from "./PerpVaultBase.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
@@ -27,8 +28,9 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     using SafeCast for uint256;
     using SafeCast for int256;
 
-    /// @notice The delegatecall target holding the liquidation logic (deployed by this constructor).
+    /// @notice The delegatecall targets holding the liquidation logic and the settings (deployed by this constructor).
     address public immutable liquidationModule;
+    address public immutable adminModule;
 
     modifier onlyLiquidityVault() {
         if (msg.sender != liquidityVault) revert NotLiquidityVault(msg.sender);
@@ -41,30 +43,31 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         address owner_
     ) PerpVaultBase(collateralToken_, oracle_, owner_) {
         liquidationModule = address(new LiquidationModule(collateralToken_, oracle_));
+        adminModule = address(new AdminModule(collateralToken_, oracle_));
     }
 
     // ================================================================ liquidation (delegated)
 
     /// @inheritdoc IPerpVault
     function liquidate(address, uint96) external override nonReentrant returns (LiquidationResult memory) {
-        return abi.decode(_delegateToModule(), (LiquidationResult));
+        return abi.decode(_delegateTo(liquidationModule), (LiquidationResult));
     }
 
     /// @inheritdoc IPerpVault
     function liquidateBatch(AccountRef[] calldata) external override nonReentrant returns (uint256) {
-        return abi.decode(_delegateToModule(), (uint256));
+        return abi.decode(_delegateTo(liquidationModule), (uint256));
     }
 
     /// @inheritdoc IPerpVault
     function deleverage(address, uint96, uint256) external override nonReentrant returns (int256) {
-        return abi.decode(_delegateToModule(), (int256));
+        return abi.decode(_delegateTo(liquidationModule), (int256));
     }
 
     /// @dev Runs the same calldata in the module on this contract's storage; bubbles any revert unchanged.
-    function _delegateToModule() internal returns (bytes memory result) {
+    function _delegateTo(address module) internal returns (bytes memory result) {
         bool ok;
         // solhint-disable-next-line avoid-low-level-calls
-        (ok, result) = liquidationModule.delegatecall(msg.data);
+        (ok, result) = module.delegatecall(msg.data);
         if (!ok) {
             assembly ("memory-safe") {
                 revert(add(result, 32), mload(result))
@@ -80,6 +83,16 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     /// @inheritdoc IPerpVault
     function isOperator(address owner, address operator) external view override returns (bool) {
         return _operators[owner][operator];
+    }
+
+    /// @inheritdoc IPerpVault
+    function latencyParams(uint256 marketId) external view override returns (LatencyParams memory) {
+        return _latency[marketId];
+    }
+
+    /// @inheritdoc IPerpVault
+    function delayedOrders() external view override returns (address) {
+        return _delayedOrders;
     }
 
     // ================================================================ accounts
@@ -177,6 +190,13 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
             m.params.takerFeeRatio,
             m.params.makerFeeRatio
         );
+        // Latency defence: only a delayed order (settled at an oracle round nobody knew at commitment) may open;
+        // an immediate reduction pays the surcharge that makes a known-stale answer worthless (docs/risks.md).
+        LatencyParams memory latency = _latency[p.marketId];
+        if (latency.minSettlementDelay != 0 && msg.sender != _delayedOrders) {
+            if (v.increases) revert ImmediateOpenDisabled(p.marketId);
+            r.feeUsd += PricingMath.immediateFeeUp(p.sizeDelta, r.fillPrice, latency.immediateFeeRatio);
+        }
 
         // ---- settle funding, then resize ----
         r.fundingPaidUsd = FundingMath.fundingOwedUp(v.size0, v.fundingEntry0, v.fundingIndex);
@@ -400,98 +420,52 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         withdrawableTokens = Math.min(uint256(value) - lockedUsd, uint256(realized)) / TOKEN_TO_WAD;
     }
 
-    // ================================================================ admin
+    // ================================================================ admin (delegated)
 
     /// @notice Lists a market. Owner only. The feed must already give a valid price through the oracle adapter.
-    function listMarket(MarketParams calldata params) external onlyOwner returns (uint256 marketId) {
-        marketId = _marketCount;
-        if (marketId >= MAX_MARKETS) revert TooManyMarkets(MAX_MARKETS);
-        _checkParams(params);
-        oracle.priceWad(params.feed); // reverts with the adapter's error when the feed is not usable
-        _marketCount = marketId + 1;
-        Market storage m = _markets[marketId];
-        m.params = params;
-        m.state.lastFundingTime = uint40(block.timestamp);
-        emit MarketListed(marketId, params.feed, params);
+    function listMarket(MarketParams calldata) external returns (uint256) {
+        return abi.decode(_delegateTo(adminModule), (uint256));
     }
 
     /// @notice Replaces a market's parameters after accruing funding under the old ones. Owner only.
-    function setMarketParams(uint256 marketId, MarketParams calldata params) external onlyOwner {
-        Market storage m = _listedMarket(marketId);
-        _checkParams(params);
-        _accrue(marketId, m, oracle.priceWad(m.params.feed), true);
-        if (params.feed != m.params.feed) oracle.priceWad(params.feed);
-        m.params = params;
-        // A lowered cap applies at once; the index keeps what was accrued.
-        int256 rate = m.state.fundingRatePerDay;
-        int256 cap = int256(uint256(params.maxFundingRatePerDay));
-        if (rate > cap) m.state.fundingRatePerDay = int64(cap);
-        else if (rate < -cap) m.state.fundingRatePerDay = int64(-cap);
-        emit MarketParamsSet(marketId, params);
+    function setMarketParams(uint256, MarketParams calldata) external {
+        _delegateTo(adminModule);
+    }
+
+    /// @notice Sets a market's latency defence ({IPerpVaultTypes-LatencyParams}). Owner only; turning it on needs
+    /// {setDelayedOrders} first.
+    function setLatencyParams(uint256, LatencyParams calldata) external {
+        _delegateTo(adminModule);
+    }
+
+    /// @notice Sets the delayed-order contract once. Owner only.
+    function setDelayedOrders(address) external {
+        _delegateTo(adminModule);
     }
 
     /// @notice Pauses or resumes opening and increasing in a market. Guardian or owner. Reducing, closing and
     /// withdrawing are never paused.
-    function setMarketPaused(uint256 marketId, bool paused) external {
-        if (msg.sender != guardian && msg.sender != owner()) revert NotGuardian(msg.sender);
-        _listedMarket(marketId).state.openingPaused = paused;
-        emit MarketPauseSet(marketId, paused);
+    function setMarketPaused(uint256, bool) external {
+        _delegateTo(adminModule);
     }
 
-    function setGuardian(address guardian_) external onlyOwner {
-        guardian = guardian_;
-        emit GuardianSet(guardian_);
+    function setGuardian(address) external {
+        _delegateTo(adminModule);
     }
 
     /// @notice Sets the ERC-4626 LP vault once. Owner only.
-    function setLiquidityVault(address liquidityVault_) external onlyOwner {
-        if (liquidityVault_ == address(0)) revert ZeroAddress();
-        if (liquidityVault != address(0)) revert LiquidityVaultAlreadySet(liquidityVault);
-        liquidityVault = liquidityVault_;
-        emit LiquidityVaultSet(liquidityVault_);
+    function setLiquidityVault(address) external {
+        _delegateTo(adminModule);
     }
 
     /// @notice Max share of the pool's marked value that may back net open interest (WAD). Owner only.
-    function setMaxUtilization(uint256 maxUtilization_) external onlyOwner {
-        _checkBound("maxUtilization", maxUtilization_, MIN_MAX_UTILIZATION, MAX_MAX_UTILIZATION);
-        maxUtilization = uint64(maxUtilization_);
-        emit MaxUtilizationSet(maxUtilization_);
+    function setMaxUtilization(uint256) external {
+        _delegateTo(adminModule);
     }
 
     /// @notice Sets the global liquidation parameters. Owner only; every field bounded.
-    function setLiquidationParams(LiquidationParams calldata p) external onlyOwner {
-        _checkBound("keeperFeeRatio", p.keeperFeeRatio, 0, MAX_KEEPER_FEE_RATIO);
-        _checkBound("penaltyRatio", p.penaltyRatio, p.keeperFeeRatio, MAX_PENALTY_RATIO);
-        _checkBound("insuranceShare", p.insuranceShare, 0, WAD);
-        _checkBound("partialBuffer", p.partialBuffer, MIN_PARTIAL_BUFFER, MAX_PARTIAL_BUFFER);
-        _checkBound("maxKeeperFeeUsd", p.maxKeeperFeeUsd, 0, MAX_KEEPER_FEE_USD);
-        _checkBound("minKeeperFeeUsd", p.minKeeperFeeUsd, 0, p.maxKeeperFeeUsd);
-        liquidationParams = p;
-        emit LiquidationParamsSet(p);
-    }
-
-    function _checkParams(MarketParams calldata p) internal pure {
-        if (p.feed == address(0)) revert ZeroAddress();
-        _checkBound("initialMarginRatio", p.initialMarginRatio, MIN_INITIAL_MARGIN_RATIO, MAX_INITIAL_MARGIN_RATIO);
-        _checkBound(
-            "maintenanceMarginRatio",
-            p.maintenanceMarginRatio,
-            MIN_MAINTENANCE_MARGIN_RATIO,
-            uint256(p.initialMarginRatio) - 1
-        );
-        _checkBound("takerFeeRatio", p.takerFeeRatio, 0, MAX_FEE_RATIO);
-        _checkBound("makerFeeRatio", p.makerFeeRatio, 0, MAX_FEE_RATIO);
-        _checkBound("maxFundingRatePerDay", p.maxFundingRatePerDay, 0, MAX_FUNDING_RATE_PER_DAY);
-        _checkBound("skewScale", p.skewScale, MIN_SKEW_SCALE, MAX_SKEW_SCALE);
-        _checkBound("maxFundingVelocityPerDay", p.maxFundingVelocityPerDay, 0, MAX_FUNDING_VELOCITY_PER_DAY);
-        _checkBound("maxLongSize", p.maxLongSize, 0, MAX_OPEN_INTEREST);
-        _checkBound("maxShortSize", p.maxShortSize, 0, MAX_OPEN_INTEREST);
-        _checkBound("minPositionMarginUsd", p.minPositionMarginUsd, 0, MAX_MIN_POSITION_MARGIN_USD);
-        _checkBound("liquidationFeeUsd", p.liquidationFeeUsd, 0, MAX_LIQUIDATION_FEE_USD);
-    }
-
-    function _checkBound(string memory name, uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
+    function setLiquidationParams(LiquidationParams calldata) external {
+        _delegateTo(adminModule);
     }
 
     // ================================================================ views

@@ -17,7 +17,7 @@ import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
 
 /// @title PerpVaultBase
 /// @notice Storage layout, bounds and the state transitions shared by {PerpVault} and its delegatecall modules
-/// ({LiquidationModule}). Both inherit exactly this contract, so they agree on every slot.
+/// ({LiquidationModule}, {AdminModule}). All inherit exactly this contract, so they agree on every slot.
 /// @dev Add state variables only at the end, and only here.
 abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -102,6 +102,11 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
 
     mapping(uint256 marketId => MarkCache) internal _marketMarks;
     MarkCache internal _marksTotal;
+
+    /// @dev Per-market latency defence (off while `minSettlementDelay` is 0) and the one contract allowed to open
+    /// in a defended market; see {IPerpVaultTypes-LatencyParams}.
+    mapping(uint256 marketId => LatencyParams) internal _latency;
+    address internal _delayedOrders;
 
     constructor(IERC20 collateralToken_, IOracleAdapter oracle_, address owner_) Ownable(owner_) {
         if (address(collateralToken_) == address(0) || address(oracle_) == address(0)) revert ZeroAddress();

@@ -133,6 +133,19 @@ interface IPerpVaultTypes {
         uint96 accountIndex;
     }
 
+    /// @notice A market's latency defence (docs/risks.md, "Latency arbitrage"). Off while `minSettlementDelay` is 0.
+    /// When on, only the delayed-order contract ({IDelayedOrders}) may open or increase; any other trade in the
+    /// market must reduce and pays `immediateFeeRatio` on its notional on top of the maker/taker fee.
+    /// @param minSettlementDelay Seconds after a commitment before an oracle round may settle it (0 = defence off).
+    /// @param settlementTimeout Seconds after a commitment after which it can no longer settle, only be cancelled.
+    /// @param immediateFeeRatio Surcharge (WAD) of an immediate reduction; set it at least to the feed's deviation
+    /// threshold, the largest error a known-stale answer can have before the next round must be published.
+    struct LatencyParams {
+        uint32 minSettlementDelay;
+        uint32 settlementTimeout;
+        uint64 immediateFeeRatio;
+    }
+
     /// @notice A margin snapshot of an account with funding accrued to now (all USD WAD).
     struct AccountMargin {
         int256 collateral;
@@ -156,11 +169,14 @@ interface IPerpVaultTypes {
     error CollateralDecimalsUnsupported(uint8 decimals);
     error AmountTooLarge(uint256 amount);
     error LiquidityVaultAlreadySet(address liquidityVault);
+    error DelayedOrdersAlreadySet(address delayedOrders);
     error ParamOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
     error FeedMismatch(address feed);
 
     // ---- errors: trading and margin ----
     error MarketPaused(uint256 marketId);
+    /// @notice The market's latency defence is on: open or increase through the delayed-order contract.
+    error ImmediateOpenDisabled(uint256 marketId);
     error SlippageExceeded(uint256 fillPrice, uint256 acceptablePrice);
     error InvalidFillPrice(int256 fillPrice);
     error OpenInterestCapExceeded(uint256 marketId, bool isLong, uint256 newSize, uint256 maxSize);
@@ -244,6 +260,8 @@ interface IPerpVaultTypes {
     );
     event InsuranceDeposited(address indexed from, uint256 amount, uint256 insuranceFundAfterUsd);
     event LiquidationParamsSet(LiquidationParams params);
+    event LatencyParamsSet(uint256 indexed marketId, LatencyParams params);
+    event DelayedOrdersSet(address indexed delayedOrders);
 }
 
 /// @title IPerpVault
@@ -362,4 +380,10 @@ interface IPerpVault is IPerpVaultTypes {
     function marketCount() external view returns (uint256);
 
     function isOperator(address owner, address operator) external view returns (bool);
+
+    /// @notice The market's latency defence; all zero when it is off.
+    function latencyParams(uint256 marketId) external view returns (LatencyParams memory);
+
+    /// @notice The only caller that may open in a market whose latency defence is on (set once by the owner).
+    function delayedOrders() external view returns (address);
 }

@@ -1,31 +1,32 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IPerpVault} from "./IPerpVault.sol";
+import {IAccountOrders} from "./IAccountOrders.sol";
 
 /// @title ITriggerOrders
-/// @notice Stop-loss and take-profit orders on Parapet accounts, executed by anyone when due (design:
-/// docs/design-orders.md). The contract trades as the owner's operator, so the owner must `setOperator(this, true)`
-/// on the vault before placing.
+/// @notice Stop-loss and take-profit orders on Parapet accounts, executed by anyone when due (docs/orders.md). The
+/// contract trades as the owner's operator, so the owner must `setOperator(this, true)` on the vault before placing.
 /// @dev Sharp edges:
-/// - The keeper fee is escrowed here in collateral tokens, pulled from whoever places the order (owner or
-///   operator): the vault lets only the owner withdraw, so a periphery contract cannot reserve it from collateral.
-///   Cancel, expiry and void return it to the account's collateral (`vault.deposit`), never to a wallet.
+/// - The keeper fee is escrowed in collateral tokens, pulled from whoever places the order ({IAccountOrders}).
 /// - Reduce-only is enforced against the position at execution, not at placement: the size is clamped to the
 ///   current position, and an order with nothing on the other side to reduce is void.
 /// - A fully liquidated account is flat, so its reduce-only orders are void. If the owner reopens on the same side
-///   before anyone voids them, the orders apply to the new position (no liquidation counter is readable on chain).
-/// - An order fills at the vault's fill price when the oracle price crosses the trigger: it adds no latency
-///   protection of its own (see the design note).
-interface ITriggerOrders {
+///   before anyone voids them, the orders apply to the new position.
+/// - An order is stored in two slots: sizes and prices are kept in ticks of 1e-8 (Chainlink's USD precision). A size
+///   must be a whole number of ticks (`NotOnTick`); prices are rounded the safe way (a trigger never fires before
+///   the price asked; an acceptable price is never looser than asked).
+/// - In a market with the latency defence on, an execution is an immediate trade: it may only reduce and pays the
+///   market's `immediateFeeRatio` (docs/risks.md).
+interface ITriggerOrders is IAccountOrders {
     /// @notice What an order asks for. Prices USD WAD per unit, sizes units WAD.
     /// @param marketId Market to trade.
-    /// @param sizeDelta Signed size to trade when due (> 0 buys, < 0 sells). Reduce-only clamps it to the position.
+    /// @param sizeDelta Signed size to trade when due (> 0 buys, < 0 sells), a multiple of 1e10 (1e-8 units).
+    /// Reduce-only clamps it to the position.
     /// @param triggerPriceWad The oracle price that makes the order due.
     /// @param triggerAbove Due when the oracle price is ≥ the trigger (a short's stop, a long's take-profit);
     /// otherwise when it is ≤ the trigger (a long's stop, a short's take-profit).
-    /// @param acceptablePrice Worst fill price, as in the vault's `trade`.
+    /// @param acceptablePrice Worst fill price, as in the vault's `trade` (0 for a sell or type(uint256).max for a
+    /// buy: any fill).
     /// @param expiry Last timestamp at which the order may execute.
     /// @param reduceOnly Never open, increase or flip (the default for hedges).
     struct OrderParams {
@@ -38,32 +39,28 @@ interface ITriggerOrders {
         bool reduceOnly;
     }
 
-    /// @notice A stored order (three slots). `owner == address(0)`: no such order (never placed, or gone).
+    /// @notice A stored order, widened back to WAD. `owner == address(0)`: no such order (never placed, or gone).
+    /// `keeperFee` is in token units.
     struct Order {
         address owner;
         uint96 accountIndex;
-        uint128 triggerPriceWad;
-        uint128 acceptablePrice;
-        int96 sizeDelta;
-        uint40 expiry;
-        uint16 marketId;
+        uint256 marketId;
+        int256 sizeDelta;
+        uint256 triggerPriceWad;
         bool triggerAbove;
+        uint256 acceptablePrice;
+        uint256 expiry;
         bool reduceOnly;
-        uint88 keeperFee;
+        uint256 keeperFee;
     }
 
-    error ZeroAddress();
-    error ZeroSize();
-    error NotAuthorized(address caller, address owner);
-    error NotOperatorOfOwner(address owner);
-    error OrderNotFound(uint256 orderId);
     error OrderExpired(uint256 orderId, uint256 expiry, uint256 blockTimestamp);
     error ExpiryInPast(uint256 expiry, uint256 blockTimestamp);
     error NotDue(uint256 orderId, uint256 priceWad, uint256 triggerPriceWad, bool triggerAbove);
-    error NothingToReduce(uint256 orderId, int256 positionSize, int256 sizeDelta);
     /// @notice Anyone but the owner or an operator may only cancel an order that is expired or void.
     error OrderStillLive(uint256 orderId);
-    error ValueTooLarge(string name, uint256 value, uint256 max);
+    /// @notice `value` must be a multiple of `tick` (sizes are stored in ticks of 1e-8 units).
+    error NotOnTick(string name, int256 value, uint256 tick);
 
     event TriggerPlaced(
         uint256 indexed orderId,
@@ -111,10 +108,4 @@ interface ITriggerOrders {
     function orderStatus(uint256 orderId) external view returns (Order memory order, bool due);
 
     function order(uint256 orderId) external view returns (Order memory);
-
-    function nextOrderId() external view returns (uint256);
-
-    function vault() external view returns (IPerpVault);
-
-    function collateralToken() external view returns (IERC20);
 }

@@ -45,6 +45,16 @@ library PricingMath {
         if (takerSize != 0) feeUsd += _feeUp(takerSize, fillPriceWad, takerFeeRatio);
     }
 
+    /// @notice Surcharge in USD (WAD), rounded up, of an immediate trade in a market with the latency defence on:
+    /// `immediateFeeRatio` on the notional at the fill price.
+    function immediateFeeUp(int256 sizeDelta, uint256 fillPriceWad, uint256 immediateFeeRatio)
+        internal
+        pure
+        returns (uint256)
+    {
+        return _feeUp(SignedMath.abs(sizeDelta), fillPriceWad, immediateFeeRatio);
+    }
+
     function _feeUp(uint256 size, uint256 priceWad, uint256 ratio) private pure returns (uint256) {
         return Math.mulDiv(Math.mulDiv(size, priceWad, WAD, Math.Rounding.Ceil), ratio, WAD, Math.Rounding.Ceil);
     }

@@ -1,52 +1,50 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
-import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IPerpVault, IPerpVaultTypes} from "../interfaces/IPerpVault.sol";
 import {ITriggerOrders} from "../interfaces/ITriggerOrders.sol";
-
-/// @dev The vault's public immutable getters, not part of {IPerpVault}.
-interface IPerpVaultImmutables {
-    function collateralToken() external view returns (IERC20);
-
-    function oracle() external view returns (IOracleAdapter);
-}
+import {AccountOrders} from "./AccountOrders.sol";
 
 /// @title TriggerOrders
-/// @notice Stop-loss / take-profit orders executed by any keeper; see {ITriggerOrders} and docs/design-orders.md.
-/// @dev Holds exactly the escrowed keeper fees. The vault is approved for the maximum once, in the constructor, to
-/// deposit refunds into accounts.
-contract TriggerOrders is ITriggerOrders, ReentrancyGuardTransient {
-    using SafeERC20 for IERC20;
-    using SafeCast for uint256;
-    using SafeCast for int256;
-
+/// @notice Stop-loss / take-profit orders executed by any keeper; see {ITriggerOrders} and docs/orders.md.
+/// @dev Holds exactly the escrowed keeper fees. An order is two storage slots (the placement gas target is 120,000):
+/// slot A `owner | accountIndex | fee`, slot B `size | trigger | acceptable | expiry | market | flags`, with sizes
+/// and prices in ticks of 1e-8 and the fee in units of 1e-6 tokens (whole token units for tokens of ≤ 6 decimals).
+contract TriggerOrders is ITriggerOrders, AccountOrders {
     uint8 internal constant CANCELLED = 0;
     uint8 internal constant EXPIRED = 1;
     uint8 internal constant VOID = 2;
 
-    /// @inheritdoc ITriggerOrders
-    IPerpVault public immutable override vault;
-    /// @inheritdoc ITriggerOrders
-    IERC20 public immutable override collateralToken;
-    IOracleAdapter internal immutable ORACLE;
+    /// @dev 1e-8 units and 1e-8 USD, as WAD.
+    uint256 internal constant TICK = 1e10;
+    /// @dev Stored acceptable price meaning "no bound" for a buy.
+    uint64 internal constant NO_BOUND = type(uint64).max;
 
-    /// @inheritdoc ITriggerOrders
-    uint256 public override nextOrderId = 1;
-    mapping(uint256 orderId => Order) internal _orders;
+    /// @dev Token units per stored fee unit: 10^(decimals − 6), at least 1.
+    uint256 internal immutable FEE_UNIT;
 
-    constructor(IPerpVault vault_) {
-        if (address(vault_) == address(0)) revert ZeroAddress();
-        IERC20 token = IPerpVaultImmutables(address(vault_)).collateralToken();
-        ORACLE = IPerpVaultImmutables(address(vault_)).oracle();
-        vault = vault_;
-        collateralToken = token;
-        token.forceApprove(address(vault_), type(uint256).max);
+    struct PackedOrder {
+        // slot A
+        address owner;
+        uint32 accountIndex;
+        uint64 keeperFeeUnits;
+        // slot B
+        int64 sizeTicks;
+        uint64 triggerTicks;
+        uint64 acceptableTicks;
+        uint40 expiry;
+        uint8 marketId;
+        bool triggerAbove;
+        bool reduceOnly;
+    }
+
+    mapping(uint256 orderId => PackedOrder) internal _orders;
+
+    constructor(IPerpVault vault_) AccountOrders(vault_) {
+        uint8 decimals = IERC20Metadata(address(collateralToken)).decimals();
+        FEE_UNIT = decimals > 6 ? 10 ** (decimals - 6) : 1;
     }
 
     // ================================================================ owner / operator
@@ -58,43 +56,45 @@ contract TriggerOrders is ITriggerOrders, ReentrancyGuardTransient {
         OrderParams calldata params,
         uint256 keeperFee
     ) external override nonReentrant returns (uint256 orderId) {
-        _authorize(owner);
-        if (!vault.isOperator(owner, address(this))) revert NotOperatorOfOwner(owner);
-        if (keeperFee > type(uint88).max) revert ValueTooLarge("keeperFee", keeperFee, type(uint88).max);
-        Order memory o = _pack(params);
+        _authorizePlacement(owner);
+        if (accountIndex > type(uint32).max) revert ValueTooLarge("accountIndex", accountIndex, type(uint32).max);
+        if (keeperFee % FEE_UNIT != 0) revert NotOnTick("keeperFee", int256(keeperFee), FEE_UNIT);
+        if (keeperFee / FEE_UNIT > type(uint64).max) {
+            revert ValueTooLarge("keeperFee", keeperFee, uint256(type(uint64).max) * FEE_UNIT);
+        }
+        PackedOrder memory o = _pack(params);
         o.owner = owner;
-        o.accountIndex = accountIndex;
-        o.keeperFee = uint88(keeperFee);
+        o.accountIndex = uint32(accountIndex);
+        o.keeperFeeUnits = uint64(keeperFee / FEE_UNIT);
         orderId = nextOrderId++;
         _orders[orderId] = o;
-        // Exact-amount escrow: a fee-on-transfer token would leave the refund short, so it is not supported.
-        if (keeperFee != 0) collateralToken.safeTransferFrom(msg.sender, address(this), keeperFee);
-        emit TriggerPlaced(orderId, owner, accountIndex, msg.sender, o);
+        _escrowFee(keeperFee);
+        emit TriggerPlaced(orderId, owner, accountIndex, msg.sender, _unpack(o));
     }
 
     /// @inheritdoc ITriggerOrders
     function updateTrigger(uint256 orderId, OrderParams calldata params) external override nonReentrant {
-        Order storage s = _live(orderId);
-        _authorize(s.owner);
-        Order memory o = _pack(params);
+        PackedOrder storage s = _live(orderId);
+        if (!_isAuthorized(s.owner)) revert NotAuthorized(msg.sender, s.owner);
+        PackedOrder memory o = _pack(params);
         o.owner = s.owner;
         o.accountIndex = s.accountIndex;
-        o.keeperFee = s.keeperFee;
+        o.keeperFeeUnits = s.keeperFeeUnits;
         _orders[orderId] = o;
-        emit TriggerUpdated(orderId, msg.sender, o);
+        emit TriggerUpdated(orderId, msg.sender, _unpack(o));
     }
 
     /// @inheritdoc ITriggerOrders
     function cancelTrigger(uint256 orderId) external override nonReentrant {
-        Order memory o = _live(orderId);
+        Order memory o = _unpack(_live(orderId));
         uint8 reason = CANCELLED;
-        if (msg.sender != o.owner && !vault.isOperator(o.owner, msg.sender)) {
+        if (!_isAuthorized(o.owner)) {
             if (block.timestamp > o.expiry) reason = EXPIRED;
-            else if (o.reduceOnly && _reducible(o) == 0) reason = VOID;
+            else if (o.reduceOnly && _reducible(o.owner, o.accountIndex, o.marketId, o.sizeDelta) == 0) reason = VOID;
             else revert OrderStillLive(orderId);
         }
         delete _orders[orderId];
-        if (o.keeperFee != 0) vault.deposit(o.owner, o.accountIndex, o.keeperFee);
+        _refundFee(o.owner, o.accountIndex, o.keeperFee);
         emit TriggerCancelled(orderId, msg.sender, reason, o.keeperFee);
     }
 
@@ -102,14 +102,14 @@ contract TriggerOrders is ITriggerOrders, ReentrancyGuardTransient {
 
     /// @inheritdoc ITriggerOrders
     function executeTrigger(uint256 orderId) external override nonReentrant returns (int256 sizeDelta) {
-        Order memory o = _live(orderId);
+        Order memory o = _unpack(_live(orderId));
         if (block.timestamp > o.expiry) revert OrderExpired(orderId, o.expiry, block.timestamp);
         // Reverts with the adapter's error (stale, incomplete round, sequencer down, ...): never fire on a bad price.
         uint256 priceWad = ORACLE.priceWad(vault.marketParams(o.marketId).feed);
         if (!_crossed(o, priceWad)) revert NotDue(orderId, priceWad, o.triggerPriceWad, o.triggerAbove);
         sizeDelta = o.sizeDelta;
         if (o.reduceOnly) {
-            sizeDelta = _reducible(o);
+            sizeDelta = _reducible(o.owner, o.accountIndex, o.marketId, o.sizeDelta);
             if (sizeDelta == 0) {
                 revert NothingToReduce(orderId, vault.position(o.owner, o.accountIndex, o.marketId).size, o.sizeDelta);
             }
@@ -121,11 +121,11 @@ contract TriggerOrders is ITriggerOrders, ReentrancyGuardTransient {
                 accountIndex: o.accountIndex,
                 marketId: o.marketId,
                 sizeDelta: sizeDelta,
-                acceptablePrice: o.acceptablePrice == type(uint128).max ? type(uint256).max : o.acceptablePrice,
+                acceptablePrice: o.acceptablePrice,
                 deadline: o.expiry
             })
         );
-        if (o.keeperFee != 0) collateralToken.safeTransfer(msg.sender, o.keeperFee);
+        _payKeeper(o.keeperFee);
         emit TriggerExecuted(orderId, msg.sender, sizeDelta, priceWad, r.fillPrice, o.keeperFee);
     }
 
@@ -133,9 +133,9 @@ contract TriggerOrders is ITriggerOrders, ReentrancyGuardTransient {
 
     /// @inheritdoc ITriggerOrders
     function orderStatus(uint256 orderId) external view override returns (Order memory o, bool due) {
-        o = _orders[orderId];
+        o = _unpack(_orders[orderId]);
         if (o.owner == address(0) || block.timestamp > o.expiry) return (o, false);
-        if (o.reduceOnly && _reducible(o) == 0) return (o, false);
+        if (o.reduceOnly && _reducible(o.owner, o.accountIndex, o.marketId, o.sizeDelta) == 0) return (o, false);
         try ORACLE.priceWad(vault.marketParams(o.marketId).feed) returns (uint256 priceWad) {
             due = _crossed(o, priceWad);
         } catch {}
@@ -143,46 +143,60 @@ contract TriggerOrders is ITriggerOrders, ReentrancyGuardTransient {
 
     /// @inheritdoc ITriggerOrders
     function order(uint256 orderId) external view override returns (Order memory) {
-        return _orders[orderId];
+        return _unpack(_orders[orderId]);
     }
 
     // ================================================================ internal
 
-    function _authorize(address owner) internal view {
-        if (msg.sender != owner && !vault.isOperator(owner, msg.sender)) revert NotAuthorized(msg.sender, owner);
-    }
-
-    function _live(uint256 orderId) internal view returns (Order storage s) {
+    function _live(uint256 orderId) internal view returns (PackedOrder storage s) {
         s = _orders[orderId];
         if (s.owner == address(0)) revert OrderNotFound(orderId);
     }
 
     /// @dev Validates and narrows the caller's fields; the account and fee are filled in by the caller.
-    function _pack(OrderParams calldata p) internal view returns (Order memory o) {
+    function _pack(OrderParams calldata p) internal view returns (PackedOrder memory o) {
         if (p.sizeDelta == 0) revert ZeroSize();
         if (p.expiry < block.timestamp) revert ExpiryInPast(p.expiry, block.timestamp);
         if (p.marketId >= vault.marketCount()) revert IPerpVaultTypes.MarketNotListed(p.marketId);
-        o.marketId = uint16(p.marketId); // marketCount is far below 2^16
-        o.sizeDelta = p.sizeDelta.toInt96();
-        o.triggerPriceWad = p.triggerPriceWad.toUint128();
-        // "No bound" (type(uint256).max for a buy) is kept as type(uint128).max and widened back on execution.
-        o.acceptablePrice = p.acceptablePrice > type(uint128).max ? type(uint128).max : uint128(p.acceptablePrice);
-        o.expiry = p.expiry.toUint40();
+        if (p.sizeDelta % int256(TICK) != 0) revert NotOnTick("sizeDelta", p.sizeDelta, TICK);
+        int256 sizeTicks = p.sizeDelta / int256(TICK);
+        if (sizeTicks > type(int64).max || sizeTicks < -type(int64).max) {
+            revert ValueTooLarge("sizeDelta", uint256(sizeTicks < 0 ? -p.sizeDelta : p.sizeDelta), 2 ** 63 * TICK);
+        }
+        o.sizeTicks = int64(sizeTicks);
+        // Due when price ≥ trigger: round the trigger up; due when ≤: down. Never fires before the price asked.
+        o.triggerTicks = _toTicks("triggerPriceWad", p.triggerPriceWad, p.triggerAbove);
+        // A buy's bound rounds down, a sell's up: never looser than asked. A buy's "no bound" stays no bound.
+        o.acceptableTicks = p.sizeDelta > 0 && p.acceptablePrice >= uint256(NO_BOUND) * TICK
+            ? NO_BOUND
+            : _toTicks("acceptablePrice", p.acceptablePrice, p.sizeDelta < 0);
+        o.expiry = p.expiry > type(uint40).max ? type(uint40).max : uint40(p.expiry);
+        o.marketId = uint8(p.marketId); // marketCount ≤ MAX_MARKETS = 128
         o.triggerAbove = p.triggerAbove;
         o.reduceOnly = p.reduceOnly;
     }
 
-    function _crossed(Order memory o, uint256 priceWad) internal pure returns (bool) {
-        return o.triggerAbove ? priceWad >= o.triggerPriceWad : priceWad <= o.triggerPriceWad;
+    function _toTicks(string memory name, uint256 valueWad, bool roundUp) internal pure returns (uint64) {
+        uint256 ticks = valueWad / TICK;
+        if (roundUp && ticks * TICK != valueWad) ++ticks;
+        if (ticks >= NO_BOUND) revert ValueTooLarge(name, valueWad, uint256(NO_BOUND - 1) * TICK);
+        return uint64(ticks);
     }
 
-    /// @dev The reduce-only size now: the order's size clamped to the position on the other side, 0 when the
-    /// position is flat or on the order's own side (a reduce-only order never opens, increases or flips).
-    function _reducible(Order memory o) internal view returns (int256) {
-        int256 size = vault.position(o.owner, o.accountIndex, o.marketId).size;
-        int256 delta = o.sizeDelta;
-        if (size == 0 || (size > 0) == (delta > 0)) return 0;
-        // Opposite signs: close at most the whole position.
-        return delta > 0 ? (delta > -size ? -size : delta) : (-delta > size ? -size : delta);
+    function _unpack(PackedOrder memory s) internal view returns (Order memory o) {
+        o.owner = s.owner;
+        o.accountIndex = s.accountIndex;
+        o.marketId = s.marketId;
+        o.sizeDelta = int256(s.sizeTicks) * int256(TICK);
+        o.triggerPriceWad = uint256(s.triggerTicks) * TICK;
+        o.triggerAbove = s.triggerAbove;
+        o.acceptablePrice = s.acceptableTicks == NO_BOUND ? type(uint256).max : uint256(s.acceptableTicks) * TICK;
+        o.expiry = s.expiry;
+        o.reduceOnly = s.reduceOnly;
+        o.keeperFee = uint256(s.keeperFeeUnits) * FEE_UNIT;
+    }
+
+    function _crossed(Order memory o, uint256 priceWad) internal pure returns (bool) {
+        return o.triggerAbove ? priceWad >= o.triggerPriceWad : priceWad <= o.triggerPriceWad;
     }
 }

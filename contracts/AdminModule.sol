@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
+import {PerpVaultBase} from "./PerpVaultBase.sol";
+
+/// @title AdminModule
+/// @notice Owner and guardian settings of {PerpVault}, run by `delegatecall` on the vault's storage: listing markets,
+/// their risk and latency parameters, pauses and the global settings. They live here because the vault's code is at
+/// the 24,576-byte limit; the vault keeps one forwarding stub per function, so its ABI is unchanged.
+/// @dev `onlyOwner` reads the vault's owner: under delegatecall every slot is the vault's.
+contract AdminModule is PerpVaultBase {
+    error NotDelegated();
+
+    /// @dev Bounds of {IPerpVaultTypes-LatencyParams}: a defended market settles within a day at most.
+    uint256 internal constant MAX_SETTLEMENT_DELAY = 1 hours;
+    uint256 internal constant MIN_SETTLEMENT_TIMEOUT = 1 minutes;
+    uint256 internal constant MAX_SETTLEMENT_TIMEOUT = 1 days;
+    uint256 internal constant MAX_IMMEDIATE_FEE_RATIO = 0.05e18;
+
+    address private immutable _self;
+
+    constructor(IERC20 collateralToken_, IOracleAdapter oracle_) PerpVaultBase(collateralToken_, oracle_, msg.sender) {
+        _self = address(this);
+    }
+
+    /// @dev Called directly, the module would act on its own empty storage: refuse, to keep the surface obvious.
+    modifier onlyDelegated() {
+        if (address(this) == _self) revert NotDelegated();
+        _;
+    }
+
+    function listMarket(MarketParams calldata params) external onlyDelegated onlyOwner returns (uint256 marketId) {
+        marketId = _marketCount;
+        if (marketId >= MAX_MARKETS) revert TooManyMarkets(MAX_MARKETS);
+        _checkParams(params);
+        oracle.priceWad(params.feed); // reverts with the adapter's error when the feed is not usable
+        _marketCount = marketId + 1;
+        Market storage m = _markets[marketId];
+        m.params = params;
+        m.state.lastFundingTime = uint40(block.timestamp);
+        emit MarketListed(marketId, params.feed, params);
+    }
+
+    function setMarketParams(uint256 marketId, MarketParams calldata params) external onlyDelegated onlyOwner {
+        Market storage m = _markets[marketId];
+        if (m.params.feed == address(0)) revert MarketNotListed(marketId);
+        _checkParams(params);
+        _accrue(marketId, m, oracle.priceWad(m.params.feed), true);
+        if (params.feed != m.params.feed) oracle.priceWad(params.feed);
+        m.params = params;
+        // A lowered cap applies at once; the index keeps what was accrued.
+        int256 rate = m.state.fundingRatePerDay;
+        int256 cap = int256(uint256(params.maxFundingRatePerDay));
+        if (rate > cap) m.state.fundingRatePerDay = int64(cap);
+        else if (rate < -cap) m.state.fundingRatePerDay = int64(-cap);
+        emit MarketParamsSet(marketId, params);
+    }
+
+    /// @dev 0 `minSettlementDelay` turns the defence off; when on, the timeout must leave room after the delay for
+    /// at least one heartbeat of a quiet feed (the owner's job: the bound only keeps it above the delay).
+    function setLatencyParams(uint256 marketId, LatencyParams calldata params) external onlyDelegated onlyOwner {
+        if (_markets[marketId].params.feed == address(0)) revert MarketNotListed(marketId);
+        _checkBound("minSettlementDelay", params.minSettlementDelay, 0, MAX_SETTLEMENT_DELAY);
+        if (params.minSettlementDelay != 0) {
+            if (_delayedOrders == address(0)) revert ZeroAddress(); // nobody could open: set the contract first
+            _checkBound(
+                "settlementTimeout",
+                params.settlementTimeout,
+                params.minSettlementDelay + MIN_SETTLEMENT_TIMEOUT,
+                MAX_SETTLEMENT_TIMEOUT
+            );
+        }
+        _checkBound("immediateFeeRatio", params.immediateFeeRatio, 0, MAX_IMMEDIATE_FEE_RATIO);
+        _latency[marketId] = params;
+        emit LatencyParamsSet(marketId, params);
+    }
+
+    /// @dev Set once, like the LP vault: replacing it would strand the commitments held by the old contract.
+    function setDelayedOrders(address delayedOrders_) external onlyDelegated onlyOwner {
+        if (delayedOrders_ == address(0)) revert ZeroAddress();
+        if (_delayedOrders != address(0)) revert DelayedOrdersAlreadySet(_delayedOrders);
+        _delayedOrders = delayedOrders_;
+        emit DelayedOrdersSet(delayedOrders_);
+    }
+
+    function setMarketPaused(uint256 marketId, bool paused) external onlyDelegated {
+        if (msg.sender != guardian && msg.sender != owner()) revert NotGuardian(msg.sender);
+        if (_markets[marketId].params.feed == address(0)) revert MarketNotListed(marketId);
+        _markets[marketId].state.openingPaused = paused;
+        emit MarketPauseSet(marketId, paused);
+    }
+
+    function setGuardian(address guardian_) external onlyDelegated onlyOwner {
+        guardian = guardian_;
+        emit GuardianSet(guardian_);
+    }
+
+    function setLiquidityVault(address liquidityVault_) external onlyDelegated onlyOwner {
+        if (liquidityVault_ == address(0)) revert ZeroAddress();
+        if (liquidityVault != address(0)) revert LiquidityVaultAlreadySet(liquidityVault);
+        liquidityVault = liquidityVault_;
+        emit LiquidityVaultSet(liquidityVault_);
+    }
+
+    function setMaxUtilization(uint256 maxUtilization_) external onlyDelegated onlyOwner {
+        _checkBound("maxUtilization", maxUtilization_, MIN_MAX_UTILIZATION, MAX_MAX_UTILIZATION);
+        maxUtilization = uint64(maxUtilization_);
+        emit MaxUtilizationSet(maxUtilization_);
+    }
+
+    function setLiquidationParams(LiquidationParams calldata p) external onlyDelegated onlyOwner {
+        _checkBound("keeperFeeRatio", p.keeperFeeRatio, 0, MAX_KEEPER_FEE_RATIO);
+        _checkBound("penaltyRatio", p.penaltyRatio, p.keeperFeeRatio, MAX_PENALTY_RATIO);
+        _checkBound("insuranceShare", p.insuranceShare, 0, WAD);
+        _checkBound("partialBuffer", p.partialBuffer, MIN_PARTIAL_BUFFER, MAX_PARTIAL_BUFFER);
+        _checkBound("maxKeeperFeeUsd", p.maxKeeperFeeUsd, 0, MAX_KEEPER_FEE_USD);
+        _checkBound("minKeeperFeeUsd", p.minKeeperFeeUsd, 0, p.maxKeeperFeeUsd);
+        liquidationParams = p;
+        emit LiquidationParamsSet(p);
+    }
+
+    function _checkParams(MarketParams calldata p) internal pure {
+        if (p.feed == address(0)) revert ZeroAddress();
+        _checkBound("initialMarginRatio", p.initialMarginRatio, MIN_INITIAL_MARGIN_RATIO, MAX_INITIAL_MARGIN_RATIO);
+        _checkBound(
+            "maintenanceMarginRatio",
+            p.maintenanceMarginRatio,
+            MIN_MAINTENANCE_MARGIN_RATIO,
+            uint256(p.initialMarginRatio) - 1
+        );
+        _checkBound("takerFeeRatio", p.takerFeeRatio, 0, MAX_FEE_RATIO);
+        _checkBound("makerFeeRatio", p.makerFeeRatio, 0, MAX_FEE_RATIO);
+        _checkBound("maxFundingRatePerDay", p.maxFundingRatePerDay, 0, MAX_FUNDING_RATE_PER_DAY);
+        _checkBound("skewScale", p.skewScale, MIN_SKEW_SCALE, MAX_SKEW_SCALE);
+        _checkBound("maxFundingVelocityPerDay", p.maxFundingVelocityPerDay, 0, MAX_FUNDING_VELOCITY_PER_DAY);
+        _checkBound("maxLongSize", p.maxLongSize, 0, MAX_OPEN_INTEREST);
+        _checkBound("maxShortSize", p.maxShortSize, 0, MAX_OPEN_INTEREST);
+        _checkBound("minPositionMarginUsd", p.minPositionMarginUsd, 0, MAX_MIN_POSITION_MARGIN_USD);
+        _checkBound("liquidationFeeUsd", p.liquidationFeeUsd, 0, MAX_LIQUIDATION_FEE_USD);
+    }
+
+    function _checkBound(string memory name, uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
+    }
+}
