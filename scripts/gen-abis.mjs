@@ -17,6 +17,9 @@ export const ABI_SOURCES = {
   oracleHealthReaderAbi: "contracts/lens/OracleHealthReader.sol/OracleHealthReader.json",
   hedgeRouterAbi: "contracts/periphery/HedgeRouter.sol/HedgeRouter.json",
   liquidationUpkeepAbi: "contracts/periphery/LiquidationUpkeep.sol/LiquidationUpkeep.json",
+  adminModuleAbi: "contracts/AdminModule.sol/AdminModule.json",
+  triggerOrdersAbi: "contracts/periphery/TriggerOrders.sol/TriggerOrders.json",
+  delayedOrdersAbi: "contracts/periphery/DelayedOrders.sol/DelayedOrders.json",
 };
 
 /** ABIs whose creation code the SDK needs too (the health reader runs in a deployless eth_call; the mock feed is deployed by the fork-test helpers). */

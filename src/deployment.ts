@@ -27,6 +27,16 @@ export type Deployment = {
    * parse.
    */
   liquidationUpkeep?: Address | undefined;
+  /**
+   * TriggerOrders (periphery: stop-loss / take-profit orders executed by keepers). Optional: deployments made before
+   * it existed still parse; the order actions ask for it.
+   */
+  triggerOrders?: Address | undefined;
+  /**
+   * DelayedOrders (periphery: commit now, settle at the first oracle round after a delay; the only way to open in a
+   * market whose latency defence is on). Optional like `triggerOrders`.
+   */
+  delayedOrders?: Address | undefined;
   /** The collateral token's decimals() (6 for USDC). */
   collateralDecimals: number;
   markets: readonly DeploymentMarket[];
@@ -96,6 +106,12 @@ export function parseDeployment(json: unknown): Deployment {
     ...(d.liquidationUpkeep === undefined || d.liquidationUpkeep === null
       ? {}
       : { liquidationUpkeep: address(d.liquidationUpkeep, "liquidationUpkeep") }),
+    ...(d.triggerOrders === undefined || d.triggerOrders === null
+      ? {}
+      : { triggerOrders: address(d.triggerOrders, "triggerOrders") }),
+    ...(d.delayedOrders === undefined || d.delayedOrders === null
+      ? {}
+      : { delayedOrders: address(d.delayedOrders, "delayedOrders") }),
     collateralDecimals: Number(collateralDecimals),
     markets,
   };

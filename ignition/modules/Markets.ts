@@ -1,26 +1,32 @@
 // Lists the markets: for each, the oracle adapter learns the feed (setFeed with its heartbeat and optional secondary
 // feed) and the vault lists the market with its risk parameters. Listed one after the other, after the whole Core
-// (sequencer and LP vault set), so market ids follow the plan's order on a fresh deployment.
+// (sequencer and LP vault set), so market ids follow the plan's order on a fresh deployment. A market with a
+// `latency` entry then gets its latency defence (setLatencyParams, with the id the MarketListed event gave it),
+// after the whole Periphery: the vault refuses to turn the defence on before setDelayedOrders.
 //
 // Ignition builds the future graph before it reads any parameter, so the market list is an argument of this
 // factory (read from ignition/parameters/<network>.json by the deploy script), not an Ignition parameter. Adding a
 // market to the file and re-running deploys just that market; changing a deployed market's values makes Ignition
-// refuse the re-run (reconciliation), which is right: a listed market changes through setMarketParams.
+// refuse the re-run (reconciliation), which is right: a listed market changes through setMarketParams (and its
+// latency defence through setLatencyParams).
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { PlannedMarket } from "../../scripts/deployment/networkConfig.js";
 import type { coreModule } from "./Core.js";
 import type { mockFeedsModule } from "./MockFeeds.js";
+import type { peripheryModule } from "./Periphery.js";
 
 export function marketsModule(
   markets: readonly PlannedMarket[],
   core: ReturnType<typeof coreModule>,
   mockFeeds?: ReturnType<typeof mockFeedsModule>,
+  periphery?: ReturnType<typeof peripheryModule>,
 ) {
   return buildModule("Markets", (m) => {
     const { adapter, vault } = m.useModule(core);
     const mocks = mockFeeds ? m.useModule(mockFeeds) : {};
     // Each listing waits for the previous one (and the first for the whole Core) so ids follow the plan's order.
-    let previous: NonNullable<NonNullable<Parameters<typeof m.call>[3]>["after"]>[number] = core;
+    type After = NonNullable<NonNullable<Parameters<typeof m.call>[3]>["after"]>;
+    let previous: After[number] = core;
     for (const market of markets) {
       const feed = market.feed.kind === "address" ? market.feed.address : mocks[`feed${market.symbol}`];
       if (feed === undefined)
@@ -31,10 +37,21 @@ export function marketsModule(
         [feed, market.heartbeatSeconds, market.secondaryFeed, market.secondaryHeartbeatSeconds, market.maxDeviationBps],
         { id: `setFeed_${market.symbol}` },
       );
-      previous = m.call(vault, "listMarket", [{ feed, ...market.risk }], {
+      const after: After = [setFeed, previous];
+      const listed = m.call(vault, "listMarket", [{ feed, ...market.risk }], {
         id: `listMarket_${market.symbol}`,
-        after: [setFeed, previous],
+        after,
       });
+      previous = listed;
+      if (market.latency) {
+        if (!periphery) throw new Error(`market ${market.symbol} has a latency defence but no Periphery was given`);
+        m.useModule(periphery);
+        const marketId = m.readEventArgument(listed, "MarketListed", "marketId", { id: `marketId_${market.symbol}` });
+        m.call(vault, "setLatencyParams", [marketId, market.latency], {
+          id: `setLatencyParams_${market.symbol}`,
+          after: [periphery],
+        });
+      }
     }
     return {};
   });

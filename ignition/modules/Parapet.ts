@@ -17,12 +17,12 @@ export function parapetModule(plan: LivePlan) {
     if (market.feed.kind !== "address") throw new Error(`live market ${market.symbol} needs a feed address`);
   }
   const core = coreModule({ collateral: plan.collateral.address, sequencer: plan.sequencer });
-  const markets = marketsModule(plan.markets, core);
   const periphery = peripheryModule(core);
+  const markets = marketsModule(plan.markets, core, undefined, periphery);
   return buildModule("Parapet", (m) => {
     const { adapter, vault, liquidityVault } = m.useModule(core);
     m.useModule(markets);
-    const { hedgeRouter, liquidationUpkeep } = m.useModule(periphery);
-    return { adapter, vault, liquidityVault, hedgeRouter, liquidationUpkeep };
+    const { hedgeRouter, liquidationUpkeep, triggerOrders, delayedOrders } = m.useModule(periphery);
+    return { adapter, vault, liquidityVault, hedgeRouter, liquidationUpkeep, triggerOrders, delayedOrders };
   });
 }

@@ -1,6 +1,6 @@
 // A complete local Parapet (one module per concern, composed): TestCollateral (USDC-like test token), MockFeeds (one
 // MockV3Aggregator per market), Core (oracle adapter, perp vault, LP vault), Markets (setFeed + listMarket) and
-// Periphery (HedgeRouter, LiquidationUpkeep).
+// Periphery (HedgeRouter, LiquidationUpkeep, TriggerOrders, DelayedOrders).
 //
 // The default export lists the five benchmark markets of scripts/bench/markets.ts (ETH, BTC, XAU, EURUSD, SPX) at
 // their benchmark prices; tests and examples deploy it. `npm run node` and `npm run deploy -- --network localhost`
@@ -26,15 +26,25 @@ export function parapetLocalModule(plan: LocalPlan) {
   const feeds = mockFeedsModule(mocks);
   const collateral = testCollateralModule(plan.collateral);
   const core = coreModule({ collateral, sequencer: plan.sequencer });
-  const markets = marketsModule(plan.markets, core, feeds);
   const periphery = peripheryModule(core);
+  const markets = marketsModule(plan.markets, core, feeds, periphery);
   return buildModule("ParapetLocal", (m) => {
     const { adapter, vault, liquidityVault } = m.useModule(core);
     const { token } = m.useModule(collateral);
     m.useModule(markets);
-    const { hedgeRouter, liquidationUpkeep } = m.useModule(periphery);
+    const { hedgeRouter, liquidationUpkeep, triggerOrders, delayedOrders } = m.useModule(periphery);
     // Feeds are returned as feedETH, feedBTC, … (scripts/deployment maps them back to symbols).
-    return { token, adapter, vault, liquidityVault, hedgeRouter, liquidationUpkeep, ...m.useModule(feeds) };
+    return {
+      token,
+      adapter,
+      vault,
+      liquidityVault,
+      hedgeRouter,
+      liquidationUpkeep,
+      triggerOrders,
+      delayedOrders,
+      ...m.useModule(feeds),
+    };
   });
 }
 

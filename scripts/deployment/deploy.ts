@@ -7,7 +7,7 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { type Address, erc20Abi, getAddress, type PublicClient, parseAbi } from "viem";
+import { type Address, erc20Abi, formatUnits, getAddress, type PublicClient, parseAbi } from "viem";
 import { type LivePlan, parapetModule } from "../../ignition/modules/Parapet.js";
 import { type LocalPlan, parapetLocalModule } from "../../ignition/modules/ParapetLocal.js";
 import { perpVaultAbi } from "../../src/abis/index.js";
@@ -43,6 +43,14 @@ export type DeployNetworkReturnType = {
   /** The Ignition journal directory, or undefined on the in-process `hardhat` network (nothing is persisted). */
   journalDir: string | undefined;
   deployer: Address;
+  /** Markets whose latency defence is on, as the vault reports it after the deploy (docs/orders.md). */
+  latencyDefence: {
+    marketId: bigint;
+    symbol: string;
+    minSettlementDelay: number;
+    settlementTimeout: number;
+    immediateFeeRatio: bigint;
+  }[];
   /** Transactions the deployer sent in this run (0 on a re-run: everything was already deployed). */
   transactionsSent: number;
   alreadyDeployed: boolean;
@@ -225,6 +233,7 @@ export async function deployNetwork(
     functionName: "marketCount",
   });
   const markets = [];
+  const latencyDefence: DeployNetworkReturnType["latencyDefence"] = [];
   for (let marketId = 0n; marketId < marketCount; marketId++) {
     const params = await publicClient.readContract({
       address: perpVault,
@@ -233,7 +242,15 @@ export async function deployNetwork(
       args: [marketId],
     });
     const symbol = feedToSymbol.get(params.feed.toLowerCase());
-    if (symbol !== undefined) markets.push({ marketId, symbol, feed: params.feed });
+    if (symbol === undefined) continue;
+    markets.push({ marketId, symbol, feed: params.feed });
+    const latency = await publicClient.readContract({
+      address: perpVault,
+      abi: perpVaultAbi,
+      functionName: "latencyParams",
+      args: [marketId],
+    });
+    if (latency.minSettlementDelay !== 0) latencyDefence.push({ marketId, symbol, ...latency });
   }
   const collateralDecimals = await publicClient.readContract({
     address: collateralToken,
@@ -263,6 +280,8 @@ export async function deployNetwork(
     collateralToken,
     hedgeRouter: get("hedgeRouter"),
     liquidationUpkeep: get("liquidationUpkeep"),
+    triggerOrders: get("triggerOrders"),
+    delayedOrders: get("delayedOrders"),
     collateralDecimals,
     markets,
   });
@@ -278,6 +297,7 @@ export async function deployNetwork(
     deploymentId,
     journalDir,
     deployer,
+    latencyDefence,
     transactionsSent,
     alreadyDeployed: transactionsSent === 0,
   };
@@ -299,6 +319,8 @@ export function formatDeployReport(result: DeployNetworkReturnType, networkName:
     ["collateral", `${d.collateralToken} (${d.collateralDecimals} decimals)`],
     ["HedgeRouter", d.hedgeRouter ?? "-"],
     ["LiquidationUpkeep", d.liquidationUpkeep ?? "-"],
+    ["TriggerOrders", d.triggerOrders ?? "-"],
+    ["DelayedOrders", d.delayedOrders ?? "-"],
     ["from block", d.blockNumber.toString()],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -308,7 +330,13 @@ export function formatDeployReport(result: DeployNetworkReturnType, networkName:
       : `Parapet: deployed (${result.transactionsSent} transactions sent).`,
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
     "  markets:",
-    ...d.markets.map((m) => `    ${String(m.marketId).padStart(2)}  ${m.symbol.padEnd(7)} feed ${m.feed}`),
+    ...d.markets.map((m) => {
+      const latency = result.latencyDefence.find((l) => l.marketId === m.marketId);
+      const defence = latency
+        ? `  latency defence: delay ${latency.minSettlementDelay} s, timeout ${latency.settlementTimeout} s, immediate fee ${formatUnits(latency.immediateFeeRatio * 100n, 18)} %`
+        : "";
+      return `    ${String(m.marketId).padStart(2)}  ${m.symbol.padEnd(7)} feed ${m.feed}${defence}`;
+    }),
     `Wrote ${result.outFile}.`,
     result.journalDir
       ? `Ignition journal: ${result.journalDir} (a re-run resumes from it and sends only what is missing).`

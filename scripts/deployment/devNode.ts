@@ -108,6 +108,7 @@ export function formatDevNodeReport(node: DevNode): string {
     `  PerpVault ${d.perpVault}  LiquidityVault ${d.liquidityVault}`,
     `  OracleAdapter ${d.oracleAdapter}  USDC ${d.collateralToken}`,
     `  HedgeRouter ${d.hedgeRouter ?? "-"}  LiquidationUpkeep ${d.liquidationUpkeep ?? "-"}`,
+    `  TriggerOrders ${d.triggerOrders ?? "-"}  DelayedOrders ${d.delayedOrders ?? "-"}`,
     `Deployment file: ${node.deploy.outFile}`,
     "",
     "Next steps (in another terminal):",

@@ -21,9 +21,11 @@ export function deploymentFromIgnition(
     liquidityVault: get("liquidityVault"),
     oracleAdapter: get("adapter"),
     collateralToken: get("token"),
-    // Optional: older Ignition results have no router or upkeep.
+    // Optional: older Ignition results have no router, upkeep or order contracts.
     hedgeRouter: result.hedgeRouter?.address,
     liquidationUpkeep: result.liquidationUpkeep?.address,
+    triggerOrders: result.triggerOrders?.address,
+    delayedOrders: result.delayedOrders?.address,
     collateralDecimals,
     // ParapetLocal lists MARKETS in order, so market i is MARKETS[i].
     markets: MARKETS.map((m, i) => ({ marketId: BigInt(i), symbol: m.symbol, feed: get(`feed${m.symbol}`) })),

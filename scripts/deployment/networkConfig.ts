@@ -13,6 +13,11 @@ const MAX_HEARTBEAT_SECONDS = 7 * 86_400;
 const MIN_DEVIATION_BPS = 10;
 const MAX_DEVIATION_BPS = 5_000;
 const MAX_GRACE_PERIOD_SECONDS = 86_400;
+/** AdminModule's LatencyParams bounds: MAX_SETTLEMENT_DELAY, MIN_/MAX_SETTLEMENT_TIMEOUT, MAX_IMMEDIATE_FEE_RATIO. */
+const MAX_SETTLEMENT_DELAY_SECONDS = 3_600;
+const MIN_SETTLEMENT_TIMEOUT_SECONDS = 60;
+const MAX_SETTLEMENT_TIMEOUT_SECONDS = 86_400;
+const MAX_IMMEDIATE_FEE_RATIO_WAD = 5n * 10n ** 16n;
 /** Decimals of the local mock feeds (Chainlink USD feeds use 8). */
 export const MOCK_FEED_DECIMALS = 8;
 
@@ -55,6 +60,19 @@ export type MarketRiskParams = {
   liquidationFeeUsd: bigint;
 };
 
+/**
+ * IPerpVault.LatencyParams as setLatencyParams takes them: the market's latency defence (docs/orders.md,
+ * docs/risks.md). Only in a plan when the file turns it on.
+ */
+export type MarketLatencyParams = {
+  /** Seconds after a commitment before an oracle round may settle it (≥ 1: on). */
+  minSettlementDelay: number;
+  /** Seconds after a commitment after which it can only be cancelled. */
+  settlementTimeout: number;
+  /** Surcharge (WAD) of an immediate reduction, on top of the maker/taker fee. */
+  immediateFeeRatio: bigint;
+};
+
 /** One market of a plan: a mock feed seeded with `mockAnswer` (local) or a real feed address (live). */
 export type PlannedMarket = {
   symbol: string;
@@ -64,6 +82,8 @@ export type PlannedMarket = {
   secondaryHeartbeatSeconds: number;
   maxDeviationBps: number;
   risk: MarketRiskParams;
+  /** The latency defence (off when absent): only DelayedOrders may open, immediate reductions pay a surcharge. */
+  latency?: MarketLatencyParams | undefined;
 };
 
 /** What a module factory needs: the validated content of a parameter file. */
@@ -146,6 +166,46 @@ function riskParams(file: string, risk: Record<string, unknown>, field: string, 
     bad(file, `${field}: maintenanceMarginRatio must be below initialMarginRatio.`, "Fix the margin ratios.");
   }
   return params;
+}
+
+/**
+ * A market's `latency` entry: `{ minSettlementDelay, settlementTimeout, immediateFeeRatio }` within the vault's
+ * bounds (AdminModule.setLatencyParams), checked here so nothing is sent when one is off.
+ */
+function latencyParams(file: string, value: unknown, field: string): MarketLatencyParams {
+  const l = object(file, value, field);
+  const minSettlementDelay = integerIn(
+    file,
+    l.minSettlementDelay,
+    `${field}.minSettlementDelay`,
+    1,
+    MAX_SETTLEMENT_DELAY_SECONDS,
+  );
+  const settlementTimeout = integerIn(
+    file,
+    l.settlementTimeout,
+    `${field}.settlementTimeout`,
+    minSettlementDelay + MIN_SETTLEMENT_TIMEOUT_SECONDS,
+    MAX_SETTLEMENT_TIMEOUT_SECONDS,
+  );
+  const immediateFeeRatio = decimal(file, l.immediateFeeRatio, `${field}.immediateFeeRatio`, 18);
+  if (immediateFeeRatio > MAX_IMMEDIATE_FEE_RATIO_WAD) {
+    bad(
+      file,
+      `${field}.immediateFeeRatio ${String(l.immediateFeeRatio)} is above the vault's maximum 0.05.`,
+      `Set ${field}.immediateFeeRatio to at most "0.05" (about the feed's deviation threshold, e.g. "0.005").`,
+    );
+  }
+  const known = new Set(["minSettlementDelay", "settlementTimeout", "immediateFeeRatio"]);
+  const unknown = Object.keys(l).filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    bad(
+      file,
+      `${field} has unknown field(s) ${unknown.join(", ")}.`,
+      "Use minSettlementDelay, settlementTimeout and immediateFeeRatio (docs/deployment.md); remove `latency` to leave the defence off.",
+    );
+  }
+  return { minSettlementDelay, settlementTimeout, immediateFeeRatio };
 }
 
 /**
@@ -244,6 +304,7 @@ export function parseNetworkConfig(json: unknown, file = "parameters"): DeployPl
       );
     }
     const overrides = m.risk === undefined ? {} : object(file, m.risk, `${field}.risk`);
+    const latency = m.latency === undefined ? undefined : latencyParams(file, m.latency, `${field}.latency`);
     return {
       symbol,
       feed,
@@ -252,6 +313,7 @@ export function parseNetworkConfig(json: unknown, file = "parameters"): DeployPl
       secondaryHeartbeatSeconds,
       maxDeviationBps,
       risk: riskParams(file, { ...riskDefaults, ...overrides }, `${field}.risk`, referencePriceWad),
+      ...(latency ? { latency } : {}),
     };
   });
   return { chainId, collateral, ...(sequencer ? { sequencer } : {}), markets };

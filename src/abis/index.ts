@@ -8,3 +8,6 @@ export { mockV3AggregatorAbi, mockV3AggregatorBytecode } from "./mockV3Aggregato
 export { oracleHealthReaderAbi, oracleHealthReaderBytecode } from "./oracleHealthReader.js";
 export { hedgeRouterAbi } from "./hedgeRouter.js";
 export { liquidationUpkeepAbi } from "./liquidationUpkeep.js";
+export { adminModuleAbi } from "./adminModule.js";
+export { triggerOrdersAbi } from "./triggerOrders.js";
+export { delayedOrdersAbi } from "./delayedOrders.js";

@@ -57,6 +57,17 @@ export const liquidationModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "delayedOrders",
+        "type": "address"
+      }
+    ],
+    "name": "DelayedOrdersAlreadySet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "reservedUsd",
         "type": "uint256"
@@ -79,6 +90,17 @@ export const liquidationModuleAbi = [
       }
     ],
     "name": "FeedMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "ImmediateOpenDisabled",
     "type": "error"
   },
   {
@@ -556,6 +578,19 @@ export const liquidationModuleAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "delayedOrders",
+        "type": "address"
+      }
+    ],
+    "name": "DelayedOrdersSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "owner",
         "type": "address"
       },
@@ -715,6 +750,42 @@ export const liquidationModuleAbi = [
       }
     ],
     "name": "InsuranceDeposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "minSettlementDelay",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "settlementTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "immediateFeeRatio",
+            "type": "uint64"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IPerpVaultTypes.LatencyParams",
+        "name": "params",
+        "type": "tuple"
+      }
+    ],
+    "name": "LatencyParamsSet",
     "type": "event"
   },
   {

@@ -73,6 +73,17 @@ export const perpVaultAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "delayedOrders",
+        "type": "address"
+      }
+    ],
+    "name": "DelayedOrdersAlreadySet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "reservedUsd",
         "type": "uint256"
@@ -100,6 +111,17 @@ export const perpVaultAbi = [
       }
     ],
     "name": "FeedMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "ImmediateOpenDisabled",
     "type": "error"
   },
   {
@@ -572,6 +594,19 @@ export const perpVaultAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "delayedOrders",
+        "type": "address"
+      }
+    ],
+    "name": "DelayedOrdersSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "owner",
         "type": "address"
       },
@@ -731,6 +766,42 @@ export const perpVaultAbi = [
       }
     ],
     "name": "InsuranceDeposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "minSettlementDelay",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "settlementTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "immediateFeeRatio",
+            "type": "uint64"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IPerpVaultTypes.LatencyParams",
+        "name": "params",
+        "type": "tuple"
+      }
+    ],
+    "name": "LatencyParamsSet",
     "type": "event"
   },
   {
@@ -1660,6 +1731,19 @@ export const perpVaultAbi = [
   },
   {
     "inputs": [],
+    "name": "adminModule",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "badDebtUsd",
     "outputs": [
       {
@@ -1732,6 +1816,19 @@ export const perpVaultAbi = [
         "internalType": "int256",
         "name": "",
         "type": "int256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "delayedOrders",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -1871,6 +1968,42 @@ export const perpVaultAbi = [
         "internalType": "bool",
         "name": "",
         "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "latencyParams",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "minSettlementDelay",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "settlementTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "immediateFeeRatio",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IPerpVaultTypes.LatencyParams",
+        "name": "",
+        "type": "tuple"
       }
     ],
     "stateMutability": "view",
@@ -2140,7 +2273,7 @@ export const perpVaultAbi = [
           }
         ],
         "internalType": "struct IPerpVaultTypes.MarketParams",
-        "name": "params",
+        "name": "",
         "type": "tuple"
       }
     ],
@@ -2148,7 +2281,7 @@ export const perpVaultAbi = [
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "marketId",
+        "name": "",
         "type": "uint256"
       }
     ],
@@ -2498,11 +2631,59 @@ export const perpVaultAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "guardian_",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "name": "setDelayedOrders",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
         "type": "address"
       }
     ],
     "name": "setGuardian",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "minSettlementDelay",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "settlementTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "immediateFeeRatio",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IPerpVaultTypes.LatencyParams",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "name": "setLatencyParams",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2543,7 +2724,7 @@ export const perpVaultAbi = [
           }
         ],
         "internalType": "struct IPerpVaultTypes.LiquidationParams",
-        "name": "p",
+        "name": "",
         "type": "tuple"
       }
     ],
@@ -2556,7 +2737,7 @@ export const perpVaultAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "liquidityVault_",
+        "name": "",
         "type": "address"
       }
     ],
@@ -2569,7 +2750,7 @@ export const perpVaultAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "marketId",
+        "name": "",
         "type": "uint256"
       },
       {
@@ -2636,7 +2817,7 @@ export const perpVaultAbi = [
           }
         ],
         "internalType": "struct IPerpVaultTypes.MarketParams",
-        "name": "params",
+        "name": "",
         "type": "tuple"
       }
     ],
@@ -2649,12 +2830,12 @@ export const perpVaultAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "marketId",
+        "name": "",
         "type": "uint256"
       },
       {
         "internalType": "bool",
-        "name": "paused",
+        "name": "",
         "type": "bool"
       }
     ],
@@ -2667,7 +2848,7 @@ export const perpVaultAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "maxUtilization_",
+        "name": "",
         "type": "uint256"
       }
     ],

@@ -159,6 +159,18 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     if (!deployment.liquidationUpkeep) throw new Error("the deployment has no liquidationUpkeep");
     const upkeep = await viem.getContractAt("LiquidationUpkeep", deployment.liquidationUpkeep);
     expect((await upkeep.read.vault()).toLowerCase()).to.equal(deployment.perpVault.toLowerCase());
+    // The order contracts: both trade this vault, and DelayedOrders is the vault's one delayed-order contract.
+    if (!deployment.triggerOrders || !deployment.delayedOrders) throw new Error("the deployment has no order contracts");
+    const triggerOrders = await viem.getContractAt("TriggerOrders", deployment.triggerOrders);
+    expect((await triggerOrders.read.vault()).toLowerCase()).to.equal(deployment.perpVault.toLowerCase());
+    expect((await vault.read.delayedOrders()).toLowerCase()).to.equal(deployment.delayedOrders.toLowerCase());
+    // local.json turns no latency defence on.
+    expect(first.latencyDefence).to.deep.equal([]);
+    expect(await vault.read.latencyParams([0n])).to.deep.equal({
+      minSettlementDelay: 0,
+      settlementTimeout: 0,
+      immediateFeeRatio: 0n,
+    });
     // Event scans start at the block that created the adapter (Core's first contract): no code one block earlier.
     const publicClient = await viem.getPublicClient();
     const codeAt = (blockNumber: bigint) => publicClient.getCode({ address: deployment.oracleAdapter, blockNumber });
@@ -174,18 +186,29 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     expect(formatDeployReport(second, "localhost")).to.include("already deployed; nothing was sent");
     expect(formatDeployReport(first, "localhost")).to.include(`Wrote ${outFile}.`);
 
-    // A market added to the file: only its three steps are sent (mock feed, setFeed, listMarket); it gets the next id.
+    // A market added to the file, with its latency defence on: only its four steps are sent (mock feed, setFeed,
+    // listMarket, setLatencyParams with the id the listing emitted); it gets the next id.
     const local = JSON.parse(await readFile(LOCAL, "utf8"));
     const grown = path.join(tmp, "local-grown.json");
+    const latency = { minSettlementDelay: 5, settlementTimeout: 600, immediateFeeRatio: "0.005" };
     await writeFile(
       grown,
-      JSON.stringify({ ...local, markets: [...local.markets, { ...local.markets[0], symbol: "WTI" }] }),
+      JSON.stringify({ ...local, markets: [...local.markets, { ...local.markets[0], symbol: "WTI", latency }] }),
     );
     const third = await deployNetwork(anvilConnection, { ...options, parametersFile: grown });
-    expect(third.transactionsSent).to.equal(3);
+    expect(third.transactionsSent).to.equal(4);
     expect(third.deployment.perpVault).to.equal(first.deployment.perpVault);
     expect(third.deployment.markets.map((m) => [m.marketId, m.symbol]).at(-1)).to.deep.equal([5n, "WTI"]);
     expect(third.deployment.blockNumber).to.equal(first.deployment.blockNumber);
+    expect(await vault.read.latencyParams([5n])).to.deep.equal({
+      minSettlementDelay: 5,
+      settlementTimeout: 600,
+      immediateFeeRatio: parseUnits("0.005", 18),
+    });
+    expect(third.latencyDefence.map((l) => [l.marketId, l.symbol])).to.deep.equal([[5n, "WTI"]]);
+    expect(formatDeployReport(third, "localhost")).to.include(
+      "latency defence: delay 5 s, timeout 600 s, immediate fee 0.5 %",
+    );
 
     // A deployed step whose value changed (ETH's mock price): refused before anything is sent, naming the step.
     const changed = path.join(tmp, "local-changed.json");
@@ -288,7 +311,7 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     expect(await deployerNonce()).to.equal(nonce);
   });
 
-  it("bad parameter values are named: margin ratios, heartbeat bounds, duplicate markets, bad JSON", async () => {
+  it("bad parameter values are named: margin ratios, heartbeat bounds, duplicate markets, latency bounds, bad JSON", async () => {
     const base = JSON.parse(await readFile(LOCAL, "utf8"));
     const variant = (change: (json: typeof base) => void) => {
       const json = structuredClone(base);
@@ -310,6 +333,33 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
         j.markets.push(j.markets[0]);
       }),
     ).to.throw("market ETH is listed twice");
+    // The latency defence within the vault's bounds (AdminModule.setLatencyParams), named before anything is sent.
+    const latency = { minSettlementDelay: 5, settlementTimeout: 600, immediateFeeRatio: "0.005" };
+    expect(
+      variant((j) => {
+        j.markets[0].latency = { ...latency, minSettlementDelay: 0 };
+      }),
+    ).to.throw("markets[0] (ETH).latency.minSettlementDelay must be an integer in [1, 3600]");
+    expect(
+      variant((j) => {
+        j.markets[0].latency = { ...latency, settlementTimeout: 60 };
+      }),
+    ).to.throw("markets[0] (ETH).latency.settlementTimeout must be an integer in [65, 86400]");
+    expect(
+      variant((j) => {
+        j.markets[0].latency = { ...latency, immediateFeeRatio: "0.06" };
+      }),
+    ).to.throw("above the vault's maximum 0.05");
+    expect(
+      variant((j) => {
+        j.markets[0].latency = { ...latency, delay: 5 };
+      }),
+    ).to.throw("unknown field(s) delay");
+    expect(
+      variant((j) => {
+        j.markets[1].latency = latency;
+      })().markets[1]?.latency,
+    ).to.deep.equal({ minSettlementDelay: 5, settlementTimeout: 600, immediateFeeRatio: parseUnits("0.005", 18) });
     const broken = path.join(tmp, "broken.json");
     await writeFile(broken, "{ not json");
     await expectDeployError(loadNetworkConfig(broken), "INVALID_DEPLOY_PARAMETERS", `${broken}: not valid JSON`);

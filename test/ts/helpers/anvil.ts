@@ -1,5 +1,5 @@
 // Parapet deployed on a real anvil node (started with src/testing's startAnvil) with plain viem (token, adapter, vault, LP
-// vault, hedge router, the five mock feeds and markets of scripts/bench/markets.ts), written as a deployment file.
+// vault, hedge router, trigger and delayed orders, the five mock feeds and markets of scripts/bench/markets.ts), written as a deployment file.
 import hre from "hardhat";
 import {
   type Abi,
@@ -88,6 +88,9 @@ export async function deployParapetOnAnvil(url: string): Promise<AnvilParapet> {
   const lp = await deploy("LiquidityVault", [token, vault, "Parapet LP", "pLP"]);
   await send(vault, "PerpVault", "setLiquidityVault", [lp]);
   const hedgeRouter = await deploy("HedgeRouter", [vault]);
+  const triggerOrders = await deploy("TriggerOrders", [vault]);
+  const delayedOrders = await deploy("DelayedOrders", [vault]);
+  await send(vault, "PerpVault", "setDelayedOrders", [delayedOrders]);
   const markets = [];
   const feeds: Address[] = [];
   for (const [i, market] of MARKETS.entries()) {
@@ -108,6 +111,8 @@ export async function deployParapetOnAnvil(url: string): Promise<AnvilParapet> {
     oracleAdapter: adapter,
     collateralToken: token,
     hedgeRouter,
+    triggerOrders,
+    delayedOrders,
     collateralDecimals: 6,
     markets,
   });
