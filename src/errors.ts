@@ -15,12 +15,15 @@ import {
 export type AbiError = Extract<Abi[number], { type: "error" }>;
 
 import {
+  adminModuleAbi,
+  delayedOrdersAbi,
   hedgeRouterAbi,
   liquidationModuleAbi,
   liquidationUpkeepAbi,
   liquidityVaultAbi,
   oracleAdapterAbi,
   perpVaultAbi,
+  triggerOrdersAbi,
 } from "./abis/index.js";
 
 /** Every error code the SDK throws. */
@@ -40,8 +43,10 @@ export type ParapetErrorCode =
   | "FEE_CAP_EXCEEDED"
   | "NO_WALLET"
   | "ROUTER_NOT_OPERATOR"
+  | "ORDERS_NOT_OPERATOR"
   | "SENDER_NOT_AUTHORIZED"
   | "ALLOWANCE_TOO_LOW"
+  | "IMMEDIATE_OPEN_DISABLED"
   | "NOT_A_MOCK_FEED"
   | "BALANCE_SLOT_NOT_FOUND"
   | "RPC_UNAVAILABLE"
@@ -129,6 +134,45 @@ export class ParapetHedgeSetupError extends ParapetError {
     fix: string,
   ) {
     super({ code, summary, fix });
+  }
+}
+
+/**
+ * An order action's pre-check found a setup step missing: the order contract (TriggerOrders or DelayedOrders) is not
+ * an operator of the owner (it could never execute the order), the sender is neither the owner nor an operator, or
+ * the sender's allowance to the order contract is below the keeper fee it escrows. Nothing was sent; `fix` names the
+ * call to make.
+ */
+export class ParapetOrderSetupError extends ParapetError {
+  override name = "ParapetOrderSetupError";
+  constructor(
+    code: "ORDERS_NOT_OPERATOR" | "SENDER_NOT_AUTHORIZED" | "ALLOWANCE_TOO_LOW",
+    summary: string,
+    fix: string,
+  ) {
+    super({ code, summary, fix });
+  }
+}
+
+/** A trade the latency defence refuses: in these markets only a delayed order may open or increase. */
+export type ImmediateOpenLeg = {
+  accountIndex: bigint;
+  marketId: bigint;
+  /** The increase that was refused (units, WAD, signed). */
+  sizeDeltaWad: bigint;
+};
+
+/**
+ * The market's latency defence is on (docs/orders.md): an immediate trade there may only reduce, so opening or
+ * increasing must be committed with `writeCommitOrder` and settles at the first oracle round after the market's
+ * delay. Thrown by `writeTrade` and by the hedge executor before anything is sent; `legs` are the refused increases.
+ */
+export class ParapetLatencyDefenceError extends ParapetError {
+  override name = "ParapetLatencyDefenceError";
+  readonly legs: readonly ImmediateOpenLeg[];
+  constructor(legs: readonly ImmediateOpenLeg[], summary: string, fix: string, cause?: unknown) {
+    super({ code: "IMMEDIATE_OPEN_DISABLED", summary, fix, cause });
+    this.legs = legs;
   }
 }
 
@@ -225,8 +269,8 @@ function errorsOf(abi: Abi): AbiError[] {
 }
 
 /**
- * Every custom error the vault, its liquidation module, the oracle adapter, the LP vault, the hedge router and the
- * liquidation upkeep can revert with.
+ * Every custom error the vault, its liquidation and admin modules, the oracle adapter, the LP vault, the hedge router,
+ * the liquidation upkeep and the order contracts (TriggerOrders, DelayedOrders) can revert with.
  */
 export const parapetErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Set<string>();
@@ -238,6 +282,9 @@ export const parapetErrorsAbi: readonly AbiError[] = (() => {
     liquidityVaultAbi,
     hedgeRouterAbi,
     liquidationUpkeepAbi,
+    adminModuleAbi,
+    triggerOrdersAbi,
+    delayedOrdersAbi,
   ] as Abi[]) {
     for (const e of errorsOf(abi)) {
       const sig = `${e.name}(${e.inputs.map((i) => i.type).join(",")})`;
@@ -280,6 +327,11 @@ const ARG_UNITS: Record<string, ArgUnit> = {
   updatedAt: "timestamp",
   upSince: "timestamp",
   heartbeat: "seconds",
+  triggerPriceWad: "priceWad",
+  positionSize: "sizeWad",
+  expiry: "timestamp",
+  settleAfter: "timestamp",
+  latestRoundUpdatedAt: "timestamp",
   gracePeriod: "seconds",
   deviationBps: "bps",
   maxDeviationBps: "bps",
@@ -324,10 +376,38 @@ const FIXES: Record<string, string> = {
   ERC4626ExceededMaxWithdraw: "Withdraw at most maxWithdraw (the pool keeps assets backing open interest).",
   ERC4626ExceededMaxRedeem: "Redeem at most maxRedeem (the pool keeps assets backing open interest).",
   ReentrancyGuardReentrantCall: "Do not call the vault re-entrantly.",
-  NotAuthorized: "Send the rebalance from the owner, or have the owner call setOperator(sender, true) on the vault.",
+  NotAuthorized:
+    "Send from the account owner, or have the owner call setOperator(sender, true) on the vault (a rebalance or an order action).",
   RouterNotOperator: "As the owner, call setOperator(router, true) on the vault once, then retry.",
   DepositCapExceeded: "Raise the step's `maxDeposit` (token units) or lower its collateral floor.",
   NoSteps: "Pass at least one step.",
+  ImmediateOpenDisabled:
+    "The market's latency defence is on: open or increase with a delayed order (writeCommitOrder; it settles at the first oracle round after the delay), or only reduce here (an immediate reduction pays the market's immediateFeeRatio).",
+  NotOperatorOfOwner:
+    "As the owner, call setOperator(<order contract>, true) on the vault once (writeSetOperator), then place the order.",
+  OrderNotFound: "The order does not exist any more: it was executed, settled or cancelled (list live orders first).",
+  NothingToReduce:
+    "The reduce-only order has no position on the other side to reduce (flat, flipped or liquidated): it is void; cancel it (anyone may) to return its keeper fee to the account.",
+  ValueTooLarge: "Use a smaller value: the order contract stores it in a narrower field (see the error's max).",
+  OrderExpired: "The order is past its expiry: cancel it (anyone may; the keeper fee returns to the account).",
+  ExpiryInPast: "Pass an expiry in the future (or expirySeconds from now).",
+  NotDue: "The oracle price has not crossed the trigger yet: wait (orderStatus reports `due`).",
+  OrderStillLive:
+    "Only the owner or an operator may cancel a live order; anyone may once it is expired or void (nothing to reduce).",
+  NotOnTick:
+    "Round the value to the contract's tick: sizes to 1e-8 units (8 decimals), keeper fees to whole 1e-6 tokens.",
+  SettlementNotReady:
+    "No oracle round has been published since the order's settleAfter: wait for the next round, then settle.",
+  SettlementMissed:
+    "A later round was published (or the timeout passed) before anyone settled: the order can only be cancelled (anyone may; the keeper fee returns to the account). Commit again.",
+  CannotCancelSettleable:
+    "The order's settlement round is out: it can only be settled now (anyone may, writeSettleOrder), not cancelled.",
+  OrderStillPending: "Only the owner or an operator may cancel a pending delayed order; anyone may once it is missed.",
+  DelayedOrdersAlreadySet: "The vault's DelayedOrders contract is set once; it cannot be replaced.",
+  NotDelegated: "Call the vault, not its AdminModule directly (the module runs only by delegatecall).",
+  SafeCastOverflowedIntDowncast:
+    "A value does not fit the contract's field (e.g. |sizeDelta| ≥ 2^95 for a delayed order).",
+  SafeCastOverflowedUintDowncast: "A value does not fit the contract's field (e.g. a keeper fee ≥ 2^128 token units).",
 };
 
 function formatArg(name: string, value: unknown): string {

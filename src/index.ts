@@ -1,6 +1,7 @@
 // Parapet SDK entry point.
 export * from "./abis/index.js";
 export * from "./actions/oracle.js";
+export * from "./actions/orders.js";
 export * from "./actions/read.js";
 export * from "./actions/write.js";
 export * from "./backtest/index.js";

@@ -1,5 +1,6 @@
 // createParapetClient: validates the chain once, then binds every free action to the context.
 import { checkMarketOracles } from "./actions/oracle.js";
+import * as orders from "./actions/orders.js";
 import * as read from "./actions/read.js";
 import * as write from "./actions/write.js";
 import { type CreateParapetClientParameters, createParapetContext, type ParapetContext } from "./client.js";
@@ -14,6 +15,10 @@ const actions = {
   getLiquidityVault: read.getLiquidityVault,
   getSnapshot: read.getSnapshot,
   checkOracles: checkMarketOracles,
+  getTriggerOrders: orders.getTriggerOrders,
+  getDelayedOrders: orders.getDelayedOrders,
+  getLatencyParams: orders.getLatencyParams,
+  getOrderSetup: orders.getOrderSetup,
   buildApprove: write.buildApprove,
   buildDeposit: write.buildDeposit,
   buildWithdraw: write.buildWithdraw,
@@ -26,6 +31,13 @@ const actions = {
   buildLpDeposit: write.buildLpDeposit,
   buildLpWithdraw: write.buildLpWithdraw,
   buildLpRedeem: write.buildLpRedeem,
+  buildPlaceTrigger: orders.buildPlaceTrigger,
+  buildUpdateTrigger: orders.buildUpdateTrigger,
+  buildCancelTrigger: orders.buildCancelTrigger,
+  buildExecuteTrigger: orders.buildExecuteTrigger,
+  buildCommitOrder: orders.buildCommitOrder,
+  buildSettleOrder: orders.buildSettleOrder,
+  buildCancelDelayedOrder: orders.buildCancelDelayedOrder,
   sendParapetTransaction: write.sendParapetTransaction,
   writeApprove: write.writeApprove,
   writeDeposit: write.writeDeposit,
@@ -39,6 +51,13 @@ const actions = {
   writeLpDeposit: write.writeLpDeposit,
   writeLpWithdraw: write.writeLpWithdraw,
   writeLpRedeem: write.writeLpRedeem,
+  writePlaceTrigger: orders.writePlaceTrigger,
+  writeUpdateTrigger: orders.writeUpdateTrigger,
+  writeCancelTrigger: orders.writeCancelTrigger,
+  writeExecuteTrigger: orders.writeExecuteTrigger,
+  writeCommitOrder: orders.writeCommitOrder,
+  writeSettleOrder: orders.writeSettleOrder,
+  writeCancelDelayedOrder: orders.writeCancelDelayedOrder,
   resolveHedgeSteps,
   executeHedge,
   rebalanceHedge,

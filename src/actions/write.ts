@@ -11,7 +11,7 @@ import {
   parseEventLogs,
   type TransactionReceipt,
 } from "viem";
-import { liquidityVaultAbi, perpVaultAbi, testTokenAbi } from "../abis/index.js";
+import { delayedOrdersAbi, liquidityVaultAbi, perpVaultAbi, testTokenAbi, triggerOrdersAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
 import { getDeploymentMarket } from "../deployment.js";
 import {
@@ -20,6 +20,7 @@ import {
   ParapetFeeCapError,
   ParapetGasEstimationError,
   ParapetInputError,
+  ParapetLatencyDefenceError,
   ParapetNoWalletError,
   toParapetContractError,
 } from "../errors.js";
@@ -66,17 +67,21 @@ function sender(client: ParapetContext): Address {
 export type BuildApproveParameters = {
   /** Token units or a decimal string. */
   amount: TokenAmount;
-  /** Who may pull the tokens: the perp vault (deposit), the LP vault (LP deposit) or the hedge router (its top-ups). */
-  spender?: "perpVault" | "liquidityVault" | "hedgeRouter" | undefined;
+  /**
+   * Who may pull the tokens: the perp vault (deposit), the LP vault (LP deposit), the hedge router (its top-ups) or
+   * an order contract (the keeper fee it escrows per order: docs/orders.md).
+   */
+  spender?: "perpVault" | "liquidityVault" | "hedgeRouter" | "triggerOrders" | "delayedOrders" | undefined;
 };
-/** ERC-20 approval for a deposit: a separate transaction, before `deposit` / `lpDeposit` / a hedge rebalance. */
+/** ERC-20 approval: a separate transaction, before `deposit` / `lpDeposit` / a hedge rebalance / placing orders. */
 export function buildApprove(client: ParapetContext, parameters: BuildApproveParameters): BuiltTransaction {
-  const spender = client.deployment[parameters.spender ?? "perpVault"];
+  const name = parameters.spender ?? "perpVault";
+  const spender = client.deployment[name];
   if (spender === undefined) {
     throw new ParapetDeploymentError({
       code: "MISSING_ADDRESS",
-      summary: "The deployment has no hedgeRouter to approve.",
-      fix: 'Add "hedgeRouter" to the deployment (ParapetLocal and `npm run deploy` deploy one).',
+      summary: `The deployment has no ${name} to approve.`,
+      fix: `Add "${name}" to the deployment (ParapetLocal and \`npm run deploy\` deploy one).`,
     });
   }
   const amount = tokenAmount(client, parameters.amount, "amount");
@@ -244,15 +249,20 @@ export type WriteOptions = {
   gasMarginBps?: bigint | undefined;
 };
 
-const eventsAbi = [...perpVaultAbi, ...liquidityVaultAbi].filter((item) => item.type === "event");
+const eventsAbi = [...perpVaultAbi, ...liquidityVaultAbi, ...triggerOrdersAbi, ...delayedOrdersAbi].filter(
+  (item) => item.type === "event",
+);
 
-/** A decoded Parapet event (vault, LP vault, ERC-20). */
+/** A decoded Parapet event (vault, LP vault, ERC-20, order contracts). */
 export type ParapetEvent = ReturnType<typeof parseEventLogs<typeof eventsAbi>>[number];
 
 export type WriteReturnType = {
   hash: Hex;
   receipt: TransactionReceipt;
-  /** Events of the vault and LP vault (and the ERC-20 Transfer/Approval) this transaction emitted, decoded. */
+  /**
+   * Events of the vault, the LP vault, the order contracts (and the ERC-20 Transfer/Approval) this transaction
+   * emitted, decoded.
+   */
   events: ParapetEvent[];
   gasLimit: bigint;
   maxFeePerGas: bigint;
@@ -373,8 +383,47 @@ export const writeDeposit = (c: ParapetContext, p: WriteDepositParameters): Prom
   sendParapetTransaction(c, buildDeposit(c, p), p);
 export const writeWithdraw = (c: ParapetContext, p: WriteWithdrawParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildWithdraw(c, p), p);
-export const writeTrade = async (c: ParapetContext, p: WriteTradeParameters): Promise<WriteReturnType> =>
-  sendParapetTransaction(c, await buildTrade(c, p), p);
+/**
+ * `buildTrade` + send. In a market whose latency defence is on, an immediate open or increase is refused by the
+ * vault; the simulation's `ImmediateOpenDisabled` becomes a {@link ParapetLatencyDefenceError} naming
+ * `writeCommitOrder` (nothing is sent).
+ */
+export const writeTrade = async (c: ParapetContext, p: WriteTradeParameters): Promise<WriteReturnType> => {
+  const tx = await buildTrade(c, p);
+  try {
+    return await sendParapetTransaction(c, tx, p);
+  } catch (error) {
+    throw (await immediateOpenError(c, p, error)) ?? error;
+  }
+};
+
+/** `ImmediateOpenDisabled` from a trade as the typed latency error (reads the market's delay for the message). */
+async function immediateOpenError(
+  client: ParapetContext,
+  p: BuildTradeParameters,
+  error: unknown,
+): Promise<ParapetLatencyDefenceError | undefined> {
+  if (!(error instanceof ParapetContractError) || error.errorName !== "ImmediateOpenDisabled") return undefined;
+  const sizeDeltaWad =
+    typeof p.sizeDelta === "string"
+      ? parseDecimal(p.sizeDelta, 18, { argument: "sizeDelta", allowNegative: true })
+      : p.sizeDelta;
+  const latency = await client.publicClient
+    .readContract({
+      address: client.deployment.perpVault,
+      abi: perpVaultAbi,
+      functionName: "latencyParams",
+      args: [p.marketId],
+    })
+    .catch(() => undefined);
+  const delay = latency ? `${latency.minSettlementDelay} s` : "the market's delay";
+  return new ParapetLatencyDefenceError(
+    [{ accountIndex: p.accountIndex ?? 0n, marketId: p.marketId, sizeDeltaWad }],
+    `Market ${p.marketId} has the latency defence on: the vault refuses an immediate trade that opens or increases (ImmediateOpenDisabled). Nothing was sent.`,
+    `Commit it instead: writeCommitOrder({ owner, accountIndex, marketId: ${p.marketId}n, sizeDelta, slippageBps }) (parapet orders commit); it settles at the first oracle round at least ${delay} later (a keeper, or you with writeSettleOrder). Immediate trades in this market may only reduce, and pay its immediateFeeRatio.`,
+    error,
+  );
+}
 export const writeSetOperator = (c: ParapetContext, p: WriteSetOperatorParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildSetOperator(c, p), p);
 export const writeLiquidate = (c: ParapetContext, p: WriteLiquidateParameters): Promise<WriteReturnType> =>
