@@ -160,7 +160,8 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     const upkeep = await viem.getContractAt("LiquidationUpkeep", deployment.liquidationUpkeep);
     expect((await upkeep.read.vault()).toLowerCase()).to.equal(deployment.perpVault.toLowerCase());
     // The order contracts: both trade this vault, and DelayedOrders is the vault's one delayed-order contract.
-    if (!deployment.triggerOrders || !deployment.delayedOrders) throw new Error("the deployment has no order contracts");
+    if (!deployment.triggerOrders || !deployment.delayedOrders)
+      throw new Error("the deployment has no order contracts");
     const triggerOrders = await viem.getContractAt("TriggerOrders", deployment.triggerOrders);
     expect((await triggerOrders.read.vault()).toLowerCase()).to.equal(deployment.perpVault.toLowerCase());
     expect((await vault.read.delayedOrders()).toLowerCase()).to.equal(deployment.delayedOrders.toLowerCase());
