@@ -19,6 +19,8 @@ import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
 /// @notice Storage layout, bounds and the state transitions shared by {PerpVault} and its delegatecall modules
 /// ({LiquidationModule}, {AdminModule}). All inherit exactly this contract, so they agree on every slot.
 /// @dev Add state variables only at the end, and only here.
+// One storage layout for the vault and its modules: splitting it to please the count would split that truth.
+// solhint-disable-next-line max-states-count
 abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
