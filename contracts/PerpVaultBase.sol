@@ -56,7 +56,21 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
 
     struct Market {
         MarketParams params;
-        MarketState state;
+        StoredMarketState state;
+    }
+
+    /// @dev {IPerpVaultTypes-MarketState} as stored, plus `latencyDefended` in the first slot's spare bits: every trade
+    /// reads that slot anyway, so an undefended market pays no extra SLOAD for the latency switch.
+    struct StoredMarketState {
+        int128 fundingIndex;
+        int64 fundingRatePerDay;
+        uint40 lastFundingTime;
+        bool openingPaused;
+        bool latencyDefended;
+        uint128 longSize;
+        uint128 shortSize;
+        int128 basisSum;
+        int128 poolRealizedUsd;
     }
 
     /// @dev One slot: realised collateral (USD WAD, signed) and the set of markets with a position.
