@@ -75,6 +75,7 @@ contract AdminModule is PerpVaultBase {
         }
         _checkBound("immediateFeeRatio", params.immediateFeeRatio, 0, MAX_IMMEDIATE_FEE_RATIO);
         _latency[marketId] = params;
+        _markets[marketId].state.latencyDefended = params.minSettlementDelay != 0;
         emit LatencyParamsSet(marketId, params);
     }
 

@@ -192,10 +192,9 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         );
         // Latency defence: only a delayed order (settled at an oracle round nobody knew at commitment) may open;
         // an immediate reduction pays the surcharge that makes a known-stale answer worthless (docs/risks.md).
-        LatencyParams memory latency = _latency[p.marketId];
-        if (latency.minSettlementDelay != 0 && msg.sender != _delayedOrders) {
+        if (m.state.latencyDefended && msg.sender != _delayedOrders) {
             if (v.increases) revert ImmediateOpenDisabled(p.marketId);
-            r.feeUsd += PricingMath.immediateFeeUp(p.sizeDelta, r.fillPrice, latency.immediateFeeRatio);
+            r.feeUsd += PricingMath.immediateFeeUp(p.sizeDelta, r.fillPrice, _latency[p.marketId].immediateFeeRatio);
         }
 
         // ---- settle funding, then resize ----
@@ -596,8 +595,16 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         return _listedMarket(marketId).params;
     }
 
-    function marketState(uint256 marketId) external view override returns (MarketState memory) {
-        return _listedMarket(marketId).state;
+    function marketState(uint256 marketId) external view override returns (MarketState memory s) {
+        StoredMarketState storage stored = _listedMarket(marketId).state;
+        s.fundingIndex = stored.fundingIndex;
+        s.fundingRatePerDay = stored.fundingRatePerDay;
+        s.lastFundingTime = stored.lastFundingTime;
+        s.openingPaused = stored.openingPaused;
+        s.longSize = stored.longSize;
+        s.shortSize = stored.shortSize;
+        s.basisSum = stored.basisSum;
+        s.poolRealizedUsd = stored.poolRealizedUsd;
     }
 
     function _notional(address owner, uint96 accountIndex, uint256 bitmap) internal view returns (uint256 total) {

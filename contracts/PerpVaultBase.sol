@@ -19,6 +19,8 @@ import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
 /// @notice Storage layout, bounds and the state transitions shared by {PerpVault} and its delegatecall modules
 /// ({LiquidationModule}, {AdminModule}). All inherit exactly this contract, so they agree on every slot.
 /// @dev Add state variables only at the end, and only here.
+// One storage layout for the vault and its modules: splitting it to please the count would split that truth.
+// solhint-disable-next-line max-states-count
 abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -54,7 +56,21 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
 
     struct Market {
         MarketParams params;
-        MarketState state;
+        StoredMarketState state;
+    }
+
+    /// @dev {IPerpVaultTypes-MarketState} as stored, plus `latencyDefended` in the first slot's spare bits: every trade
+    /// reads that slot anyway, so an undefended market pays no extra SLOAD for the latency switch.
+    struct StoredMarketState {
+        int128 fundingIndex;
+        int64 fundingRatePerDay;
+        uint40 lastFundingTime;
+        bool openingPaused;
+        bool latencyDefended;
+        uint128 longSize;
+        uint128 shortSize;
+        int128 basisSum;
+        int128 poolRealizedUsd;
     }
 
     /// @dev One slot: realised collateral (USD WAD, signed) and the set of markets with a position.

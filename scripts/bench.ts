@@ -374,9 +374,55 @@ if ((await vault.read.position([trader.account.address, 101n, 1n])).size !== uni
   throw new Error("the hedge rebalance missed its target");
 }
 
+// ------------------------------------------------------------------ measured: trigger orders (TriggerOrders)
+log("measuring placeTrigger, executeTrigger");
+// A reduce-only stop-loss on the hedge's short 2 ETH (account 100): buy back 1 ETH when ETH ≥ the trigger, with a
+// 1 USDC keeper fee. The measured order is the second one: the contract's token balance already holds a fee, the
+// steady state of a live deployment (the first placement, which creates that balance, is a reference cost below).
+const triggerOrders = await viem.deployContract("TriggerOrders", [vault.address]);
+await gasOf(vault.write.setOperator([triggerOrders.address, true], { account: trader.account }));
+await gasOf(token.write.approve([triggerOrders.address, maxUint256], { account: trader.account }));
+const ethPriceWad = await adapter.read.priceWad([ethFeed.address]);
+const stopParams = (triggerPriceWad: bigint) => ({
+  marketId: ETH_MARKET,
+  sizeDelta: units("1"),
+  triggerPriceWad,
+  triggerAbove: true,
+  acceptablePrice: maxUint256,
+  expiry: deadline,
+  reduceOnly: true,
+});
+const firstPlacementGas = await gasOf(
+  triggerOrders.write.placeTrigger([trader.account.address, 100n, stopParams(ethPriceWad * 2n), usdc("1")], {
+    account: trader.account,
+  }),
+);
+// Due at once: the trigger is the current price (≥ holds), so no price move disturbs the later measurements.
+result.placeTrigger = record(
+  "placeTrigger",
+  await gasOf(
+    triggerOrders.write.placeTrigger([trader.account.address, 100n, stopParams(ethPriceWad), usdc("1")], {
+      account: trader.account,
+    }),
+  ),
+);
+const dueOrderId = (await triggerOrders.read.nextOrderId()) - 1n;
+result.executeTrigger = record(
+  "executeTrigger",
+  await gasOf(triggerOrders.write.executeTrigger([dueOrderId], { account: keeper.account })),
+);
+if ((await vault.read.position([trader.account.address, 100n, ETH_MARKET])).size !== units("-1")) {
+  throw new Error("the stop did not buy back 1 ETH");
+}
+
 // ------------------------------------------------------------------ reference costs
 log("measuring reference costs");
 const refs: ReferenceCost[] = [];
+refs.push({
+  what: "placeTrigger, the contract's first order",
+  gas: big(firstPlacementGas),
+  note: "its token balance goes from zero to non-zero (+~17,000 once per deployment)",
+});
 
 /** Sends a (view) call as a transaction and records its receipt's gasUsed. */
 async function refTx(what: string, to: Address, data: Hex, note: string): Promise<void> {

@@ -47,11 +47,11 @@ library PricingMath {
 
     /// @notice Surcharge in USD (WAD), rounded up, of an immediate trade in a market with the latency defence on:
     /// `immediateFeeRatio` on the notional at the fill price.
-    function immediateFeeUp(int256 sizeDelta, uint256 fillPriceWad, uint256 immediateFeeRatio)
-        internal
-        pure
-        returns (uint256)
-    {
+    function immediateFeeUp(
+        int256 sizeDelta,
+        uint256 fillPriceWad,
+        uint256 immediateFeeRatio
+    ) internal pure returns (uint256) {
         return _feeUp(SignedMath.abs(sizeDelta), fillPriceWad, immediateFeeRatio);
     }
 

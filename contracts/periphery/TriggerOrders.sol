@@ -167,9 +167,10 @@ contract TriggerOrders is ITriggerOrders, AccountOrders {
         // Due when price ≥ trigger: round the trigger up; due when ≤: down. Never fires before the price asked.
         o.triggerTicks = _toTicks("triggerPriceWad", p.triggerPriceWad, p.triggerAbove);
         // A buy's bound rounds down, a sell's up: never looser than asked. A buy's "no bound" stays no bound.
-        o.acceptableTicks = p.sizeDelta > 0 && p.acceptablePrice >= uint256(NO_BOUND) * TICK
-            ? NO_BOUND
-            : _toTicks("acceptablePrice", p.acceptablePrice, p.sizeDelta < 0);
+        o.acceptableTicks =
+            p.sizeDelta > 0 && p.acceptablePrice >= uint256(NO_BOUND) * TICK
+                ? NO_BOUND
+                : _toTicks("acceptablePrice", p.acceptablePrice, p.sizeDelta < 0);
         o.expiry = p.expiry > type(uint40).max ? type(uint40).max : uint40(p.expiry);
         o.marketId = uint8(p.marketId); // marketCount ≤ MAX_MARKETS = 128
         o.triggerAbove = p.triggerAbove;

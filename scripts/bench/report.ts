@@ -15,6 +15,8 @@ export const BENCH_KEYS = [
   "liquidateBatch10",
   "liquidateAt1000Positions",
   "hedgeRebalance2",
+  "placeTrigger",
+  "executeTrigger",
 ] as const;
 
 export type BenchKey = (typeof BENCH_KEYS)[number];
@@ -44,6 +46,8 @@ export const TARGETS: Record<BenchKey, Target> = {
   liquidateBatch10: { kind: "times", of: "liquidate", factor: 8 },
   liquidateAt1000Positions: { kind: "within", of: "liquidate", tolerance: 0.02 },
   hedgeRebalance2: { kind: "max", gas: 600_000, label: "2 steps from flat: 2 quotes, 2 trades, 2 top-ups" },
+  placeTrigger: { kind: "max", gas: 120_000, label: "a reduce-only stop, keeper fee escrowed" },
+  executeTrigger: { kind: "max", gas: 150_000, label: "due stop: oracle check, trade, keeper paid" },
 };
 
 export interface ReferenceCost {
