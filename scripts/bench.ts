@@ -645,6 +645,53 @@ await checkLiquidated([LIQ_AT_1000_INDEX]);
 log("measuring the keeper's scan of 1,000+ accounts");
 Object.assign(sdk, await measureKeeperScan());
 
+// ------------------------------------------------------------------ reference: the latency defence's delayed orders
+// Last, so that no measured key sees the defence: BTC is defended for the two calls, then turned off again.
+log("measuring commitOrder, settleOrder (reference costs)");
+const delayedOrders = await viem.deployContract("DelayedOrders", [vault.address]);
+await gasOf(vault.write.setDelayedOrders([delayedOrders.address]));
+await gasOf(
+  vault.write.setLatencyParams([
+    1n,
+    { minSettlementDelay: 5, settlementTimeout: 3600, immediateFeeRatio: units("0.005") },
+  ]),
+);
+await gasOf(vault.write.setOperator([delayedOrders.address, true], { account: trader.account }));
+await gasOf(token.write.approve([delayedOrders.address, maxUint256], { account: trader.account }));
+// Buy back 0.05 BTC of the hedge's short 0.1 BTC (account 101), reduce-only, 1 USDC keeper fee.
+const commitGas = await gasOf(
+  delayedOrders.write.commitOrder(
+    [
+      trader.account.address,
+      101n,
+      { marketId: 1n, sizeDelta: units("0.05"), acceptablePrice: maxUint256, reduceOnly: true },
+      usdc("1"),
+    ],
+    { account: trader.account },
+  ),
+);
+await networkHelpers.time.increase(5);
+await refreshAllFeeds(); // the first round after the delay
+const settleGas = await gasOf(
+  delayedOrders.write.settleOrder([(await delayedOrders.read.nextOrderId()) - 1n], { account: keeper.account }),
+);
+if ((await vault.read.position([trader.account.address, 101n, 1n])).size !== units("-0.05")) {
+  throw new Error("the delayed order did not settle");
+}
+await gasOf(vault.write.setLatencyParams([1n, { minSettlementDelay: 0, settlementTimeout: 0, immediateFeeRatio: 0n }]));
+refs.push(
+  {
+    what: "DelayedOrders.commitOrder (first order)",
+    gas: big(commitGas),
+    note: "3 new slots + the fee escrow (its balance created); the latency defence's open/close path",
+  },
+  {
+    what: "DelayedOrders.settleOrder",
+    gas: big(settleGas),
+    note: "a keeper settles at the first BTC round after the 5 s delay: 2 feed round reads + the trade + the fee",
+  },
+);
+
 // ------------------------------------------------------------------ output
 const final = result as BenchResult;
 if (JSON_MODE) {
