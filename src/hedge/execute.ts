@@ -3,8 +3,41 @@
 // router trades `target − size` and deposits only the shortfall under a collateral floor, so a second run, or a second
 // keeper racing with the same plan, does nothing. The SDK additionally reads the accounts first (one multicall) and
 // sends nothing when every step is already at target.
-import { type Address, encodeFunctionData, type Hex, type Log, parseEventLogs, type TransactionReceipt } from "viem";
+//
+// Two additions of issue #7 (docs/orders.md):
+// - Stop-losses: a step may carry a reduce-only stop (from the plan's `stopLoss` policy). After the rebalance the
+//   executor makes sure each leg has exactly one matching stop in TriggerOrders: it places a missing one, updates one
+//   whose size or trigger changed (or that expires soon), keeps one that matches, and cancels the stop of a leg that
+//   was closed (its fee returns to the account). The setup for it (TriggerOrders an operator, the allowance for the
+//   new stops' keeper fees) is checked before anything is sent.
+// - The latency defence: in a market where it is on, the vault refuses an immediate trade that opens or increases,
+//   and the HedgeRouter trades immediately. The executor reads each market's latencyParams in its one multicall and,
+//   when a pending step would increase in a defended market, throws ParapetLatencyDefenceError (nothing sent) listing
+//   those legs: open them with writeCommitOrder (settled at the next oracle round), then run the executor again for
+//   the collateral and the stops. Reductions in a defended market go through (they pay the immediate fee).
+import {
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  type Log,
+  maxUint256,
+  parseEventLogs,
+  type TransactionReceipt,
+} from "viem";
 import { hedgeRouterAbi, perpVaultAbi, testTokenAbi } from "../abis/index.js";
+import {
+  getTriggerOrders,
+  type LatencyParams,
+  latencyParamsCall,
+  ORDER_TICK_WAD,
+  orderContractAddress,
+  type TriggerOrder,
+  toLatencyParams,
+  triggerSizeOnTick,
+  writeCancelTrigger,
+  writePlaceTrigger,
+  writeUpdateTrigger,
+} from "../actions/orders.js";
 import { deploylessMulticall, unwrapCallResult } from "../actions/read.js";
 import {
   type BuiltTransaction,
@@ -14,8 +47,16 @@ import {
 } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { getDeploymentMarket } from "../deployment.js";
-import { ParapetDeploymentError, ParapetHedgeSetupError, ParapetInputError, ParapetNoWalletError } from "../errors.js";
-import { assertBigintAmount } from "../units.js";
+import {
+  type ImmediateOpenLeg,
+  ParapetDeploymentError,
+  ParapetHedgeSetupError,
+  ParapetInputError,
+  ParapetLatencyDefenceError,
+  ParapetNoWalletError,
+  ParapetOrderSetupError,
+} from "../errors.js";
+import { acceptablePrice as acceptablePriceOf, assertBigintAmount } from "../units.js";
 import type { HedgePlan } from "./types.js";
 
 const BPS = 10_000n;
@@ -41,6 +82,20 @@ export type HedgeStep = {
   maxBuyPriceWad: bigint;
   /** Worst fill price (USD WAD) when reaching the target is a sell (rounded down). */
   minSellPriceWad: bigint;
+  /** A reduce-only stop-loss for the whole leg, kept in TriggerOrders by `executeHedge`. */
+  stopLoss?: HedgeStepStopLoss | undefined;
+};
+
+/** A step's stop-loss (from the plan's `stopLoss`), in WAD / token units. */
+export type HedgeStepStopLoss = {
+  triggerPriceWad: bigint;
+  /** Due at ≥ trigger (a short's stop) or ≤ trigger (a long's). */
+  triggerAbove: boolean;
+  /** Keeper fee escrowed per stop (token units, a multiple of 1e-6 tokens). */
+  keeperFee: bigint;
+  expirySeconds: bigint;
+  /** Worst fill past the trigger (bps); undefined: any fill. */
+  slippageBps?: number | undefined;
 };
 
 /** A step exactly as `HedgeRouter.rebalance` takes it (the ABI's `Step` struct). */
@@ -156,6 +211,9 @@ export function hedgeStepsFromPlan(plan: HedgePlan, options: HedgeStepsFromPlanO
     const absSize = targetSizeWad < 0n ? -targetSizeWad : targetSizeWad;
     const allowanceWad = ceilDiv(absSize * maxBuyPriceWad, 10n ** 18n) * (slippage + 100n);
     const defaultCap = ceilDiv(minCollateralUsd, tokenToWad) + ceilDiv(allowanceWad, BPS * tokenToWad);
+    const stop = target.stopLoss;
+    // The fee unit of TriggerOrders is 1e-6 tokens: round the fee up to it (6 decimals at most).
+    const feeDecimals = Math.min(tokenDecimals, 6);
     return {
       accountIndex: target.accountIndex,
       marketId: target.marketId,
@@ -164,6 +222,27 @@ export function hedgeStepsFromPlan(plan: HedgePlan, options: HedgeStepsFromPlanO
       maxDeposit: options.maxDepositPerStep ?? defaultCap,
       maxBuyPriceWad,
       minSellPriceWad,
+      ...(stop
+        ? {
+            stopLoss: {
+              // To 1e-8 USD (Chainlink's precision, TriggerOrders' tick), nearest: the float product price × (1 ± d)
+              // carries noise far below it (3000 × 1.1 = 3300.0000000000005).
+              triggerPriceWad:
+                numberToFixedPoint(
+                  Number(stop.triggerPriceUsd.toFixed(8)),
+                  8,
+                  "zero",
+                  `${where}.stopLoss.triggerPriceUsd`,
+                ) * ORDER_TICK_WAD,
+              triggerAbove: stop.triggerAbove,
+              keeperFee:
+                numberToFixedPoint(stop.keeperFeeUsd, feeDecimals, "up", `${where}.stopLoss.keeperFeeUsd`) *
+                10n ** BigInt(tokenDecimals - feeDecimals),
+              expirySeconds: BigInt(stop.expirySeconds),
+              slippageBps: stop.slippageBps,
+            },
+          }
+        : {}),
     };
   });
 }
@@ -286,7 +365,21 @@ export type ResolveHedgeStepsReturnType = {
   routerIsOperator: boolean;
   senderIsOperator: boolean;
   allowance: bigint;
+  /** Each step's market latency defence, in step order. */
+  latency: LatencyParams[];
+  /** Pending trades that open or increase in a market whose latency defence is on: the vault would refuse them. */
+  defendedIncreases: ImmediateOpenLeg[];
+  /** When a step has a stop-loss: whether TriggerOrders is the owner's operator, and the sender's allowance to it. */
+  triggerOrdersIsOperator?: boolean | undefined;
+  triggerOrdersAllowance?: bigint | undefined;
 };
+
+/** Whether moving from `from` to `to` adds exposure (the vault's "increases": a larger |size| or a flip). */
+function increases(from: bigint, to: bigint): boolean {
+  if (to === 0n) return false;
+  if (from === 0n || from > 0n !== to > 0n) return true;
+  return (to < 0n ? -to : to) > (from < 0n ? -from : from);
+}
 
 /**
  * Reads, in ONE multicall at one block, the size and collateral of every step's account, whether the router and the
@@ -307,42 +400,63 @@ export async function resolveHedgeSteps(
     checkStep(client, toRouterStep(s, 0n), i);
     assertBigintAmount(s.maxBuyPriceWad, { argument: `steps[${i}].maxBuyPriceWad` });
   });
+  const stops = steps.some((s) => s.stopLoss !== undefined);
+  const triggerOrders = stops ? orderContractAddress(client, "triggerOrders") : undefined;
+  const token = client.deployment.collateralToken;
   const contracts = [
     { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, router] },
     { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, sender] },
-    {
-      address: client.deployment.collateralToken,
-      abi: testTokenAbi,
-      functionName: "allowance",
-      args: [sender, router],
-    },
+    { address: token, abi: testTokenAbi, functionName: "allowance", args: [sender, router] },
     ...steps.flatMap((s) => [
       { address: vault, abi: perpVaultAbi, functionName: "position", args: [owner, s.accountIndex, s.marketId] },
       { address: vault, abi: perpVaultAbi, functionName: "collateralOf", args: [owner, s.accountIndex] },
+      latencyParamsCall(client, s.marketId),
     ]),
+    ...(triggerOrders
+      ? [
+          { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, triggerOrders] },
+          { address: token, abi: testTokenAbi, functionName: "allowance", args: [sender, triggerOrders] },
+        ]
+      : []),
   ];
   const results = (await deploylessMulticall(client, contracts, { blockNumber: parameters.blockNumber })).map((r, i) =>
     unwrapCallResult<unknown>(r, (contracts[i] as { functionName: string }).functionName),
   );
   const [routerIsOperator, senderIsOperator, allowance] = results as [boolean, boolean, bigint];
+  const latency: LatencyParams[] = [];
   const states = steps.map((step, i): HedgeStepState => {
-    const position = results[3 + 2 * i] as { size: bigint };
-    const collateralUsd = results[4 + 2 * i] as bigint;
+    const position = results[3 + 3 * i] as { size: bigint };
+    const collateralUsd = results[4 + 3 * i] as bigint;
+    latency.push(toLatencyParams(step.marketId, results[5 + 3 * i]));
     const atTarget = position.size === step.targetSizeWad && collateralUsd >= step.minCollateralUsd;
     return { step, currentSizeWad: position.size, collateralUsd, atTarget };
   });
   const busy = new Set(states.filter((s) => !s.atTarget).map((s) => s.step.accountIndex));
-  const pending = states
-    .filter((s) => busy.has(s.step.accountIndex))
-    .map((s) => toRouterStep(s.step, s.currentSizeWad));
+  const pendingStates = states.filter((s) => busy.has(s.step.accountIndex));
+  const defendedIncreases = pendingStates
+    .filter((s) => latency[states.indexOf(s)]?.enabled && increases(s.currentSizeWad, s.step.targetSizeWad))
+    .map((s) => ({
+      accountIndex: s.step.accountIndex,
+      marketId: s.step.marketId,
+      sizeDeltaWad: s.step.targetSizeWad - s.currentSizeWad,
+    }));
+  const tail = 3 + 3 * steps.length;
   return {
     router,
     sender,
     states,
-    pending,
+    pending: pendingStates.map((s) => toRouterStep(s.step, s.currentSizeWad)),
     routerIsOperator,
     senderIsOperator,
     allowance,
+    latency,
+    defendedIncreases,
+    ...(triggerOrders
+      ? {
+          triggerOrdersIsOperator: results[tail] as boolean,
+          triggerOrdersAllowance: results[tail + 1] as bigint,
+        }
+      : {}),
   };
 }
 
@@ -367,8 +481,18 @@ export type ExecuteHedgeParameters = WriteOptions & {
   deadlineSeconds?: bigint | undefined;
 };
 
+/** What the executor did about a leg's stop-loss (TriggerOrders). */
+export type HedgeStopResult = {
+  accountIndex: bigint;
+  marketId: bigint;
+  /** placed: a new stop; updated: size, trigger or expiry refreshed; kept: already right; cancelled: the leg is flat. */
+  action: "placed" | "updated" | "kept" | "cancelled";
+  orderId: bigint;
+  hash?: Hex | undefined;
+};
+
 export type ExecuteHedgeReturnType =
-  | { status: "noop"; states: HedgeStepState[] }
+  | { status: "noop"; states: HedgeStepState[]; stops: HedgeStopResult[] }
   | {
       status: "sent";
       hash: Hex;
@@ -377,8 +501,116 @@ export type ExecuteHedgeReturnType =
       sent: RouterStep[];
       steps: HedgeStepResult[];
       states: HedgeStepState[];
+      /** The legs' stop-losses, after the rebalance (steps without `stopLoss` have none here). */
+      stops: HedgeStopResult[];
       write: WriteReturnType;
     };
+
+/** A stop as TriggerOrders stores it: the trigger on the 1e-8 tick, rounded so it never fires earlier. */
+function storedTrigger(triggerPriceWad: bigint, triggerAbove: boolean): bigint {
+  const down = (triggerPriceWad / ORDER_TICK_WAD) * ORDER_TICK_WAD;
+  return triggerAbove && down !== triggerPriceWad ? down + ORDER_TICK_WAD : down;
+}
+
+type StopPlan = {
+  step: HedgeStep;
+  stop: HedgeStepStopLoss;
+  existing: TriggerOrder | undefined;
+  action: HedgeStopResult["action"];
+  sizeDeltaWad: bigint;
+};
+
+/** What each leg's stop needs (from the owner's live orders): place, update, keep or cancel. */
+async function planStops(
+  client: ParapetContext,
+  owner: Address,
+  steps: readonly HedgeStep[],
+  nowSeconds: bigint,
+): Promise<StopPlan[]> {
+  const withStops = steps.filter((s) => s.stopLoss !== undefined);
+  if (withStops.length === 0) return [];
+  const live = await getTriggerOrders(client, { owner });
+  const plans: StopPlan[] = [];
+  for (const step of withStops) {
+    const stop = step.stopLoss as HedgeStepStopLoss;
+    const existing = live.find(
+      (o) => o.accountIndex === step.accountIndex && o.marketId === step.marketId && o.reduceOnly && o.kind === "stop",
+    );
+    if (step.targetSizeWad === 0n) {
+      if (existing) plans.push({ step, stop, existing, action: "cancelled", sizeDeltaWad: 0n });
+      continue;
+    }
+    const sizeDeltaWad = triggerSizeOnTick(-step.targetSizeWad, true);
+    const matches =
+      existing !== undefined &&
+      existing.sizeDeltaWad === sizeDeltaWad &&
+      existing.triggerAbove === stop.triggerAbove &&
+      existing.triggerPriceWad === storedTrigger(stop.triggerPriceWad, stop.triggerAbove) &&
+      existing.expiry >= nowSeconds + stop.expirySeconds / 2n;
+    plans.push({
+      step,
+      stop,
+      existing,
+      action: existing === undefined ? "placed" : matches ? "kept" : "updated",
+      sizeDeltaWad,
+    });
+  }
+  return plans;
+}
+
+/** Sends the stop plans, one transaction each (placeTrigger / updateTrigger / cancelTrigger). */
+async function applyStops(
+  client: ParapetContext,
+  owner: Address,
+  plans: readonly StopPlan[],
+  options: WriteOptions,
+): Promise<HedgeStopResult[]> {
+  const results: HedgeStopResult[] = [];
+  for (const { step, stop, existing, action, sizeDeltaWad } of plans) {
+    const where = { accountIndex: step.accountIndex, marketId: step.marketId };
+    if (action === "kept" && existing) {
+      results.push({ ...where, action, orderId: existing.orderId });
+      continue;
+    }
+    if (action === "cancelled" && existing) {
+      const w = await writeCancelTrigger(client, { ...options, orderId: existing.orderId });
+      results.push({ ...where, action, orderId: existing.orderId, hash: w.hash });
+      continue;
+    }
+    const order = {
+      marketId: step.marketId,
+      sizeDelta: sizeDeltaWad,
+      triggerPriceWad: stop.triggerPriceWad,
+      triggerAbove: stop.triggerAbove,
+      acceptablePrice:
+        stop.slippageBps === undefined
+          ? sizeDeltaWad > 0n
+            ? maxUint256
+            : 0n
+          : acceptablePriceOf({
+              priceWad: stop.triggerPriceWad,
+              sizeDelta: sizeDeltaWad,
+              slippageBps: stop.slippageBps,
+            }),
+      expirySeconds: stop.expirySeconds,
+      reduceOnly: true,
+    };
+    if (action === "updated" && existing) {
+      const w = await writeUpdateTrigger(client, { ...options, ...order, orderId: existing.orderId });
+      results.push({ ...where, action, orderId: existing.orderId, hash: w.hash });
+    } else {
+      const w = await writePlaceTrigger(client, {
+        ...options,
+        ...order,
+        owner,
+        accountIndex: step.accountIndex,
+        keeperFee: stop.keeperFee,
+      });
+      results.push({ ...where, action: "placed", orderId: w.orderId, hash: w.hash });
+    }
+  }
+  return results;
+}
 
 /**
  * Applies `steps` for `owner` in one transaction through the HedgeRouter: reads the accounts (one multicall), returns
@@ -386,6 +618,12 @@ export type ExecuteHedgeReturnType =
  * allowance for the max deposits: typed ParapetHedgeSetupError naming the fix), then simulates, checks the fee cap
  * and sends via `sendParapetTransaction`. A revert (at simulation, estimation or on-chain) is thrown as the decoded
  * ParapetContractError; nothing is sent when the simulation fails.
+ *
+ * Latency defence: a pending step that opens or increases in a market whose defence is on throws
+ * ParapetLatencyDefenceError before anything is sent (its `legs` are the increases to commit with writeCommitOrder).
+ * Stop-losses: steps with `stopLoss` get one reduce-only stop each after the rebalance (placed, updated, kept, or
+ * cancelled for a closed leg: `stops` in the result), one TriggerOrders transaction per change; TriggerOrders must be
+ * the owner's operator and the allowance must cover the new stops' fees (ParapetOrderSetupError, checked first).
  */
 export async function executeHedge(
   client: ParapetContext,
@@ -393,7 +631,38 @@ export async function executeHedge(
 ): Promise<ExecuteHedgeReturnType> {
   const { owner } = parameters;
   const resolved = await resolveHedgeSteps(client, { owner, steps: parameters.steps });
-  if (resolved.pending.length === 0) return { status: "noop", states: resolved.states };
+  if (resolved.defendedIncreases.length > 0) {
+    const legs = resolved.defendedIncreases;
+    throw new ParapetLatencyDefenceError(
+      legs,
+      `The latency defence is on in market(s) ${[...new Set(legs.map((l) => l.marketId))].join(", ")}: the vault refuses an immediate trade that opens or increases there, and the HedgeRouter trades immediately. Nothing was sent.`,
+      `Open those legs with delayed orders (writeCommitOrder per leg: ${legs.map((l) => `account ${l.accountIndex} market ${l.marketId} sizeDelta ${l.sizeDeltaWad}`).join("; ")}), let them settle at the next oracle round, then run the executor again for the collateral and the stops.`,
+    );
+  }
+  const block = await client.publicClient.getBlock({ blockTag: "latest" });
+  const stopPlans = await planStops(client, owner, parameters.steps, block.timestamp);
+  if (stopPlans.some((p) => p.action !== "kept")) {
+    if (resolved.triggerOrdersIsOperator !== true) {
+      const address = orderContractAddress(client, "triggerOrders");
+      throw new ParapetOrderSetupError(
+        "ORDERS_NOT_OPERATOR",
+        `The hedge's stop-losses need TriggerOrders (${address}) as an operator of ${owner}. Nothing was sent.`,
+        `As the owner, call setOperator(${address}, true) on the vault once (writeSetOperator({ operator: "${address}", allowed: true })), or plan without stopLoss.`,
+      );
+    }
+    const fees = stopPlans.filter((p) => p.action === "placed").reduce((sum, p) => sum + p.stop.keeperFee, 0n);
+    if ((resolved.triggerOrdersAllowance ?? 0n) < fees) {
+      throw new ParapetOrderSetupError(
+        "ALLOWANCE_TOO_LOW",
+        `The sender's allowance to TriggerOrders is ${resolved.triggerOrdersAllowance ?? 0n} token units, below the new stops' keeper fees (${fees}). Nothing was sent.`,
+        `Approve TriggerOrders for at least ${fees} token units: writeApprove({ amount: ${fees}n, spender: "triggerOrders" }).`,
+      );
+    }
+  }
+  if (resolved.pending.length === 0) {
+    const stops = await applyStops(client, owner, stopPlans, parameters);
+    return { status: "noop", states: resolved.states, stops };
+  }
   if (!resolved.routerIsOperator) {
     throw new ParapetHedgeSetupError(
       "ROUTER_NOT_OPERATOR",
@@ -437,6 +706,7 @@ export async function executeHedge(
       collateralAfter: e.args.collateralAfter,
     }),
   );
+  const stops = await applyStops(client, owner, stopPlans, parameters);
   return {
     status: "sent",
     hash: write.hash,
@@ -444,6 +714,7 @@ export async function executeHedge(
     sent: resolved.pending,
     steps,
     states: resolved.states,
+    stops,
     write,
   };
 }

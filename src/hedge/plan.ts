@@ -52,6 +52,29 @@ export function resolveHedgePolicy(policy: Partial<HedgePolicy> = {}): HedgePoli
     throw new HedgeInputError({ field: "reserveRatio", value: p.reserveRatio, fix: "pass a fraction ≥ 0" });
   if (!(p.lookbackDays >= 2))
     throw new HedgeInputError({ field: "lookbackDays", value: p.lookbackDays, fix: "pass at least 2 days" });
+  if (p.stopLoss !== undefined) {
+    const { distanceRatio, keeperFeeUsd = 0, expirySeconds = 30 * 86_400, slippageBps } = p.stopLoss;
+    if (!(distanceRatio > 0 && distanceRatio < 1))
+      throw new HedgeInputError({
+        field: "stopLoss.distanceRatio",
+        value: distanceRatio,
+        fix: "pass a fraction in (0, 1), e.g. 0.2",
+      });
+    if (!(keeperFeeUsd >= 0 && Number.isFinite(keeperFeeUsd)))
+      throw new HedgeInputError({ field: "stopLoss.keeperFeeUsd", value: keeperFeeUsd, fix: "pass a USD fee ≥ 0" });
+    if (!(Number.isSafeInteger(expirySeconds) && expirySeconds > 0))
+      throw new HedgeInputError({
+        field: "stopLoss.expirySeconds",
+        value: expirySeconds,
+        fix: "pass a whole number of seconds > 0",
+      });
+    if (slippageBps !== undefined && !(Number.isSafeInteger(slippageBps) && slippageBps >= 0 && slippageBps <= 10_000))
+      throw new HedgeInputError({
+        field: "stopLoss.slippageBps",
+        value: slippageBps,
+        fix: "pass whole basis points in [0, 10000], or leave it out (any fill)",
+      });
+  }
   return p;
 }
 
@@ -281,6 +304,31 @@ export function planHedge(
       maintenanceMarginRatio: market.maintenanceMarginRatio,
       liquidationFeeUsd: market.liquidationFeeUsd,
     });
+    let stopLoss: HedgeTarget["stopLoss"];
+    if (policy.stopLoss !== undefined && side !== 0) {
+      // Against the hedge: a short loses when the price rises, so its stop is above the price; a long's below.
+      const triggerAbove = side < 0;
+      const triggerPriceUsd = price * (1 + (triggerAbove ? 1 : -1) * policy.stopLoss.distanceRatio);
+      stopLoss = {
+        triggerPriceUsd,
+        triggerAbove,
+        keeperFeeUsd: policy.stopLoss.keeperFeeUsd ?? 0,
+        expirySeconds: policy.stopLoss.expirySeconds ?? 30 * 86_400,
+        slippageBps: policy.stopLoss.slippageBps,
+      };
+      explanation.push(
+        `stop-loss at ${triggerPriceUsd.toPrecision(6)} USD (${(policy.stopLoss.distanceRatio * 100).toFixed(1)} % against the hedge): closes the whole leg, reduce-only`,
+      );
+      const beyond =
+        liquidationPriceUsd > 0 &&
+        (triggerAbove ? triggerPriceUsd >= liquidationPriceUsd : triggerPriceUsd <= liquidationPriceUsd);
+      if (beyond) {
+        warnings.push({
+          code: "STOP_BEYOND_LIQUIDATION",
+          message: `the stop at ${triggerPriceUsd.toPrecision(6)} USD is past the liquidation price ${liquidationPriceUsd.toPrecision(6)} USD: the account would be liquidated first (tighten stopLoss.distanceRatio or add collateral)`,
+        });
+      }
+    }
     const carry = (rate: number) => side * rate * notionalUsd;
     const band = [carry(forecast.lower), carry(forecast.upper)].sort((a, b) => a - b) as [number, number];
     const expectedCarryPerYearUsd = carry(forecast.mean);
@@ -331,6 +379,7 @@ export function planHedge(
       expectedCarryPerYearUsd,
       carryPerYearBandUsd: band,
       openCostUsd,
+      ...(stopLoss ? { stopLoss } : {}),
       warnings,
       explanation,
     });

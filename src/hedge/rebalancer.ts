@@ -5,7 +5,7 @@ import { mockV3AggregatorAbi } from "../abis/index.js";
 import { getAccount, getMarkets } from "../actions/read.js";
 import type { WriteOptions } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetContractError, type ParapetError } from "../errors.js";
+import { ParapetContractError, type ParapetError, ParapetLatencyDefenceError } from "../errors.js";
 import { wadToNumber } from "../units.js";
 import { type ExecuteHedgeReturnType, executeHedge, hedgeStepsFromPlan } from "./execute.js";
 import { hedgeMarketsFromChain } from "./fromChain.js";
@@ -53,7 +53,8 @@ export type RebalanceHedgeReturnType = {
   plan: HedgePlan;
   decisions: RebalanceHedgeDecision[];
   /** "sent": one transaction; "noop": nothing to do (or already done by a racing keeper); "dry-run"; "vetoed": the
-   * simulation reverted (decision vetoes carry SIMULATION). */
+   * simulation reverted (decision vetoes carry SIMULATION), or a leg would open in a market whose latency defence is
+   * on (LATENCY: commit it with writeCommitOrder). */
   status: "sent" | "noop" | "dry-run" | "vetoed";
   execution?: ExecuteHedgeReturnType | undefined;
   simulationError?: ParapetError | undefined;
@@ -149,6 +150,17 @@ export async function rebalanceHedge(
     const execution = await executeHedge(client, { ...parameters, owner, steps });
     return { plan, decisions, status: execution.status, execution };
   } catch (error) {
+    if (error instanceof ParapetLatencyDefenceError) {
+      // Opening in a defended market needs a delayed order: the pass reports it and sends nothing.
+      const defended = new Set(error.legs.map((l) => `${l.accountIndex}:${l.marketId}`));
+      for (const { target, decision } of acting) {
+        if (defended.has(`${target.accountIndex}:${target.marketId}`)) {
+          decision.vetoes.push({ code: "LATENCY", message: `${error.summary} Fix: ${error.fix}` });
+        }
+        decision.act = false;
+      }
+      return { plan, decisions, status: "vetoed", simulationError: error };
+    }
     if (!(error instanceof ParapetContractError)) throw error;
     for (const { decision } of acting) {
       decision.vetoes.push({ code: "SIMULATION", message: `the transaction would revert: ${error.summary}` });

@@ -63,6 +63,22 @@ export type HedgeMarketData = {
 
 export type HedgeRatioMethod = "one-to-one" | "min-variance" | "vol-scaled";
 
+/**
+ * A reduce-only stop-loss attached to each hedge leg (TriggerOrders, docs/orders.md): it closes the leg when the price
+ * has moved `distanceRatio` against it, before the account gets near liquidation. The executor places (or updates)
+ * one per leg after opening it.
+ */
+export type HedgeStopLossPolicy = {
+  /** Distance of the trigger from the price as a fraction, in (0, 1): 0.2 puts a short's stop 20 % above the price. */
+  distanceRatio: number;
+  /** Keeper fee escrowed per stop, in USD (= collateral tokens; default 0). Keepers execute stops that pay for gas. */
+  keeperFeeUsd?: number | undefined;
+  /** Life of each stop in seconds from placement (default 30 days); the executor refreshes it on its next run. */
+  expirySeconds?: number | undefined;
+  /** Worst fill past the trigger in basis points (default: any fill, a stop must get out). */
+  slippageBps?: number | undefined;
+};
+
 /** How to hedge. Every field has a default (`DEFAULT_HEDGE_POLICY`); pass only what you change. */
 export type HedgePolicy = {
   /** Ratio method for an asset hedged in its own market (default one-to-one). */
@@ -93,6 +109,8 @@ export type HedgePolicy = {
   maxShareOfOpenInterest: number;
   /** Warn when expected carry exceeds this fraction of notional per year (default 0.2). */
   maxCarryPerYear: number;
+  /** Attach a reduce-only stop-loss to each hedge leg (default: none). */
+  stopLoss?: HedgeStopLossPolicy | undefined;
 };
 
 export type HedgeWarningCode =
@@ -106,13 +124,25 @@ export type HedgeWarningCode =
   | "NO_MARKET"
   | "NOT_ENOUGH_HISTORY"
   | "NO_FUNDING_DATA"
-  | "LEVERAGE_CAPPED";
+  | "LEVERAGE_CAPPED"
+  | "STOP_BEYOND_LIQUIDATION";
 
 export type HedgeWarning = {
   code: HedgeWarningCode;
   message: string;
   /** The exposure asset the warning is about. */
   asset?: string | undefined;
+};
+
+/** A hedge leg's stop-loss: closes the whole leg when the oracle price reaches the trigger. */
+export type HedgeTargetStopLoss = {
+  /** USD per unit. A short's stop is above the price (`triggerAbove`), a long's below. */
+  triggerPriceUsd: number;
+  triggerAbove: boolean;
+  keeperFeeUsd: number;
+  expirySeconds: number;
+  /** Worst fill past the trigger (bps); undefined: any fill. */
+  slippageBps?: number | undefined;
 };
 
 /** One hedge position the planner wants, with the reasons for it. */
@@ -148,6 +178,8 @@ export type HedgeTarget = {
   carryPerYearBandUsd: readonly [number, number];
   /** Fee and price impact of opening from flat (USD). */
   openCostUsd: number;
+  /** The leg's reduce-only stop-loss, when the policy asks for one. */
+  stopLoss?: HedgeTargetStopLoss | undefined;
   warnings: HedgeWarning[];
   /** One line per step: the method, the ratio, the sizing of the collateral. */
   explanation: string[];
@@ -170,7 +202,7 @@ export type HedgePlan = {
 // ---- rebalancing -----------------------------------------------------------------------------------------------
 
 export type RebalanceReasonCode = "DELTA_BAND" | "MARGIN" | "TIME" | "PRICE_MOVE";
-export type RebalanceVetoCode = "ORACLE" | "GAS_CAP" | "SIMULATION";
+export type RebalanceVetoCode = "ORACLE" | "GAS_CAP" | "SIMULATION" | "LATENCY";
 
 /** The live state of one hedge, for `shouldRebalance`. */
 export type HedgeState = {
