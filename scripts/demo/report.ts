@@ -82,6 +82,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     `Gas (keeper: funding accruals, liquidations): ${s.keeperGas.gasUsed.toLocaleString("en-US")} gas in ${s.keeperGas.transactions} tx = ${formatUsd(s.keeperGas.usd)}.`,
     `Rebalances: ${s.rebalances.count} transactions after the opening (${reasonsText(s.rebalances.reasons)}).`,
     `Liquidations: ${s.liquidations.count}${s.liquidations.events.map((l) => ` — day ${l.day} (${l.date}): the ${l.who}, ${(l.closedFraction * 100).toFixed(0)} % closed, keeper reward ${formatUsd(l.keeperRewardUsd)}`).join(";")}.`,
+    `Stop-losses executed by the keeper: ${s.stops.count}${s.stops.events.map((x) => ` — day ${x.day} (${x.date}): the ${x.who}, ${x.sizeDeltaUnits} at ${formatUsd(x.fillPriceUsd)}, keeper fee ${formatUsd(x.keeperFeeUsd)}`).join(";")}.`,
     `Oracle vetoes: ${s.oracleVetoes.length}${s.oracleVetoes.map((v) => ` — day ${v.day} (${v.date}) ${v.symbol}: ${v.message}; hedger sent ${v.hedgerSent ? "a transaction for the other hedges" : "nothing"}`).join(";")}.`,
     "",
     "Variance reduction = 1 − Var(hedged daily P&L) / Var(unhedged daily P&L), per hedge: exposure value change vs that plus the hedge account's on-chain equity change net of deposits (a stale-feed day is merged into the next). P&L offset = −hedge P&L / exposure P&L over the window. Carry: funding paid (negative: received), from Traded events plus what the open position owes.",
@@ -194,6 +195,10 @@ export function renderDemoReport(s: DemoSummary): string {
       l.day,
       `Day ${l.day} (${l.date}): keeper liquidated the ${l.who} ${l.owner}#${l.accountIndex} (${(l.closedFraction * 100).toFixed(0)} % closed), reward ${formatUsd(l.keeperRewardUsd)}, tx ${l.hash}`,
     ]),
+    ...s.stops.events.map((x): [number, string] => [
+      x.day,
+      `Day ${x.day} (${x.date}): keeper executed the ${x.who}'s stop-loss #${x.orderId} (${x.sizeDeltaUnits} at ${formatUsd(x.fillPriceUsd)}), keeper fee ${formatUsd(x.keeperFeeUsd)}, tx ${x.hash}`,
+    ]),
     ...s.oracleVetoes.map((v): [number, string] => [
       v.day,
       `Day ${v.day} (${v.date}): ORACLE veto on ${v.symbol} — ${v.message}; ${v.hedgerSent ? "the hedger still sent a transaction for other hedges" : "the hedger sent nothing"}`,
@@ -212,7 +217,8 @@ was read from the chain (receipts, events, account reads).</p>
 <p>Book P&amp;L: unhedged ${escapeHtml(formatUsd(s.total.unhedgedPnlUsd))}, hedged ${escapeHtml(formatUsd(s.total.hedgedPnlUsd))}.
 Hedger gas: ${escapeHtml(s.gas.gasUsed.toLocaleString("en-US"))} in ${s.gas.transactions} transactions = ${escapeHtml(formatUsd(s.gas.usd))}
 at ${s.gas.gasPriceGwei} gwei. Keeper gas: ${escapeHtml(s.keeperGas.gasUsed.toLocaleString("en-US"))} = ${escapeHtml(formatUsd(s.keeperGas.usd))}.
-Liquidations: ${s.liquidations.count} (keeper rewards ${escapeHtml(formatUsd(s.liquidations.rewardUsd))}).</p>
+Liquidations: ${s.liquidations.count} (keeper rewards ${escapeHtml(formatUsd(s.liquidations.rewardUsd))}).
+Stop-losses executed: ${s.stops.count} (keeper fees ${escapeHtml(formatUsd(s.stops.keeperFeesUsd))}).</p>
 <p class="note">Variance reduction = 1 − Var(hedged daily P&amp;L) / Var(unhedged daily P&amp;L); unhedged = change of the
 exposure's value at the feed price, hedged = that plus the change of the hedge account's equity net of deposits (a
 stale-feed day is merged into the next). P&amp;L offset = −hedge P&amp;L / exposure P&amp;L over the window.</p>

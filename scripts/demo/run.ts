@@ -16,7 +16,13 @@ import {
   type TransactionReceipt,
 } from "viem";
 import ParapetLocal from "../../ignition/modules/ParapetLocal.js";
-import { hedgeRouterAbi, mockV3AggregatorAbi, perpVaultAbi, testTokenAbi } from "../../src/abis/index.js";
+import {
+  hedgeRouterAbi,
+  mockV3AggregatorAbi,
+  perpVaultAbi,
+  testTokenAbi,
+  triggerOrdersAbi,
+} from "../../src/abis/index.js";
 import { loadHistoryFiles } from "../../src/backtest/node.js";
 import {
   type AccountRef,
@@ -24,6 +30,7 @@ import {
   createParapetContext,
   type Deployment,
   discoverAccounts,
+  discoverTriggerOrderIds,
   executeHedge,
   exposureValueUsd,
   findLiquidatableAccounts,
@@ -31,16 +38,23 @@ import {
   hedgeMarketsFromChain,
   hedgeStepsFromPlan,
   liquidateProfitably,
+  nativePriceWad,
+  orderActions,
   type ParapetContext,
   ParapetInputError,
   planHedge,
   type RebalanceReasonCode,
   rebalanceHedge,
+  scanOrders,
+  sendOrderAction,
+  stopLossParams,
+  toWad,
   wadToNumber,
   writeAccrueFunding,
   writeApprove,
   writeDeposit,
   writeLpDeposit,
+  writePlaceTrigger,
   writeSetOperator,
   writeTrade,
 } from "../../src/index.js";
@@ -57,6 +71,7 @@ import {
   DEMO_STALE_FEED,
   demoExposures,
   LP_DEPOSIT_USD,
+  CAREFUL,
   RECKLESS,
 } from "./book.js";
 import { renderDemoReport } from "./report.js";
@@ -110,6 +125,7 @@ export type RunDemoReturnType = DemoSummary & {
     hedger: Address;
     keeper: Address;
     reckless: Address;
+    careful: Address;
     counterparty: Address;
     startBlock: bigint;
     endBlock: bigint;
@@ -175,9 +191,17 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   const connection = await network.create();
   const { viem, ignition, networkHelpers } = connection;
   const publicClient = await viem.getPublicClient();
-  const [oracleWallet, hedgerWallet, keeperWallet, lpWallet, counterpartyWallet, recklessWallet] =
+  const [oracleWallet, hedgerWallet, keeperWallet, lpWallet, counterpartyWallet, recklessWallet, carefulWallet] =
     await viem.getWalletClients();
-  if (!oracleWallet || !hedgerWallet || !keeperWallet || !lpWallet || !counterpartyWallet || !recklessWallet) {
+  if (
+    !oracleWallet ||
+    !hedgerWallet ||
+    !keeperWallet ||
+    !lpWallet ||
+    !counterpartyWallet ||
+    !recklessWallet ||
+    !carefulWallet
+  ) {
     throw new Error("the in-process chain has fewer than 6 accounts");
   }
   const deployed = (await ignition.deploy(ParapetLocal)) as unknown as Record<string, { address: Address }>;
@@ -189,10 +213,10 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   );
   const contextFor = (walletClient: typeof hedgerWallet) =>
     createParapetContext({ publicClient, walletClient, deployment });
-  const [hedger, keeper, lp, counterparty, reckless] = await Promise.all(
-    [hedgerWallet, keeperWallet, lpWallet, counterpartyWallet, recklessWallet].map(contextFor),
+  const [hedger, keeper, lp, counterparty, reckless, careful] = await Promise.all(
+    [hedgerWallet, keeperWallet, lpWallet, counterpartyWallet, recklessWallet, carefulWallet].map(contextFor),
   );
-  if (!hedger || !keeper || !lp || !counterparty || !reckless) throw new Error("unreachable");
+  if (!hedger || !keeper || !lp || !counterparty || !reckless || !careful) throw new Error("unreachable");
   const hedgerAddress = hedgerWallet.account.address;
   const marketIdOf = (symbol: string) => {
     const m = deployment.markets.find((x) => x.symbol === symbol);
@@ -256,6 +280,42 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     marketId: marketIdOf(RECKLESS.symbol).marketId,
     sizeDelta: recklessSizeUnits.toFixed(6),
     slippageBps: 100,
+  });
+
+  // The careful trader: same collateral, lower leverage, and a stop-loss that any keeper may execute.
+  const carefulAddress = carefulWallet.account.address;
+  const ethMarketId = marketIdOf(CAREFUL.symbol).marketId;
+  await mint(carefulAddress, CAREFUL.collateralUsd + CAREFUL.keeperFeeUsd);
+  await writeApprove(careful, { amount: usd(CAREFUL.collateralUsd) });
+  await writeDeposit(careful, { owner: carefulAddress, amount: usd(CAREFUL.collateralUsd) });
+  const carefulOpen = await writeTrade(careful, {
+    owner: carefulAddress,
+    marketId: ethMarketId,
+    sizeDelta: ((CAREFUL.collateralUsd * CAREFUL.leverage) / closeOf(CAREFUL.symbol, 0)).toFixed(6),
+    slippageBps: 100,
+  });
+  const triggerOrders = deployment.triggerOrders;
+  if (triggerOrders === undefined) throw new Error("ParapetLocal deploys TriggerOrders");
+  await writeSetOperator(careful, { operator: triggerOrders, allowed: true });
+  await writeApprove(careful, { amount: usd(CAREFUL.keeperFeeUsd), spender: "triggerOrders" });
+  const carefulPosition = await publicClient.readContract({
+    address: deployment.perpVault,
+    abi: perpVaultAbi,
+    functionName: "position",
+    args: [carefulAddress, 0n, ethMarketId],
+  });
+  const carefulStopPriceWad = toWad(
+    (wadToNumber(carefulPosition.entryPrice) * (1 - CAREFUL.stopBelowRatio)).toFixed(FEED_DECIMALS),
+  );
+  const carefulStop = await writePlaceTrigger(careful, {
+    owner: carefulAddress,
+    keeperFee: usd(CAREFUL.keeperFeeUsd),
+    ...stopLossParams({
+      marketId: ethMarketId,
+      positionSizeWad: carefulPosition.size,
+      triggerPriceWad: carefulStopPriceWad,
+      expirySeconds: BigInt((days + 2) * DAY_SECONDS),
+    }),
   });
 
   // ---- day 0: the hedger plans from the chain and opens every hedge in one router transaction -------------------
@@ -370,6 +430,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     rebalance: undefined,
     oracleVetoes: [],
     liquidations: [],
+    stops: [],
     hedgerSent: true,
     staleSymbol: undefined,
   });
@@ -386,6 +447,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     events: [
       `deployed ParapetLocal in-process; LP deposited ${LP_DEPOSIT_USD.toLocaleString("en-US")} USDC; a market maker opened longs in every market`,
       `reckless trader: ${RECKLESS.leverage}× long ${recklessSizeUnits.toFixed(2)} ${RECKLESS.symbol} at ${closeOf(RECKLESS.symbol, 0).toFixed(2)}, liquidation price ${wadToNumber(recklessLiquidationPriceWad).toFixed(2)} (on chain): the window's early-August drop crosses it`,
+      `careful trader: ${CAREFUL.leverage}× long ${wadToNumber(carefulPosition.size).toFixed(2)} ${CAREFUL.symbol} at ${wadToNumber(carefulPosition.entryPrice).toFixed(2)} (tx ${carefulOpen.hash.slice(0, 10)}…), stop-loss #${carefulStop.orderId} at ${wadToNumber(carefulStopPriceWad).toFixed(2)} in TriggerOrders, ${CAREFUL.keeperFeeUsd} USDC keeper fee escrowed`,
       `hedger opened ${plan.targets.length} hedges (${plan.targets.map((t) => `${t.marketAsset} ${Number(t.sizeUnits.toPrecision(4))}`).join(", ")}) in one HedgeRouter transaction, gas ${opened.receipt.gasUsed}`,
     ],
   });
@@ -398,6 +460,9 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   }
   const knownAccounts = new Map<string, AccountRef>();
   let scannedToBlock = startBlock - 1n;
+  const knownTriggerIds = new Set<bigint>();
+  let ordersScannedToBlock = startBlock - 1n;
+  const nativePrice = () => nativePriceWad(keeper, undefined);
 
   for (let day = 1; day <= days; day++) {
     const date = history.dates[day] as string;
@@ -461,6 +526,39 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
       events.push(`rebalance vetoed by simulation: ${pass.simulationError?.summary ?? "revert"}`);
     }
 
+    // Keeper: execute due stop-losses first (they protect positions and earn their fee), then liquidations.
+    const placed = await discoverTriggerOrderIds(keeper, { fromBlock: ordersScannedToBlock + 1n });
+    ordersScannedToBlock = placed.toBlock;
+    for (const id of placed.orderIds) knownTriggerIds.add(id);
+    const orderScan = await scanOrders(keeper, { triggerOrderIds: [...knownTriggerIds], delayedOrderIds: [] });
+    for (const id of orderScan.goneTriggerIds) knownTriggerIds.delete(id);
+    const stops: DemoDay["stops"] = [];
+    for (const action of orderActions(orderScan)) {
+      const sent = await sendOrderAction(keeper, { action, nativePriceWad: await nativePrice() });
+      if (sent.outcome !== "sent" || sent.hash === undefined) {
+        events.push(`keeper skipped ${action.kind} #${action.orderId}: ${sent.reason}`);
+        continue;
+      }
+      const receipt = await publicClient.getTransactionReceipt({ hash: sent.hash });
+      record(day, "keeper", `${action.kind} #${action.orderId}`, receipt);
+      for (const e of parseEventLogs({ abi: triggerOrdersAbi, eventName: "TriggerExecuted", logs: receipt.logs as Log[] })) {
+        const who = isAddressEqual(action.owner, carefulAddress) ? "careful trader" : "trader";
+        stops.push({
+          owner: action.owner,
+          accountIndex: action.accountIndex,
+          who,
+          orderId: e.args.orderId,
+          sizeDeltaUnits: wadToNumber(e.args.sizeDelta),
+          fillPriceUsd: wadToNumber(e.args.fillPrice),
+          keeperFeeUsd: Number(e.args.keeperFee) / 10 ** deployment.collateralDecimals,
+          hash: receipt.transactionHash,
+        });
+        events.push(
+          `keeper executed the ${who}'s stop-loss #${e.args.orderId}: sold ${(-wadToNumber(e.args.sizeDelta)).toFixed(2)} ETH at $${wadToNumber(e.args.fillPrice).toFixed(2)} (oracle $${wadToNumber(e.args.priceWad).toFixed(2)}), fee $${(Number(e.args.keeperFee) / 10 ** deployment.collateralDecimals).toFixed(2)}`,
+        );
+      }
+    }
+
     // Keeper: discover new accounts from the vault's events, then liquidate what pays.
     const discovered = await discoverAccounts(keeper, { fromBlock: scannedToBlock + 1n });
     scannedToBlock = discovered.toBlock;
@@ -476,6 +574,8 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
         for (const e of parseEventLogs({ abi: perpVaultAbi, eventName: "Liquidated", logs: receipt.logs as Log[] })) {
           const who = isAddressEqual(e.args.owner, recklessAddress)
             ? "reckless trader"
+            : isAddressEqual(e.args.owner, carefulAddress)
+              ? "careful trader"
             : isAddressEqual(e.args.owner, hedgerAddress)
               ? "hedger"
               : isAddressEqual(e.args.owner, counterpartyWallet.account.address)
@@ -500,6 +600,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
       rebalance,
       oracleVetoes,
       liquidations,
+      stops,
       hedgerSent: rebalance !== undefined,
       staleSymbol,
     });
@@ -559,6 +660,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
       hedger: hedgerAddress,
       keeper: keeperWallet.account.address,
       reckless: recklessAddress,
+      careful: carefulAddress,
       counterparty: counterpartyWallet.account.address,
       startBlock,
       endBlock,

@@ -27,6 +27,17 @@ export type DemoDay = {
     keeperRewardUsd: number;
     hash: Hex;
   }[];
+  /** Stop-losses the keeper executed this day (TriggerOrders' `TriggerExecuted` events). */
+  stops: {
+    owner: Address;
+    accountIndex: bigint;
+    who: string;
+    orderId: bigint;
+    sizeDeltaUnits: number;
+    fillPriceUsd: number;
+    keeperFeeUsd: number;
+    hash: Hex;
+  }[];
   /** Did the hedger send a transaction this day? */
   hedgerSent: boolean;
   staleSymbol: string | undefined;
@@ -94,6 +105,11 @@ export type DemoSummary = {
     count: number;
     rewardUsd: number;
     events: (DemoDay["liquidations"][number] & { day: number; date: string })[];
+  };
+  stops: {
+    count: number;
+    keeperFeesUsd: number;
+    events: (DemoDay["stops"][number] & { day: number; date: string })[];
   };
   oracleVetoes: { day: number; date: string; symbol: string; message: string; hedgerSent: boolean }[];
   staleFeed: { day: number; symbol: string } | null;
@@ -263,6 +279,7 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
     for (const [r, n] of Object.entries(h.reasons))
       reasons[r as RebalanceReasonCode] = (reasons[r as RebalanceReasonCode] ?? 0) + n;
   const liquidationEvents = days.flatMap((d) => d.liquidations.map((l) => ({ ...l, day: d.day, date: d.date })));
+  const stopEvents = days.flatMap((d) => d.stops.map((x) => ({ ...x, day: d.day, date: d.date })));
   const base = days[0];
   return {
     from: p.from,
@@ -290,6 +307,11 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
       count: liquidationEvents.length,
       rewardUsd: liquidationEvents.reduce((s, l) => s + l.keeperRewardUsd, 0),
       events: liquidationEvents,
+    },
+    stops: {
+      count: stopEvents.length,
+      keeperFeesUsd: stopEvents.reduce((sum, x) => sum + x.keeperFeeUsd, 0),
+      events: stopEvents,
     },
     oracleVetoes: days.flatMap((d) =>
       d.oracleVetoes.map((v) => ({ day: d.day, date: d.date, ...v, hedgerSent: d.hedgerSent })),
