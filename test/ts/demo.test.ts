@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { type Address, type Hex, isAddressEqual } from "viem";
 import { type DemoProgress, runDemo } from "../../scripts/demo/run.js";
-import { perpVaultAbi } from "../../src/abis/index.js";
+import { perpVaultAbi, triggerOrdersAbi } from "../../src/abis/index.js";
 import { getAccount, ParapetInputError, wadToNumber } from "../../src/index.js";
 
 // A short demo (12 days from the default start): the reckless trader is liquidated on day 6 (ETH's 2025-08-01 drop)
@@ -81,6 +81,33 @@ describe("npm run demo (runDemo, 12 days)", function () {
     const rewardUsd = events.reduce((s, e) => s + wadToNumber(e.args.result?.keeperRewardUsd ?? 0n), 0);
     expect(demo.liquidations.rewardUsd).to.be.closeTo(rewardUsd, 1e-9);
     expect(demo.liquidations.events[0]?.date).to.equal("2025-08-01");
+  });
+
+  it("the careful trader's stop-loss was executed once by the keeper, before any liquidation could reach it", async () => {
+    const { context, deployment, careful, keeper, startBlock } = demo.chain;
+    const triggerOrders = deployment.triggerOrders;
+    if (triggerOrders === undefined) throw new Error("the demo deploys TriggerOrders");
+    const executed = await context.publicClient.getContractEvents({
+      address: triggerOrders,
+      abi: triggerOrdersAbi,
+      eventName: "TriggerExecuted",
+      fromBlock: startBlock,
+    });
+    expect(executed.length).to.equal(1);
+    expect(demo.stops.count).to.equal(1);
+    const [e] = executed;
+    const [s] = demo.stops.events;
+    expect(isAddressEqual(e?.args.keeper as Address, keeper)).to.equal(true);
+    expect(s?.who).to.equal("careful trader");
+    expect(s?.orderId).to.equal(e?.args.orderId);
+    expect(s?.fillPriceUsd).to.equal(wadToNumber(e?.args.fillPrice ?? 0n));
+    expect(s?.keeperFeeUsd).to.equal(2);
+    // Flat now, never liquidated, and the stop fired no later than the reckless trader's liquidation.
+    const account = await getAccount(context, { owner: careful, accountIndex: 0n });
+    expect(account.positions.length).to.equal(0);
+    expect(demo.liquidations.events.some((l) => isAddressEqual(l.owner, careful))).to.equal(false);
+    expect(s?.day ?? 99).to.be.at.most(demo.liquidations.events[0]?.day ?? 0);
+    expect(progress.some((p) => p.events.some((line) => line.includes("stop-loss")))).to.equal(true);
   });
 
   it("carry and fees equal the hedger's Traded events plus the funding its positions owe now", async () => {
