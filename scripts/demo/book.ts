@@ -85,7 +85,13 @@ export const RECKLESS = { symbol: "ETH", collateralUsd: 20_000, leverage: 9.5 } 
  * entry placed through TriggerOrders (2 USDC keeper fee). The keeper executes it in the early-August drop, before the
  * position could be liquidated (≈ 9 % below entry at 7×).
  */
-export const CAREFUL = { symbol: "ETH", collateralUsd: 20_000, leverage: 7, stopBelowRatio: 0.04, keeperFeeUsd: 2 } as const;
+export const CAREFUL = {
+  symbol: "ETH",
+  collateralUsd: 20_000,
+  leverage: 7,
+  stopBelowRatio: 0.04,
+  keeperFeeUsd: 2,
+} as const;
 
 /** USDC in the LP vault: the counterparty of every trade. */
 export const LP_DEPOSIT_USD = 10_000_000;

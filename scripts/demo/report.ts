@@ -79,10 +79,10 @@ export function formatDemoSummary(s: DemoSummary): string {
     "",
     `Book P&L: unhedged ${formatUsd(s.total.unhedgedPnlUsd)}, hedged ${formatUsd(s.total.hedgedPnlUsd)} (hedged = exposures + hedge accounts' equity + the hedger's USDC; gas excluded).`,
     `Gas (hedger: setup, opening, rebalances): ${s.gas.gasUsed.toLocaleString("en-US")} gas in ${s.gas.transactions} tx = ${formatUsd(s.gas.usd)} at ${s.gas.gasPriceGwei} gwei and each day's ETH feed price.`,
-    `Gas (keeper: funding accruals, liquidations): ${s.keeperGas.gasUsed.toLocaleString("en-US")} gas in ${s.keeperGas.transactions} tx = ${formatUsd(s.keeperGas.usd)}.`,
+    `Gas (keeper: funding accruals, stop-losses, liquidations): ${s.keeperGas.gasUsed.toLocaleString("en-US")} gas in ${s.keeperGas.transactions} tx = ${formatUsd(s.keeperGas.usd)}.`,
     `Rebalances: ${s.rebalances.count} transactions after the opening (${reasonsText(s.rebalances.reasons)}).`,
     `Liquidations: ${s.liquidations.count}${s.liquidations.events.map((l) => ` — day ${l.day} (${l.date}): the ${l.who}, ${(l.closedFraction * 100).toFixed(0)} % closed, keeper reward ${formatUsd(l.keeperRewardUsd)}`).join(";")}.`,
-    `Stop-losses executed by the keeper: ${s.stops.count}${s.stops.events.map((x) => ` — day ${x.day} (${x.date}): the ${x.who}, ${x.sizeDeltaUnits} at ${formatUsd(x.fillPriceUsd)}, keeper fee ${formatUsd(x.keeperFeeUsd)}`).join(";")}.`,
+    `Stop-losses executed by the keeper: ${s.stops.count}${s.stops.events.map((x) => ` — day ${x.day} (${x.date}): the ${x.who}, ${x.sizeDeltaUnits < 0 ? "sold" : "bought"} ${Math.abs(x.sizeDeltaUnits).toFixed(2)} at ${formatUsd(x.fillPriceUsd)}, keeper fee ${formatUsd(x.keeperFeeUsd)}`).join(";")}.`,
     `Oracle vetoes: ${s.oracleVetoes.length}${s.oracleVetoes.map((v) => ` — day ${v.day} (${v.date}) ${v.symbol}: ${v.message}; hedger sent ${v.hedgerSent ? "a transaction for the other hedges" : "nothing"}`).join(";")}.`,
     "",
     "Variance reduction = 1 − Var(hedged daily P&L) / Var(unhedged daily P&L), per hedge: exposure value change vs that plus the hedge account's on-chain equity change net of deposits (a stale-feed day is merged into the next). P&L offset = −hedge P&L / exposure P&L over the window. Carry: funding paid (negative: received), from Traded events plus what the open position owes.",
@@ -197,7 +197,7 @@ export function renderDemoReport(s: DemoSummary): string {
     ]),
     ...s.stops.events.map((x): [number, string] => [
       x.day,
-      `Day ${x.day} (${x.date}): keeper executed the ${x.who}'s stop-loss #${x.orderId} (${x.sizeDeltaUnits} at ${formatUsd(x.fillPriceUsd)}), keeper fee ${formatUsd(x.keeperFeeUsd)}, tx ${x.hash}`,
+      `Day ${x.day} (${x.date}): keeper executed the ${x.who}'s stop-loss #${x.orderId} (${x.sizeDeltaUnits < 0 ? "sold" : "bought"} ${Math.abs(x.sizeDeltaUnits).toFixed(2)} at ${formatUsd(x.fillPriceUsd)}), keeper fee ${formatUsd(x.keeperFeeUsd)}, tx ${x.hash}`,
     ]),
     ...s.oracleVetoes.map((v): [number, string] => [
       v.day,

@@ -62,6 +62,7 @@ import { fundingOwedUp } from "../../src/math/index.js";
 import { setMarketPrice } from "../../src/testing/index.js";
 import { deploymentFromIgnition } from "../deployment/fromIgnition.js";
 import {
+  CAREFUL,
   COUNTERPARTY_COLLATERAL_USD,
   COUNTERPARTY_NOTIONAL_USD,
   DEMO_DAYS,
@@ -71,7 +72,6 @@ import {
   DEMO_STALE_FEED,
   demoExposures,
   LP_DEPOSIT_USD,
-  CAREFUL,
   RECKLESS,
 } from "./book.js";
 import { renderDemoReport } from "./report.js";
@@ -541,7 +541,11 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
       }
       const receipt = await publicClient.getTransactionReceipt({ hash: sent.hash });
       record(day, "keeper", `${action.kind} #${action.orderId}`, receipt);
-      for (const e of parseEventLogs({ abi: triggerOrdersAbi, eventName: "TriggerExecuted", logs: receipt.logs as Log[] })) {
+      for (const e of parseEventLogs({
+        abi: triggerOrdersAbi,
+        eventName: "TriggerExecuted",
+        logs: receipt.logs as Log[],
+      })) {
         const who = isAddressEqual(action.owner, carefulAddress) ? "careful trader" : "trader";
         stops.push({
           owner: action.owner,
@@ -576,11 +580,11 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
             ? "reckless trader"
             : isAddressEqual(e.args.owner, carefulAddress)
               ? "careful trader"
-            : isAddressEqual(e.args.owner, hedgerAddress)
-              ? "hedger"
-              : isAddressEqual(e.args.owner, counterpartyWallet.account.address)
-                ? "market maker"
-                : "trader";
+              : isAddressEqual(e.args.owner, hedgerAddress)
+                ? "hedger"
+                : isAddressEqual(e.args.owner, counterpartyWallet.account.address)
+                  ? "market maker"
+                  : "trader";
           liquidations.push({
             owner: e.args.owner,
             accountIndex: e.args.accountIndex,

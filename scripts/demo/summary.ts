@@ -92,7 +92,7 @@ export type DemoSummary = {
   };
   /** Hedger's gas (setup, opening, rebalances): Σ receipts' gasUsed, priced at `gasPriceGwei` and each day's ETH feed price. */
   gas: { gasUsed: bigint; transactions: number; gasPriceGwei: number; usd: number };
-  /** Keeper's gas (funding accruals, liquidations), same pricing. */
+  /** Keeper's gas (funding accruals, stop-losses, liquidations), same pricing. */
   keeperGas: { gasUsed: bigint; transactions: number; usd: number };
   rebalances: {
     count: number;
