@@ -288,6 +288,9 @@ export const EXPOSURE_OPTIONS = {
   price: { type: "string", multiple: true },
   "first-account-index": { type: "string" },
   "max-leverage": { type: "string" },
+  "stop-loss-distance": { type: "string" },
+  "stop-keeper-fee": { type: "string" },
+  "stop-expiry-days": { type: "string" },
 } as const;
 
 export const EXPOSURE_HELP = `Exposures (at least one):
@@ -296,7 +299,11 @@ export const EXPOSURE_HELP = `Exposures (at least one):
   --hedge-with ASSET=MARKET    hedge ASSET in MARKET's perp, e.g. --hedge-with WBTC=BTC  (repeatable)
   --price ASSET=USD            price of an exposed asset that has no market of its own  (repeatable)
   --first-account-index N      first account used for hedges (default 1; one isolated account per hedge)
-  --max-leverage X             max leverage of a hedge account (default 3)`;
+  --max-leverage X             max leverage of a hedge account (default 3)
+  --stop-loss-distance F       attach a reduce-only stop-loss to each hedge leg, F (0..1) against it, e.g. 0.2: a
+                               short's stop 20 % above the price (placed by hedge/rebalance; docs/orders.md)
+  --stop-keeper-fee USDC       keeper fee escrowed per stop (default 0: keepers skip stops that do not pay the gas)
+  --stop-expiry-days D         life of each stop (default 30; refreshed by the next hedge or rebalance)`;
 
 export type ExposureArgs = {
   exposures: { asset: string; amount: number }[];
@@ -312,6 +319,9 @@ type ExposureValues = {
   price?: string[] | undefined;
   "first-account-index"?: string | undefined;
   "max-leverage"?: string | undefined;
+  "stop-loss-distance"?: string | undefined;
+  "stop-keeper-fee"?: string | undefined;
+  "stop-expiry-days"?: string | undefined;
 };
 
 /** The exposure options as planner inputs (usage errors name the argument); `required`: at least one exposure. */
@@ -359,6 +369,39 @@ export function parseExposureArgs(values: ExposureValues, required: boolean): Ex
       3,
       (x) => x > 0 && x <= 100,
       "a leverage in (0, 100]",
+    );
+  }
+  if (values["stop-loss-distance"] !== undefined) {
+    hedgePolicy.stopLoss = {
+      distanceRatio: numberOption(
+        "stop-loss-distance",
+        values["stop-loss-distance"],
+        0.2,
+        (x) => x > 0 && x < 1,
+        "a fraction in (0, 1)",
+      ),
+      keeperFeeUsd: numberOption(
+        "stop-keeper-fee",
+        values["stop-keeper-fee"],
+        0,
+        (x) => x >= 0 && x < 1e9,
+        "a token amount ≥ 0",
+      ),
+      expirySeconds: Math.round(
+        numberOption(
+          "stop-expiry-days",
+          values["stop-expiry-days"],
+          30,
+          (x) => x > 0 && x <= 3650,
+          "days in (0, 3650]",
+        ) * 86_400,
+      ),
+    };
+  } else if (values["stop-keeper-fee"] !== undefined || values["stop-expiry-days"] !== undefined) {
+    throw usage(
+      values["stop-keeper-fee"] !== undefined ? "--stop-keeper-fee" : "--stop-expiry-days",
+      "The stop options need --stop-loss-distance.",
+      "Pass --stop-loss-distance F (e.g. 0.2) to attach stops.",
     );
   }
   return { exposures, lps, hedgePolicy, pricesUsd };
@@ -429,6 +472,13 @@ function planTable(plan: HedgePlan): string {
     "",
     `Capital: ${fmt(plan.totalCapitalUsd)} USD (collateral + reserve ${fmt(plan.reserveUsd)} USD), notional ${fmt(plan.totalNotionalUsd)} USD`,
   ];
+  for (const t of plan.targets) {
+    if (t.stopLoss) {
+      lines.push(
+        `Stop-loss of account ${t.accountIndex} (${t.marketAsset}): closes the leg when the price is ${t.stopLoss.triggerAbove ? "≥" : "≤"} ${fmt(t.stopLoss.triggerPriceUsd)} USD (keeper fee ${fmt(t.stopLoss.keeperFeeUsd)})`,
+      );
+    }
+  }
   const warnings = [
     ...plan.warnings,
     ...plan.targets.flatMap((t) => t.warnings),
@@ -485,15 +535,18 @@ for the collateral: pass --approve to send those two transactions first.
 ${EXPOSURE_HELP}
 Execution:
   --slippage-bps N             price tolerance per step in basis points (default 50)
-  --approve                    first make the router an operator and approve it for the steps' max deposits
+  --approve                    first make the router an operator and approve it for the steps' max deposits (and,
+                               with --stop-loss-distance, TriggerOrders for the stops' keeper fees)
   --dry-run                    print the plan, the steps and the missing setup; send nothing
 ${CONNECTION_HELP}
 
 JSON: { status: "sent" | "noop" | "dry-run", hash, gasUsed, steps: [{ accountIndex, marketId, sizeDelta, deposited,
-  sizeAfter, collateralAfter }], setup: { routerIsOperator, allowance, maxDeposits }, plan }
+  sizeAfter, collateralAfter }], stops: [{ accountIndex, marketId, action, orderId, hash }], setup: { routerIsOperator,
+  allowance, maxDeposits }, plan }
 
 Exit codes: 0 ok (sent, or nothing to do); 1 runtime (setup missing without --approve: the message names the call;
-a revert; RPC down; wrong chain); 2 usage (also: no $PARAPET_PRIVATE_KEY).
+a leg that would open in a market whose latency defence is on: IMMEDIATE_OPEN_DISABLED, commit it with parapet
+orders commit; a revert; RPC down; wrong chain); 2 usage (also: no $PARAPET_PRIVATE_KEY).
 `;
 
 async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
@@ -532,7 +585,9 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
     if (!settings.json) io.stdout(`${text}\n`);
   };
   say(planTable(plan));
-  if (values["dry-run"] || resolved.pending.length === 0) {
+  const stopFees = steps.reduce((sum, s) => sum + (s.stopLoss?.keeperFee ?? 0n), 0n);
+  const hasStops = steps.some((s) => s.stopLoss !== undefined);
+  if (values["dry-run"] || (resolved.pending.length === 0 && !hasStops)) {
     const status = resolved.pending.length === 0 ? "noop" : "dry-run";
     if (settings.json) io.stdout(`${toJson({ status, steps: resolved.pending, setup, plan })}\n`);
     else {
@@ -556,17 +611,33 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
       const w = await writeApprove(client, { amount: maxDeposits, spender: "hedgeRouter" });
       say(`approve(router, ${maxDeposits}): ${w.hash} (gas ${w.receipt.gasUsed})`);
     }
+    if (hasStops && resolved.triggerOrdersIsOperator !== true) {
+      const operator = client.deployment.triggerOrders as Address;
+      const w = await writeSetOperator(client, { operator, allowed: true });
+      say(`setOperator(triggerOrders ${operator}, true): ${w.hash} (gas ${w.receipt.gasUsed})`);
+    }
+    if (hasStops && (resolved.triggerOrdersAllowance ?? 0n) < stopFees) {
+      const w = await writeApprove(client, { amount: stopFees, spender: "triggerOrders" });
+      say(`approve(triggerOrders, ${stopFees}): ${w.hash} (gas ${w.receipt.gasUsed})`);
+    }
   }
   try {
     const result = await executeHedge(client, { owner, steps });
+    const stopLines = result.stops.map(
+      (s) =>
+        `Stop-loss of account ${s.accountIndex} (market ${s.marketId}): ${s.action} #${s.orderId}${s.hash ? ` (${s.hash})` : ""}`,
+    );
     if (result.status === "noop") {
-      if (settings.json) io.stdout(`${toJson({ status: "noop", steps: [], setup, plan })}\n`);
-      else say("Every hedge is at its target: nothing sent.");
+      if (settings.json) io.stdout(`${toJson({ status: "noop", steps: [], stops: result.stops, setup, plan })}\n`);
+      else {
+        say("Every hedge is at its target: nothing sent.");
+        for (const line of stopLines) say(line);
+      }
       return EXIT_CODES.ok;
     }
     if (settings.json) {
       io.stdout(
-        `${toJson({ status: "sent", hash: result.hash, gasUsed: result.receipt.gasUsed, steps: result.steps, setup, plan })}\n`,
+        `${toJson({ status: "sent", hash: result.hash, gasUsed: result.receipt.gasUsed, steps: result.steps, stops: result.stops, setup, plan })}\n`,
       );
     } else {
       say(`\nSent ${result.hash} (gas ${result.receipt.gasUsed}, block ${result.receipt.blockNumber}):`);
@@ -583,13 +654,14 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
           ]),
         ]),
       );
+      for (const line of stopLines) say(line);
     }
     return EXIT_CODES.ok;
   } catch (error) {
     if (
       error instanceof Error &&
       "code" in error &&
-      ["ROUTER_NOT_OPERATOR", "ALLOWANCE_TOO_LOW"].includes(String(error.code))
+      ["ROUTER_NOT_OPERATOR", "ORDERS_NOT_OPERATOR", "ALLOWANCE_TOO_LOW"].includes(String(error.code))
     ) {
       io.stderr(`parapet hedge: ${error.message} Or rerun with --approve.\n`);
       return EXIT_CODES.runtime;

@@ -36,8 +36,10 @@ export const KEEPER_HELP = `Usage: parapet keeper [options]
 
 A keeper loop for the signer ($PARAPET_PRIVATE_KEY). Each tick: discover new accounts (Deposited events, from the
 last scanned block), find the liquidatable ones, liquidate those whose reward exceeds the gas cost in ONE
-liquidateBatch, then (with exposures) run your rebalance policy once. One log line per action: reason, outcome,
-gas used, transaction hash.
+liquidateBatch; then the orders (when the deployment has TriggerOrders / DelayedOrders): execute due trigger orders
+and settle delayed orders whose round is out when their keeper fee covers the gas, and cancel expired or void trigger
+orders and missed delayed orders (their fee goes back to the account); then (with exposures) run your rebalance
+policy once. One log line per action: reason, outcome, gas used, transaction hash.
 
 Loop:
   --once                       run one tick and exit (scripts, cron)
@@ -54,6 +56,13 @@ Liquidations:
   --no-liquidations            run only the rebalance policy
   --sync-upkeep                also add new accounts to the deployment's LiquidationUpkeep watch list (Chainlink
                                Automation backstop: it keeps liquidating when this process is down)
+
+Orders (docs/orders.md):
+  --no-orders                  skip the order job
+  --orders-min-profit-usd X    least keeper fee − gas cost for an execution or settlement (default 0; negative: run
+                               your own stops at a loss)
+  --no-order-cleanup           do not cancel expired / void trigger orders and missed delayed orders (no fee)
+  --max-orders-per-tick N      most order transactions per tick (default 10)
 
 ${EXPOSURE_HELP.replace("Exposures (at least one):", "Exposures (optional; with them the keeper also runs your rebalance policy each tick):")}
 ${REBALANCE_POLICY_HELP}
@@ -95,6 +104,10 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     "native-price-usd": { type: "string" },
     "no-liquidations": { type: "boolean" },
     "sync-upkeep": { type: "boolean" },
+    "no-orders": { type: "boolean" },
+    "orders-min-profit-usd": { type: "string" },
+    "no-order-cleanup": { type: "boolean" },
+    "max-orders-per-tick": { type: "string" },
   });
   if (values.help) {
     io.stdout(KEEPER_HELP);
@@ -143,13 +156,27 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     values["native-price-usd"] === undefined
       ? undefined
       : numberOption("native-price-usd", values["native-price-usd"], 3000, (x) => x >= 0, "a USD price ≥ 0");
+  const ordersMinProfitUsd = numberOption(
+    "orders-min-profit-usd",
+    values["orders-min-profit-usd"],
+    0,
+    (x) => Math.abs(x) < 1e12,
+    "a USD amount",
+  );
+  const maxOrdersPerTick = numberOption(
+    "max-orders-per-tick",
+    values["max-orders-per-tick"],
+    10,
+    (x) => Number.isInteger(x) && x > 0 && x <= 500,
+    "a whole number (1..500)",
+  );
   const exposureArgs = parseExposureArgs(values, false);
   const policy = exposureArgs ? parseRebalancePolicy(values) : undefined;
-  if (values["no-liquidations"] && !exposureArgs) {
+  if (values["no-liquidations"] && values["no-orders"] && !exposureArgs) {
     throw usage(
       "--no-liquidations",
-      "--no-liquidations without exposures leaves the keeper nothing to do.",
-      "Pass --exposure ASSET=AMOUNT, or drop --no-liquidations.",
+      "--no-liquidations and --no-orders without exposures leave the keeper nothing to do.",
+      "Pass --exposure ASSET=AMOUNT, or drop --no-liquidations or --no-orders.",
     );
   }
 
@@ -209,6 +236,12 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
       dryRun: values["dry-run"] === true,
       liquidation: { minProfitUsd, maxBatch, nativePriceUsd, disabled: values["no-liquidations"] === true },
       syncUpkeep: values["sync-upkeep"] === true,
+      orders: {
+        disabled: values["no-orders"] === true,
+        minProfitUsd: ordersMinProfitUsd,
+        cleanup: values["no-order-cleanup"] !== true,
+        maxPerTick: maxOrdersPerTick,
+      },
       rebalance:
         exposureArgs && exposures && policy
           ? {
@@ -293,7 +326,7 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
 export const KEEPER_COMMANDS: Record<string, CliCommand> = {
   keeper: {
     help: KEEPER_HELP,
-    summary: "liquidate unhealthy accounts profitably and run your rebalance policy, in a loop",
+    summary: "liquidate unhealthy accounts, execute due orders and run your rebalance policy, in a loop",
     run: (a, io) => runCommand("keeper", io, () => runKeeperCommand(a, io)),
   },
   deploy: {

@@ -5,6 +5,7 @@ import { CHAIN_COMMANDS } from "./chain.js";
 import type { CliCommand } from "./connect.js";
 import { EXIT_CODES } from "./errors.js";
 import { KEEPER_COMMANDS } from "./keeper.js";
+import { ORDERS_COMMANDS } from "./orders.js";
 
 export type { CliIo } from "./backtest.js";
 export { CliUsageError, EXIT_CODES } from "./errors.js";
@@ -18,7 +19,8 @@ Commands:
   plan         plan the hedge of your exposures against the chain's markets
   hedge        plan and open the hedge in one HedgeRouter transaction
   rebalance    one rebalancing pass (--dry-run: the decision and its numbers)
-  keeper       liquidate unhealthy accounts profitably and run your rebalance policy, in a loop
+  orders       list, place, cancel, execute trigger orders (stop-loss, take-profit); commit, settle delayed orders
+  keeper       liquidate unhealthy accounts, execute due orders and run your rebalance policy, in a loop
   backtest     replay history through the hedge policies and report the metrics
 
   parapet <command> --help shows a command's options. On-chain commands take --rpc URL (or $PARAPET_RPC_URL),
@@ -37,6 +39,7 @@ missing file, no signer key), with a one-line message naming the argument; 3 \`p
 const COMMANDS: Record<string, Pick<CliCommand, "help" | "run">> = {
   ...KEEPER_COMMANDS,
   ...CHAIN_COMMANDS,
+  ...ORDERS_COMMANDS,
   backtest: {
     help: BACKTEST_HELP,
     run: async (argv, io) => {

@@ -1,4 +1,5 @@
 export * from "./accounts.js";
 export * from "./liquidations.js";
 export * from "./loop.js";
+export * from "./orders.js";
 export * from "./upkeep.js";

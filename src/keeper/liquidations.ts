@@ -151,7 +151,8 @@ export type LiquidationPass = {
   skipped: { account: AccountRef; reason: LiquidationSkipReason }[];
 };
 
-async function nativePriceWad(client: ParapetContext, nativePriceUsd: number | undefined): Promise<bigint> {
+/** USD (WAD) per native token: `nativePriceUsd` when given, else the deployment's ETH market oracle price. */
+export async function nativePriceWad(client: ParapetContext, nativePriceUsd: number | undefined): Promise<bigint> {
   if (nativePriceUsd !== undefined) {
     if (!Number.isFinite(nativePriceUsd) || nativePriceUsd < 0) {
       throw new ParapetInputError("nativePriceUsd", `is ${nativePriceUsd}.`, "Pass a finite price ≥ 0 in USD.");

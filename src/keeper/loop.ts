@@ -1,8 +1,10 @@
-// The keeper loop: each tick discovers new accounts, liquidates the profitable ones, then runs the owner's rebalance
-// policy; every action is reported as one event (reason, gas, outcome, hash). It survives RPC faults with bounded
+// The keeper loop: each tick discovers new accounts, liquidates the profitable ones, executes due trigger orders,
+// settles delayed orders and cleans up orders that can never execute, then runs the owner's rebalance policy; every
+// action is reported as one event (reason, gas, outcome, hash). It survives RPC faults with bounded
 // retries and backoff, stops between actions on an abort signal, and never sends the same action twice: an action
 // stays "in flight" until its receipt, and an unconfirmed one is re-checked against the chain, never re-sent blindly.
 import type { Address, Hex } from "viem";
+import { discoverDelayedOrderIds, discoverTriggerOrderIds } from "../actions/orders.js";
 import type { ParapetContext } from "../client.js";
 import {
   ParapetDeploymentError,
@@ -17,10 +19,11 @@ import {
 import { type RebalanceHedgeParameters, rebalanceHedge } from "../hedge/rebalancer.js";
 import { wadToNumber } from "../units.js";
 import { type AccountRef, accountKey, discoverAccounts } from "./accounts.js";
-import { type LiquidationCandidate, liquidateProfitably, scanAccounts } from "./liquidations.js";
+import { type LiquidationCandidate, liquidateProfitably, nativePriceWad, scanAccounts } from "./liquidations.js";
+import { type OrderActionKind, orderActionKey, orderActions, scanOrders, sendOrderAction } from "./orders.js";
 import { syncUpkeepWatchList } from "./upkeep.js";
 
-export type KeeperAction = "tick" | "liquidate" | "watch" | "rebalance" | "retry" | "stop";
+export type KeeperAction = "tick" | "liquidate" | "watch" | OrderActionKind | "orders" | "rebalance" | "retry" | "stop";
 export type KeeperOutcome = "ok" | "sent" | "noop" | "dry-run" | "skipped" | "vetoed" | "failed";
 
 /** One line of the keeper's log. Amounts are decimal strings (USD), gas a decimal integer string. */
@@ -36,6 +39,8 @@ export type KeeperEvent = {
   gasUsed?: bigint | undefined;
   /** Accounts the action was about (`owner:index`). */
   accounts?: string[] | undefined;
+  /** The order an order action was about (decimal id; trigger and delayed ids are separate sequences). */
+  orderIds?: string[] | undefined;
   rewardUsd?: string | undefined;
   gasCostUsd?: string | undefined;
 };
@@ -65,6 +70,20 @@ export type RunKeeperParameters = {
         maxBatch?: number | undefined;
         /** Skip the liquidation job (a rebalance-only keeper). */
         disabled?: boolean | undefined;
+      }
+    | undefined;
+  /**
+   * The order job (on by default when the deployment has TriggerOrders or DelayedOrders): execute due trigger orders
+   * and settle settleable delayed orders whose keeper fee covers the gas (`minProfitUsd`, default 0), then cancel
+   * expired or void trigger orders and missed delayed orders (`cleanup`, default true: no fee, the refund goes to the
+   * account). At most `maxPerTick` transactions per tick (default 10).
+   */
+  orders?:
+    | {
+        disabled?: boolean | undefined;
+        minProfitUsd?: number | undefined;
+        cleanup?: boolean | undefined;
+        maxPerTick?: number | undefined;
       }
     | undefined;
   /**
@@ -144,6 +163,18 @@ export async function runKeeper(
   /** Action key → when it was started. Removed on a receipt, or after a re-check shows nothing is pending. */
   const inFlight = new Map<string, number>();
   const lastRebalance = new Map<bigint, { timestampMs: number; priceUsd: number }>();
+  const ordersOn =
+    parameters.orders?.disabled !== true &&
+    (client.deployment.triggerOrders !== undefined || client.deployment.delayedOrders !== undefined);
+  const maxOrderActions = parameters.orders?.maxPerTick ?? 10;
+  if (!Number.isSafeInteger(maxOrderActions) || maxOrderActions <= 0) {
+    throw new ParapetInputError("orders.maxPerTick", `is ${maxOrderActions}.`, "Pass a positive integer.");
+  }
+  /** Order ids seen in the placement events and not known to be gone (ids are never reused). */
+  const triggerIds = new Set<bigint>();
+  const delayedIds = new Set<bigint>();
+  let nextOrderBlock = parameters.fromBlock ?? client.deployment.blockNumber;
+  let liveOrders = { triggers: 0, delayed: 0 };
   let tick = 0;
   let sent = 0;
   let failures = 0;
@@ -290,6 +321,88 @@ export async function runKeeper(
     });
   }
 
+  async function orderJob(): Promise<void> {
+    const toBlock = await client.publicClient.getBlockNumber({ cacheTime: 0 });
+    const range = { fromBlock: nextOrderBlock, toBlock, blockRange: parameters.blockRange };
+    if (client.deployment.triggerOrders) {
+      for (const id of (await discoverTriggerOrderIds(client, range)).orderIds) triggerIds.add(id);
+    }
+    if (client.deployment.delayedOrders) {
+      for (const id of (await discoverDelayedOrderIds(client, range)).orderIds) delayedIds.add(id);
+    }
+    nextOrderBlock = toBlock + 1n;
+    const scan = await scanOrders(client, { triggerOrderIds: [...triggerIds], delayedOrderIds: [...delayedIds] });
+    for (const id of scan.goneTriggerIds) triggerIds.delete(id);
+    for (const id of scan.goneDelayedIds) delayedIds.delete(id);
+    liveOrders = { triggers: scan.triggers.length, delayed: scan.delayed.length };
+    // A key whose order is gone is done, whoever executed, settled or cancelled it.
+    const liveTriggers = new Set(scan.triggers.map((t) => t.order.orderId));
+    const liveDelayed = new Set(scan.delayed.map((o) => o.orderId));
+    for (const key of [...inFlight.keys()]) {
+      const [kind, id] = key.split(":");
+      if (id === undefined || !/^\d+$/.test(id)) continue;
+      if ((kind === "execute-trigger" || kind === "cancel-trigger") && !liveTriggers.has(BigInt(id)))
+        inFlight.delete(key);
+      if ((kind === "settle-order" || kind === "cancel-order") && !liveDelayed.has(BigInt(id))) inFlight.delete(key);
+    }
+    const unpriced = scan.triggers.filter((t) => t.state === "unpriced");
+    if (unpriced.length > 0) {
+      emit({
+        action: "orders",
+        outcome: "skipped",
+        reason: `ORACLE: ${unpriced.length} trigger order(s) cannot be checked: their market's feed fails the adapter's checks (nothing executes on a bad price)`,
+        orderIds: unpriced.map((t) => String(t.order.orderId)),
+      });
+    }
+    const actions = orderActions(scan, { cleanup: parameters.orders?.cleanup });
+    if (actions.length > maxOrderActions) {
+      emit({
+        action: "orders",
+        outcome: "skipped",
+        reason: `MAX_PER_TICK: ${actions.length - maxOrderActions} order action(s) left for the next tick`,
+        orderIds: actions.slice(maxOrderActions).map((a) => String(a.orderId)),
+      });
+    }
+    let priceWad: bigint | undefined;
+    for (const action of actions.slice(0, maxOrderActions)) {
+      if (signal?.aborted) return;
+      const key = orderActionKey(action);
+      const about = { action: action.kind, accounts: [accountKey(action)], orderIds: [String(action.orderId)] };
+      if (!(await mayAct(key))) {
+        emit({ ...about, outcome: "skipped", reason: "IN_FLIGHT: sent earlier, not confirmed yet" });
+        continue;
+      }
+      if (!parameters.dryRun && (await signerHasPending())) {
+        emit({
+          ...about,
+          outcome: "skipped",
+          reason: "PENDING_TX: the signer has an unconfirmed transaction; waiting for it before sending another",
+        });
+        return;
+      }
+      priceWad ??= await nativePriceWad(client, parameters.liquidation?.nativePriceUsd);
+      const nativePrice = priceWad;
+      const result = await guarded([key], () =>
+        sendOrderAction(client, {
+          action,
+          nativePriceWad: nativePrice,
+          minProfitUsd: parameters.orders?.minProfitUsd,
+          dryRun: parameters.dryRun,
+        }),
+      );
+      if (result.outcome === "sent") sent++;
+      emit({
+        ...about,
+        outcome: result.outcome,
+        reason: result.reason,
+        hash: result.hash,
+        gasUsed: result.gasUsed,
+        rewardUsd: usd(result.rewardUsd),
+        gasCostUsd: usd(result.gasCostUsd),
+      });
+    }
+  }
+
   async function rebalanceJob(): Promise<void> {
     const policy = parameters.rebalance;
     if (!policy) return;
@@ -351,12 +464,15 @@ export async function runKeeper(
     tick++;
     try {
       if (!parameters.liquidation?.disabled) await liquidationJob();
+      if (ordersOn && !signal?.aborted) await orderJob();
       if (!signal?.aborted) await rebalanceJob();
       failures = 0;
       emit({
         action: "tick",
         outcome: "ok",
-        reason: `${known.length} account(s) watched, scanned to block ${nextBlock - 1n}`,
+        reason:
+          `${known.length} account(s) watched, scanned to block ${nextBlock - 1n}` +
+          (ordersOn ? `; ${liveOrders.triggers} trigger and ${liveOrders.delayed} delayed order(s) live` : ""),
       });
     } catch (thrown) {
       if (isFatal(thrown)) throw thrown;
