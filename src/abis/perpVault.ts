@@ -2436,7 +2436,7 @@ export const perpVaultAbi = [
           }
         ],
         "internalType": "struct IPerpVaultTypes.MarketState",
-        "name": "",
+        "name": "s",
         "type": "tuple"
       }
     ],

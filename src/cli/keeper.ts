@@ -82,6 +82,7 @@ Example:
 function formatEvent(e: KeeperEvent): string {
   const parts = [e.time, `tick ${e.tick}`, e.action, e.outcome];
   if (e.accounts && e.accounts.length > 0) parts.push(`accounts=${e.accounts.join(",")}`);
+  if (e.orderIds && e.orderIds.length > 0) parts.push(`orders=${e.orderIds.join(",")}`);
   if (e.gasUsed !== undefined) parts.push(`gasUsed=${e.gasUsed}`);
   if (e.hash) parts.push(`tx=${e.hash}`);
   parts.push(`reason="${e.reason}"`);

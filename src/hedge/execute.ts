@@ -419,8 +419,15 @@ export async function resolveHedgeSteps(
         ]
       : []),
   ];
-  const results = (await deploylessMulticall(client, contracts, { blockNumber: parameters.blockNumber })).map((r, i) =>
-    unwrapCallResult<unknown>(r, (contracts[i] as { functionName: string }).functionName),
+  const results = (await deploylessMulticall(client, contracts, { blockNumber: parameters.blockNumber })).map(
+    (r, i) => {
+      const { functionName } = contracts[i] as { functionName: string };
+      // A vault deployed before the latency defence has no latencyParams: no defence.
+      if (functionName === "latencyParams" && r.status === "failure") {
+        return { minSettlementDelay: 0, settlementTimeout: 0, immediateFeeRatio: 0n };
+      }
+      return unwrapCallResult<unknown>(r, functionName);
+    },
   );
   const [routerIsOperator, senderIsOperator, allowance] = results as [boolean, boolean, bigint];
   const latency: LatencyParams[] = [];

@@ -7,6 +7,7 @@ import type { Address, Hex } from "viem";
 import { discoverDelayedOrderIds, discoverTriggerOrderIds } from "../actions/orders.js";
 import type { ParapetContext } from "../client.js";
 import {
+  ParapetContractError,
   ParapetDeploymentError,
   ParapetError,
   ParapetHedgeSetupError,
@@ -382,14 +383,23 @@ export async function runKeeper(
       }
       priceWad ??= await nativePriceWad(client, parameters.liquidation?.nativePriceUsd);
       const nativePrice = priceWad;
-      const result = await guarded([key], () =>
-        sendOrderAction(client, {
-          action,
-          nativePriceWad: nativePrice,
-          minProfitUsd: parameters.orders?.minProfitUsd,
-          dryRun: parameters.dryRun,
-        }),
-      );
+      let result: Awaited<ReturnType<typeof sendOrderAction>>;
+      try {
+        result = await guarded([key], () =>
+          sendOrderAction(client, {
+            action,
+            nativePriceWad: nativePrice,
+            minProfitUsd: parameters.orders?.minProfitUsd,
+            dryRun: parameters.dryRun,
+          }),
+        );
+      } catch (error) {
+        // Another keeper (or the owner) got there between the simulation and the block: the order's revert is an
+        // outcome of this action, not a failed tick. The key stays in flight while a mined transaction may exist.
+        if (!(error instanceof ParapetContractError)) throw error;
+        emit({ ...about, outcome: "failed", reason: `REVERTED: ${error.summary}` });
+        continue;
+      }
       if (result.outcome === "sent") sent++;
       emit({
         ...about,

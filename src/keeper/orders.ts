@@ -15,13 +15,15 @@ import {
   readTriggerOrders,
   type TriggerOrder,
 } from "../actions/orders.js";
-import { deploylessMulticall } from "../actions/read.js";
+import { type CallResult, deploylessMulticall } from "../actions/read.js";
 import { type BuiltTransaction, sendParapetTransaction } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { toParapetContractError } from "../errors.js";
 import { tokenUnitsToWad } from "../units.js";
 
 const WAD = 10n ** 18n;
+/** Reads per eth_call: keeps each call far under node eth_call gas caps. */
+const CALLS_PER_MULTICALL = 500;
 
 /** Why a trigger order that is not due can still be acted on (cancelled by anyone), or why nothing can be done. */
 export type TriggerOrderState = "due" | "expired" | "void" | "unpriced" | "waiting";
@@ -75,24 +77,25 @@ export async function scanOrders(
   const reduceOnly = notDue.filter((o) => o.reduceOnly);
   const marketIds = [...new Set(notDue.map((o) => o.marketId))];
   const feeds = marketIds.map((id) => client.deployment.markets.find((m) => m.marketId === id)?.feed ?? zeroAddress);
-  const results = await deploylessMulticall(
-    client,
-    [
-      ...reduceOnly.map((o) => ({
-        address: client.deployment.perpVault,
-        abi: perpVaultAbi,
-        functionName: "position",
-        args: [o.owner, o.accountIndex, o.marketId],
-      })),
-      ...feeds.map((feed) => ({
-        address: client.deployment.oracleAdapter,
-        abi: oracleAdapterAbi,
-        functionName: "priceWad",
-        args: [feed],
-      })),
-    ],
-    at,
-  );
+  const calls = [
+    ...reduceOnly.map((o) => ({
+      address: client.deployment.perpVault,
+      abi: perpVaultAbi,
+      functionName: "position",
+      args: [o.owner, o.accountIndex, o.marketId],
+    })),
+    ...feeds.map((feed) => ({
+      address: client.deployment.oracleAdapter,
+      abi: oracleAdapterAbi,
+      functionName: "priceWad",
+      args: [feed],
+    })),
+  ];
+  // One eth_call per CALLS_PER_MULTICALL reads, all at the same block.
+  const results: CallResult[] = [];
+  for (let i = 0; i < calls.length; i += CALLS_PER_MULTICALL) {
+    results.push(...(await deploylessMulticall(client, calls.slice(i, i + CALLS_PER_MULTICALL), at)));
+  }
   const voidIds = new Set<bigint>();
   reduceOnly.forEach((o, i) => {
     const r = results[i];
