@@ -292,7 +292,9 @@ interface IPerpVault is IPerpVaultTypes {
     /// margin after it. Opening/increasing is blocked while the market is paused; reducing and closing never are.
     /// A trade that adds to the account's exposure and to the market's |skew| needs `Σ|skew|·price ≤ maxUtilization ·
     /// pool value` afterwards (`UtilizationTooHigh`), with this market marked now and the others as of their last
-    /// refresh (a skew-increasing trade or `accrueFunding`).
+    /// refresh (a skew-increasing trade or `accrueFunding`). In a market whose latency defence is on
+    /// ({LatencyParams}), only `delayedOrders()` may open or increase (`ImmediateOpenDisabled` otherwise), and any other
+    /// caller's reduction pays `immediateFeeRatio` on its notional on top of the fee (included in `feeUsd`).
     function trade(TradeParams calldata params) external returns (TradeResult memory);
 
     /// @notice Accrues the market's funding to now at the oracle price, emits `FundingAccrued` and re-marks the
@@ -366,7 +368,8 @@ interface IPerpVault is IPerpVaultTypes {
     /// @notice The funding rate (WAD per day) and index (USD WAD per unit) as if accrued now at the oracle price.
     function currentFunding(uint256 marketId) external view returns (int256 fundingRatePerDay, int256 fundingIndex);
 
-    /// @notice Fill price and fee a trade of `sizeDelta` would get now.
+    /// @notice Fill price and fee a trade of `sizeDelta` would get now. The fee excludes the immediate-trade surcharge
+    /// of a market whose latency defence is on (a view cannot tell a settlement from an immediate trade).
     function quote(uint256 marketId, int256 sizeDelta) external view returns (uint256 fillPrice, uint256 feeUsd);
 
     function position(address owner, uint96 accountIndex, uint256 marketId) external view returns (Position memory);
