@@ -293,8 +293,8 @@ interface IPerpVault is IPerpVaultTypes {
     /// A trade that adds to the account's exposure and to the market's |skew| needs `Σ|skew|·price ≤ maxUtilization ·
     /// pool value` afterwards (`UtilizationTooHigh`), with this market marked now and the others as of their last
     /// refresh (a skew-increasing trade or `accrueFunding`). In a market whose latency defence is on
-    /// ({LatencyParams}), only `delayedOrders()` may open or increase (`ImmediateOpenDisabled` otherwise), and any other
-    /// caller's reduction pays `immediateFeeRatio` on its notional on top of the fee (included in `feeUsd`).
+    /// ({LatencyParams}), only `delayedOrders()` may open or increase (`ImmediateOpenDisabled` otherwise), and
+    /// any other caller's reduction pays `immediateFeeRatio` on its notional on top of the fee (in `feeUsd`).
     function trade(TradeParams calldata params) external returns (TradeResult memory);
 
     /// @notice Accrues the market's funding to now at the oracle price, emits `FundingAccrued` and re-marks the
