@@ -14,6 +14,9 @@ const SOLC_VERSION = "0.8.30";
 // Solidity tests start at timestamp 1 by default, which makes every staleness check underflow.
 const TEST_START_TIMESTAMP = 1_750_000_000n;
 
+// `vm.getCode("PerpVault.sol:PerpVault")` reads the artifact (test/solidity/vault/VaultFixture.sol deployVault).
+const TEST_FS_PERMISSIONS = { readDirectory: ["./artifacts"] };
+
 export default defineConfig({
   plugins: [hardhatViem, hardhatMocha, hardhatNetworkHelpers, hardhatIgnitionViem, hardhatKeystore],
   solidity: {
@@ -39,6 +42,7 @@ export default defineConfig({
         // Fast enough for every `npm test`.
         default: {
           blockTimestamp: TEST_START_TIMESTAMP,
+          fsPermissions: TEST_FS_PERMISSIONS,
           // Scenario set-ups (1,000 accounts) need more than a block; the batches they measure stay under 30M.
           gasLimit: 2_000_000_000n,
           blockGasLimit: 2_000_000_000n,
@@ -48,6 +52,7 @@ export default defineConfig({
         // The deep profile `.ci/run` selects with HARDHAT_TEST_PROFILE=ci.
         ci: {
           blockTimestamp: TEST_START_TIMESTAMP,
+          fsPermissions: TEST_FS_PERMISSIONS,
           // Scenario set-ups (1,000 accounts) need more than a block; the batches they measure stay under 30M.
           gasLimit: 2_000_000_000n,
           blockGasLimit: 2_000_000_000n,

@@ -10,6 +10,7 @@ interface Vm {
     }
 
     function recordLogs() external;
+    function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
     function getRecordedLogs() external returns (Log[] memory logs);
     function warp(uint256 newTimestamp) external;
     function roll(uint256 newHeight) external;

@@ -39,7 +39,7 @@ abstract contract VaultFixture is Test {
         vm.startPrank(owner);
         adapter.setFeed(address(ethFeed), 1 days, address(0), 0, 0);
         adapter.setFeed(address(btcFeed), 1 days, address(0), 0, 0);
-        vault = new PerpVault(IERC20(address(usdc)), adapter, owner);
+        vault = deployVault(IERC20(address(usdc)), adapter, owner);
         lp = new LiquidityVault(IERC20(address(usdc)), vault, "Parapet LP", "pLP");
         vault.setLiquidityVault(address(lp));
         vault.setGuardian(guardian);
@@ -55,6 +55,43 @@ abstract contract VaultFixture is Test {
 
         fund(alice, 0, 100_000e6);
         fund(bob, 0, 100_000e6);
+    }
+
+    /// @dev Deploys PerpVault from its artifact (`vm.getCode`), not with `new`: a test contract that says `new PerpVault`
+    /// embeds the vault's creation code (with both modules), and via-IR optimises that again for every such contract,
+    /// which was most of CI's compile time. Same bytecode: the artifact is compiled with the same settings.
+    function deployVault(IERC20 token, IOracleAdapter oracle_, address owner_) internal returns (PerpVault) {
+        (address deployed, bytes memory revertData) = tryDeployVault(token, oracle_, owner_);
+        if (deployed == address(0)) {
+            assembly ("memory-safe") {
+                revert(add(revertData, 0x20), mload(revertData))
+            }
+        }
+        return PerpVault(deployed);
+    }
+
+    /// @dev The deployment of {deployVault}, returning the constructor's revert data instead of bubbling it.
+    function tryDeployVault(
+        IERC20 token,
+        IOracleAdapter oracle_,
+        address owner_
+    ) internal returns (address deployed, bytes memory revertData) {
+        bytes memory init = abi.encodePacked(vm.getCode("PerpVault.sol:PerpVault"), abi.encode(token, oracle_, owner_));
+        assembly ("memory-safe") {
+            deployed := create(0, add(init, 0x20), mload(init))
+        }
+        if (deployed == address(0)) {
+            revertData = new bytes(_returnDataSize());
+            assembly ("memory-safe") {
+                returndatacopy(add(revertData, 0x20), 0, returndatasize())
+            }
+        }
+    }
+
+    function _returnDataSize() private pure returns (uint256 size) {
+        assembly ("memory-safe") {
+            size := returndatasize()
+        }
     }
 
     /// @dev Deepens the LP pool: trades that add to the skew need `Σ |skew|·price ≤ maxUtilization · pool value`.
