@@ -26,6 +26,7 @@ import { acceptablePrice as acceptablePriceOf, assertBigintAmount, parseDecimal 
 import { type BlockParameters, deploylessMulticall, unwrapCallResult } from "./read.js";
 import {
   type BuiltTransaction,
+  resolveAcceptablePrice,
   type SizeAmount,
   sendParapetTransaction,
   type TokenAmount,
@@ -760,30 +761,14 @@ export async function buildCommitOrder(
   }
   const keeperFee = keeperFeeOf(client, parameters.keeperFee);
   if (keeperFee > UINT128_MAX) throw new ParapetInputError("keeperFee", "does not fit uint128.", "Pay a smaller fee.");
-  let worst = parameters.acceptablePrice;
-  if (worst === undefined) {
-    if (parameters.slippageBps === undefined) {
-      throw new ParapetInputError(
-        "acceptablePrice",
-        "neither acceptablePrice nor slippageBps was given.",
-        "Pass `slippageBps` (e.g. 100 = 1 % around the current quote: the settlement price is not known yet) or an explicit `acceptablePrice` (USD WAD).",
-      );
-    }
-    let fill: bigint;
-    try {
-      [fill] = await client.publicClient.readContract({
-        address: client.deployment.perpVault,
-        abi: perpVaultAbi,
-        functionName: "quote",
-        args: [market.marketId, sizeDelta],
-      });
-    } catch (error) {
-      throw toParapetContractError(error, { functionName: "quote", step: "buildCommitOrder" }) ?? error;
-    }
-    worst = acceptablePriceOf({ priceWad: fill, sizeDelta, slippageBps: bpsOf(parameters.slippageBps, "slippageBps") });
-  } else {
-    assertBigintAmount(worst, { argument: "acceptablePrice" });
-  }
+  const worst = await resolveAcceptablePrice(client, {
+    marketId: market.marketId,
+    sizeDelta,
+    acceptablePrice: parameters.acceptablePrice,
+    slippageBps: parameters.slippageBps === undefined ? undefined : bpsOf(parameters.slippageBps, "slippageBps"),
+    step: "buildCommitOrder",
+    slippageHint: "e.g. 100 = 1 % around the current quote: the settlement price is not known yet",
+  });
   return orderTx(
     client,
     "delayedOrders",

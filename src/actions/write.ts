@@ -108,6 +108,45 @@ export function buildWithdraw(client: ParapetContext, parameters: BuildWithdrawP
   ]);
 }
 
+/**
+ * The worst fill price a trade accepts: `acceptablePrice` as given (checked), or `slippageBps` around the vault's live
+ * `quote` of `sizeDelta`. One place for `buildTrade` and `buildCommitOrder`.
+ */
+export async function resolveAcceptablePrice(
+  client: ParapetContext,
+  p: {
+    marketId: bigint;
+    sizeDelta: bigint;
+    acceptablePrice: bigint | undefined;
+    slippageBps: bigint | number | undefined;
+    /** The builder, named in a decoded quote error. */
+    step: string;
+    /** How to pick `slippageBps`, for the error when neither is given. */
+    slippageHint: string;
+  },
+): Promise<bigint> {
+  if (p.acceptablePrice !== undefined) return assertBigintAmount(p.acceptablePrice, { argument: "acceptablePrice" });
+  if (p.slippageBps === undefined) {
+    throw new ParapetInputError(
+      "acceptablePrice",
+      "neither acceptablePrice nor slippageBps was given.",
+      `Pass \`slippageBps\` (${p.slippageHint}) or an explicit \`acceptablePrice\` (USD WAD).`,
+    );
+  }
+  let fill: bigint;
+  try {
+    [fill] = await client.publicClient.readContract({
+      address: client.deployment.perpVault,
+      abi: perpVaultAbi,
+      functionName: "quote",
+      args: [p.marketId, p.sizeDelta],
+    });
+  } catch (error) {
+    throw toParapetContractError(error, { functionName: "quote", step: p.step }) ?? error;
+  }
+  return acceptablePriceOf({ priceWad: fill, sizeDelta: p.sizeDelta, slippageBps: p.slippageBps });
+}
+
 export type BuildTradeParameters = {
   /** The account owner (the sender must be the owner or its operator). */
   owner: Address;
@@ -128,30 +167,14 @@ export async function buildTrade(client: ParapetContext, parameters: BuildTradeP
     typeof parameters.sizeDelta === "string"
       ? parseDecimal(parameters.sizeDelta, 18, { argument: "sizeDelta", allowNegative: true, allowZero: false })
       : assertBigintAmount(parameters.sizeDelta, { argument: "sizeDelta", allowNegative: true, allowZero: false });
-  let worst = parameters.acceptablePrice;
-  if (worst === undefined) {
-    if (parameters.slippageBps === undefined) {
-      throw new ParapetInputError(
-        "acceptablePrice",
-        "neither acceptablePrice nor slippageBps was given.",
-        "Pass `slippageBps` (e.g. 50 = 0.5 % around the current quote) or an explicit `acceptablePrice` (USD WAD).",
-      );
-    }
-    let fill: bigint;
-    try {
-      [fill] = await client.publicClient.readContract({
-        address: client.deployment.perpVault,
-        abi: perpVaultAbi,
-        functionName: "quote",
-        args: [market.marketId, sizeDelta],
-      });
-    } catch (error) {
-      throw toParapetContractError(error, { functionName: "quote", step: "buildTrade" }) ?? error;
-    }
-    worst = acceptablePriceOf({ priceWad: fill, sizeDelta, slippageBps: parameters.slippageBps });
-  } else {
-    assertBigintAmount(worst, { argument: "acceptablePrice" });
-  }
+  const worst = await resolveAcceptablePrice(client, {
+    marketId: market.marketId,
+    sizeDelta,
+    acceptablePrice: parameters.acceptablePrice,
+    slippageBps: parameters.slippageBps,
+    step: "buildTrade",
+    slippageHint: "e.g. 50 = 0.5 % around the current quote",
+  });
   let deadline = parameters.deadline;
   if (deadline === undefined) {
     const block = await client.publicClient.getBlock({ blockTag: "latest" });

@@ -22,6 +22,7 @@ import {
   CONNECTION_OPTIONS,
   connect,
   connectionSettings,
+  envOf,
   fmt,
   fmtWad,
   formatTable,
@@ -33,8 +34,6 @@ import {
 } from "./connect.js";
 import { EXIT_CODES } from "./errors.js";
 
-type Env = Readonly<Record<string, string | undefined>>;
-const envOf = (io: CliIo): Env => io.env ?? process.env;
 /** WAD → exact decimal string (JSON output: no float rounding). */
 const dec = (wad: bigint | undefined) => (wad === undefined ? null : formatUnits(wad, 18));
 

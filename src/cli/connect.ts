@@ -223,6 +223,9 @@ export type CliCommand = {
 };
 
 /** Maps a command's failure to its exit code and one message on stderr. */
+/** The environment a command reads (the key, RPC URLs): the test's `io.env`, else the process's. */
+export const envOf = (io: CliIo): Readonly<Record<string, string | undefined>> => io.env ?? process.env;
+
 export async function runCommand(command: string, io: CliIo, run: () => Promise<number>): Promise<number> {
   try {
     return await run();

@@ -33,6 +33,7 @@ import {
   CONNECTION_OPTIONS,
   connect,
   connectionSettings,
+  envOf,
   fmtWad,
   formatTable,
   numberOption,
@@ -42,9 +43,6 @@ import {
   usage,
 } from "./connect.js";
 import { EXIT_CODES } from "./errors.js";
-
-type Env = Readonly<Record<string, string | undefined>>;
-const envOf = (io: CliIo): Env => io.env ?? process.env;
 
 export const ORDERS_HELP = `Usage: parapet orders <list|place|cancel|execute|commit|settle> [options]
 
