@@ -60,14 +60,34 @@ contract LiquidationModule is PerpVaultBase {
         address owner,
         uint96 accountIndex
     ) external onlyDelegated returns (LiquidationResult memory result) {
-        (, result) = _liquidate(owner, accountIndex, true);
+        (, result) = _liquidate(owner, accountIndex, true, new uint256[](_marketCount));
+        _payKeeper(result.keeperRewardUsd);
     }
 
+    /// @dev One price read and accrual per market for the whole batch (`prices`, 0 = not read yet: within one
+    /// block an accrual is a no-op after the first) and one reward transfer at the end: with both, a batch costs far
+    /// less per account than single liquidations (docs/benchmarks.md).
     function liquidateBatch(AccountRef[] calldata accounts) external onlyDelegated returns (uint256 liquidated) {
+        uint256[] memory prices = new uint256[](_marketCount);
+        uint256 rewardUsd;
         for (uint256 i; i < accounts.length; ++i) {
-            (bool done, ) = _liquidate(accounts[i].owner, accounts[i].accountIndex, false);
-            if (done) ++liquidated;
+            (bool done, LiquidationResult memory r) = _liquidate(
+                accounts[i].owner,
+                accounts[i].accountIndex,
+                false,
+                prices
+            );
+            if (done) {
+                ++liquidated;
+                rewardUsd += r.keeperRewardUsd;
+            }
         }
+        _payKeeper(rewardUsd);
+    }
+
+    /// @dev Rewards are booked in whole token units (see {_chargePenalty}), so this transfers them exactly.
+    function _payKeeper(uint256 rewardUsd) internal {
+        if (rewardUsd != 0) collateralToken.safeTransfer(msg.sender, rewardUsd / TOKEN_TO_WAD);
     }
 
     function deleverage(
@@ -114,7 +134,8 @@ contract LiquidationModule is PerpVaultBase {
     function _liquidate(
         address owner,
         uint96 accountIndex,
-        bool revertIfHealthy
+        bool revertIfHealthy,
+        uint256[] memory prices
     ) internal returns (bool liquidated, LiquidationResult memory r) {
         Account storage account = _accounts[owner][accountIndex];
         uint256 bitmap = account.marketBitmap;
@@ -123,7 +144,7 @@ contract LiquidationModule is PerpVaultBase {
             if (revertIfHealthy) revert NotLiquidatable(collateral, 0);
             return (false, r);
         }
-        (Leg[] memory legs, Health memory h) = _loadLegs(owner, accountIndex, bitmap, collateral);
+        (Leg[] memory legs, Health memory h) = _loadLegs(owner, accountIndex, bitmap, collateral, prices);
         uint256 maintenanceMargin = h.mmVariable + h.mmFlat;
         if (h.equity >= maintenanceMargin.toInt256()) {
             if (revertIfHealthy) revert NotLiquidatable(h.equity, maintenanceMargin);
@@ -143,19 +164,19 @@ contract LiquidationModule is PerpVaultBase {
         collateral = _chargePenalty(owner, accountIndex, collateral, r, lp);
         account.collateral = collateral.toInt128();
         account.marketBitmap = uint128(bitmap);
-        uint256 rewardTokens = r.keeperRewardUsd / TOKEN_TO_WAD;
-        if (rewardTokens != 0) collateralToken.safeTransfer(msg.sender, rewardTokens);
         emit Liquidated(owner, accountIndex, msg.sender, r, collateral);
         return (true, r);
     }
 
     /// @dev Reads every position once, accrues its market (funding first, in the same transaction) and sums the
-    /// account's equity, notional and maintenance margin. Reverts with the oracle's error on an invalid price.
+    /// account's equity, notional and maintenance margin. A market already in `prices` was read and accrued earlier
+    /// in this transaction, so its stored index is current. Reverts with the oracle's error on an invalid price.
     function _loadLegs(
         address owner,
         uint96 accountIndex,
         uint256 bitmap,
-        int256 collateral
+        int256 collateral,
+        uint256[] memory prices
     ) internal returns (Leg[] memory legs, Health memory h) {
         legs = new Leg[](_popCount(bitmap));
         h.equity = collateral;
@@ -165,8 +186,14 @@ contract LiquidationModule is PerpVaultBase {
             Market storage m = _markets[marketId];
             Leg memory leg = legs[i];
             leg.marketId = marketId;
-            leg.priceWad = oracle.priceWad(m.params.feed);
-            (, leg.fundingIndex) = _accrue(marketId, m, leg.priceWad, true);
+            leg.priceWad = prices[marketId];
+            if (leg.priceWad == 0) {
+                leg.priceWad = oracle.priceWad(m.params.feed);
+                prices[marketId] = leg.priceWad;
+                (, leg.fundingIndex) = _accrue(marketId, m, leg.priceWad, true);
+            } else {
+                leg.fundingIndex = m.state.fundingIndex;
+            }
             (leg.size, leg.entryPrice, leg.fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
             h.equity +=
                 MarginMath.pnlDown(leg.size, leg.entryPrice, leg.priceWad) -
@@ -249,8 +276,13 @@ contract LiquidationModule is PerpVaultBase {
         _updateMarketBooks(leg.marketId, m, v, accountDelta);
     }
 
-    /// @dev Charges the penalty (capped by positive collateral), pays the keeper from it (whole token units), splits
-    /// the rest between insurance and pool, and after a full liquidation covers a deficit from insurance, then pool.
+    /// @dev Charges the penalty and books the keeper reward, splits the rest of the penalty between insurance and
+    /// pool, and after a full liquidation covers a deficit from insurance, then pool.
+    /// The reward is `clamp(closedNotional · keeperFeeRatio, min, max)` in whole token units, whatever the account
+    /// holds, so clearing an account in bad debt always pays a keeper. The penalty (≥ the reward) pays it first; a
+    /// partial liquidation always has the equity for the whole penalty (its fraction is chosen so), while a full one
+    /// takes at most the positive collateral, and the part of the reward it could not pay joins the account's deficit:
+    /// bad debt, paid by insurance, then the pool.
     function _chargePenalty(
         address owner,
         uint96 accountIndex,
@@ -264,18 +296,18 @@ contract LiquidationModule is PerpVaultBase {
             lp.minKeeperFeeUsd,
             lp.maxKeeperFeeUsd
         );
-        uint256 penalty = LiquidationMath.penaltyUsd(r.closedNotionalUsd, lp.penaltyRatio, reward);
-        uint256 available = collateral > 0 ? uint256(collateral) : 0;
-        r.penaltyUsd = Math.min(penalty, available);
-        reward = Math.min(reward, r.penaltyUsd);
-        r.keeperRewardUsd = (reward / TOKEN_TO_WAD) * TOKEN_TO_WAD; // the sub-token dust stays with the pool
-        uint256 rest = r.penaltyUsd - r.keeperRewardUsd;
+        r.keeperRewardUsd = (reward / TOKEN_TO_WAD) * TOKEN_TO_WAD; // the sub-token dust stays with the penalty
+        uint256 penalty = LiquidationMath.penaltyUsd(r.closedNotionalUsd, lp.penaltyRatio, r.keeperRewardUsd);
+        bool full = r.closedFraction == WAD;
+        r.penaltyUsd = full ? Math.min(penalty, collateral > 0 ? uint256(collateral) : 0) : penalty;
+        uint256 rewardFromPenalty = Math.min(r.keeperRewardUsd, r.penaltyUsd);
+        uint256 rest = r.penaltyUsd - rewardFromPenalty;
         r.insuranceUsd = Math.mulDiv(rest, lp.insuranceShare, WAD);
-        collateral -= r.penaltyUsd.toInt256();
+        collateral -= (r.penaltyUsd + r.keeperRewardUsd - rewardFromPenalty).toInt256();
 
         int256 base = _pool.baseUsd + (rest - r.insuranceUsd).toInt256();
         uint256 insurance = _pool.insuranceUsd + r.insuranceUsd;
-        if (r.closedFraction == WAD && collateral < 0) {
+        if (full && collateral < 0) {
             // Bad debt: never a negative balance, never a revert.
             uint256 deficit = uint256(-collateral);
             uint256 fromInsurance = Math.min(deficit, insurance);

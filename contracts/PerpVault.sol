@@ -14,10 +14,10 @@ import {AdminModule} from "./AdminModule.sol";
 import {LiquidationModule} from "./LiquidationModule.sol";
 import {PerpVaultBase} from "./PerpVaultBase.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
+import {LiquidationMath} from "./libraries/LiquidationMath.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 import {PricingMath} from "./libraries/PricingMath.sol";
 import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
-import {SignedWad} from "./libraries/SignedWad.sol";
 
 /// @title PerpVault
 /// @notice Core entry points of Parapet's perpetual vault; see {IPerpVault}. Pure math lives in `libraries/`.
@@ -502,22 +502,14 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
             0
         );
         Market storage m = _markets[marketId];
-        uint256 priceWad = oracle.priceWad(m.params.feed);
-        // equity(P) − MM(P) is linear in P with slope size − |size|·mmr (funding held at its current value):
-        // P* = P + (MM − equity) / slope, rounded towards the current price (the warning comes early, never late).
-        int256 mmr = int256(uint256(m.params.maintenanceMarginRatio));
-        int256 slope =
-            size > 0
-                ? SignedWad.mulDivDown(size, int256(WAD) - mmr, WAD)
-                : SignedWad.mulDivUp(size, int256(WAD) + mmr, WAD);
-        if (slope == 0) return 0;
-        int256 gap = maintenanceMargin.toInt256() - equity;
-        int256 move =
-            size > 0
-                ? SignedWad.mulDivUp(gap, int256(WAD), uint256(slope))
-                : -SignedWad.mulDivUp(gap, int256(WAD), uint256(-slope));
-        int256 price = int256(priceWad) + move;
-        return price <= 0 ? 0 : uint256(price);
+        return
+            LiquidationMath.liquidationPrice(
+                size,
+                oracle.priceWad(m.params.feed),
+                equity,
+                maintenanceMargin,
+                m.params.maintenanceMarginRatio
+            );
     }
 
     /// @inheritdoc IPerpVault
@@ -586,9 +578,15 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         return _accounts[owner][accountIndex].collateral;
     }
 
-    /// @notice Markets in which the account holds a position, as a bitmap (bit i = market i).
-    function accountMarkets(address owner, uint96 accountIndex) external view returns (uint256) {
+    /// @inheritdoc IPerpVault
+    function accountMarkets(address owner, uint96 accountIndex) external view override returns (uint256) {
         return _accounts[owner][accountIndex].marketBitmap;
+    }
+
+    /// @inheritdoc IPerpVault
+    function accountSlot(address owner, uint96 accountIndex) external view override returns (int256, uint256) {
+        Account storage account = _accounts[owner][accountIndex];
+        return (account.collateral, account.marketBitmap);
     }
 
     function marketParams(uint256 marketId) external view override returns (MarketParams memory) {

@@ -20,10 +20,17 @@ export const ABI_SOURCES = {
   adminModuleAbi: "contracts/AdminModule.sol/AdminModule.json",
   triggerOrdersAbi: "contracts/periphery/TriggerOrders.sol/TriggerOrders.json",
   delayedOrdersAbi: "contracts/periphery/DelayedOrders.sol/DelayedOrders.json",
+  accountScannerAbi: "contracts/lens/AccountScanner.sol/AccountScanner.json",
+  liquidationSimulatorAbi: "contracts/lens/LiquidationSimulator.sol/LiquidationSimulator.json",
 };
 
-/** ABIs whose creation code the SDK needs too (the health reader runs in a deployless eth_call; the mock feed is deployed by the fork-test helpers). */
-const WITH_BYTECODE = new Set(["oracleHealthReaderAbi", "mockV3AggregatorAbi"]);
+/** ABIs whose creation code the SDK needs too (the lenses run in deployless eth_calls; the mock feed is deployed by the fork-test helpers). */
+const WITH_BYTECODE = new Set([
+  "oracleHealthReaderAbi",
+  "mockV3AggregatorAbi",
+  "accountScannerAbi",
+  "liquidationSimulatorAbi",
+]);
 
 function fileName(exportName) {
   return `${exportName.replace(/Abi$/, "")}.ts`;

@@ -51,7 +51,9 @@ export type ParapetErrorCode =
   | "BALANCE_SLOT_NOT_FOUND"
   | "RPC_UNAVAILABLE"
   | "KEEPER_ALREADY_RUNNING"
-  | "KEEPER_GAVE_UP";
+  | "KEEPER_GAVE_UP"
+  | "READ_TOO_LARGE"
+  | "READ_FAILED";
 
 export type ParapetErrorParameters = {
   code: ParapetErrorCode;
@@ -210,6 +212,31 @@ export function toParapetRpcError(error: unknown): ParapetRpcError | undefined {
     (e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError,
   ) as HttpRequestError | TimeoutError | WebSocketRequestError | null;
   return found ? new ParapetRpcError(found.url, found) : undefined;
+}
+
+/**
+ * A batched read could not be made: READ_TOO_LARGE (one item does not fit a deployless eth_call, or the node refused
+ * the size), READ_FAILED (a chunk kept failing). It names the read and the items, and never stands for the data
+ * (an account is never "unpriced" because its chunk failed).
+ */
+export class ParapetReadError extends ParapetError {
+  override name = "ParapetReadError";
+  /** What was read ("account scan", "liquidation simulation", …). */
+  readonly what: string;
+  /** Items in the failed chunk. */
+  readonly items: number;
+  constructor(parameters: {
+    code: "READ_TOO_LARGE" | "READ_FAILED";
+    what: string;
+    items: number;
+    summary: string;
+    fix: string;
+    cause?: unknown;
+  }) {
+    super(parameters);
+    this.what = parameters.what;
+    this.items = parameters.items;
+  }
 }
 
 /** Another keeper already runs for the same chain, vault and signer: two would race for the same actions. */

@@ -376,6 +376,15 @@ interface IPerpVault is IPerpVaultTypes {
 
     function collateralOf(address owner, uint96 accountIndex) external view returns (int256);
 
+    /// @notice Markets in which the account holds a position, as a bitmap (bit i = market i).
+    function accountMarkets(address owner, uint96 accountIndex) external view returns (uint256);
+
+    /// @notice The account's realised collateral (USD WAD, signed) and its markets bitmap, from its one slot.
+    function accountSlot(
+        address owner,
+        uint96 accountIndex
+    ) external view returns (int256 collateral, uint256 marketBitmap);
+
     function marketParams(uint256 marketId) external view returns (MarketParams memory);
 
     function marketState(uint256 marketId) external view returns (MarketState memory);

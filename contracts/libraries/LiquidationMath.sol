@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SignedWad} from "./SignedWad.sol";
 
 /// @title LiquidationMath
 /// @notice Keeper reward, liquidation penalty and the partial-liquidation fraction (docs/units.md § Liquidation).
@@ -62,5 +63,36 @@ library LiquidationMath {
             Math.Rounding.Ceil
         );
         return fraction >= WAD ? WAD : fraction;
+    }
+
+    /// @notice The price of one position's market (USD WAD) at which its account's equity would equal its maintenance
+    /// margin, everything else as now; 0 when no positive price does. `equity(P) − MM(P)` is linear in P with slope
+    /// `size − |size|·mmr` (funding held at its current value), so `P* = P + (MM − equity) / slope`, rounded towards
+    /// the current price: the warning comes early, never late.
+    /// @param sizeWad The position's signed size (units, WAD), non-zero.
+    /// @param priceWad The market's current oracle price (USD WAD).
+    /// @param equityUsd The account's equity at current prices (USD WAD, signed).
+    /// @param maintenanceMarginUsd The account's maintenance margin at current prices (USD WAD).
+    /// @param maintenanceMarginRatio The market's maintenance margin ratio (WAD, < 1e18).
+    function liquidationPrice(
+        int256 sizeWad,
+        uint256 priceWad,
+        int256 equityUsd,
+        uint256 maintenanceMarginUsd,
+        uint256 maintenanceMarginRatio
+    ) internal pure returns (uint256) {
+        int256 mmr = int256(maintenanceMarginRatio);
+        int256 slope =
+            sizeWad > 0
+                ? SignedWad.mulDivDown(sizeWad, int256(WAD) - mmr, WAD)
+                : SignedWad.mulDivUp(sizeWad, int256(WAD) + mmr, WAD);
+        if (slope == 0) return 0;
+        int256 gap = int256(maintenanceMarginUsd) - equityUsd;
+        int256 move =
+            sizeWad > 0
+                ? SignedWad.mulDivUp(gap, int256(WAD), uint256(slope))
+                : -SignedWad.mulDivUp(gap, int256(WAD), uint256(-slope));
+        int256 price = int256(priceWad) + move;
+        return price <= 0 ? 0 : uint256(price);
     }
 }

@@ -11,3 +11,5 @@ export { liquidationUpkeepAbi } from "./liquidationUpkeep.js";
 export { adminModuleAbi } from "./adminModule.js";
 export { triggerOrdersAbi } from "./triggerOrders.js";
 export { delayedOrdersAbi } from "./delayedOrders.js";
+export { accountScannerAbi, accountScannerBytecode } from "./accountScanner.js";
+export { liquidationSimulatorAbi, liquidationSimulatorBytecode } from "./liquidationSimulator.js";

@@ -31,8 +31,17 @@ contract LiquidationUpkeepTest is VaultFixture {
         return abi.encode(start, count);
     }
 
-    function _due(bytes memory performData) internal pure returns (IPerpVaultTypes.AccountRef[] memory) {
-        return abi.decode(performData, (IPerpVaultTypes.AccountRef[]));
+    /// @dev performData is the due accounts' watch-list indexes, 4 bytes each.
+    function _due(bytes memory performData) internal view returns (IPerpVaultTypes.AccountRef[] memory due) {
+        due = new IPerpVaultTypes.AccountRef[](performData.length / 4);
+        for (uint256 i; i < due.length; ++i) {
+            uint32 index =
+                (uint32(uint8(performData[4 * i])) << 24) |
+                    (uint32(uint8(performData[4 * i + 1])) << 16) |
+                    (uint32(uint8(performData[4 * i + 2])) << 8) |
+                    uint32(uint8(performData[4 * i + 3]));
+            due[i] = upkeep.watchedAt(index);
+        }
     }
 
     function test_watch_skipsDuplicates() public view {
@@ -108,5 +117,88 @@ contract LiquidationUpkeepTest is VaultFixture {
         vm.prank(owner);
         upkeep.sweep(IERC20(address(usdc)), keeper, reward);
         assertEq(usdc.balanceOf(keeper), reward, "swept");
+    }
+
+    /// @dev `count` thin 1 ETH longs (600 USDC each) of distinct owners, watched; returns their first watch index.
+    function _crowd(uint256 count) internal returns (uint256 first) {
+        first = upkeep.watchedCount();
+        addPoolLiquidity(count * 3_000e6);
+        usdc.mint(address(this), count * 600e6);
+        usdc.approve(address(vault), type(uint256).max);
+        IPerpVaultTypes.AccountRef[] memory refs = new IPerpVaultTypes.AccountRef[](count);
+        for (uint256 i; i < count; ++i) {
+            address who = address(uint160(0x200000 + i));
+            vault.deposit(who, 0, 600e6);
+            vm.prank(who);
+            vault.trade(params(who, 0, ETH, 1e18));
+            refs[i] = IPerpVaultTypes.AccountRef(who, 0);
+        }
+        upkeep.watch(refs);
+    }
+
+    /// @notice At Automation's scale: 1,200 watched accounts, all liquidatable after a gap. One check of the whole
+    /// list within the 10,000,000 check gas limit reports `maxBatch` accounts (performData 4 bytes each, within the
+    /// 1,000-byte perform data limit); each performUpkeep of them fits the 5,000,000 perform gas limit; repeating
+    /// check → perform clears everyone.
+    function test_atScale_checkWithinTheCheckGasLimit_performWithinThePerformGasLimit() public {
+        uint256 first = _crowd(1_200);
+        setEthPrice(2_000e8);
+        uint256 total = upkeep.watchedCount();
+        bytes memory page = _page(0, total);
+        uint256 performs;
+        uint256 maxPerformGas;
+        for (;;) {
+            uint256 gasBefore = gasleft();
+            (bool needed, bytes memory data) = upkeep.checkUpkeep{gas: 10_000_000}(page);
+            assertLt(gasBefore - gasleft(), 10_000_000, "check within the check gas limit");
+            if (!needed) break;
+            assertLe(data.length, 4 * upkeep.maxBatch(), "at most maxBatch accounts");
+            assertLe(data.length, 1_000, "within the smallest perform data limit");
+            gasBefore = gasleft();
+            upkeep.performUpkeep{gas: 5_000_000}(data);
+            uint256 used = gasBefore - gasleft();
+            if (used > maxPerformGas) maxPerformGas = used;
+            ++performs;
+            assertLt(performs, 100, "terminates");
+        }
+        for (uint256 i = first; i < total; ++i) {
+            IPerpVaultTypes.AccountRef memory a = upkeep.watchedAt(i);
+            assertFalse(vault.isLiquidatable(a.owner, a.accountIndex), "everyone cleared");
+        }
+        assertEq(performs, 1_201 / upkeep.maxBatch() + 1, "one perform per maxBatch accounts (alice included)");
+        assertLt(maxPerformGas, 5_000_000, "each perform within the perform gas limit");
+    }
+
+    /// @notice When the check gas runs short the check stops early and reports what it found; the accounts it did not
+    /// reach are reported once those are liquidated.
+    function test_checkUpkeep_stopsBeforeItsGasRunsOut() public {
+        _crowd(300);
+        setEthPrice(2_000e8);
+        vm.prank(owner);
+        upkeep.setMaxBatch(250);
+        (bool needed, bytes memory data) = upkeep.checkUpkeep{gas: 1_000_000}(_page(0, 400));
+        assertTrue(needed, "found some within 1M gas");
+        assertGt(data.length, 0, "some");
+        assertLt(data.length / 4, 250, "not all of them: it stopped on gas");
+    }
+
+    function test_performUpkeep_rejectsMalformedData() public {
+        vm.expectRevert(abi.encodeWithSelector(LiquidationUpkeep.BadPerformData.selector, 3));
+        upkeep.performUpkeep(hex"000000");
+        vm.expectRevert(abi.encodeWithSelector(LiquidationUpkeep.BadPerformData.selector, 4));
+        upkeep.performUpkeep(hex"00000063"); // index 99: not watched
+    }
+
+    function test_setMaxBatch_boundsAndOwner() public {
+        vm.expectRevert(abi.encodeWithSignature("OwnableUnauthorizedAccount(address)", address(this)));
+        upkeep.setMaxBatch(50);
+        vm.startPrank(owner);
+        vm.expectRevert(abi.encodeWithSelector(LiquidationUpkeep.MaxBatchOutOfBounds.selector, 0, 250));
+        upkeep.setMaxBatch(0);
+        vm.expectRevert(abi.encodeWithSelector(LiquidationUpkeep.MaxBatchOutOfBounds.selector, 251, 250));
+        upkeep.setMaxBatch(251);
+        upkeep.setMaxBatch(140);
+        vm.stopPrank();
+        assertEq(upkeep.maxBatch(), 140, "set");
     }
 }

@@ -119,28 +119,61 @@ contract LiquidationTest is VaultFixture {
         assertEq(uint256(s.longSize), 0, "OI released");
     }
 
+    /// @notice INV-05: a deficit is recorded and paid by insurance, then the pool; the keeper who clears an account in
+    /// bad debt is still paid its bounded reward (the minimum keeper fee here), and that reward is part of the deficit.
     function test_liquidate_badDebt_paidByInsuranceThenPool() public {
         _openThinLong(alice);
-        // insurance holds 100 USD; a 1/3 gap leaves ≈ 601.5 USD of debt
+        // insurance holds 100 USD; a 1/3 gap leaves ≈ 601.5 USD of trader loss the account cannot pay
         usdc.mint(address(this), 100e6);
         usdc.approve(address(vault), 100e6);
         vault.depositInsurance(100e6);
         assertEq(vault.insuranceFundUsd(), 100e18, "funded");
         int256 poolBefore = vault.poolBalance();
         int256 collateralBefore = collateral(alice, ACC);
+        uint256 keeperBefore = usdc.balanceOf(keeper);
         setEthPrice(2_000e8);
+        int256 equity = vault.accountMargin(alice, ACC).equity;
+        assertLt(equity, 0, "underwater");
         vm.prank(keeper);
         IPerpVaultTypes.LiquidationResult memory r = vault.liquidate(alice, ACC);
-        assertGt(r.badDebtUsd, 600e18, "deficit");
+        assertEq(r.keeperRewardUsd, 5e18, "the bounded reward: 0.2 % of 2,000 USD is below the 5 USD minimum");
+        assertEq(usdc.balanceOf(keeper) - keeperBefore, 5e6, "paid in tokens although the account had nothing");
+        assertEq(r.penaltyUsd, 0, "no penalty from an empty account");
+        assertEq(r.badDebtUsd, uint256(-equity) + r.keeperRewardUsd, "the deficit: the unpaid loss plus the reward");
         assertEq(vault.insuranceFundUsd(), 0, "insurance exhausted first");
         (uint256 total, uint256 byPool) = vault.badDebtUsd();
         assertEq(total, r.badDebtUsd, "recorded");
         assertEq(byPool, r.badDebtUsd - 100e18, "the pool paid the rest");
         assertEq(collateral(alice, ACC), 0, "no negative balance");
-        assertEq(r.keeperRewardUsd, 0, "nothing left to pay a keeper from");
-        // the pool realised the trader's whole loss and paid what insurance could not: net, it gained exactly what
-        // the account and the insurance fund held
-        assertEq(vault.poolBalance() - poolBefore, collateralBefore + 100e18, "pool's net");
+        // the pool realised the trader's whole loss and paid what insurance could not, and the reward: net, it gained
+        // what the account and the insurance fund held, less the keeper's reward
+        assertEq(vault.poolBalance() - poolBefore, collateralBefore + 100e18 - int256(r.keeperRewardUsd), "pool's net");
+        _assertSolventExact();
+    }
+
+    /// @notice An account whose collateral covers part of the reward: the penalty takes all of it, the rest of the
+    /// reward is bad debt, and the keeper gets the whole reward.
+    function test_liquidate_collateralBelowTheReward_restOfTheRewardIsBadDebt() public {
+        fund(alice, ACC, 400e6);
+        tradeAs(alice, ACC, ETH, 1e18);
+        // equity(P) = c + P − e: pick the price at which equity is 2 USD
+        int256 c = collateral(alice, ACC);
+        uint256 e = uint256(vault.position(alice, ACC, ETH).entryPrice);
+        uint256 price = uint256(int256(e) - c + 2e18);
+        setEthPrice(int256(price / 1e10));
+        IPerpVaultTypes.AccountMargin memory m = vault.accountMargin(alice, ACC);
+        assertGt(m.equity, 0, "a little equity");
+        assertLt(m.equity, 5e18, "less than the reward");
+        uint256 keeperBefore = usdc.balanceOf(keeper);
+        vm.prank(keeper);
+        IPerpVaultTypes.LiquidationResult memory r = vault.liquidate(alice, ACC);
+        assertEq(r.closedFraction, 1e18, "full");
+        // 0.2 % of the closed notional (above the 5 USD minimum here), in whole token units
+        assertEq(r.keeperRewardUsd, ((r.closedNotionalUsd * 0.002e18) / 1e18 / 1e12) * 1e12, "the whole reward");
+        assertEq(usdc.balanceOf(keeper) - keeperBefore, r.keeperRewardUsd / 1e12, "paid");
+        assertEq(r.penaltyUsd, uint256(m.equity), "the penalty took what the account had");
+        assertEq(r.badDebtUsd, r.keeperRewardUsd - uint256(m.equity), "the reward's unpaid part");
+        assertEq(collateral(alice, ACC), 0, "nothing left, never negative");
         _assertSolventExact();
     }
 
@@ -218,11 +251,14 @@ contract LiquidationTest is VaultFixture {
         vault.setLiquidationParams(p);
     }
 
-    /// @notice INV-05 / INV-06: an owner liquidating its own account from a second address never ends with more
-    /// than the account was worth (equity at the oracle price) before.
+    /// @notice INV-05 / INV-06: an owner liquidating its own account from a second address never ends with more than
+    /// the account was worth (equity at the oracle price) before, while the account pays its own penalty. An account
+    /// in bad debt cannot pay: the keeper's bounded reward then comes from insurance and the pool, and the owner who
+    /// collects it still ends with less than it deposited.
     function testFuzz_liquidate_selfLiquidationNeverProfits(uint256 priceSeed, uint256 sizeSeed) public {
         uint256 size = bound(sizeSeed, 0.5e18, 3e18);
-        fund(alice, ACC, (400e6 * (size / 1e17)) / 10 + 50e6);
+        uint256 deposit = (400e6 * (size / 1e17)) / 10 + 50e6;
+        fund(alice, ACC, deposit);
         tradeAs(alice, ACC, ETH, int256(size));
         uint256 p = vault.liquidationPrice(alice, ACC, ETH);
         uint256 price = bound(priceSeed, p / 2, p - 1e16);
@@ -232,13 +268,29 @@ contract LiquidationTest is VaultFixture {
         address alter = address(0xA17E);
         uint256 alterBefore = usdc.balanceOf(alter);
         vm.prank(alter);
-        vault.liquidate(alice, ACC);
+        IPerpVaultTypes.LiquidationResult memory r = vault.liquidate(alice, ACC);
         int256 worthAfter = vault.accountMargin(alice, ACC).equity;
         if (worthAfter < 0) worthAfter = 0; // a debt the system absorbed is not the owner's gain
         int256 reward = int256((usdc.balanceOf(alter) - alterBefore) * 1e12);
-        int256 floorBefore = worthBefore < 0 ? int256(0) : worthBefore;
-        assertLe(worthAfter + reward, floorBefore, "self-liquidation never profits");
+        if (r.badDebtUsd == 0) {
+            int256 floorBefore = worthBefore < 0 ? int256(0) : worthBefore;
+            assertLe(worthAfter + reward, floorBefore, "self-liquidation never profits while the account pays");
+        } else {
+            assertLe(uint256(reward), uint256(liquidationParamsOf().maxKeeperFeeUsd), "bounded reward");
+            assertLt(worthAfter + reward, int256(deposit * 1e12), "never more than the owner put in");
+        }
         _assertSolventExact();
+    }
+
+    function liquidationParamsOf() internal view returns (IPerpVaultTypes.LiquidationParams memory p) {
+        (
+            p.keeperFeeRatio,
+            p.penaltyRatio,
+            p.insuranceShare,
+            p.partialBuffer,
+            p.minKeeperFeeUsd,
+            p.maxKeeperFeeUsd
+        ) = vault.liquidationParams();
     }
 
     /// @notice INV-05: liquidation succeeds exactly when equity < maintenance margin.

@@ -107,8 +107,10 @@ contract LiquidationScenariosTest is VaultFixture {
         (, uint256 byPool) = vault.badDebtUsd();
         assertEq(byPool, r.badDebtUsd - 50e18, "pool paid the remainder");
         // LPs end with what they had plus exactly what the account and the insurance fund held (the 1,000 USD loss
-        // minus the ~551.5 USD of bad debt the pool paid), within token rounding and the entry premium.
-        uint256 expected = lpValueBefore + uint256(accountCollateral) / 1e12 + 50e6;
+        // minus the ~551.5 USD of bad debt the pool paid), less the keeper's bounded reward (part of the bad debt:
+        // the account had nothing to pay it from), within token rounding and the entry premium.
+        assertEq(r.keeperRewardUsd, 5e18, "the keeper was paid");
+        uint256 expected = lpValueBefore + uint256(accountCollateral) / 1e12 + 50e6 - r.keeperRewardUsd / 1e12;
         assertApproxEqAbs(lp.totalAssets(), expected, 0.01e6, "LPs absorb the rest of the deficit");
     }
 
