@@ -143,8 +143,9 @@ export async function deploylessCall(client: ParapetContext, parameters: Deployl
 
 export type ReadInChunksParameters<T, R> = {
   items: readonly T[];
-  /** Items per read, from {@link itemsPerRead}. */
+  /** Items per read, from {@link itemsPerRead}; or `groups`: the item indexes of each read, in order. */
   perRead: number;
+  groups?: readonly (readonly number[])[] | undefined;
   /** Reads one chunk at `blockNumber` (undefined: latest, when the read is one chunk). */
   read: (chunk: readonly T[], blockNumber: bigint | undefined) => Promise<R[]>;
   /** The latest block number, fetched when there are several chunks and no `blockNumber` (one more request). */
@@ -218,7 +219,13 @@ export async function readInChunks<T, R>(parameters: ReadInChunksParameters<T, R
   }
 
   const chunks: { chunk: readonly T[]; offset: number }[] = [];
-  for (let i = 0; i < items.length; i += perRead) chunks.push({ chunk: items.slice(i, i + perRead), offset: i });
+  if (parameters.groups) {
+    for (const group of parameters.groups) {
+      chunks.push({ chunk: group.map((i) => items[i] as T), offset: group[0] ?? 0 });
+    }
+  } else {
+    for (let i = 0; i < items.length; i += perRead) chunks.push({ chunk: items.slice(i, i + perRead), offset: i });
+  }
   if (chunks.length === 0) return { results: [], blockNumber, requests };
   if (chunks.length > 1 && blockNumber === undefined) {
     requests++;
@@ -260,4 +267,84 @@ export function highInt128(word: bigint): bigint {
 /** The low 128 bits of a word. */
 export function lowUint128(word: bigint): bigint {
   return word & U128;
+}
+
+// ---- multicalls of standard views ----------------------------------------------------------------------------------
+
+/** An ABI parameter, as far as its encoded size needs. */
+type AbiParam = { type: string; components?: readonly AbiParam[] | undefined };
+
+/** Bytes of the ABI encoding of static `params`; undefined when one is dynamic (bytes, string, T[], …). */
+export function staticAbiSize(params: readonly AbiParam[]): number | undefined {
+  let total = 0;
+  for (const p of params) {
+    const size = staticParamSize(p);
+    if (size === undefined) return undefined;
+    total += size;
+  }
+  return total;
+}
+
+function staticParamSize(p: AbiParam): number | undefined {
+  const array = /^(.*)\[(\d*)\]$/.exec(p.type);
+  if (array) {
+    const [, inner = "", length = ""] = array;
+    if (length === "") return undefined;
+    const size = staticParamSize({ type: inner, components: p.components });
+    return size === undefined ? undefined : size * Number(length);
+  }
+  if (p.type === "tuple") return p.components ? staticAbiSize(p.components) : undefined;
+  if (p.type === "bytes" || p.type === "string") return undefined;
+  return WORD_BYTES;
+}
+
+const WORD_BYTES = 32;
+/** viem's deployless multicall: its wrapper (398 bytes) + Multicall3's creation code (5,593) + their encoding. */
+const MULTICALL_FIXED_INITCODE = 398 + 5_600 + 8 * WORD_BYTES;
+/** Per call in `aggregate3((address,bool,bytes)[])`: the tuple's offset, target, allowFailure, bytes offset, length. */
+const MULTICALL_INITCODE_PER_CALL = 5 * WORD_BYTES;
+/** Per result in `(bool,bytes)[]`: the tuple's offset, success, bytes offset, length. */
+const MULTICALL_RETURN_PER_CALL = 4 * WORD_BYTES;
+
+const padded = (bytes: number) => Math.ceil(bytes / WORD_BYTES) * WORD_BYTES;
+
+/** One view call of a multicall, with what it may return when its outputs are dynamic. */
+export type SizedCall = {
+  /** ABI-encoded calldata length in bytes (selector included). */
+  calldataBytes: number;
+  /** Bytes the call returns at most (ABI-encoded). */
+  returnBytes: number;
+  /** Gas it may use at most. */
+  gas: number;
+};
+
+/** Splits `calls` into consecutive groups that each fit one deployless multicall within `limits`. */
+export function multicallGroups(calls: readonly SizedCall[], limits: ReadLimits = DEFAULT_READ_LIMITS): number[][] {
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let initcode = MULTICALL_FIXED_INITCODE;
+  let returned = 2 * WORD_BYTES;
+  let gas = 50_000;
+  calls.forEach((c, i) => {
+    const inBytes = MULTICALL_INITCODE_PER_CALL + padded(c.calldataBytes);
+    const outBytes = MULTICALL_RETURN_PER_CALL + padded(c.returnBytes);
+    if (
+      current.length > 0 &&
+      (initcode + inBytes > limits.maxInitcodeBytes ||
+        returned + outBytes > limits.maxReturnedBytes ||
+        gas + c.gas > limits.maxGas)
+    ) {
+      groups.push(current);
+      current = [];
+      initcode = MULTICALL_FIXED_INITCODE;
+      returned = 2 * WORD_BYTES;
+      gas = 50_000;
+    }
+    current.push(i);
+    initcode += inBytes;
+    returned += outBytes;
+    gas += c.gas;
+  });
+  if (current.length > 0) groups.push(current);
+  return groups;
 }

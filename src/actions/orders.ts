@@ -1,6 +1,6 @@
 // Orders: stop-loss / take-profit orders (TriggerOrders) and delayed orders (DelayedOrders, the latency defence's
 // order path), docs/orders.md. Reads follow actions/read.ts: the ids come from the placement events (filtered by the
-// indexed owner and account), then ONE deployless multicall of `orderStatus` per 500 ids, at one block. Writes follow
+// indexed owner and account), then deployless multicalls of `orderStatus` sized from the EVM's limits, at one block. Writes follow
 // actions/write.ts: `build*` returns an unsigned transaction and never sends; `write*` checks the setup first (typed
 // ParapetOrderSetupError naming the call that fixes it), then simulate → estimate → send → decoded events.
 import {
@@ -23,7 +23,7 @@ import {
 } from "../errors.js";
 import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
 import { acceptablePrice as acceptablePriceOf, assertBigintAmount, parseDecimal } from "../units.js";
-import { type BlockParameters, deploylessMulticall, unwrapCallResult } from "./read.js";
+import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
 import {
   type BuiltTransaction,
   resolveAcceptablePrice,
@@ -38,8 +38,6 @@ import {
 export const ORDER_TICK_WAD = 10n ** 10n;
 /** Default life of a trigger order: 30 days from the latest block. */
 export const DEFAULT_TRIGGER_EXPIRY_SECONDS = 30n * 86_400n;
-/** Order ids per multicall (each `orderStatus` reads the order, the position and the oracle). */
-const ORDERS_PER_CALL = 500;
 const BPS = 10_000n;
 const UINT32_MAX = 2n ** 32n - 1n;
 const INT64_MAX = 2n ** 63n - 1n;
@@ -310,22 +308,20 @@ async function readStatuses(
 ): Promise<{ orderId: bigint; result: readonly [unknown, unknown] }[]> {
   const address = orderContractAddress(client, contract);
   const abi = contract === "triggerOrders" ? triggerOrdersAbi : delayedOrdersAbi;
-  const out: { orderId: bigint; result: readonly [unknown, unknown] }[] = [];
-  for (let i = 0; i < parameters.orderIds.length; i += ORDERS_PER_CALL) {
-    const ids = parameters.orderIds.slice(i, i + ORDERS_PER_CALL);
-    const results = await deploylessMulticall(
-      client,
-      ids.map((orderId) => ({ address, abi, functionName: "orderStatus", args: [orderId] })),
-      parameters,
-    );
-    results.forEach((r, j) => {
-      out.push({ orderId: ids[j] as bigint, result: unwrapCallResult<readonly [unknown, unknown]>(r, "orderStatus") });
-    });
-  }
-  return out;
+  const ids = parameters.orderIds;
+  const { results } = await multicallInChunks(
+    client,
+    ids.map((orderId) => ({ address, abi, functionName: "orderStatus", args: [orderId] })),
+    // each `orderStatus` reads the order, the position and the oracle
+    { ...parameters, what: `${contract} orderStatus`, gasPerCall: 60_000 },
+  );
+  return results.map((r, j) => ({
+    orderId: ids[j] as bigint,
+    result: unwrapCallResult<readonly [unknown, unknown]>(r, "orderStatus"),
+  }));
 }
 
-/** The trigger orders `orderIds` as they are now (one multicall per 500 ids, all at one block). */
+/** The trigger orders `orderIds` as they are now (multicalls sized from the deployless limits, at one block). */
 export async function readTriggerOrders(
   client: ParapetContext,
   parameters: ReadOrdersParameters,
@@ -358,7 +354,7 @@ export async function readTriggerOrders(
   return { orders, gone };
 }
 
-/** The delayed orders `orderIds` as they are now (one multicall per 500 ids, all at one block). */
+/** The delayed orders `orderIds` as they are now (multicalls sized from the deployless limits, at one block). */
 export async function readDelayedOrders(
   client: ParapetContext,
   parameters: ReadOrdersParameters,

@@ -1,11 +1,19 @@
 // Reads: every view of a snapshot goes into ONE deployless multicall (one eth_call, hence one block), so the
 // numbers are consistent with each other and cost one RPC round-trip. Deployless: the Multicall3 bytecode is
 // executed inside the eth_call, so it works on chains (and local nodes) without a Multicall3 deployment.
-import type { Address } from "viem";
+import { type Abi, type Address, encodeFunctionData } from "viem";
 import { liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
+import {
+  DEFAULT_READ_LIMITS,
+  isSizeError,
+  multicallGroups,
+  type ReadLimits,
+  readInChunks,
+  staticAbiSize,
+} from "./deployless.js";
 import { getDeploymentMarkets } from "../deployment.js";
-import { ParapetContractError, toParapetContractError } from "../errors.js";
+import { ParapetContractError, ParapetReadError, toParapetContractError } from "../errors.js";
 import { fundingOwedUp } from "../math/index.js";
 
 const WAD = 10n ** 18n;
@@ -39,8 +47,70 @@ export async function deploylessMulticall(
       ...(block.blockNumber !== undefined ? { blockNumber: block.blockNumber } : {}),
     })) as CallResult[];
   } catch (error) {
+    if (isSizeError(error)) {
+      throw new ParapetReadError({
+        code: "READ_TOO_LARGE",
+        what: "multicall",
+        items: contracts.length,
+        summary: `The node refused a deployless multicall of ${contracts.length} call(s) for its size or gas.`,
+        fix: "Read fewer calls at once (multicallInChunks sizes them).",
+        cause: error,
+      });
+    }
     throw toParapetContractError(error, { functionName: "multicall", step: "read" }) ?? error;
   }
+}
+
+/** A view call for {@link multicallInChunks}. */
+export type ChunkedCall = {
+  address: Address;
+  abi: Abi | readonly unknown[];
+  functionName: string;
+  args?: readonly unknown[];
+};
+
+export type MulticallInChunksParameters = BlockParameters & {
+  /** What is read, for error messages. */
+  what: string;
+  /** Bytes a call with dynamic outputs may return (default: static outputs only; dynamic ones need this). */
+  maxReturnBytes?: number | undefined;
+  /** Gas one call may use at most (default 100,000). */
+  gasPerCall?: number | undefined;
+  limits?: ReadLimits | undefined;
+};
+
+/**
+ * Any number of view calls, each call's result or failure in order, in as few deployless multicalls as the EVM's
+ * limits allow (sized from each call's calldata and its ABI outputs; src/actions/deployless.ts), all at one block.
+ * A chunk that fails is a ParapetReadError, never a failed call.
+ */
+export async function multicallInChunks(
+  client: ParapetContext,
+  contracts: readonly ChunkedCall[],
+  parameters: MulticallInChunksParameters,
+): Promise<{ results: CallResult[]; requests: number }> {
+  const sized = contracts.map((c) => {
+    const data = encodeFunctionData({ abi: c.abi as Abi, functionName: c.functionName, args: c.args } as never);
+    const item = (c.abi as readonly { type?: string; name?: string; outputs?: readonly { type: string }[] }[]).find(
+      (x) => x.type === "function" && x.name === c.functionName,
+    );
+    const returnBytes = staticAbiSize(item?.outputs ?? []) ?? parameters.maxReturnBytes;
+    if (returnBytes === undefined) {
+      throw new Error(`multicallInChunks: ${c.functionName} returns dynamic data: pass maxReturnBytes`);
+    }
+    return { calldataBytes: (data.length - 2) / 2, returnBytes, gas: parameters.gasPerCall ?? 100_000 };
+  });
+  const groups = multicallGroups(sized, parameters.limits ?? DEFAULT_READ_LIMITS);
+  const read = await readInChunks({
+    items: contracts,
+    perRead: 1,
+    groups,
+    blockNumber: parameters.blockNumber,
+    what: parameters.what,
+    read: (chunk, blockNumber) => deploylessMulticall(client, chunk, { blockNumber }),
+    latestBlock: () => client.publicClient.getBlockNumber({ cacheTime: 0 }),
+  });
+  return { results: read.results, requests: read.requests };
 }
 
 async function runReaders<T extends unknown[]>(

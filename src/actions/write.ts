@@ -342,16 +342,7 @@ export async function sendParapetTransaction(
     );
   }
   const gasLimit = gasEstimate + (gasEstimate * (options.gasMarginBps ?? 2000n)) / 10_000n;
-  // 3. EIP-1559 fees: the network needs at least base fee + tip now; the cap is the caller's hard limit.
-  const block = await publicClient.getBlock({ blockTag: "latest" });
-  const baseFee = block.baseFeePerGas ?? 0n;
-  const tip = options.maxPriorityFeePerGas ?? (await publicClient.estimateMaxPriorityFeePerGas().catch(() => 0n));
-  const required = baseFee + tip;
-  const suggested = baseFee * 2n + tip; // survives ~6 full blocks of base-fee growth
-  if (options.maxFeePerGas !== undefined && options.maxFeePerGas < required) {
-    throw new ParapetFeeCapError(required, options.maxFeePerGas);
-  }
-  const maxFeePerGas = options.maxFeePerGas === undefined ? suggested : min(suggested, options.maxFeePerGas);
+  const fees = await resolveFees(client, options);
   // 4. send and wait.
   if (!walletClient?.account) throw new ParapetNoWalletError();
   const hash = await walletClient.sendTransaction({
@@ -361,8 +352,7 @@ export async function sendParapetTransaction(
     data: tx.data,
     value: tx.value,
     gas: gasLimit,
-    maxFeePerGas,
-    maxPriorityFeePerGas: tip,
+    ...fees,
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") {
@@ -378,7 +368,98 @@ export async function sendParapetTransaction(
     );
   }
   const events = parseEventLogs({ abi: eventsAbi, logs: receipt.logs as Log[] });
-  return { hash, receipt, events, gasLimit, maxFeePerGas };
+  return { hash, receipt, events, gasLimit, maxFeePerGas: fees.maxFeePerGas };
+}
+
+/**
+ * EIP-1559 fees for a send now: the network needs at least base fee + tip; we offer 2 × base fee + tip (survives ~6
+ * full blocks of base-fee growth), never above the caller's `maxFeePerGas` (ParapetFeeCapError when the network
+ * needs more).
+ */
+export async function resolveFees(
+  client: ParapetContext,
+  options: Pick<WriteOptions, "maxFeePerGas" | "maxPriorityFeePerGas"> = {},
+): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+  const { publicClient } = client;
+  const block = await publicClient.getBlock({ blockTag: "latest" });
+  const baseFee = block.baseFeePerGas ?? 0n;
+  const tip = options.maxPriorityFeePerGas ?? (await publicClient.estimateMaxPriorityFeePerGas().catch(() => 0n));
+  const required = baseFee + tip;
+  const suggested = baseFee * 2n + tip;
+  if (options.maxFeePerGas !== undefined && options.maxFeePerGas < required) {
+    throw new ParapetFeeCapError(required, options.maxFeePerGas);
+  }
+  const maxFeePerGas = options.maxFeePerGas === undefined ? suggested : min(suggested, options.maxFeePerGas);
+  return { maxFeePerGas, maxPriorityFeePerGas: tip };
+}
+
+/** One transaction of a pipeline: what to send and the gas limit it was sized for (no estimate is made). */
+export type PipelinedTransaction = { tx: BuiltTransaction; gasLimit: bigint };
+
+export type SendPipelinedReturnType = {
+  /** One per transaction sent, in nonce order; a transaction that reverted on chain has `reverted: true`. */
+  sent: (WriteReturnType & { nonce: number; reverted: boolean })[];
+  /**
+   * Set when a send failed part-way: the transactions before it are in `sent` (and mined), the rest were not sent.
+   */
+  error?: unknown;
+};
+
+/**
+ * Sends `txs` back to back with consecutive nonces from the signer's pending nonce, without waiting for one before
+ * the next (they can share a block), then waits for every receipt. Gas limits are the caller's (sized from a
+ * simulation); fees are priced once. A send that fails stops the pipeline: what was sent is still waited for and
+ * returned with the error, so the caller knows exactly what is on chain.
+ */
+export async function sendPipelined(
+  client: ParapetContext,
+  txs: readonly PipelinedTransaction[],
+  options: Pick<WriteOptions, "maxFeePerGas" | "maxPriorityFeePerGas"> = {},
+): Promise<SendPipelinedReturnType> {
+  const walletClient = client.walletClient;
+  if (!walletClient?.account) throw new ParapetNoWalletError();
+  if (txs.length === 0) return { sent: [] };
+  const { publicClient } = client;
+  const from = walletClient.account.address;
+  const fees = await resolveFees(client, options);
+  let nonce = await publicClient.getTransactionCount({ address: from, blockTag: "pending" });
+  const hashes: { hash: Hex; nonce: number; item: PipelinedTransaction }[] = [];
+  let error: unknown;
+  for (const item of txs) {
+    try {
+      const hash = await walletClient.sendTransaction({
+        account: walletClient.account,
+        chain: walletClient.chain ?? null,
+        to: item.tx.to,
+        data: item.tx.data,
+        value: item.tx.value,
+        gas: item.gasLimit,
+        nonce,
+        ...fees,
+      });
+      hashes.push({ hash, nonce, item });
+      nonce++;
+    } catch (thrown) {
+      error = thrown;
+      break;
+    }
+  }
+  const sent = await Promise.all(
+    hashes.map(async ({ hash, nonce: n, item }) => {
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      const events = parseEventLogs({ abi: eventsAbi, logs: receipt.logs as Log[] });
+      return {
+        hash,
+        receipt,
+        events,
+        gasLimit: item.gasLimit,
+        maxFeePerGas: fees.maxFeePerGas,
+        nonce: n,
+        reverted: receipt.status !== "success",
+      };
+    }),
+  );
+  return error === undefined ? { sent } : { sent, error };
 }
 
 function min(a: bigint, b: bigint): bigint {

@@ -15,7 +15,7 @@ import {
   readTriggerOrders,
   type TriggerOrder,
 } from "../actions/orders.js";
-import { type CallResult, deploylessMulticall } from "../actions/read.js";
+import { multicallInChunks } from "../actions/read.js";
 import { type BuiltTransaction, sendParapetTransaction } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { toParapetContractError } from "../errors.js";
@@ -23,7 +23,6 @@ import { tokenUnitsToWad } from "../units.js";
 
 const WAD = 10n ** 18n;
 /** Reads per eth_call: keeps each call far under node eth_call gas caps. */
-const CALLS_PER_MULTICALL = 500;
 
 /** Why a trigger order that is not due can still be acted on (cancelled by anyone), or why nothing can be done. */
 export type TriggerOrderState = "due" | "expired" | "void" | "unpriced" | "waiting";
@@ -91,11 +90,8 @@ export async function scanOrders(
       args: [feed],
     })),
   ];
-  // One eth_call per CALLS_PER_MULTICALL reads, all at the same block.
-  const results: CallResult[] = [];
-  for (let i = 0; i < calls.length; i += CALLS_PER_MULTICALL) {
-    results.push(...(await deploylessMulticall(client, calls.slice(i, i + CALLS_PER_MULTICALL), at)));
-  }
+  // As few eth_calls as the deployless limits allow, all at the same block.
+  const { results } = await multicallInChunks(client, calls, { ...at, what: "order positions and prices" });
   const voidIds = new Set<bigint>();
   reduceOnly.forEach((o, i) => {
     const r = results[i];

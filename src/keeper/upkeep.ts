@@ -1,9 +1,9 @@
 // The on-chain side of the keeper's liquidation job: LiquidationUpkeep, a Chainlink Automation-compatible upkeep.
 // A keeper process (or a script) keeps its watch list in sync with the accounts it discovers, so a decentralised
 // keeper network can liquidate them when this process is down. Read/decide here, send one transaction.
-import { type Address, decodeAbiParameters, encodeAbiParameters, encodeFunctionData, type Hex, keccak256 } from "viem";
+import { type Address, encodeAbiParameters, encodeFunctionData, type Hex, keccak256 } from "viem";
 import { liquidationUpkeepAbi } from "../abis/index.js";
-import { deploylessMulticall, unwrapCallResult } from "../actions/read.js";
+import { multicallInChunks, unwrapCallResult } from "../actions/read.js";
 import { type BuiltTransaction, sendParapetTransaction, type WriteReturnType } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { ParapetDeploymentError, toParapetContractError } from "../errors.js";
@@ -20,16 +20,6 @@ function upkeepAddress(client: ParapetContext, upkeep: Address | undefined): Add
   }
   return address;
 }
-
-const ACCOUNT_REFS = [
-  {
-    type: "tuple[]",
-    components: [
-      { name: "owner", type: "address" },
-      { name: "accountIndex", type: "uint96" },
-    ],
-  },
-] as const;
 
 export type SyncUpkeepWatchListParameters = {
   accounts: readonly AccountRef[];
@@ -52,9 +42,10 @@ export async function syncUpkeepWatchList(
   const address = upkeepAddress(client, parameters.upkeep);
   const unique = [...new Map(parameters.accounts.map((a) => [accountKey(a), a])).values()];
   if (unique.length === 0) return { added: [] };
-  const results = await deploylessMulticall(
+  const { results } = await multicallInChunks(
     client,
     unique.map((a) => ({ address, abi: liquidationUpkeepAbi, functionName: "isWatched", args: [watchKey(a)] })),
+    { what: "upkeep watch list", gasPerCall: 10_000 },
   );
   const watched = results.map((r) => unwrapCallResult<boolean>(r, "isWatched"));
   const added = unique.filter((_, i) => watched[i] !== true);
@@ -79,14 +70,19 @@ export type CheckLiquidationUpkeepParameters = {
   upkeep?: Address | undefined;
   /** First watch-list index of the page (default 0). */
   start?: bigint | undefined;
-  /** Page size (default 100): one upkeep registration per page keeps each check under the network's gas cap. */
+  /**
+   * Page size (default 1,000): one upkeep registration per page. A check stops on its own before Automation's
+   * 10,000,000 check gas runs out (≈ 1,000 one-position accounts) and reports at most the upkeep's `maxBatch`.
+   */
   count?: bigint | undefined;
 };
 
 export type CheckLiquidationUpkeepReturnType = {
   upkeepNeeded: boolean;
-  /** The accounts the upkeep would liquidate (decoded performData). */
+  /** The accounts the upkeep would liquidate (performData's watch-list indexes, read back). */
   due: AccountRef[];
+  /** performData decoded: the due accounts' watch-list indexes. */
+  dueIndexes: bigint[];
   performData: Hex;
   /** The checkData an Automation registration for this page uses. */
   checkData: Hex;
@@ -100,7 +96,7 @@ export async function checkLiquidationUpkeep(
   const address = upkeepAddress(client, parameters.upkeep);
   const checkData = encodeAbiParameters(
     [{ type: "uint256" }, { type: "uint256" }],
-    [parameters.start ?? 0n, parameters.count ?? 100n],
+    [parameters.start ?? 0n, parameters.count ?? 1_000n],
   );
   let result: readonly [boolean, Hex];
   try {
@@ -114,13 +110,18 @@ export async function checkLiquidationUpkeep(
     throw toParapetContractError(error, { functionName: "checkUpkeep", step: "read" }) ?? error;
   }
   const [upkeepNeeded, performData] = result;
-  const [due] = decodeAbiParameters(ACCOUNT_REFS, performData);
-  return {
-    upkeepNeeded,
-    due: due.map((a) => ({ owner: a.owner, accountIndex: BigInt(a.accountIndex) })),
-    performData,
-    checkData,
-  };
+  const dueIndexes: bigint[] = [];
+  for (let i = 2; i + 8 <= performData.length; i += 8) dueIndexes.push(BigInt(`0x${performData.slice(i, i + 8)}`));
+  const { results } = await multicallInChunks(
+    client,
+    dueIndexes.map((i) => ({ address, abi: liquidationUpkeepAbi, functionName: "watchedAt", args: [i] })),
+    { what: "upkeep watch list", gasPerCall: 10_000 },
+  );
+  const due = results.map((r) => {
+    const a = unwrapCallResult<{ owner: Address; accountIndex: bigint | number }>(r, "watchedAt");
+    return { owner: a.owner, accountIndex: BigInt(a.accountIndex) };
+  });
+  return { upkeepNeeded, due, dueIndexes, performData, checkData };
 }
 
 /** Sends `performUpkeep(performData)` (anyone may; the upkeep re-validates and reverts NoDueWork if nothing is due). */

@@ -6,6 +6,7 @@ import {
   createParapetClient,
   discoverAccounts,
   findLiquidatableAccounts,
+  simulateLiquidations,
   type KeeperEvent,
   liquidateProfitably,
   type ParapetClient,
@@ -58,20 +59,25 @@ describe("keeper: liquidation scan and batch", () => {
     expect(later.toBlock).to.equal(all.toBlock);
   });
 
-  it("finds exactly the liquidatable accounts, with the reward the vault would pay", async () => {
+  it("finds exactly the liquidatable accounts, largest shortfall first, with the reward the vault would pay", async () => {
     const { accounts } = await discoverAccounts(keeper);
     expect(await findLiquidatableAccounts(keeper, { accounts })).to.deep.equal([]);
     await env.feeds[0]?.write.updateAnswer([parseUnits("2700", 8)]);
-    const { candidates, unpriced } = await scanAccounts(keeper, { accounts, accountsPerCall: 2 });
+    const { candidates, unpriced, health } = await scanAccounts(keeper, { accounts, accountsPerCall: 2 });
     expect(unpriced).to.deep.equal([]);
+    expect(health.map((h) => h.account.accountIndex)).to.deep.equal([0n, 1n, 2n]);
+    // account 0 (long 1 ETH on 400 USDC) is further below its margin than account 1 (0.5 ETH on 200 USDC)
     expect(candidates.map((c) => c.account.accountIndex)).to.deep.equal([0n, 1n]);
-    for (const c of candidates) {
-      expect(await env.vault.read.isLiquidatable([owner, c.account.accountIndex])).to.equal(true);
+    for (const c of health) {
+      expect(c.liquidatable).to.equal(await env.vault.read.isLiquidatable([owner, c.account.accountIndex]));
       const margin = await env.vault.read.accountMargin([owner, c.account.accountIndex]);
       expect(c.equityUsd).to.equal(margin.equity);
       expect(c.maintenanceMarginUsd).to.equal(margin.maintenanceMargin);
-      expect(c.keeperRewardUsd > 0n).to.equal(true);
+      expect(c.notionalUsd).to.equal(margin.notional);
     }
+    const { results } = await simulateLiquidations(keeper, { accounts: health.map((h) => h.account) });
+    expect(results.map((r) => r.status)).to.deep.equal(["liquidatable", "liquidatable", "healthy"]);
+    for (const r of results.slice(0, 2)) expect(r.keeperRewardUsd >= 5n * 10n ** 18n).to.equal(true);
   });
 
   it("an unprofitable batch and a dry run send nothing", async () => {
@@ -81,10 +87,11 @@ describe("keeper: liquidation scan and batch", () => {
     const greedy = await liquidateProfitably(keeper, { candidates, minProfitUsd: 1_000_000 });
     expect(greedy.sent).to.equal(false);
     expect(greedy.skipped.map((s) => s.reason)).to.deep.equal(["UNPROFITABLE", "UNPROFITABLE"]);
-    const dry = await liquidateProfitably(keeper, { candidates, dryRun: true, maxBatch: 1 });
+    const dry = await liquidateProfitably(keeper, { candidates, dryRun: true, maxBatch: 1, maxTransactions: 1 });
     expect(dry.sent).to.equal(false);
+    expect(dry.transactions).to.have.length(1);
     expect(dry.liquidated).to.have.length(1);
-    expect(dry.skipped.map((s) => s.reason)).to.deep.equal(["BATCH_FULL"]);
+    expect(dry.skipped.map((s) => s.reason)).to.deep.equal(["MAX_TRANSACTIONS"]);
     expect((dry.gasUsed ?? 0n) > 0n).to.equal(true);
     expect(await env.publicClient.getTransactionCount({ address: env.keeper.account.address })).to.equal(nonce);
   });
@@ -93,13 +100,15 @@ describe("keeper: liquidation scan and batch", () => {
     const { accounts } = await discoverAccounts(keeper);
     const candidates = await findLiquidatableAccounts(keeper, { accounts });
     const before = await env.token.read.balanceOf([env.keeper.account.address]);
+    const simulated = await simulateLiquidations(keeper, { accounts: candidates.map((c) => c.account) });
     const pass = await liquidateProfitably(keeper, { candidates });
+    expect(pass.rewardUsd).to.equal(simulated.results.reduce((s, r) => s + r.keeperRewardUsd, 0n));
     expect(pass.sent).to.equal(true);
     expect(pass.liquidated.map(accountKey)).to.have.members(candidates.map((c) => accountKey(c.account)));
     const after = await env.token.read.balanceOf([env.keeper.account.address]);
-    // Paid in whole token units (6 decimals), rounded down from the USD WAD reward.
+    // Paid in whole token units (6 decimals): rewards are booked in whole units.
     expect(after - before).to.equal(pass.rewardUsd / 10n ** 12n);
-    expect(pass.rewardUsd).to.equal(candidates.reduce((s, c) => s + c.keeperRewardUsd, 0n));
+    expect(pass.transactions).to.have.length(1);
     const receipt = await env.publicClient.getTransactionReceipt({ hash: pass.hash ?? "0x" });
     expect(pass.gasUsed).to.equal(receipt.gasUsed);
     for (const c of candidates) {
