@@ -1,5 +1,13 @@
 // Parapet SDK entry point.
 export * from "./abis/index.js";
+export {
+  DEFAULT_READ_LIMITS,
+  itemsPerRead,
+  MAX_INITCODE_BYTES,
+  MAX_RETURNED_BYTES,
+  type ReadCost,
+  type ReadLimits,
+} from "./actions/deployless.js";
 export * from "./actions/oracle.js";
 export * from "./actions/orders.js";
 export * from "./actions/read.js";

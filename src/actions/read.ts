@@ -4,6 +4,9 @@
 import { type Abi, type Address, encodeFunctionData } from "viem";
 import { liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
+import { getDeploymentMarkets } from "../deployment.js";
+import { ParapetContractError, ParapetReadError, toParapetContractError } from "../errors.js";
+import { fundingOwedUp } from "../math/index.js";
 import {
   DEFAULT_READ_LIMITS,
   isSizeError,
@@ -12,9 +15,6 @@ import {
   readInChunks,
   staticAbiSize,
 } from "./deployless.js";
-import { getDeploymentMarkets } from "../deployment.js";
-import { ParapetContractError, ParapetReadError, toParapetContractError } from "../errors.js";
-import { fundingOwedUp } from "../math/index.js";
 
 const WAD = 10n ** 18n;
 

@@ -294,8 +294,7 @@ export async function liquidateProfitably(
   parameters: LiquidateProfitablyParameters,
 ): Promise<LiquidationPass> {
   const maxTransactions = positiveInteger("maxTransactions", parameters.maxTransactions, 100);
-  const maxBatch =
-    parameters.maxBatch === undefined ? undefined : positiveInteger("maxBatch", parameters.maxBatch, 1);
+  const maxBatch = parameters.maxBatch === undefined ? undefined : positiveInteger("maxBatch", parameters.maxBatch, 1);
   const minProfitWad = toWad((parameters.minProfitUsd ?? 0).toFixed(8), { allowNegative: true });
   const accounts = [
     ...new Map(

@@ -6,7 +6,6 @@ import {
   createParapetClient,
   discoverAccounts,
   findLiquidatableAccounts,
-  simulateLiquidations,
   type KeeperEvent,
   liquidateProfitably,
   type ParapetClient,
@@ -14,6 +13,7 @@ import {
   performLiquidationUpkeep,
   runKeeper,
   scanAccounts,
+  simulateLiquidations,
   syncUpkeepWatchList,
 } from "../../src/index.js";
 import { deployParapet } from "./helpers/parapet.js";
