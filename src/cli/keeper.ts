@@ -55,7 +55,7 @@ Liquidations:
   --min-profit-usd X           least reward − gas cost worth a transaction (default 0)
   --max-batch N                most accounts per liquidateBatch (default 20)
   --native-price-usd X         USD per native token to price gas (default: the ETH market's oracle price)
-  --no-liquidations            run only the rebalance policy
+  --no-liquidations            skip the liquidation job
   --sync-upkeep                also add new accounts to the deployment's LiquidationUpkeep watch list (Chainlink
                                Automation backstop: it keeps liquidating when this process is down)
 

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { type Address, maxUint256, parseEventLogs, parseUnits } from "viem";
+import { main } from "../../src/cli/main.js";
 import {
   accountKey,
   createKeeperState,
@@ -184,6 +185,29 @@ describe("keeperTick: every job, one tick at a time", () => {
       expect((error as ParapetInputError).argument).to.equal(argument);
     }
     expect(state.tick).to.equal(0);
+  });
+
+  it("parapet keeper documents the new jobs' flags and refuses bad values naming the flag (exit 2)", async () => {
+    const run = async (argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {} });
+      return { code, stdout: out.join(""), stderr: err.join("") };
+    };
+    const help = await run(["keeper", "--help"]);
+    for (const flag of ["--no-funding-pokes", "--poke-min-move FRACTION", "--poke-max-age SECONDS", "--no-adl"]) {
+      expect(help.stdout).to.contain(flag);
+    }
+    for (const [argv, named] of [
+      [["--poke-min-move", "0"], "--poke-min-move 0"],
+      [["--poke-min-move", "x"], "--poke-min-move x"],
+      [["--poke-max-age", "1.5"], "--poke-max-age 1.5"],
+      [["--no-liquidations", "--no-orders", "--no-funding-pokes", "--no-adl"], "nothing to do"],
+    ] as const) {
+      const refused = await run(["keeper", ...argv]);
+      expect(refused.code, argv.join(" ")).to.equal(2);
+      expect(refused.stderr).to.contain(named);
+    }
   });
 });
 
