@@ -80,8 +80,7 @@ export async function runKeeper(
   client: ParapetContext,
   parameters: RunKeeperParameters = {},
 ): Promise<RunKeeperReturnType> {
-  if (!client.walletClient?.account?.address && !parameters.dryRun) throw new ParapetNoWalletError();
-  resolveKeeperOptions(client, parameters); // a bad option fails here, before the first tick
+  resolveKeeperOptions(client, parameters); // a bad option (or no wallet) fails here, before the first tick
   const intervalMs = parameters.intervalMs ?? 15_000;
   const maxRetries = parameters.maxRetries ?? 5;
   const backoffMs = parameters.backoffMs ?? 1_000;

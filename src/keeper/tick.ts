@@ -5,7 +5,7 @@
 import type { Address, Hex } from "viem";
 import { getMarkets, type Market } from "../actions/read.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetInputError } from "../errors.js";
+import { ParapetInputError, ParapetNoWalletError } from "../errors.js";
 import type { RebalanceHedgeParameters } from "../hedge/rebalancer.js";
 import { toWad } from "../units.js";
 import type { AccountRef } from "./accounts.js";
@@ -185,10 +185,12 @@ export type ResolvedKeeperOptions = {
 };
 
 /**
- * Checks the options and fills in the defaults; throws ParapetInputError naming the first bad option. Run before
- * anything is read or sent, so a bad configuration fails at once.
+ * Checks the options and fills in the defaults; throws ParapetInputError naming the first bad option (and
+ * ParapetNoWalletError when a tick that sends has no wallet). Run before anything is read or sent, so a bad
+ * configuration fails at once.
  */
 export function resolveKeeperOptions(client: ParapetContext, options: KeeperJobOptions): ResolvedKeeperOptions {
+  if (!client.walletClient?.account?.address && options.dryRun !== true) throw new ParapetNoWalletError();
   const maxPerTick = options.orders?.maxPerTick ?? 10;
   if (!Number.isSafeInteger(maxPerTick) || maxPerTick <= 0) {
     throw new ParapetInputError("orders.maxPerTick", `is ${maxPerTick}.`, "Pass a positive integer.");
