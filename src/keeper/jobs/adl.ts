@@ -8,7 +8,7 @@ import { perpVaultAbi } from "../../abis/index.js";
 import { deploylessMulticall, getLiquidityVault, type Market, unwrapCallResult } from "../../actions/read.js";
 import { buildDeleverage, writeDeleverage } from "../../actions/write.js";
 import type { ParapetContext } from "../../client.js";
-import { ParapetContractError, toParapetContractError } from "../../errors.js";
+import { ParapetContractError, toParapetContractError, toParapetRpcError } from "../../errors.js";
 import { fundingOwedUp, notionalUp, pnlDown } from "../../math/index.js";
 import { tokenUnitsToWad, wadToNumber } from "../../units.js";
 import { type AccountRef, accountKey } from "../accounts.js";
@@ -206,6 +206,7 @@ export async function adlJob(ctx: KeeperJobContext, pinned: PinnedMarkets): Prom
     try {
       await client.publicClient.call({ account: from, to: tx.to, data: tx.data });
     } catch (error) {
+      if (toParapetRpcError(error)) throw error; // the node did not answer: a failed tick, retried
       const decoded = toParapetContractError(error, { functionName: tx.functionName, step: "simulate" });
       emit({ ...about, outcome: "skipped", reason: `SIMULATION: ${decoded?.summary ?? String(error)}` });
       // The vault's own mark says the pool is back at or under 100 %: nothing more may be deleveraged.

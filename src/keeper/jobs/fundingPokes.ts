@@ -5,7 +5,7 @@
 import { zeroAddress } from "viem";
 import type { Market } from "../../actions/read.js";
 import { buildAccrueFunding, writeAccrueFunding } from "../../actions/write.js";
-import { ParapetContractError, toParapetContractError } from "../../errors.js";
+import { ParapetContractError, toParapetContractError, toParapetRpcError } from "../../errors.js";
 import { WAD } from "../../math/index.js";
 import { wadToNumber } from "../../units.js";
 import { guarded, IN_FLIGHT_REASON, mayAct, maySend, PENDING_TX_REASON } from "../guards.js";
@@ -119,6 +119,7 @@ export async function fundingPokeJob(ctx: KeeperJobContext, pinned: PinnedMarket
         });
         emit({ ...about, outcome: "dry-run", reason, gasUsed });
       } catch (error) {
+        if (toParapetRpcError(error)) throw error; // the node did not answer: a failed tick, retried
         const decoded = toParapetContractError(error, { functionName: tx.functionName, step: "estimateGas" });
         emit({ ...about, outcome: "skipped", reason: `SIMULATION: ${decoded?.summary ?? String(error)}` });
       }
