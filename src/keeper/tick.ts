@@ -121,7 +121,7 @@ export type KeeperJobOptions = {
         nativePriceUsd?: number | undefined;
         minProfitUsd?: number | undefined;
         maxBatch?: number | undefined;
-        /** Skip the liquidation job (a rebalance-only keeper). */
+        /** Skip the liquidation job (a keeper that only pokes, deleverages, runs orders or a hedge). */
         disabled?: boolean | undefined;
       }
     | undefined;
