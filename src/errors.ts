@@ -242,14 +242,22 @@ export class ParapetReadError extends ParapetError {
 /** Another keeper already runs for the same chain, vault and signer: two would race for the same actions. */
 export class ParapetKeeperLockError extends ParapetError {
   override name = "ParapetKeeperLockError";
-  /** The lock file and the process id recorded in it. */
+  /** The lock file and the process id recorded in it (0: unreadable). */
   readonly lockPath: string;
   readonly pid: number;
-  constructor(lockPath: string, pid: number) {
+  /** `sameProcess`: the lock is held by another keeper inside this very process. */
+  constructor(lockPath: string, pid: number, options: { sameProcess?: boolean | undefined } = {}) {
+    // Never suggest a signal to pid 1 (a container's init, or the keeper itself in its container) or to ourselves:
+    // the first would stop the container, the second this process.
+    const stop = options.sameProcess
+      ? "Another keeper in this same process holds the lock: stop that one first (abort its signal)"
+      : pid > 1
+        ? `If that keeper is running, stop it first (Ctrl-C in its terminal, or kill -INT ${pid})`
+        : "If that keeper is running, stop it first (Ctrl-C in its terminal, or stop its container or service)";
     super({
       code: "KEEPER_ALREADY_RUNNING",
-      summary: `A keeper for this chain, vault and signer is already running (pid ${pid}, lock ${lockPath}).`,
-      fix: `Stop that keeper first (kill -INT ${pid}); if it is gone and the lock remains, delete ${lockPath}.`,
+      summary: `A keeper for this chain, vault and signer is already running (pid ${pid > 0 ? pid : "unknown"}, lock ${lockPath}).`,
+      fix: `${stop}; if no keeper is running, the lock is stale: delete the file (rm ${lockPath}) and start again.`,
     });
     this.lockPath = lockPath;
     this.pid = pid;

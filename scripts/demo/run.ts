@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import {
   type Address,
+  getAddress,
   type Hex,
   isAddressEqual,
   type Log,
@@ -25,32 +26,23 @@ import {
 } from "../../src/abis/index.js";
 import { loadHistoryFiles } from "../../src/backtest/node.js";
 import {
-  type AccountRef,
-  accountKey,
+  createKeeperState,
   createParapetContext,
   type Deployment,
-  discoverAccounts,
-  discoverTriggerOrderIds,
   executeHedge,
   exposureValueUsd,
-  findLiquidatableAccounts,
   getMarkets,
   hedgeMarketsFromChain,
   hedgeStepsFromPlan,
-  liquidateProfitably,
-  nativePriceWad,
-  orderActions,
+  keeperTick,
   type ParapetContext,
   ParapetInputError,
   planHedge,
   type RebalanceReasonCode,
   rebalanceHedge,
-  scanOrders,
-  sendOrderAction,
   stopLossParams,
   toWad,
   wadToNumber,
-  writeAccrueFunding,
   writeApprove,
   writeDeposit,
   writeLpDeposit,
@@ -458,11 +450,20 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   for (const t of plan.targets) {
     lastRebalance.set(t.accountIndex, { timestampMs: Number(block0.timestamp) * 1000, priceUsd: t.priceUsd });
   }
-  const knownAccounts = new Map<string, AccountRef>();
-  let scannedToBlock = startBlock - 1n;
-  const knownTriggerIds = new Set<bigint>();
-  let ordersScannedToBlock = startBlock - 1n;
-  const nativePrice = () => nativePriceWad(keeper, undefined);
+  // The keeper: the same keeperTick `parapet keeper` loops, one tick a day, on one state kept across the replay.
+  const keeperState = createKeeperState(keeper, { fromBlock: startBlock });
+  const whoIs = (owner: Address) =>
+    isAddressEqual(owner, recklessAddress)
+      ? "reckless trader"
+      : isAddressEqual(owner, carefulAddress)
+        ? "careful trader"
+        : isAddressEqual(owner, hedgerAddress)
+          ? "hedger"
+          : isAddressEqual(owner, counterpartyWallet.account.address)
+            ? "market maker"
+            : "trader";
+  const symbolOf = (marketId: string | undefined) =>
+    deployment.markets.find((m) => String(m.marketId) === marketId)?.symbol ?? `market ${marketId}`;
 
   for (let day = 1; day <= days; day++) {
     const date = history.dates[day] as string;
@@ -471,20 +472,6 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     const staleSymbol = staleFeed !== null && staleFeed.day === day ? staleFeed.symbol : undefined;
     await setFeeds(day, day, staleSymbol);
     if (staleSymbol !== undefined) events.push(`${staleSymbol} feed not updated today (simulated outage)`);
-
-    // Keeper: accrue funding in every market (a stale market cannot be priced, so its accrual reverts: skipped).
-    for (const m of deployment.markets) {
-      try {
-        record(
-          day,
-          "keeper",
-          `accrueFunding ${m.symbol}`,
-          (await writeAccrueFunding(keeper, { marketId: m.marketId })).receipt,
-        );
-      } catch (error) {
-        if (m.symbol !== staleSymbol) throw error;
-      }
-    }
 
     // Rebalancer: read → plan → rule → at most one HedgeRouter transaction.
     const pass = await rebalanceHedge(hedger, {
@@ -526,75 +513,62 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
       events.push(`rebalance vetoed by simulation: ${pass.simulationError?.summary ?? "revert"}`);
     }
 
-    // Keeper: execute due stop-losses first (they protect positions and earn their fee), then liquidations.
-    const placed = await discoverTriggerOrderIds(keeper, { fromBlock: ordersScannedToBlock + 1n });
-    ordersScannedToBlock = placed.toBlock;
-    for (const id of placed.orderIds) knownTriggerIds.add(id);
-    const orderScan = await scanOrders(keeper, { triggerOrderIds: [...knownTriggerIds], delayedOrderIds: [] });
-    for (const id of orderScan.goneTriggerIds) knownTriggerIds.delete(id);
-    const stops: DemoDay["stops"] = [];
-    for (const action of orderActions(orderScan)) {
-      const sent = await sendOrderAction(keeper, { action, nativePriceWad: await nativePrice() });
-      if (sent.outcome !== "sent" || sent.hash === undefined) {
-        events.push(`keeper skipped ${action.kind} #${action.orderId}: ${sent.reason}`);
-        continue;
-      }
-      const receipt = await publicClient.getTransactionReceipt({ hash: sent.hash });
-      record(day, "keeper", `${action.kind} #${action.orderId}`, receipt);
-      for (const e of parseEventLogs({
-        abi: triggerOrdersAbi,
-        eventName: "TriggerExecuted",
-        logs: receipt.logs as Log[],
-      })) {
-        const who = isAddressEqual(action.owner, carefulAddress) ? "careful trader" : "trader";
-        stops.push({
-          owner: action.owner,
-          accountIndex: action.accountIndex,
-          who,
-          orderId: e.args.orderId,
-          sizeDeltaUnits: wadToNumber(e.args.sizeDelta),
-          fillPriceUsd: wadToNumber(e.args.fillPrice),
-          keeperFeeUsd: Number(e.args.keeperFee) / 10 ** deployment.collateralDecimals,
-          hash: receipt.transactionHash,
-        });
-        events.push(
-          `keeper executed the ${who}'s stop-loss #${e.args.orderId}: sold ${(-wadToNumber(e.args.sizeDelta)).toFixed(2)} ETH at $${wadToNumber(e.args.fillPrice).toFixed(2)} (oracle $${wadToNumber(e.args.priceWad).toFixed(2)}), fee $${(Number(e.args.keeperFee) / 10 ** deployment.collateralDecimals).toFixed(2)}`,
-        );
-      }
-    }
-
-    // Keeper: discover new accounts from the vault's events, then liquidate what pays.
-    const discovered = await discoverAccounts(keeper, { fromBlock: scannedToBlock + 1n });
-    scannedToBlock = discovered.toBlock;
-    for (const a of discovered.accounts) knownAccounts.set(accountKey(a), a);
-    const candidates = await findLiquidatableAccounts(keeper, { accounts: [...knownAccounts.values()] });
+    // Keeper: one tick with the default jobs: liquidations (any reward above the gas, priced at the ETH oracle
+    // price), funding pokes (every market with open interest: a day is the poke's max age; the stale market is
+    // skipped with ORACLE), ADL (nothing: the 10 M pool is far from 100 % utilisation), then the orders (due stops
+    // executed, void or expired ones cancelled). Its events are turned into the day's records.
+    const tick = await keeperTick(keeper, keeperState);
     const liquidations: DemoDay["liquidations"] = [];
-    if (candidates.length > 0) {
-      // Gas is priced at the ETH market's oracle price (the keeper's default); any reward above gas is worth it.
-      const liquidationPass = await liquidateProfitably(keeper, { candidates, minProfitUsd: 0 });
-      if (liquidationPass.sent && liquidationPass.hash !== undefined) {
-        const receipt = await publicClient.getTransactionReceipt({ hash: liquidationPass.hash });
+    const stops: DemoDay["stops"] = [];
+    for (const e of tick.events) {
+      if (e.outcome === "failed") throw new Error(`keeper ${e.action} failed on day ${day}: ${e.reason}`);
+      const isOrder = e.action === "execute-trigger" || e.action === "cancel-trigger" || e.action === "settle-order";
+      if ((isOrder || e.action === "cancel-order") && e.outcome === "skipped") {
+        events.push(`keeper skipped ${e.action} #${e.orderIds?.[0]}: ${e.reason}`);
+      }
+      if (e.outcome !== "sent" || e.hash === undefined) continue;
+      const receipt = await publicClient.getTransactionReceipt({ hash: e.hash });
+      const logs = receipt.logs as Log[];
+      if (e.action === "poke") {
+        record(day, "keeper", `accrueFunding ${symbolOf(e.marketIds?.[0])}`, receipt);
+      } else if (e.action === "liquidate") {
         record(day, "keeper", "liquidateBatch", receipt);
-        for (const e of parseEventLogs({ abi: perpVaultAbi, eventName: "Liquidated", logs: receipt.logs as Log[] })) {
-          const who = isAddressEqual(e.args.owner, recklessAddress)
-            ? "reckless trader"
-            : isAddressEqual(e.args.owner, carefulAddress)
-              ? "careful trader"
-              : isAddressEqual(e.args.owner, hedgerAddress)
-                ? "hedger"
-                : isAddressEqual(e.args.owner, counterpartyWallet.account.address)
-                  ? "market maker"
-                  : "trader";
+        for (const l of parseEventLogs({ abi: perpVaultAbi, eventName: "Liquidated", logs })) {
+          const who = whoIs(l.args.owner);
           liquidations.push({
-            owner: e.args.owner,
-            accountIndex: e.args.accountIndex,
+            owner: l.args.owner,
+            accountIndex: l.args.accountIndex,
             who,
-            closedFraction: wadToNumber(e.args.result.closedFraction),
-            keeperRewardUsd: wadToNumber(e.args.result.keeperRewardUsd),
+            closedFraction: wadToNumber(l.args.result.closedFraction),
+            keeperRewardUsd: wadToNumber(l.args.result.keeperRewardUsd),
             hash: receipt.transactionHash,
           });
           events.push(
-            `keeper liquidated the ${who} (${e.args.owner.slice(0, 8)}…#${e.args.accountIndex}, ${(wadToNumber(e.args.result.closedFraction) * 100).toFixed(0)} % closed), reward $${wadToNumber(e.args.result.keeperRewardUsd).toFixed(2)}`,
+            `keeper liquidated the ${who} (${l.args.owner.slice(0, 8)}…#${l.args.accountIndex}, ${(wadToNumber(l.args.result.closedFraction) * 100).toFixed(0)} % closed), reward $${wadToNumber(l.args.result.keeperRewardUsd).toFixed(2)}`,
+          );
+        }
+      } else if (e.action === "deleverage") {
+        record(day, "keeper", `deleverage ${symbolOf(e.marketIds?.[0])}`, receipt);
+        events.push(`keeper deleveraged ${e.accounts?.join(", ")} in ${symbolOf(e.marketIds?.[0])}: ${e.reason}`);
+      } else {
+        record(day, "keeper", `${e.action} #${e.orderIds?.[0]}`, receipt);
+        // The order's account, as the keeper logged it (`owner:index`).
+        const [owner, accountIndex] = (e.accounts?.[0] ?? "").split(":");
+        if (owner === undefined || accountIndex === undefined) throw new Error(`${e.action} without its account`);
+        for (const x of parseEventLogs({ abi: triggerOrdersAbi, eventName: "TriggerExecuted", logs })) {
+          const who = isAddressEqual(getAddress(owner), carefulAddress) ? "careful trader" : "trader";
+          stops.push({
+            owner: getAddress(owner),
+            accountIndex: BigInt(accountIndex),
+            who,
+            orderId: x.args.orderId,
+            sizeDeltaUnits: wadToNumber(x.args.sizeDelta),
+            fillPriceUsd: wadToNumber(x.args.fillPrice),
+            keeperFeeUsd: Number(x.args.keeperFee) / 10 ** deployment.collateralDecimals,
+            hash: receipt.transactionHash,
+          });
+          events.push(
+            `keeper executed the ${who}'s stop-loss #${x.args.orderId}: sold ${(-wadToNumber(x.args.sizeDelta)).toFixed(2)} ETH at $${wadToNumber(x.args.fillPrice).toFixed(2)} (oracle $${wadToNumber(x.args.priceWad).toFixed(2)}), fee $${(Number(x.args.keeperFee) / 10 ** deployment.collateralDecimals).toFixed(2)}`,
           );
         }
       }

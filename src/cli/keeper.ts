@@ -1,4 +1,4 @@
-// `parapet keeper` (the loop of src/keeper/loop.ts with a lock, signals and a log) and `parapet deploy` (runs the
+// `parapet keeper` (runKeeper of src/keeper/loop.ts with a lock, signals and a log) and `parapet deploy` (runs the
 // deployment script with Hardhat and forwards its exit code).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -36,10 +36,12 @@ export const KEEPER_HELP = `Usage: parapet keeper [options]
 
 A keeper loop for the signer ($PARAPET_PRIVATE_KEY). Each tick: discover new accounts (Deposited events, from the
 last scanned block), find the liquidatable ones, liquidate those whose reward exceeds the gas cost in ONE
-liquidateBatch; then the orders (when the deployment has TriggerOrders / DelayedOrders): execute due trigger orders
-and settle delayed orders whose round is out when their keeper fee covers the gas, and cancel expired or void trigger
-orders and missed delayed orders (their fee goes back to the account); then (with exposures) run your rebalance
-policy once. One log line per action: reason, outcome, gas used, transaction hash.
+liquidateBatch; poke (accrueFunding) the markets with open interest whose price moved, so the vault's pool-capacity
+check sees fresh marks; when the pool's utilisation is above 100 %, deleverage the crowded side's most profitable
+positions until it is not; then the orders (when the deployment has TriggerOrders / DelayedOrders): execute due
+trigger orders and settle delayed orders whose round is out when their keeper fee covers the gas, and cancel expired
+or void trigger orders and missed delayed orders (their fee goes back to the account); then (with exposures) run
+your rebalance policy once. One log line per action: reason, outcome, gas used, transaction hash.
 
 Loop:
   --once                       run one tick and exit (scripts, cron)
@@ -53,9 +55,18 @@ Liquidations:
   --min-profit-usd X           least reward − gas cost worth a transaction (default 0)
   --max-batch N                most accounts per liquidateBatch (default 20)
   --native-price-usd X         USD per native token to price gas (default: the ETH market's oracle price)
-  --no-liquidations            run only the rebalance policy
+  --no-liquidations            skip the liquidation job
   --sync-upkeep                also add new accounts to the deployment's LiquidationUpkeep watch list (Chainlink
                                Automation backstop: it keeps liquidating when this process is down)
+
+Funding pokes (docs/keeper.md; they earn nothing, they keep the pool's capacity check honest):
+  --no-funding-pokes           skip the funding-poke job
+  --poke-min-move FRACTION     poke a market with open interest whose oracle price moved by at least this fraction
+                               since this keeper's last poke of it (default 0.01 = 1 %)
+  --poke-max-age SECONDS       ... or whose last poke is this old in chain time (default 86400)
+
+Auto-deleveraging (docs/risks.md; earns nothing):
+  --no-adl                     do not deleverage crowded-side winners when the pool's utilisation is above 100 %
 
 Orders (docs/orders.md):
   --no-orders                  skip the order job
@@ -68,8 +79,9 @@ ${EXPOSURE_HELP.replace("Exposures (at least one):", "Exposures (optional; with 
 ${REBALANCE_POLICY_HELP}
 ${CONNECTION_HELP.replace("print data as JSON on stdout", "one JSON object per log line on stdout")}
 
-Safety: one keeper per chain, vault and signer (a lock file in the OS temp dir; a second one exits 1 naming the
-first's pid). An action stays in flight until its receipt and is never re-sent while the signer has a pending
+Safety: one keeper per chain, vault and signer (a lock file in the OS temp dir holding the pid and the process start
+time; a second one exits 1 naming the lock file; a lock left by a dead process, or by an earlier process that had
+this keeper's pid, is taken over). An action stays in flight until its receipt and is never re-sent while the signer has a pending
 transaction. SIGINT/SIGTERM: the current tick finishes (never mid-send), then exit 0.
 
 Exit codes: 0 stopped by SIGINT/SIGTERM or --once done; 1 runtime (RPC down after the retries, wrong chain, a keeper
@@ -83,6 +95,7 @@ function formatEvent(e: KeeperEvent): string {
   const parts = [e.time, `tick ${e.tick}`, e.action, e.outcome];
   if (e.accounts && e.accounts.length > 0) parts.push(`accounts=${e.accounts.join(",")}`);
   if (e.orderIds && e.orderIds.length > 0) parts.push(`orders=${e.orderIds.join(",")}`);
+  if (e.marketIds && e.marketIds.length > 0) parts.push(`markets=${e.marketIds.join(",")}`);
   if (e.gasUsed !== undefined) parts.push(`gasUsed=${e.gasUsed}`);
   if (e.hash) parts.push(`tx=${e.hash}`);
   parts.push(`reason="${e.reason}"`);
@@ -109,6 +122,10 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     "orders-min-profit-usd": { type: "string" },
     "no-order-cleanup": { type: "boolean" },
     "max-orders-per-tick": { type: "string" },
+    "no-funding-pokes": { type: "boolean" },
+    "poke-min-move": { type: "string" },
+    "poke-max-age": { type: "string" },
+    "no-adl": { type: "boolean" },
   });
   if (values.help) {
     io.stdout(KEEPER_HELP);
@@ -171,13 +188,28 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     (x) => Number.isInteger(x) && x > 0 && x <= 500,
     "a whole number (1..500)",
   );
+  const pokeMinMove = numberOption(
+    "poke-min-move",
+    values["poke-min-move"],
+    0.01,
+    (x) => x >= 1e-8 && x <= 10,
+    "a fraction of the price between 0.00000001 and 10 (0.01 = 1 %)",
+  );
+  const pokeMaxAgeS = numberOption(
+    "poke-max-age",
+    values["poke-max-age"],
+    86_400,
+    (x) => Number.isSafeInteger(x) && x > 0,
+    "a whole number of seconds > 0",
+  );
   const exposureArgs = parseExposureArgs(values, false);
   const policy = exposureArgs ? parseRebalancePolicy(values) : undefined;
-  if (values["no-liquidations"] && values["no-orders"] && !exposureArgs) {
+  const noJob = ["no-liquidations", "no-orders", "no-funding-pokes", "no-adl"] as const;
+  if (noJob.every((flag) => values[flag]) && !exposureArgs) {
     throw usage(
       "--no-liquidations",
-      "--no-liquidations and --no-orders without exposures leave the keeper nothing to do.",
-      "Pass --exposure ASSET=AMOUNT, or drop --no-liquidations or --no-orders.",
+      "--no-liquidations, --no-orders, --no-funding-pokes and --no-adl without exposures leave the keeper nothing to do.",
+      "Pass --exposure ASSET=AMOUNT, or drop one of the --no-… options.",
     );
   }
 
@@ -237,6 +269,12 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
       dryRun: values["dry-run"] === true,
       liquidation: { minProfitUsd, maxBatch, nativePriceUsd, disabled: values["no-liquidations"] === true },
       syncUpkeep: values["sync-upkeep"] === true,
+      fundingPokes: {
+        disabled: values["no-funding-pokes"] === true,
+        minMove: pokeMinMove,
+        maxAgeSeconds: pokeMaxAgeS,
+      },
+      adl: { disabled: values["no-adl"] === true },
       orders: {
         disabled: values["no-orders"] === true,
         minProfitUsd: ordersMinProfitUsd,
@@ -327,7 +365,8 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
 export const KEEPER_COMMANDS: Record<string, CliCommand> = {
   keeper: {
     help: KEEPER_HELP,
-    summary: "liquidate unhealthy accounts, execute due orders and run your rebalance policy, in a loop",
+    summary:
+      "liquidate unhealthy accounts, poke moved markets, deleverage an over-used pool, execute due orders and run your rebalance policy, in a loop",
     run: (a, io) => runCommand("keeper", io, () => runKeeperCommand(a, io)),
   },
   deploy: {

@@ -1,8 +1,8 @@
 // The keeper's order job (docs/keeper.md, docs/orders.md): executes due trigger orders, settles delayed orders whose
 // round is out, and cleans up what can never execute (expired or void trigger orders, missed delayed orders: anyone
 // may cancel them, and their keeper fee goes back into the account). Read and decide here (one block, one multicall
-// per contract plus one for positions and oracles); the loop (loop.ts) sends, one transaction per order, with its
-// in-flight and pending-transaction rules.
+// per contract plus one for positions and oracles); the tick's order job (jobs/orders.ts) sends, one transaction per
+// order, with its in-flight and pending-transaction rules.
 import { type Address, type Hex, zeroAddress } from "viem";
 import { oracleAdapterAbi, perpVaultAbi } from "../abis/index.js";
 import {

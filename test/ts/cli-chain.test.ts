@@ -15,6 +15,7 @@ import { writeDeploymentFile } from "../../src/deploymentFile.js";
 import {
   createParapetClient,
   type Deployment,
+  getMarkets,
   type ParapetContext,
   ParapetKeeperError,
   perpVaultAbi,
@@ -335,6 +336,36 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(sent.stdout).to.match(
       /liquidate sent accounts=\S*0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266:7\S* gasUsed=\d+ tx=0x/,
     );
+  });
+
+  it("keeper --poke-max-age and --no-funding-pokes reach the funding-poke job: it pokes exactly the markets with open interest", async () => {
+    const keyEnv = { PARAPET_PRIVATE_KEY: KEEPER_KEY };
+    await publicClient().request({ method: "evm_increaseTime" as never, params: [2] as never });
+    await publicClient().request({ method: "evm_mine" as never, params: [] as never });
+    const withOpenInterest = (await getMarkets({ publicClient: publicClient(), deployment }))
+      .filter((m) => m.skewWad !== 0n)
+      .map((m) => String(m.marketId));
+    expect(withOpenInterest.length).to.be.greaterThan(0);
+    const pokes = (stdout: string) =>
+      stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as KeeperEvent)
+        .filter((e) => e.action === "poke");
+    const off = await run(["keeper", ...conn, "--once", "--json", "--no-funding-pokes", "--poke-max-age", "1"], keyEnv);
+    expect(off.code, off.stderr).to.equal(0);
+    expect(pokes(off.stdout)).to.deep.equal([]);
+    // A keeper that has never poked measures the age from the market's last accrual: over 1 s for every market.
+    const on = await run(["keeper", ...conn, "--once", "--json", "--poke-max-age", "1"], keyEnv);
+    expect(on.code, on.stderr).to.equal(0);
+    const sent = pokes(on.stdout);
+    expect(sent.map((e) => e.outcome)).to.deep.equal(withOpenInterest.map(() => "sent"));
+    expect(sent.flatMap((e) => e.marketIds ?? [])).to.deep.equal(withOpenInterest);
+    for (const e of sent) {
+      expect(e.reason).to.match(/^AGE: \S+ last accrued \d+ s ago, ≥ max age 1 s$/);
+      const receipt = await publicClient().getTransactionReceipt({ hash: e.hash ?? "0x" });
+      expect(receipt.status).to.equal("success");
+    }
   });
 
   it("keeper with exposures runs the rebalance policy each tick and logs the decision (dry run: nothing sent)", async () => {

@@ -23,13 +23,14 @@ describe("keeper: trigger orders and delayed orders", () => {
   let keeper: ParapetClient;
   let owner: `0x${string}`;
 
-  /** One keeper tick; its order events (execute/settle/cancel and the job's own skips). */
+  /** One keeper tick (every job on); its order events (execute/settle/cancel and the job's own skips). */
   async function tick(options: Parameters<typeof runKeeper>[1] = {}): Promise<KeeperEvent[]> {
     const events: KeeperEvent[] = [];
     await runKeeper(keeper, { once: true, ...options, onEvent: (e) => events.push(e) });
     const failed = events.find((e) => e.outcome === "failed");
     if (failed) throw new Error(`the tick failed: ${failed.reason}`);
-    return events.filter((e) => e.action !== "tick" && e.action !== "liquidate");
+    const otherJobs = new Set<KeeperEvent["action"]>(["tick", "liquidate", "poke", "deleverage"]);
+    return events.filter((e) => !otherJobs.has(e.action));
   }
   const summary = (events: KeeperEvent[]) => events.map((e) => [e.action, e.outcome, e.orderIds?.[0]]);
 

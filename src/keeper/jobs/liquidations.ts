@@ -1,0 +1,96 @@
+// The liquidation job: a thin adapter from the tick to discoverAccounts (accounts.ts), scanAccounts and
+// liquidateProfitably (liquidations.ts), which do the work. It adds only what a loop needs: the state it carries
+// between ticks, the in-flight and pending-transaction guards, and the log lines. Replacing the scan or the batching
+// means changing those functions, not this file.
+import { wadToNumber } from "../../units.js";
+import { accountKey, discoverAccounts } from "../accounts.js";
+import { guarded, IN_FLIGHT_REASON, mayAct, maySend, PENDING_TX_REASON, releaseDone } from "../guards.js";
+import { type LiquidationCandidate, liquidateProfitably, scanAccounts } from "../liquidations.js";
+import type { KeeperJobContext } from "../tick.js";
+
+const usd = (wad: bigint) => wadToNumber(wad).toFixed(2);
+const liquidationKey = (c: LiquidationCandidate) => `liquidate:${accountKey(c.account)}`;
+
+/**
+ * Adds the accounts of new Deposited events to the state (from the last scanned block + 1). An account cannot hold a
+ * position without a deposit, so this covers every account that can become liquidatable or deleveraged. The scanned
+ * block advances only after a discovery succeeded, so an RPC failure mid-scan loses no account.
+ */
+export async function discoverKeeperAccounts(ctx: KeeperJobContext): Promise<void> {
+  const { state } = ctx;
+  const discovered = await discoverAccounts(ctx.client, {
+    fromBlock: state.nextAccountBlock,
+    blockRange: ctx.options.blockRange,
+  });
+  for (const account of discovered.accounts) {
+    const key = accountKey(account);
+    if (state.accountKeys.has(key)) continue;
+    state.accountKeys.add(key);
+    state.accounts.push(account);
+    if (ctx.options.syncUpkeep) state.unwatched.push(account);
+  }
+  state.nextAccountBlock = discovered.toBlock + 1n;
+}
+
+/** Scans the known accounts and liquidates the profitable ones in one batch (see liquidateProfitably). */
+export async function liquidationJob(ctx: KeeperJobContext): Promise<void> {
+  const { client, state, options, emit } = ctx;
+  const scan = await scanAccounts(client, { accounts: state.accounts });
+  const due = new Set(scan.candidates.map(liquidationKey));
+  // A key whose account is no longer liquidatable is done, whoever liquidated it.
+  releaseDone(ctx, "liquidate:", (key) => due.has(key));
+  if (scan.unpriced.length > 0) {
+    emit({
+      action: "liquidate",
+      outcome: "skipped",
+      reason: `ORACLE: ${scan.unpriced.length} account(s) cannot be priced (a market's feed fails the adapter's checks)`,
+      accounts: scan.unpriced.map(accountKey),
+    });
+  }
+  const candidates: LiquidationCandidate[] = [];
+  const waiting: string[] = [];
+  for (const c of scan.candidates) {
+    if (await mayAct(ctx, liquidationKey(c))) candidates.push(c);
+    else waiting.push(accountKey(c.account));
+  }
+  if (waiting.length > 0) {
+    emit({ action: "liquidate", outcome: "skipped", reason: IN_FLIGHT_REASON, accounts: waiting });
+  }
+  if (candidates.length === 0) return;
+  if (!(await maySend(ctx))) {
+    emit({
+      action: "liquidate",
+      outcome: "skipped",
+      reason: PENDING_TX_REASON,
+      accounts: candidates.map((c) => accountKey(c.account)),
+    });
+    return;
+  }
+  if (ctx.signal?.aborted) return;
+  const minProfitUsd = options.liquidation.minProfitUsd;
+  const pass = await guarded(ctx, candidates.map(liquidationKey), () =>
+    liquidateProfitably(client, {
+      candidates,
+      nativePriceUsd: options.liquidation.nativePriceUsd,
+      minProfitUsd,
+      maxBatch: options.liquidation.maxBatch,
+      dryRun: options.dryRun,
+    }),
+  );
+  for (const reason of ["UNPROFITABLE", "NOT_LIQUIDATABLE_ANY_MORE", "BATCH_FULL"] as const) {
+    const accounts = pass.skipped.filter((s) => s.reason === reason).map((s) => accountKey(s.account));
+    if (accounts.length > 0) emit({ action: "liquidate", outcome: "skipped", reason, accounts });
+  }
+  if (pass.liquidated.length === 0) return;
+  if (pass.sent) ctx.countSent();
+  emit({
+    action: "liquidate",
+    outcome: pass.sent ? "sent" : "dry-run",
+    reason: `LIQUIDATABLE: reward ${usd(pass.rewardUsd)} USD − gas ${usd(pass.gasCostUsd)} USD ≥ min profit ${minProfitUsd ?? 0} USD`,
+    hash: pass.hash,
+    gasUsed: pass.gasUsed,
+    accounts: pass.liquidated.map(accountKey),
+    rewardUsd: usd(pass.rewardUsd),
+    gasCostUsd: usd(pass.gasCostUsd),
+  });
+}
