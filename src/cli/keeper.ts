@@ -53,7 +53,9 @@ Loop:
 
 Liquidations:
   --min-profit-usd X           least reward − gas cost worth a transaction (default 0)
-  --max-batch N                most accounts per liquidateBatch (default 20)
+  --max-batch N                most accounts per liquidateBatch (default: as many as the transaction gas cap
+                               of 16,777,216 and the block gas limit allow, from a simulation of each)
+  --max-transactions N         most liquidateBatch transactions per tick, sent back to back (default 100)
   --native-price-usd X         USD per native token to price gas (default: the ETH market's oracle price)
   --no-liquidations            skip the liquidation job
   --sync-upkeep                also add new accounts to the deployment's LiquidationUpkeep watch list (Chainlink
@@ -115,6 +117,7 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     "dry-run": { type: "boolean" },
     "min-profit-usd": { type: "string" },
     "max-batch": { type: "string" },
+    "max-transactions": { type: "string" },
     "native-price-usd": { type: "string" },
     "no-liquidations": { type: "boolean" },
     "sync-upkeep": { type: "boolean" },
@@ -163,12 +166,22 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     (x) => Math.abs(x) < 1e12,
     "a USD amount",
   );
-  const maxBatch = numberOption(
-    "max-batch",
-    values["max-batch"],
-    20,
-    (x) => Number.isInteger(x) && x > 0 && x <= 500,
-    "a whole number (1..500)",
+  const maxBatch =
+    values["max-batch"] === undefined
+      ? undefined
+      : numberOption(
+          "max-batch",
+          values["max-batch"],
+          0,
+          (x) => Number.isInteger(x) && x > 0 && x <= 5_000,
+          "a whole number (1..5000)",
+        );
+  const maxTransactions = numberOption(
+    "max-transactions",
+    values["max-transactions"],
+    100,
+    (x) => Number.isInteger(x) && x > 0 && x <= 1_000,
+    "a whole number (1..1000)",
   );
   const nativePriceUsd =
     values["native-price-usd"] === undefined
@@ -267,7 +280,13 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
       pendingTimeoutMs: pendingTimeoutS * 1000,
       fromBlock: fromBlockText === undefined ? undefined : BigInt(fromBlockText),
       dryRun: values["dry-run"] === true,
-      liquidation: { minProfitUsd, maxBatch, nativePriceUsd, disabled: values["no-liquidations"] === true },
+      liquidation: {
+        minProfitUsd,
+        maxBatch,
+        maxTransactions,
+        nativePriceUsd,
+        disabled: values["no-liquidations"] === true,
+      },
       syncUpkeep: values["sync-upkeep"] === true,
       fundingPokes: {
         disabled: values["no-funding-pokes"] === true,

@@ -65,6 +65,11 @@ export type KeeperState = {
   nextAccountBlock: bigint;
   /** Discovered accounts not yet confirmed on the LiquidationUpkeep watch list (with `syncUpkeep`). */
   unwatched: AccountRef[];
+  /**
+   * Each scanned account's markets (bit i = market i, `accountKey` → bitmap) as of the last liquidation scan, so ADL
+   * reads only the positions that exist. Empty until a scan ran (ADL then reads every account).
+   */
+  marketBitmaps: Map<string, bigint>;
   /** Action key → wall-clock ms it was started. Removed on a receipt, or when a re-check shows nothing pending. */
   inFlight: Map<string, number>;
   /** Order ids seen in the placement events and not known to be gone (ids are never reused). */
@@ -100,6 +105,7 @@ export function createKeeperState(client: ParapetContext, parameters: CreateKeep
     accountKeys: new Set(),
     nextAccountBlock: fromBlock,
     unwatched: [],
+    marketBitmaps: new Map(),
     inFlight: new Map(),
     triggerOrderIds: new Set(),
     delayedOrderIds: new Set(),
@@ -120,7 +126,10 @@ export type KeeperJobOptions = {
     | {
         nativePriceUsd?: number | undefined;
         minProfitUsd?: number | undefined;
+        /** Most accounts per liquidateBatch (default: as many as the per-transaction gas allows). */
         maxBatch?: number | undefined;
+        /** Most liquidateBatch transactions per tick (default 100), sent back to back. */
+        maxTransactions?: number | undefined;
         /** Skip the liquidation job (a keeper that only pokes, deleverages, runs orders or a hedge). */
         disabled?: boolean | undefined;
       }

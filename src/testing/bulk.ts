@@ -67,3 +67,53 @@ export async function openPositionsInBulk(
   }
   return { hashes, gasUsed };
 }
+
+export type MixedLeverageBookParameters = {
+  count: number;
+  marketId: bigint;
+  /** The market's price at opening (USD), to size collateral from leverage. */
+  priceUsd: number;
+  /** Collateral token decimals (6 for USDC). */
+  collateralDecimals: number;
+  /** Leverage range (default 1.5–9.5×, under a 10 % initial margin with room for the fee). */
+  leverage?: readonly [number, number] | undefined;
+  /** Size range in units (default 0.5–2). */
+  size?: readonly [number, number] | undefined;
+  /** First account index (default 0). */
+  firstAccountIndex?: bigint | undefined;
+  seed?: number | undefined;
+};
+
+/**
+ * A deterministic book for scale tests: `count` accounts in pairs of equal and opposite size (so the market's skew,
+ * and the pool's capacity check, stay near zero however large the book), each at its own leverage, spread over the
+ * range by a seeded generator.
+ */
+export function mixedLeverageBook(parameters: MixedLeverageBookParameters): BulkPosition[] {
+  const [minLeverage, maxLeverage] = parameters.leverage ?? [1.5, 9.5];
+  const [minSize, maxSize] = parameters.size ?? [0.5, 2];
+  const first = parameters.firstAccountIndex ?? 0n;
+  let seed = parameters.seed ?? 0x9e3779b9;
+  const next = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const out: BulkPosition[] = [];
+  let sizeWad = 0n;
+  for (let i = 0; i < parameters.count; i++) {
+    if (i % 2 === 0) {
+      // 1e-3 unit steps: exact in WAD
+      sizeWad = BigInt(Math.round((minSize + (maxSize - minSize) * next()) * 1000)) * 10n ** 15n;
+    }
+    const leverage = minLeverage + (maxLeverage - minLeverage) * next();
+    const notionalUsd = (Number(sizeWad) / 1e18) * parameters.priceUsd;
+    const collateral = BigInt(Math.ceil((notionalUsd / leverage) * 10 ** parameters.collateralDecimals));
+    out.push({
+      accountIndex: first + BigInt(i),
+      marketId: parameters.marketId,
+      collateral,
+      sizeDelta: i % 2 === 0 ? sizeWad : -sizeWad,
+    });
+  }
+  return out;
+}

@@ -288,7 +288,7 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(sent[0]?.accounts).to.deep.equal([`${trader.toLowerCase()}:0`]);
     expect(sent[0]?.hash).to.match(/^0x[0-9a-f]{64}$/);
     expect(Number(sent[0]?.gasUsed)).to.be.greaterThan(0);
-    expect(sent[0]?.reason).to.match(/^LIQUIDATABLE: reward/);
+    expect(sent[0]?.reason).to.match(/^LIQUIDATABLE: batch 1\/1, 1 account\(s\), reward/);
     expect(await liquidatable()).to.equal(false);
     const keeperNonce = await nonce(keeper);
     const second = await run(["keeper", ...conn, "--once"], keyEnv);
@@ -323,7 +323,7 @@ describe("parapet CLI on chain (anvil)", function () {
       const blocked = await run(["keeper", ...conn, "--once"], { PARAPET_PRIVATE_KEY: KEEPER_KEY });
       expect(blocked.code, blocked.stderr).to.equal(0);
       expect(blocked.stdout, blocked.stdout).to.match(
-        /liquidate skipped accounts=\S*0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266:7 reason="PENDING_TX/,
+        /liquidate skipped accounts=\S*0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266:7\S* reason="PENDING_TX/,
       );
       expect(await publicClient().getTransactionCount({ address: keeper, blockTag: "pending" })).to.equal(
         pendingBefore,

@@ -14,10 +14,9 @@ import {
   scanAccounts,
   unwrapCallResult,
 } from "../../src/index.js";
-import { type BulkPosition, openPositionsInBulk } from "../../src/testing/index.js";
+import { mixedLeverageBook, openPositionsInBulk } from "../../src/testing/index.js";
 import { deployParapet } from "./helpers/parapet.js";
 
-const WAD = 10n ** 18n;
 const USDC = 10n ** 6n;
 
 type Env = Awaited<ReturnType<typeof deployParapet>>;
@@ -47,29 +46,8 @@ async function fund(env: Env, lpUsd: bigint, traderUsd: bigint): Promise<void> {
   await env.token.write.approve([env.deployment.perpVault, maxUint256], { account: env.trader.account });
 }
 
-/**
- * `count` accounts of one owner in the ETH market (3,000 USD), in pairs of equal and opposite size (the book stays
- * balanced), sizes 0.5–2 ETH, leverage 1.5–9.5× spread evenly (seeded, deterministic).
- */
-function crashBook(count: number): BulkPosition[] {
-  const out: BulkPosition[] = [];
-  let seed = 0x9e3779b9;
-  const next = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-  for (let i = 0; i < count; i++) {
-    const pair = Math.floor(i / 2);
-    if (i % 2 === 0) next();
-    const sizeMilli = 500n + BigInt(Math.floor(((pair * 7919) % 1500) + 1)); // 0.501–2.000 ETH
-    const leverage = 1.5 + 8 * next(); // 1.5–9.5×
-    const notionalUsd = (Number(sizeMilli) / 1000) * 3000;
-    const collateral = BigInt(Math.ceil((notionalUsd / leverage) * 1e6));
-    const size = (sizeMilli * WAD) / 1000n;
-    out.push({ accountIndex: BigInt(i), marketId: 0n, collateral, sizeDelta: i % 2 === 0 ? size : -size });
-  }
-  return out;
-}
+/** `count` accounts of the trader in the ETH market (3,000 USD) at 1.5–9.5×, in balanced pairs. */
+const crashBook = (count: number) => mixedLeverageBook({ count, marketId: 0n, priceUsd: 3000, collateralDecimals: 6 });
 
 /** Σ account collateral (USD WAD) over the owner's accounts 0..count-1, in sized multicalls. */
 async function sumCollateral(client: ParapetClient, owner: Address, count: number): Promise<bigint> {

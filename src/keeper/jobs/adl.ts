@@ -5,7 +5,7 @@
 // public good, on by default.
 import { zeroAddress } from "viem";
 import { perpVaultAbi } from "../../abis/index.js";
-import { deploylessMulticall, getLiquidityVault, type Market, unwrapCallResult } from "../../actions/read.js";
+import { getLiquidityVault, type Market, multicallInChunks, unwrapCallResult } from "../../actions/read.js";
 import { buildDeleverage, writeDeleverage } from "../../actions/write.js";
 import type { ParapetContext } from "../../client.js";
 import { ParapetContractError, toParapetContractError, toParapetRpcError } from "../../errors.js";
@@ -14,13 +14,6 @@ import { tokenUnitsToWad, wadToNumber } from "../../units.js";
 import { type AccountRef, accountKey } from "../accounts.js";
 import { guarded, IN_FLIGHT_REASON, mayAct, maySend, PENDING_TX_REASON, releaseDone } from "../guards.js";
 import type { KeeperJobContext, PinnedMarkets } from "../tick.js";
-
-/**
- * `position` reads per deployless eth_call. The call is a contract creation, so its return data is bound by the
- * 24,576-byte code limit (≈ 224 bytes per result here) and its calldata by the 49,152-byte initcode limit (≈ 290
- * bytes per read): 80 keeps both under ¾ of their limit.
- */
-const POSITION_READS_PER_CALL = 80;
 
 /** A position the vault may deleverage: on its market's crowded side, worth more than 0 (pnl − funding owed). */
 export type DeleverageCandidate = {
@@ -84,43 +77,44 @@ export function rankDeleverageCandidates(
   );
 }
 
-/** Every `accounts` × `marketIds` position at `blockNumber`, in chunks of deployless multicalls. */
+/**
+ * Every position of `accounts` in `marketIds` at `blockNumber`, in deployless multicalls sized from the EVM's limits
+ * (≈ 108 reads per call). With `marketBitmaps` (the last scan's), only the positions that exist are read.
+ */
 export async function readPositions(
   client: ParapetContext,
   accounts: readonly AccountRef[],
   marketIds: readonly bigint[],
   blockNumber?: bigint | undefined,
+  marketBitmaps?: ReadonlyMap<string, bigint> | undefined,
 ): Promise<PositionRead[]> {
-  const pairs = accounts.flatMap((account) => marketIds.map((marketId) => ({ account, marketId })));
-  const out: PositionRead[] = [];
-  for (let i = 0; i < pairs.length; i += POSITION_READS_PER_CALL) {
-    const chunk = pairs.slice(i, i + POSITION_READS_PER_CALL);
-    const results = await deploylessMulticall(
-      client,
-      chunk.map(({ account, marketId }) => ({
-        address: client.deployment.perpVault,
-        abi: perpVaultAbi,
-        functionName: "position",
-        args: [account.owner, account.accountIndex, marketId],
-      })),
-      { blockNumber },
-    );
-    chunk.forEach(({ account, marketId }, j) => {
-      const p = unwrapCallResult<{ size: bigint; entryPrice: bigint; fundingIndexEntry: bigint }>(
-        results[j],
-        "position",
-      );
-      if (p.size === 0n) return;
-      out.push({
-        account,
-        marketId,
-        sizeWad: p.size,
-        entryPriceWad: p.entryPrice,
-        fundingIndexEntryWad: p.fundingIndexEntry,
-      });
-    });
-  }
-  return out;
+  const held = (account: AccountRef, marketId: bigint) => {
+    const bitmap = marketBitmaps?.get(accountKey(account));
+    return bitmap === undefined || ((bitmap >> marketId) & 1n) === 1n;
+  };
+  const pairs = accounts.flatMap((account) =>
+    marketIds.filter((marketId) => held(account, marketId)).map((marketId) => ({ account, marketId })),
+  );
+  const { results } = await multicallInChunks(
+    client,
+    pairs.map(({ account, marketId }) => ({
+      address: client.deployment.perpVault,
+      abi: perpVaultAbi,
+      functionName: "position",
+      args: [account.owner, account.accountIndex, marketId],
+    })),
+    { blockNumber, what: "ADL positions", gasPerCall: 10_000 },
+  );
+  return pairs.map(({ account, marketId }, j) => {
+    const p = unwrapCallResult<{ size: bigint; entryPrice: bigint; fundingIndexEntry: bigint }>(results[j], "position");
+    return {
+      account,
+      marketId,
+      sizeWad: p.size,
+      entryPriceWad: p.entryPrice,
+      fundingIndexEntryWad: p.fundingIndexEntry,
+    };
+  });
 }
 
 const deleverageKey = (c: Pick<DeleverageCandidate, "account" | "marketId">) =>
@@ -165,6 +159,7 @@ export async function adlJob(ctx: KeeperJobContext, pinned: PinnedMarkets): Prom
     state.accounts,
     crowded.map((m) => m.marketId),
     pinned.blockNumber,
+    state.marketBitmaps,
   );
   const candidates = rankDeleverageCandidates(markets, positions);
   const candidateKeys = new Set(candidates.map(deleverageKey));

@@ -32,10 +32,14 @@ export async function discoverKeeperAccounts(ctx: KeeperJobContext): Promise<voi
   state.nextAccountBlock = discovered.toBlock + 1n;
 }
 
-/** Scans the known accounts and liquidates the profitable ones in one batch (see liquidateProfitably). */
+/**
+ * Scans the known accounts and liquidates the profitable ones (see liquidateProfitably): as many gas-sized
+ * `liquidateBatch` transactions as the crash needs, worst shortfall first, sent back to back; one log line each.
+ */
 export async function liquidationJob(ctx: KeeperJobContext): Promise<void> {
   const { client, state, options, emit } = ctx;
   const scan = await scanAccounts(client, { accounts: state.accounts });
+  for (const h of scan.health) state.marketBitmaps.set(accountKey(h.account), h.marketBitmap);
   const due = new Set(scan.candidates.map(liquidationKey));
   // A key whose account is no longer liquidatable is done, whoever liquidated it.
   releaseDone(ctx, "liquidate:", (key) => due.has(key));
@@ -67,30 +71,45 @@ export async function liquidationJob(ctx: KeeperJobContext): Promise<void> {
     return;
   }
   if (ctx.signal?.aborted) return;
-  const minProfitUsd = options.liquidation.minProfitUsd;
+  const minProfitUsd = options.liquidation.minProfitUsd ?? 0;
   const pass = await guarded(ctx, candidates.map(liquidationKey), () =>
     liquidateProfitably(client, {
       candidates,
       nativePriceUsd: options.liquidation.nativePriceUsd,
       minProfitUsd,
       maxBatch: options.liquidation.maxBatch,
+      maxTransactions: options.liquidation.maxTransactions,
       dryRun: options.dryRun,
     }),
   );
-  for (const reason of ["UNPROFITABLE", "NOT_LIQUIDATABLE_ANY_MORE", "BATCH_FULL"] as const) {
-    const accounts = pass.skipped.filter((s) => s.reason === reason).map((s) => accountKey(s.account));
-    if (accounts.length > 0) emit({ action: "liquidate", outcome: "skipped", reason, accounts });
+  for (const reason of ["UNPROFITABLE", "NOT_LIQUIDATABLE_ANY_MORE", "REVERTED", "MAX_TRANSACTIONS"] as const) {
+    const skipped = pass.skipped.filter((s) => s.reason === reason);
+    if (skipped.length === 0) continue;
+    const detail = skipped[0]?.detail;
+    emit({
+      action: "liquidate",
+      outcome: "skipped",
+      reason: detail ? `${reason}: ${detail}` : reason,
+      accounts: skipped.map((s) => accountKey(s.account)),
+    });
   }
-  if (pass.liquidated.length === 0) return;
-  if (pass.sent) ctx.countSent();
-  emit({
-    action: "liquidate",
-    outcome: pass.sent ? "sent" : "dry-run",
-    reason: `LIQUIDATABLE: reward ${usd(pass.rewardUsd)} USD − gas ${usd(pass.gasCostUsd)} USD ≥ min profit ${minProfitUsd ?? 0} USD`,
-    hash: pass.hash,
-    gasUsed: pass.gasUsed,
-    accounts: pass.liquidated.map(accountKey),
-    rewardUsd: usd(pass.rewardUsd),
-    gasCostUsd: usd(pass.gasCostUsd),
-  });
+  const total = pass.transactions.length;
+  for (const [i, t] of pass.transactions.entries()) {
+    if (t.hash !== undefined) ctx.countSent();
+    const badDebt = t.badDebtUsd > 0n ? `, bad debt ${usd(t.badDebtUsd)} USD recorded` : "";
+    emit({
+      action: "liquidate",
+      outcome: t.reverted ? "failed" : t.hash !== undefined ? "sent" : "dry-run",
+      reason: t.reverted
+        ? `REVERTED: batch ${i + 1}/${total} was mined but reverted (a price turned invalid since the simulation); its accounts are re-scanned next tick`
+        : `LIQUIDATABLE: batch ${i + 1}/${total}, ${t.liquidated.length} account(s), reward ${usd(t.rewardUsd)} USD − gas ${usd(t.gasCostUsd)} USD ≥ min profit ${minProfitUsd} USD${badDebt}`,
+      hash: t.hash,
+      gasUsed: t.gasUsed,
+      accounts: t.liquidated.map(accountKey),
+      rewardUsd: usd(t.rewardUsd),
+      gasCostUsd: usd(t.gasCostUsd),
+    });
+  }
+  // A send that failed part-way: what went out is mined and logged above; the tick fails and is retried.
+  if (pass.error !== undefined) throw pass.error;
 }
