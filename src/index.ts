@@ -5,6 +5,7 @@ export {
   itemsPerRead,
   MAX_INITCODE_BYTES,
   MAX_RETURNED_BYTES,
+  MAX_TRANSACTION_GAS,
   type ReadCost,
   type ReadLimits,
 } from "./actions/deployless.js";

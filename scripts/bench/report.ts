@@ -93,27 +93,15 @@ export function withinTarget(key: BenchKey, r: BenchResult): { target: string; o
 }
 
 /** SDK read cost: RPC requests of one account + 5-market snapshot, and its median wall time (in-process chain). */
-export const SDK_KEYS = [
-  "sdkSnapshotRpcCalls",
-  "sdkSnapshotMs",
-  "backtestMs",
-  "keeperScanRpcCalls",
-  "keeperScanMs",
-] as const;
+export const SDK_KEYS = ["sdkSnapshotRpcCalls", "sdkSnapshotMs", "backtestMs"] as const;
 export type SdkKey = (typeof SDK_KEYS)[number];
 export type SdkResult = Record<SdkKey, number>;
 /** Caps: one request (issue #4); the time cap is generous for a single eth_call on a local node. */
 /** backtestMs: issue #5's three exposures × five policies over 2020–2023 in under 2 s (median of 3 runs). */
-/**
- * keeperScan*: one keeper pass over the 1,000+ accounts of the bench (discovery from the Deposited events, then the
- * scan in multicalls of 200): a handful of requests, not one per account; well under a block time.
- */
 export const SDK_TARGETS: Record<SdkKey, number> = {
   sdkSnapshotRpcCalls: 1,
   sdkSnapshotMs: 100,
   backtestMs: 2000,
-  keeperScanRpcCalls: 10,
-  keeperScanMs: 2000,
 };
 
 export function sdkTable(s: SdkResult): string {
@@ -156,6 +144,7 @@ export function markdownReport(
   split: string,
   meta: string,
   sdk?: SdkResult,
+  measures: readonly Measure[] = [],
 ): string {
   return [
     "## Gas (gasUsed from transaction receipts)",
@@ -163,6 +152,9 @@ export function markdownReport(
     resultsTable(r),
     "",
     ...(sdk ? ["## SDK reads (getSnapshot: one account, five markets, the LP vault)", "", sdkTable(sdk), ""] : []),
+    ...(measures.length > 0
+      ? ["## Scenarios (the crash, the 64-market snapshot)", "", measuresTable(measures), ""]
+      : []),
     "## Where the gas goes (from debug_traceTransaction)",
     "",
     SPLIT_LEGEND,
@@ -178,10 +170,40 @@ export function markdownReport(
   ].join("\n");
 }
 
-/** One flat JSON object: integer gas values in the documented order, then the SDK read measures. */
-export function jsonReport(r: BenchResult, sdk?: SdkResult): string {
+/**
+ * A measure of a scenario benchmark (the crash, the 64-market snapshot): a `target` is reported (met or not), a
+ * `check` must hold — a count that must match — and the bench exits non-zero when it does not.
+ */
+export type Comparison = { op: "<=" | ">=" | "=="; value: number };
+export type Measure = { key: string; value: number; target?: Comparison | undefined; check?: Comparison | undefined };
+
+export function holds(value: number, c: Comparison): boolean {
+  return c.op === "<=" ? value <= c.value : c.op === ">=" ? value >= c.value : value === c.value;
+}
+
+/** The measures whose check fails, as lines ("crashLiquidated = 9,421, must be == 9,480"). */
+export function failedChecks(measures: readonly Measure[]): string[] {
+  return measures
+    .filter((m) => m.check !== undefined && !holds(m.value, m.check))
+    .map((m) => `${m.key} = ${fmt(m.value)}, must be ${m.check?.op} ${fmt(m.check?.value ?? 0)}`);
+}
+
+export function measuresTable(measures: readonly Measure[]): string {
+  const lines = ["| measure | value | target | check | ok |", "| --- | ---: | --- | --- | --- |"];
+  for (const m of measures) {
+    const target = m.target ? `${m.target.op} ${fmt(m.target.value)}` : "";
+    const check = m.check ? `${m.check.op} ${fmt(m.check.value)}` : "";
+    const ok = (m.target ? holds(m.value, m.target) : true) && (m.check ? holds(m.value, m.check) : true);
+    lines.push(`| ${m.key} | ${fmt(m.value)} | ${target} | ${check} | ${ok ? "yes" : "**no**"} |`);
+  }
+  return lines.join("\n");
+}
+
+/** One flat JSON object: integer gas values in the documented order, then the SDK and scenario measures. */
+export function jsonReport(r: BenchResult, sdk?: SdkResult, measures: readonly Measure[] = []): string {
   const out: Record<string, number> = {};
   for (const key of BENCH_KEYS) out[key] = r[key];
   if (sdk) for (const key of SDK_KEYS) out[key] = sdk[key];
+  for (const m of measures) out[m.key] = m.value;
   return JSON.stringify(out);
 }

@@ -8,6 +8,8 @@ import type { Hex } from "viem";
 import type { ParapetContext } from "../client.js";
 import { ParapetError, ParapetReadError, toParapetRpcError } from "../errors.js";
 
+/** EIP-7825: the most gas one transaction may use (nodes refuse a higher gas limit). */
+export const MAX_TRANSACTION_GAS = 16_777_216n;
 /** EIP-3860: the largest initcode (creation code + constructor arguments) a creation may have. */
 export const MAX_INITCODE_BYTES = 49_152;
 /** EIP-170: the largest code (here: the returned data) a creation may return. */

@@ -11,6 +11,7 @@ import {
   deploylessCall,
   itemsPerRead,
   lowUint128,
+  MAX_TRANSACTION_GAS,
   packAccount,
   type ReadCost,
   type ReadLimits,
@@ -29,9 +30,6 @@ export type { ScanAccountsParameters };
 
 const WAD = 10n ** 18n;
 const WORD = 32;
-
-/** EIP-7825: the most gas one transaction may use (nodes refuse a higher gas limit). */
-export const MAX_TRANSACTION_GAS = 16_777_216n;
 
 /** A liquidatable account, from the scan (USD WAD). */
 export type LiquidationCandidate = AccountHealth;

@@ -3,8 +3,9 @@
 // go out with no slippage bound.
 import { encodeFunctionData, type Hex, maxUint256 } from "viem";
 import { perpVaultAbi } from "../abis/index.js";
+import { MAX_TRANSACTION_GAS } from "../actions/deployless.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetInputError, ParapetNoWalletError } from "../errors.js";
+import { ParapetInputError, ParapetNoWalletError, toParapetContractError } from "../errors.js";
 
 /** One account to open: a deposit (token units) and a trade (units WAD, signed) in one market. */
 export type BulkPosition = { accountIndex: bigint; marketId: bigint; collateral: bigint; sizeDelta: bigint };
@@ -52,13 +53,27 @@ export async function openPositionsInBulk(
         ],
       }),
     ]);
-    const hash = await wallet.writeContract({
+    const request = {
       address: client.deployment.perpVault,
       abi: perpVaultAbi,
       functionName: "multicall",
       args: [calls],
       account: wallet.account,
+    } as const;
+    // Simulated first, so a refusal names the vault's error (InsufficientMargin, UtilizationTooHigh, …). Gas: the
+    // estimate + 30 % (the oracle adapter's gas guard makes a tight estimate fail inside a long multicall).
+    let gas: bigint;
+    try {
+      await client.publicClient.simulateContract(request);
+      gas = await client.publicClient.estimateContractGas(request);
+    } catch (error) {
+      throw toParapetContractError(error, { functionName: "multicall", step: "simulate" }) ?? error;
+    }
+    const capped = (gas * 13n) / 10n;
+    const hash = await wallet.writeContract({
+      ...request,
       chain: wallet.chain ?? null,
+      gas: capped > MAX_TRANSACTION_GAS ? MAX_TRANSACTION_GAS : capped,
     });
     const receipt = await client.publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`openPositionsInBulk: transaction ${hash} reverted`);
