@@ -403,6 +403,11 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     }
 
     /// @inheritdoc IPerpVault
+    function poolMark() external view override returns (int256 valueUsd, uint256 reservedUsd, int256 realizedUsd) {
+        return _poolMark(NO_MARKET, 0);
+    }
+
+    /// @inheritdoc IPerpVault
     function liquidityState() external view override returns (uint256 valueTokens, uint256 withdrawableTokens) {
         return _liquidityState();
     }

@@ -344,6 +344,11 @@ interface IPerpVault is IPerpVaultTypes {
     /// O(markets).
     function poolBalance() external view returns (int256);
 
+    /// @notice One pool mark at valid oracle prices (USD WAD): the pool's value (signed: it is negative when losses it
+    /// must pay exceed what it holds), the reserve `Σ|skew|·price` and the realised balance. Reverts when a needed
+    /// price is invalid.
+    function poolMark() external view returns (int256 valueUsd, uint256 reservedUsd, int256 realizedUsd);
+
     /// @notice From one pool mark, in token units (floored): the pool's value (realised balance minus traders'
     /// unrealised PnL plus their unrealised funding owed; the LP vault's `totalAssets`) and what it can pay out now,
     /// min(realised balance, value − utilisation reserve). Reverts when a needed price is invalid.

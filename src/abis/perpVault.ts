@@ -2557,6 +2557,29 @@ export const perpVaultAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "poolMark",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "valueUsd",
+        "type": "int256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reservedUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256",
+        "name": "realizedUsd",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
