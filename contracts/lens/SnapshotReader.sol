@@ -19,35 +19,40 @@ import {IPerpVaultOracle} from "./AccountHealth.sol";
 /// A price-dependent read that reverts blanks only what needs that price and keeps its revert data (an oracle's
 /// typed error) while the returned data has room; the rest is flagged "not returned" for the SDK to re-read.
 /// @dev Inputs: the vault, the LP vault (zero: not read), the market ids (in the order they come back), the account
-/// (read when `withAccount`), the quote size (units WAD, signed) and the largest returned data the node takes
-/// (EIP-170: 24,576 bytes), which bounds the error table.
+/// ({AccountInput}: not read, read with its margins, or with margins an earlier chunk of the same snapshot read at
+/// the same block, so a snapshot split over several calls reads `accountMargin` once), the quote size (units WAD,
+/// signed) and the returned-data budget (at most EIP-170's 24,576 bytes; the SDK lowers it so that the code deposit,
+/// 200 gas per returned byte, fits the call's gas), which bounds the error table.
 ///
 /// Output, packed 32-byte words (not ABI), bit ranges [low, high):
 /// - word 0, header: [0,16) market count n · [16,32) position count p · [32,48) error entries e · [48,56) flags
-///   (bit 0 account read, 1 LP vault read, 2 `accountMargin` reverted, 3 `liquidityState` reverted, 4 `totalAssets`
-///   reverted) · [56,64) account error ref · [64,72) LP vault error ref · [72,80) LP share decimals · [80,144) block
-///   number. The top byte is zero: returned code must not start with 0xEF (EIP-3541).
+///   (bit 0 account margins read, 1 LP vault read, 2 `accountMargin` reverted, 3 `liquidityState` reverted,
+///   4 `totalAssets` reverted, 5 positions read) · [56,64) account error ref · [64,72) LP vault error ref ·
+///   [72,80) LP share decimals · [80,144) block number. The top byte is zero: returned code must not start with 0xEF
+///   (EIP-3541).
 /// - per market, 8 words, in input order:
 ///   1. `feed << 96 | skewScale`
 ///   2. `initialMarginRatio << 192 | maintenanceMarginRatio << 128 | takerFeeRatio << 64 | makerFeeRatio`
 ///   3. `maxLongSize << 160 | maxShortSize << 64 | maxFundingRatePerDay`
 ///   4. `maxFundingVelocityPerDay << 192 | minPositionMarginUsd << 96 | liquidationFeeUsd` (1–4: `marketParams`,
-///      the four storage slots)
+///      its four storage slots)
 ///   5. `status << 248 | errorRef << 240 | openingPaused << 232 | lastFundingTime << 192 | uint64(fundingRatePerDay)
-///      << 128 | uint128(fundingIndex)` (stored state; status bit 0 `priceWad` reverted, 1 `currentFunding`
-///      reverted, 2 `quote` reverted; a failed price fails the other two, which are then not called)
+///      << 128 | uint128(fundingIndex)` (the stored state; status bit 0 `priceWad` reverted, 1 `currentFunding`
+///      reverted, 2 `quote` reverted; a failed price fails the other two, which are then not called: they read the
+///      same price and would revert with the same data)
 ///   6. `longSize << 160 | shortSize << 64 | uint64(current fundingRatePerDay)` (sizes fit 96 bits: ≤ 1e28 units)
 ///   7. `uint128(current fundingIndex) << 128 | priceWad` (`currentFunding`, `oracle.priceWad(feed)`)
 ///   8. `quoteFillPrice << 128 | quoteFeeUsd` (`quote(marketId, quoteSizeWad)`)
-/// - when the account is read, 3 words: `uint128(collateral) << 128 | uint128(equity)`, `initialMargin << 128 |
-///   maintenanceMargin`, `notional << 128 | marketBitmap` (collateral from `accountSlot`, the rest `accountMargin`),
-///   then per position (a requested market in the account's bitmap, input order), 2 words:
+/// - when the margins are read, 3 words: `uint128(collateral) << 128 | uint128(equity)`, `initialMargin << 128 |
+///   maintenanceMargin`, `notional << 128 | marketBitmap` (collateral and bitmap from `accountSlot`, the rest from
+///   `accountMargin`);
+/// - when the account is read, per position (a requested market in the account's bitmap, input order), 2 words:
 ///   `uint96(size) << 160 | entryPriceTicks << 80 | uint80(fundingIndexEntryTicks)` (the vault's one-slot packing;
 ///   its views return multiples of the 1e-10 USD tick, so the ticks are exact) and `unavailable << 255 |
-///   marketIndexInCall << 240 | liquidationPriceWad` (unavailable: `accountMargin` or the market's price reverted;
-///   240 bits, as a tiny position with a large equity has a very distant liquidation price).
+///   marketIndexInCall << 240 | liquidationPriceWad` (unavailable: the margins or the market's price reverted;
+///   240 bits, as a tiny position with a large equity has a very distant liquidation price);
 /// - when the LP vault is read, 2 words: `totalAssets << 128 | totalSupply`, `valueTokens << 128 |
-///   withdrawableTokens` (`liquidityState`).
+///   withdrawableTokens` (`liquidityState`);
 /// - the error table, e entries: a word with the revert data's length in bytes, then the data in ⌈length / 32⌉
 ///   words, zero-padded. An error ref is 0 (no error), k (entry k, from 1) or 255 (reverted, data not returned:
 ///   no room left). Equal revert data is stored once.
@@ -65,6 +70,13 @@ contract SnapshotReader {
     uint256 internal constant FLAG_MARGIN_FAILED = 4;
     uint256 internal constant FLAG_LIQUIDITY_STATE_FAILED = 8;
     uint256 internal constant FLAG_TOTAL_ASSETS_FAILED = 16;
+    uint256 internal constant FLAG_POSITIONS = 32;
+
+    /// @dev {AccountInput-margin} values.
+    uint8 internal constant MARGIN_NONE = 0;
+    uint8 internal constant MARGIN_READ = 1;
+    uint8 internal constant MARGIN_GIVEN = 2;
+    uint8 internal constant MARGIN_UNAVAILABLE = 3;
 
     uint256 internal constant PRICE_FAILED = 1;
     uint256 internal constant FUNDING_FAILED = 2;
@@ -76,6 +88,17 @@ contract SnapshotReader {
     /// @param field The value that does not fit its lane. @param indexInCall Market (or position) index in the call.
     /// @param rawValue The value's 256 bits.
     error ValueOutOfRange(string field, uint256 indexInCall, uint256 rawValue);
+
+    /// @notice The account to read. `margin`: 0 no account; 1 read `accountMargin`; 2 use `equityUsd` and
+    /// `maintenanceMarginUsd` (USD WAD), which an earlier call of the same snapshot read at this block; 3 that call's
+    /// `accountMargin` reverted (no liquidation price).
+    struct AccountInput {
+        address owner;
+        uint96 accountIndex;
+        uint8 margin;
+        int256 equityUsd;
+        uint256 maintenanceMarginUsd;
+    }
 
     /// @dev What the read collects as it goes: the words, and every distinct revert (refs are patched at the end).
     struct Output {
@@ -97,9 +120,7 @@ contract SnapshotReader {
         IPerpVault vault,
         IERC4626 liquidityVault,
         uint256[] memory marketIds,
-        address owner,
-        uint96 accountIndex,
-        bool withAccount,
+        AccountInput memory account,
         int256 quoteSizeWad,
         uint256 maxReturnedBytes
     ) {
@@ -118,7 +139,7 @@ contract SnapshotReader {
         MarketPrice[] memory prices = _readMarkets(o, vault, marketIds, quoteSizeWad);
         uint256 header = n | (block.number << 80);
         if (block.number > type(uint64).max) revert ValueOutOfRange("blockNumber", 0, block.number);
-        if (withAccount) header |= _readAccount(o, vault, marketIds, prices, owner, accountIndex);
+        if (account.margin != MARGIN_NONE) header |= _readAccount(o, vault, marketIds, prices, account);
         if (address(liquidityVault) != address(0)) header |= _readLiquidity(o, vault, liquidityVault);
 
         uint256[] memory entryOf = _writeErrors(o, maxWords);
@@ -188,7 +209,7 @@ contract SnapshotReader {
             o.words[o.used++] =
                 (status << 248) |
                 (ref << 240) |
-                ((s.openingPaused ? 1 : 0) << 232) |
+                ((s.openingPaused ? uint256(1) : 0) << 232) |
                 (uint256(s.lastFundingTime) << 192) |
                 (uint256(uint64(s.fundingRatePerDay)) << 128) |
                 uint256(uint128(s.fundingIndex));
@@ -220,47 +241,54 @@ contract SnapshotReader {
 
     // ---------------------------------------------------------------- account
 
-    /// @dev Margins once, then each position of a requested market; returns the header's account bits.
+    /// @dev The margins (read once, or as given), then each position of a requested market; returns the header's
+    /// account bits.
     function _readAccount(
         Output memory o,
         IPerpVault vault,
         uint256[] memory marketIds,
         MarketPrice[] memory prices,
-        address owner,
-        uint96 accountIndex
+        AccountInput memory a
     ) private view returns (uint256 header) {
-        header = FLAG_ACCOUNT << 48;
-        (int256 collateral, uint256 bitmap) = vault.accountSlot(owner, accountIndex);
-        IPerpVaultTypes.AccountMargin memory m;
-        bool margined;
-        try vault.accountMargin(owner, accountIndex) returns (IPerpVaultTypes.AccountMargin memory v) {
-            m = v;
-            margined = true;
-        } catch (bytes memory reason) {
-            header |= (FLAG_MARGIN_FAILED << 48) | (_record(o, reason) << 56);
+        header = FLAG_POSITIONS << 48;
+        (int256 collateral, uint256 bitmap) = vault.accountSlot(a.owner, a.accountIndex);
+        bool margined = a.margin == MARGIN_GIVEN;
+        if (a.margin == MARGIN_READ) {
+            header |= FLAG_ACCOUNT << 48;
+            IPerpVaultTypes.AccountMargin memory m;
+            try vault.accountMargin(a.owner, a.accountIndex) returns (IPerpVaultTypes.AccountMargin memory v) {
+                m = v;
+                margined = true;
+            } catch (bytes memory reason) {
+                header |= (FLAG_MARGIN_FAILED << 48) | (_record(o, reason) << 56);
+            }
+            (a.equityUsd, a.maintenanceMarginUsd) = (m.equity, m.maintenanceMargin);
+            o.words[o.used++] = (_fitS(collateral, 128, "collateral", 0) << 128) | _fitS(m.equity, 128, "equity", 0);
+            o.words[o.used++] =
+                (_fitU(m.initialMargin, 128, "initialMargin", 0) << 128) |
+                _fitU(m.maintenanceMargin, 128, "maintenanceMargin", 0);
+            o.words[o.used++] =
+                (_fitU(m.notional, 128, "notional", 0) << 128) |
+                _fitU(bitmap, 128, "marketBitmap", 0);
         }
-        o.words[o.used++] = (_fitS(collateral, 128, "collateral", 0) << 128) | _fitS(m.equity, 128, "equity", 0);
-        o.words[o.used++] =
-            (_fitU(m.initialMargin, 128, "initialMargin", 0) << 128) |
-            _fitU(m.maintenanceMargin, 128, "maintenanceMargin", 0);
-        o.words[o.used++] = (_fitU(m.notional, 128, "notional", 0) << 128) | _fitU(bitmap, 128, "marketBitmap", 0);
 
         uint256 positions;
         for (uint256 i; i < marketIds.length; ++i) {
             uint256 marketId = marketIds[i];
             if (((bitmap >> marketId) & 1) == 0) continue;
-            IPerpVaultTypes.Position memory p = vault.position(owner, accountIndex, marketId);
+            IPerpVaultTypes.Position memory p = vault.position(a.owner, a.accountIndex, marketId);
             if (p.size == 0) continue;
             o.words[o.used++] = _packPosition(p, i);
             MarketPrice memory price = prices[i];
             uint256 liquidationPriceWad;
             uint256 unavailable = 1;
             if (margined && price.priced) {
+                // The vault's `liquidationPrice` view: the same function on the same inputs.
                 liquidationPriceWad = LiquidationMath.liquidationPrice(
                     p.size,
                     price.priceWad,
-                    m.equity,
-                    m.maintenanceMargin,
+                    a.equityUsd,
+                    a.maintenanceMarginUsd,
                     price.maintenanceMarginRatio
                 );
                 unavailable = 0;

@@ -29,7 +29,9 @@ import {
 import {
   decodeSnapshotLens,
   encodeSnapshotLens,
-  type LensAccount,
+  errorRoomBytes,
+  type LensAccountInput,
+  type LensMargins,
   type LensLiquidity,
   type LensMarket,
   type LensPosition,
@@ -351,9 +353,11 @@ type LensItem = { market: LensMarket; positions: LensPosition[]; chunk: LensSnap
 const FOLLOW_UP_REVERT_BYTES = 4 + 5 * 32; // PriceDeviationTooHigh, the oracle's longest error
 
 /**
- * Reads `marketIds` (and the account, the LP vault) with the SnapshotReader lens in chunks sized from the limits:
- * the first chunk at `blockNumber` (or the latest block, which the lens reports), the others at that block; then
- * re-reads, with one sized multicall at that block, the reverts whose data the lens had no room for.
+ * Reads `marketIds` (and the account, the LP vault) with the SnapshotReader lens in chunks sized from the limits.
+ * The first chunk reads at `blockNumber` (or the latest block, which the lens reports) and carries the account's
+ * margins and the LP vault; the others read at that block and are given those margins, so `accountMargin` and the
+ * pool mark are read once. Then the reverts whose data the lens had no room for are re-read with one sized multicall
+ * at that block.
  */
 async function readSnapshot(client: ParapetContext, request: SnapshotRequest): Promise<SnapshotRead> {
   const { deployment } = client;
@@ -364,31 +368,56 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
     request.withAccount && request.owner !== undefined && request.accountIndex !== undefined
       ? { owner: request.owner, accountIndex: request.accountIndex }
       : undefined;
-  const shape = { withAccount: account !== undefined, withLiquidity: request.withLiquidity };
+  const vaultMarkets = Math.max(deployment.markets.length, markets.length);
+  const headShape = {
+    withPositions: account !== undefined,
+    withMargins: account !== undefined,
+    withLiquidity: request.withLiquidity,
+    vaultMarkets,
+  };
+  const tailShape = { ...headShape, withMargins: false, withLiquidity: false };
 
-  const call = async (chunk: readonly DeploymentMarket[], blockNumber: bigint | undefined, withLiquidity: boolean) => {
+  const call = async (
+    chunk: readonly DeploymentMarket[],
+    blockNumber: bigint | undefined,
+    shape: typeof headShape,
+    margin: LensAccountInput["margin"],
+  ) => {
+    const cost = snapshotReadCost(shape);
     const data = encodeSnapshotLens({
       perpVault: deployment.perpVault,
-      liquidityVault: withLiquidity ? deployment.liquidityVault : undefined,
+      liquidityVault: shape.withLiquidity ? deployment.liquidityVault : undefined,
       marketIds: chunk.map((m) => m.marketId),
-      account,
+      account: account && { ...account, margin },
       quoteSizeWad,
-      maxReturnedBytes: limits.maxReturnedBytes,
+      maxReturnedBytes:
+        cost.returnedBytes.fixed + cost.returnedBytes.perItem * chunk.length + errorRoomBytes(cost, chunk.length, limits),
     });
     let returned: Hex;
     try {
       returned = await deploylessCall(client, { data, blockNumber, what: "snapshot", items: chunk.length });
     } catch (error) {
       // The lens itself reverted (a market the vault does not list, a value out of its lane): an answer, not a
-      // failed read.
-      throw toParapetContractError(error, { functionName: "SnapshotReader", step: "read" }) ?? error;
+      // failed read; unless a guarded price read ran short of gas, which a smaller chunk fixes.
+      const reverted = toParapetContractError(error, { functionName: "SnapshotReader", step: "read" });
+      if (reverted?.errorName === "InsufficientGasForOracle") {
+        throw new ParapetReadError({
+          code: "READ_TOO_LARGE",
+          what: "snapshot",
+          items: chunk.length,
+          summary: `The snapshot of ${chunk.length} market(s) ran short of gas for its oracle reads.`,
+          fix: "Read fewer markets per call (the SDK splits the chunk).",
+          cause: error,
+        });
+      }
+      throw reverted ?? error;
     }
     return decodeSnapshotLens(returned, chunk.length);
   };
   const itemsOf = (snapshot: LensSnapshot): LensItem[] =>
     snapshot.markets.map((market, i) => ({
       market,
-      positions: snapshot.account?.positions.filter((p) => p.marketIndex === i) ?? [],
+      positions: snapshot.positions?.filter((p) => p.marketIndex === i) ?? [],
       chunk: snapshot,
     }));
 
@@ -397,31 +426,35 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
   let items: LensItem[] = [];
   if (markets.length === 0) {
     requests++;
-    first = await call([], request.blockNumber, request.withLiquidity);
+    first = await call([], request.blockNumber, headShape, "read");
   } else {
-    const perRead = itemsPerRead(snapshotReadCost(shape), limits, "snapshot");
-    const groups = balancedGroups(markets.length, perRead);
-    const read = (withLiquidity: boolean) => (chunk: readonly DeploymentMarket[], blockNumber: bigint | undefined) =>
-      call(chunk, blockNumber, withLiquidity).then(itemsOf);
+    const groups = snapshotGroups(
+      markets.length,
+      itemsPerRead(snapshotReadCost(headShape), limits, "snapshot"),
+      itemsPerRead(snapshotReadCost(tailShape), limits, "snapshot"),
+    );
     const latestBlock = () => client.publicClient.getBlockNumber({ cacheTime: 0 });
     const head = await readInChunks({
       items: markets,
-      perRead,
+      perRead: 1,
       groups: groups.slice(0, 1),
       blockNumber: request.blockNumber,
       what: "snapshot",
-      read: read(request.withLiquidity),
+      read: (chunk, blockNumber) => call(chunk, blockNumber, headShape, "read").then(itemsOf),
       latestBlock,
     });
-    const firstItem = head.results[0] as LensItem;
-    first = firstItem.chunk;
+    first = (head.results[0] as LensItem).chunk;
+    const margins = first.margins?.margin;
+    const given = margins
+      ? { equityUsd: margins.equityUsd, maintenanceMarginUsd: margins.maintenanceMarginUsd }
+      : ("unavailable" as const);
     const tail = await readInChunks({
       items: markets,
-      perRead,
+      perRead: 1,
       groups: groups.slice(1),
       blockNumber: first.blockNumber,
       what: "snapshot",
-      read: read(false),
+      read: (chunk, blockNumber) => call(chunk, blockNumber, tailShape, given).then(itemsOf),
       latestBlock,
     });
     requests += head.requests + tail.requests;
@@ -453,20 +486,24 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
     blockNumber: first.blockNumber,
     markets: builtMarkets,
     account:
-      account && first.account ? toAccount(account, first.account, items, markets, builtMarkets, errors) : undefined,
+      account && first.margins ? toAccount(account, first.margins, items, markets, builtMarkets, errors) : undefined,
     liquidityVault: first.liquidity ? toLiquidityVault(client, first.liquidity, errors) : undefined,
     requests,
   };
 }
 
-/** `count` items in ⌈count / perRead⌉ consecutive groups of near-equal size (more room per call for errors). */
-function balancedGroups(count: number, perRead: number): number[][] {
-  const chunks = Math.ceil(count / perRead);
-  const size = Math.ceil(count / chunks);
-  const groups: number[][] = [];
-  for (let start = 0; start < count; start += size) {
-    groups.push(Array.from({ length: Math.min(size, count - start) }, (_, k) => start + k));
-  }
+/**
+ * Consecutive groups of market indexes: the first of at most `headPerRead` (it also reads the margins and the LP
+ * vault), the rest of near-equal size, at most `tailPerRead` each (more room per call for errors).
+ */
+function snapshotGroups(count: number, headPerRead: number, tailPerRead: number): number[][] {
+  const range = (start: number, length: number) => Array.from({ length }, (_, k) => start + k);
+  const head = Math.min(count, headPerRead);
+  const groups = [range(0, head)];
+  const rest = count - head;
+  if (rest === 0) return groups;
+  const size = Math.ceil(rest / Math.ceil(rest / tailPerRead));
+  for (let start = head; start < count; start += size) groups.push(range(start, Math.min(size, count - start)));
   return groups;
 }
 
@@ -507,7 +544,7 @@ async function resolveReverts(
           : { address: perpVault, abi: perpVaultAbi, functionName: "quote", args: [marketId, read.quoteSizeWad] },
     );
   });
-  const accountRevert = read.first.account?.revert;
+  const accountRevert = read.first.margins?.revert;
   if (accountRevert && read.account) {
     const { owner, accountIndex } = read.account;
     collect(accountRevert, "accountMargin", () => ({
@@ -615,7 +652,7 @@ function toMarket(m: DeploymentMarket, lens: LensMarket, quoteSizeWad: bigint, r
 
 function toAccount(
   ref: { owner: Address; accountIndex: bigint },
-  lens: LensAccount,
+  lens: LensMargins,
   items: readonly LensItem[],
   markets: readonly DeploymentMarket[],
   builtMarkets: readonly Market[],

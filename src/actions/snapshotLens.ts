@@ -4,7 +4,7 @@
 import { type Address, encodeDeployData, type Hex, zeroAddress } from "viem";
 import { snapshotReaderAbi, snapshotReaderBytecode } from "../abis/index.js";
 import { ParapetReadError } from "../errors.js";
-import type { ReadCost } from "./deployless.js";
+import type { ReadCost, ReadLimits } from "./deployless.js";
 import { words } from "./deployless.js";
 
 const WORD = 32;
@@ -14,64 +14,121 @@ const POSITION_WORDS = 2;
 const ACCOUNT_WORDS = 3;
 const LIQUIDITY_WORDS = 2;
 const HEADER_WORDS = 1;
-/** The lens' static constructor arguments (the market-id array's offset among them) and the array's length word. */
-const ARGUMENT_WORDS = 8 + 1;
+/** The lens' static constructor arguments (the market-id array's offset among them, the account tuple's five words)
+ * and the array's length word. */
+const ARGUMENT_WORDS = 2 + 1 + 5 + 2 + 1;
 
 /**
- * Gas of one chunk, measured on the in-process chain (test/ts/sdk-snapshot.test.ts asserts the bound and the
- * growth): per market, `marketParams`, `marketState` and three guarded price reads (`priceWad`, `currentFunding`,
- * `quote`) ≈ 50k; per position, its slot and its share of `accountMargin` (one more price read) ≈ 25k; the account
- * and the LP vault's pool mark (a price read per market with open interest, twice) are in the per-market part.
- * Rounded up by about half: sizing must never under-count.
+ * Gas of one chunk, measured on the in-process chain with every feed and slot cold (test/ts/sdk-snapshot.test.ts
+ * checks the model against estimateGas, scripts/bench/snapshot.ts reports it). What a creation returns is its code:
+ * 200 gas per returned byte (6,400 a word), counted with the words below.
+ * - fixed: the creation (21,000 + 32,000), its calldata (16 gas per byte of the ≈9 KB lens) and the header.
+ * - per market: `marketParams`, `marketState`, three guarded price reads (`priceWad`, `currentFunding`, `quote`)
+ *   ≈ 62k, and its 8 words ≈ 51k.
+ * - per position of a market in the chunk: its slot, its liquidation price and its 2 words ≈ 15k.
+ * - `accountMargin` (in the chunk that reads the margins) reads every market of the account: ≈ 25k for a market the
+ *   chunk has read (warm), ≈ 46k for one it has not; the LP vault's pool marks (`liquidityState`, `totalAssets`)
+ *   read every market with open interest: ≈ 20k warm, ≈ 46k cold.
+ * Each rounded up by about a quarter: sizing must never under-count (and a node that refuses anyway gets half).
  */
-export const SNAPSHOT_GAS_FIXED = 150_000;
-export const SNAPSHOT_GAS_PER_MARKET = 80_000;
-export const SNAPSHOT_GAS_PER_POSITION = 40_000;
+const GAS = {
+  fixed: 450_000,
+  market: 140_000,
+  position: 20_000,
+  marginWarm: 32_000,
+  marginCold: 58_000,
+  poolWarm: 25_000,
+  poolCold: 58_000,
+} as const;
+/** EIP-170 code deposit: what the creation returns costs 200 gas a byte. */
+export const CODE_DEPOSIT_GAS_PER_BYTE = 200;
 
 /** Error refs (SnapshotReader): 0 no error, k entry k of the error table, 255 reverted but data not returned. */
 const ERROR_NOT_RETURNED = 255;
+/** Market status bits. */
 const PRICE_FAILED = 1;
 const FUNDING_FAILED = 2;
 const QUOTE_FAILED = 4;
+/** Header flags. */
 const FLAG_ACCOUNT = 1;
 const FLAG_LIQUIDITY = 2;
 const FLAG_MARGIN_FAILED = 4;
 const FLAG_LIQUIDITY_STATE_FAILED = 8;
 const FLAG_TOTAL_ASSETS_FAILED = 16;
+const FLAG_POSITIONS = 32;
 
 /** What one snapshot chunk reads besides its markets. */
-export type SnapshotLensShape = { withAccount: boolean; withLiquidity: boolean };
+export type SnapshotLensShape = {
+  /** Reads the account's positions in its markets. */
+  withPositions: boolean;
+  /** Reads `accountMargin` (the first chunk of a snapshot; the others are given its margins). */
+  withMargins: boolean;
+  withLiquidity: boolean;
+  /** Markets the vault lists (`accountMargin` and the pool mark read every one the account holds or with skew). */
+  vaultMarkets: number;
+};
 
 /**
  * What one chunk costs, per market: every market may hold a position of the account (positions are only known
- * once read), so a market with the account counts its two position words and its position's gas.
+ * once read), and `accountMargin` and the pool mark read the markets outside the chunk cold, inside it warm.
+ * Returned bytes and gas count the chunk's words only; the error table takes what is left
+ * ({@link errorRoomBytes}).
  */
 export function snapshotReadCost(shape: SnapshotLensShape): ReadCost {
-  const fixedWords = HEADER_WORDS + (shape.withAccount ? ACCOUNT_WORDS : 0) + (shape.withLiquidity ? LIQUIDITY_WORDS : 0);
-  const wordsPerMarket = MARKET_WORDS + (shape.withAccount ? POSITION_WORDS : 0);
+  const fixedWords =
+    HEADER_WORDS + (shape.withMargins ? ACCOUNT_WORDS : 0) + (shape.withLiquidity ? LIQUIDITY_WORDS : 0);
+  const wordsPerMarket = MARKET_WORDS + (shape.withPositions ? POSITION_WORDS : 0);
+  const deposit = WORD * CODE_DEPOSIT_GAS_PER_BYTE;
+  const cold = (shape.withMargins ? GAS.marginCold : 0) + (shape.withLiquidity ? GAS.poolCold : 0);
+  const warm = (shape.withMargins ? GAS.marginWarm : 0) + (shape.withLiquidity ? GAS.poolWarm : 0);
   return {
     initcodeBytes: { fixed: (snapshotReaderBytecode.length - 2) / 2 + ARGUMENT_WORDS * WORD, perItem: WORD },
     returnedBytes: { fixed: fixedWords * WORD, perItem: wordsPerMarket * WORD },
     gas: {
-      fixed: SNAPSHOT_GAS_FIXED,
-      perItem: SNAPSHOT_GAS_PER_MARKET + (shape.withAccount ? SNAPSHOT_GAS_PER_POSITION : 0),
+      fixed: GAS.fixed + fixedWords * deposit + shape.vaultMarkets * cold,
+      perItem: GAS.market + (shape.withPositions ? GAS.position : 0) + wordsPerMarket * deposit + warm - cold,
     },
   };
 }
+
+/**
+ * Bytes of revert data a chunk of `markets` markets may return on top of its words: what is left of the returned
+ * bytes limit and of the gas (at 200 gas a byte), so that a chunk full of errors still fits the limits.
+ */
+export function errorRoomBytes(cost: ReadCost, markets: number, limits: ReadLimits): number {
+  const bytes = limits.maxReturnedBytes - cost.returnedBytes.fixed - cost.returnedBytes.perItem * markets;
+  const gas = limits.maxGas - cost.gas.fixed - cost.gas.perItem * markets;
+  return Math.max(0, Math.min(bytes, Math.floor(gas / CODE_DEPOSIT_GAS_PER_BYTE)));
+}
+
+/** The account of a chunk: its positions, with margins read here or given (read by the snapshot's first chunk). */
+export type LensAccountInput = {
+  owner: Address;
+  accountIndex: bigint;
+  margin: "read" | "unavailable" | { equityUsd: bigint; maintenanceMarginUsd: bigint };
+};
 
 export type SnapshotLensInput = {
   perpVault: Address;
   /** Read the LP vault when given. */
   liquidityVault?: Address | undefined;
   marketIds: readonly bigint[];
-  account?: { owner: Address; accountIndex: bigint } | undefined;
+  account?: LensAccountInput | undefined;
   quoteSizeWad: bigint;
-  /** The returned-data budget the lens fills with revert data (the node's EIP-170 limit). */
+  /** Bytes the lens may return in all (its words plus as many errors as fit). */
   maxReturnedBytes: number;
 };
 
+/** SnapshotReader.AccountInput.margin values. */
+const MARGIN_NONE = 0;
+const MARGIN_READ = 1;
+const MARGIN_GIVEN = 2;
+const MARGIN_UNAVAILABLE = 3;
+
 /** The lens' creation code with its constructor arguments: the `data` of the deployless eth_call. */
 export function encodeSnapshotLens(input: SnapshotLensInput): Hex {
+  const a = input.account;
+  const margin = a?.margin;
   return encodeDeployData({
     abi: snapshotReaderAbi,
     bytecode: snapshotReaderBytecode,
@@ -79,9 +136,20 @@ export function encodeSnapshotLens(input: SnapshotLensInput): Hex {
       input.perpVault,
       input.liquidityVault ?? zeroAddress,
       [...input.marketIds],
-      input.account?.owner ?? zeroAddress,
-      input.account?.accountIndex ?? 0n,
-      input.account !== undefined,
+      {
+        owner: a?.owner ?? zeroAddress,
+        accountIndex: a?.accountIndex ?? 0n,
+        margin:
+          margin === undefined
+            ? MARGIN_NONE
+            : margin === "read"
+              ? MARGIN_READ
+              : margin === "unavailable"
+                ? MARGIN_UNAVAILABLE
+                : MARGIN_GIVEN,
+        equityUsd: typeof margin === "object" ? margin.equityUsd : 0n,
+        maintenanceMarginUsd: typeof margin === "object" ? margin.maintenanceMarginUsd : 0n,
+      },
       input.quoteSizeWad,
       BigInt(input.maxReturnedBytes),
     ],
@@ -130,13 +198,13 @@ export type LensPosition = {
   liquidationPriceWad: bigint | undefined;
 };
 
-export type LensAccount = {
+/** The account's margins, when the chunk read them. */
+export type LensMargins = {
   collateralUsd: bigint;
   marketBitmap: bigint;
   /** Undefined when `accountMargin` reverted (`revert` then says why). */
   margin: { equityUsd: bigint; initialMarginUsd: bigint; maintenanceMarginUsd: bigint; notionalUsd: bigint } | undefined;
   revert: LensRevert | undefined;
-  positions: LensPosition[];
 };
 
 export type LensLiquidity = {
@@ -152,7 +220,9 @@ export type LensLiquidity = {
 export type LensSnapshot = {
   blockNumber: bigint;
   markets: LensMarket[];
-  account: LensAccount | undefined;
+  margins: LensMargins | undefined;
+  /** The account's positions in the chunk's markets, when it read the account. */
+  positions: LensPosition[] | undefined;
   liquidity: LensLiquidity | undefined;
 };
 
@@ -179,12 +249,11 @@ export function decodeSnapshotLens(data: Hex, marketCount: number): LensSnapshot
   if (n !== marketCount) throw malformed(`has ${n} markets for ${marketCount} requested`);
 
   const rawMarkets = Array.from({ length: n }, () => Array.from({ length: MARKET_WORDS }, next));
-  let rawAccount: { words: bigint[]; positions: bigint[][] } | undefined;
-  if (flags & FLAG_ACCOUNT) {
-    const accountWords = Array.from({ length: ACCOUNT_WORDS }, next);
-    const positions = Array.from({ length: positionCount }, () => Array.from({ length: POSITION_WORDS }, next));
-    rawAccount = { words: accountWords, positions };
-  }
+  const rawMargins = flags & FLAG_ACCOUNT ? Array.from({ length: ACCOUNT_WORDS }, next) : undefined;
+  const rawPositions =
+    flags & FLAG_POSITIONS
+      ? Array.from({ length: positionCount }, () => Array.from({ length: POSITION_WORDS }, next))
+      : undefined;
   const rawLiquidity = flags & FLAG_LIQUIDITY ? Array.from({ length: LIQUIDITY_WORDS }, next) : undefined;
   const entries: Hex[] = [];
   for (let k = 0; k < entryCount; k++) {
@@ -243,11 +312,11 @@ export function decodeSnapshotLens(data: Hex, marketCount: number): LensSnapshot
     return market;
   });
 
-  let account: LensAccount | undefined;
-  if (rawAccount) {
-    const [a0 = 0n, a1 = 0n, a2 = 0n] = rawAccount.words;
+  let margins: LensMargins | undefined;
+  if (rawMargins) {
+    const [a0 = 0n, a1 = 0n, a2 = 0n] = rawMargins;
     const marginOk = (flags & FLAG_MARGIN_FAILED) === 0;
-    account = {
+    margins = {
       collateralUsd: signed(a0, 128, 128),
       marketBitmap: bits(a2, 0, 128),
       margin: marginOk
@@ -259,19 +328,19 @@ export function decodeSnapshotLens(data: Hex, marketCount: number): LensSnapshot
           }
         : undefined,
       revert: marginOk ? undefined : revertOf(accountRef),
-      positions: rawAccount.positions.map(([q = 0n, l = 0n]) => {
-        const marketIndex = Number(bits(l, 240, 8));
-        if (marketIndex >= n) throw malformed(`has a position in market ${marketIndex} of ${n}`);
-        return {
-          marketIndex,
-          sizeWad: signed(q, 160, 96),
-          entryPriceWad: bits(q, 80, 80) * TICK,
-          fundingIndexEntryWad: signed(q, 0, 80) * TICK,
-          liquidationPriceWad: bits(l, 255, 1) === 1n ? undefined : bits(l, 0, 240),
-        };
-      }),
     };
   }
+  const positions = rawPositions?.map(([q = 0n, l = 0n]) => {
+    const marketIndex = Number(bits(l, 240, 8));
+    if (marketIndex >= n) throw malformed(`has a position in market ${marketIndex} of ${n}`);
+    return {
+      marketIndex,
+      sizeWad: signed(q, 160, 96),
+      entryPriceWad: bits(q, 80, 80) * TICK,
+      fundingIndexEntryWad: signed(q, 0, 80) * TICK,
+      liquidationPriceWad: bits(l, 255, 1) === 1n ? undefined : bits(l, 0, 240),
+    };
+  });
 
   let liquidity: LensLiquidity | undefined;
   if (rawLiquidity) {
@@ -288,7 +357,7 @@ export function decodeSnapshotLens(data: Hex, marketCount: number): LensSnapshot
       failed: failedName === undefined ? undefined : { functionName: failedName, revert: revertOf(liquidityRef) },
     };
   }
-  return { blockNumber: bits(header, 80, 64), markets, account, liquidity };
+  return { blockNumber: bits(header, 80, 64), markets, margins, positions, liquidity };
 }
 
 function malformed(what: string): ParapetReadError {
