@@ -4,7 +4,7 @@
 import { network } from "hardhat";
 import { type Address, createPublicClient, custom, maxUint256, zeroAddress } from "viem";
 import { type Deployment, getSnapshot, type ParapetContext, parseDeployment } from "../../src/index.js";
-import { openPositionsInBulk } from "../../src/testing/index.js";
+import { type BulkPosition, openPositionsInBulk } from "../../src/testing/index.js";
 import {
   FEED_DECIMALS,
   FEED_HEARTBEAT,
@@ -86,15 +86,7 @@ export async function deploySnapshotBook(connection: Connection, parameters: Sna
       // Each trade checks the account's margin over every market it holds: 8 per transaction stays far below the
       // per-transaction gas cap at 128 positions.
       accountsPerTransaction: 8,
-      positions: prices.slice(0, positions).map((price, i) => {
-        const sizeWad = (POSITION_NOTIONAL_USD * WAD * 10n ** BigInt(FEED_DECIMALS)) / feedAnswer(price);
-        return {
-          accountIndex,
-          marketId: BigInt(i),
-          collateral: COLLATERAL_PER_POSITION,
-          sizeDelta: i % 2 === 0 ? sizeWad : -sizeWad,
-        };
-      }),
+      positions: bookPositions(prices, accountIndex, positions),
     });
   }
   return {
@@ -118,6 +110,22 @@ export async function deploySnapshotBook(connection: Connection, parameters: Sna
 }
 
 export type SnapshotBook = Awaited<ReturnType<typeof deploySnapshotBook>>;
+
+/**
+ * About 1,000 USD long or short (alternating) in each of the first `count` markets of `prices` (listing prices),
+ * for account `accountIndex`, each with 300 USDC of collateral (three times the 10 % initial margin).
+ */
+export function bookPositions(prices: readonly string[], accountIndex: bigint, count: number): BulkPosition[] {
+  return prices.slice(0, count).map((price, i) => {
+    const sizeWad = (POSITION_NOTIONAL_USD * WAD * 10n ** BigInt(FEED_DECIMALS)) / feedAnswer(price);
+    return {
+      accountIndex,
+      marketId: BigInt(i),
+      collateral: COLLATERAL_PER_POSITION,
+      sizeDelta: i % 2 === 0 ? sizeWad : -sizeWad,
+    };
+  });
+}
 
 /** A client of `book`'s deployment over a transport that records every request (`requests`). */
 export function countingSnapshotClient(book: SnapshotBook): { client: ParapetContext; requests: string[] } {

@@ -9,12 +9,7 @@ import { type Abi, type Address, ContractFunctionRevertedError, encodeFunctionDa
 import { liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
 import { type DeploymentMarket, getDeploymentMarkets } from "../deployment.js";
-import {
-  ParapetContractError,
-  ParapetReadError,
-  parapetErrorsAbi,
-  toParapetContractError,
-} from "../errors.js";
+import { ParapetContractError, ParapetReadError, parapetErrorsAbi, toParapetContractError } from "../errors.js";
 import { fundingOwedUp } from "../math/index.js";
 import {
   DEFAULT_READ_LIMITS,
@@ -31,8 +26,8 @@ import {
   encodeSnapshotLens,
   errorRoomBytes,
   type LensAccountInput,
-  type LensMargins,
   type LensLiquidity,
+  type LensMargins,
   type LensMarket,
   type LensPosition,
   type LensRevert,
@@ -145,7 +140,6 @@ function ok<T>(result: CallResult | undefined, functionName: string): T {
 }
 
 export { ok as unwrapCallResult };
-
 
 /** How a read is sized: the limits of one deployless eth_call (EIP-3860, EIP-170 and the gas a read may use). */
 export type ReadSizeParameters = { limits?: ReadLimits | undefined };
@@ -391,7 +385,9 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
       account: account && { ...account, margin },
       quoteSizeWad,
       maxReturnedBytes:
-        cost.returnedBytes.fixed + cost.returnedBytes.perItem * chunk.length + errorRoomBytes(cost, chunk.length, limits),
+        cost.returnedBytes.fixed +
+        cost.returnedBytes.perItem * chunk.length +
+        errorRoomBytes(cost, chunk.length, limits),
     });
     let returned: Hex;
     try {

@@ -1,7 +1,7 @@
 // The deployless SnapshotReader lens (contracts/lens/SnapshotReader.sol): what one chunk of a snapshot costs against
 // the EVM's limits on deployless calls, how its inputs are encoded and how its packed words decode. Domain objects
 // are built from these records in src/actions/read.ts.
-import { type Address, encodeDeployData, type Hex, zeroAddress } from "viem";
+import { type Address, encodeDeployData, getAddress, type Hex, zeroAddress } from "viem";
 import { snapshotReaderAbi, snapshotReaderBytecode } from "../abis/index.js";
 import { ParapetReadError } from "../errors.js";
 import type { ReadCost, ReadLimits } from "./deployless.js";
@@ -19,26 +19,26 @@ const HEADER_WORDS = 1;
 const ARGUMENT_WORDS = 2 + 1 + 5 + 2 + 1;
 
 /**
- * Gas of one chunk, measured on the in-process chain with every feed and slot cold (test/ts/sdk-snapshot.test.ts
- * checks the model against estimateGas, scripts/bench/snapshot.ts reports it). What a creation returns is its code:
- * 200 gas per returned byte (6,400 a word), counted with the words below.
- * - fixed: the creation (21,000 + 32,000), its calldata (16 gas per byte of the ≈9 KB lens) and the header.
- * - per market: `marketParams`, `marketState`, three guarded price reads (`priceWad`, `currentFunding`, `quote`)
- *   ≈ 62k, and its 8 words ≈ 51k.
- * - per position of a market in the chunk: its slot, its liquidation price and its 2 words ≈ 15k.
- * - `accountMargin` (in the chunk that reads the margins) reads every market of the account: ≈ 25k for a market the
- *   chunk has read (warm), ≈ 46k for one it has not; the LP vault's pool marks (`liquidityState`, `totalAssets`)
- *   read every market with open interest: ≈ 20k warm, ≈ 46k cold.
- * Each rounded up by about a quarter: sizing must never under-count (and a node that refuses anyway gets half).
+ * Gas of one chunk, fitted to estimateGas on the in-process chain (64 markets, every feed and slot cold at the start
+ * of the call; test/ts/sdk-snapshot.test.ts checks that the model bounds the measured gas) and rounded up by 10–20 %:
+ * sizing must never under-count (a node that refuses anyway gets the chunk in halves). What a creation returns is
+ * its code, 200 gas per returned byte (6,400 a word), counted with the words in {@link snapshotReadCost}.
+ * - fixed: the creation (21,000 + 32,000), its calldata (the ≈9 KB lens): 390k measured.
+ * - per market: `marketParams`, `marketState` and three guarded price reads (`priceWad`, `currentFunding`,
+ *   `quote`): 64.5k measured, plus its 8 words.
+ * - per position of a market in the chunk: its slot and its liquidation price: 9.8k, plus its 2 words.
+ * - `accountMargin` (the chunk that reads the margins) reads every market of the account: 17.3k for a market the
+ *   chunk has read (warm), 45.6k for one it has not (cold); the LP vault's pool marks (`liquidityState`,
+ *   `totalAssets`) read every market with open interest: 19.8k warm, 45.4k cold, and warm after `accountMargin`.
  */
 const GAS = {
   fixed: 450_000,
-  market: 140_000,
-  position: 20_000,
-  marginWarm: 32_000,
-  marginCold: 58_000,
-  poolWarm: 25_000,
-  poolCold: 58_000,
+  market: 75_000,
+  position: 12_000,
+  marginWarm: 21_000,
+  marginCold: 52_000,
+  poolWarm: 23_000,
+  poolCold: 52_000,
 } as const;
 /** EIP-170 code deposit: what the creation returns costs 200 gas a byte. */
 export const CODE_DEPOSIT_GAS_PER_BYTE = 200;
@@ -79,7 +79,12 @@ export function snapshotReadCost(shape: SnapshotLensShape): ReadCost {
     HEADER_WORDS + (shape.withMargins ? ACCOUNT_WORDS : 0) + (shape.withLiquidity ? LIQUIDITY_WORDS : 0);
   const wordsPerMarket = MARKET_WORDS + (shape.withPositions ? POSITION_WORDS : 0);
   const deposit = WORD * CODE_DEPOSIT_GAS_PER_BYTE;
-  const cold = (shape.withMargins ? GAS.marginCold : 0) + (shape.withLiquidity ? GAS.poolCold : 0);
+  // A market outside the chunk: cold for whichever of `accountMargin` and the pool marks reads it first.
+  const cold = shape.withMargins
+    ? GAS.marginCold + (shape.withLiquidity ? GAS.poolWarm : 0)
+    : shape.withLiquidity
+      ? GAS.poolCold
+      : 0;
   const warm = (shape.withMargins ? GAS.marginWarm : 0) + (shape.withLiquidity ? GAS.poolWarm : 0);
   return {
     initcodeBytes: { fixed: (snapshotReaderBytecode.length - 2) / 2 + ARGUMENT_WORDS * WORD, perItem: WORD },
@@ -203,7 +208,9 @@ export type LensMargins = {
   collateralUsd: bigint;
   marketBitmap: bigint;
   /** Undefined when `accountMargin` reverted (`revert` then says why). */
-  margin: { equityUsd: bigint; initialMarginUsd: bigint; maintenanceMarginUsd: bigint; notionalUsd: bigint } | undefined;
+  margin:
+    | { equityUsd: bigint; initialMarginUsd: bigint; maintenanceMarginUsd: bigint; notionalUsd: bigint }
+    | undefined;
   revert: LensRevert | undefined;
 };
 
@@ -284,7 +291,7 @@ export function decodeSnapshotLens(data: Hex, marketCount: number): LensSnapshot
     const fundingOk = (status & FUNDING_FAILED) === 0;
     const quoteOk = (status & QUOTE_FAILED) === 0;
     const market: LensMarket = {
-      feed: `0x${bits(p0, 96, 160).toString(16).padStart(40, "0")}` as Address,
+      feed: getAddress(`0x${bits(p0, 96, 160).toString(16).padStart(40, "0")}`),
       skewScaleWad: bits(p0, 0, 96),
       initialMarginRatioWad: bits(p1, 192, 64),
       maintenanceMarginRatioWad: bits(p1, 128, 64),
