@@ -62,7 +62,7 @@ contract SnapshotReader {
     uint256 internal constant ACCOUNT_WORDS = 3;
     uint256 internal constant WORDS_PER_POSITION = 2;
     uint256 internal constant LIQUIDITY_WORDS = 2;
-    /// @dev The vault's cap: keeps error refs (≤ markets + 2 distinct errors) within 8 bits.
+    /// @dev The vault's cap: error refs (one distinct error per market, the account's, the LP vault's) fit 8 bits.
     uint256 internal constant MAX_MARKETS_PER_CALL = 128;
 
     uint256 internal constant FLAG_ACCOUNT = 1;
@@ -200,8 +200,9 @@ contract SnapshotReader {
                     (fillPrice, feeUsd) = (f, fee);
                 } catch (bytes memory reason) {
                     status |= QUOTE_FAILED;
-                    uint256 quoteRef = _record(o, reason);
-                    if (ref == 0) ref = quoteRef;
+                    // A market refers to its first failed read only: at most one error per market is kept.
+                    if (ref == 0) ref = _record(o, reason);
+                    else _bubbleIfOutOfGas(reason);
                 }
             }
 
@@ -219,8 +220,7 @@ contract SnapshotReader {
                 _fitS(rate, 64, "fundingRatePerDay", i);
             o.words[o.used++] = (_fitS(index, 128, "fundingIndex", i) << 128) | _fitU(priceWad, 128, "priceWad", i);
             o.words[o.used++] =
-                (_fitU(fillPrice, 128, "quoteFillPrice", i) << 128) |
-                _fitU(feeUsd, 128, "quoteFeeUsd", i);
+                (_fitU(fillPrice, 128, "quoteFillPrice", i) << 128) | _fitU(feeUsd, 128, "quoteFeeUsd", i);
         }
     }
 
@@ -267,9 +267,7 @@ contract SnapshotReader {
             o.words[o.used++] =
                 (_fitU(m.initialMargin, 128, "initialMargin", 0) << 128) |
                 _fitU(m.maintenanceMargin, 128, "maintenanceMargin", 0);
-            o.words[o.used++] =
-                (_fitU(m.notional, 128, "notional", 0) << 128) |
-                _fitU(bitmap, 128, "marketBitmap", 0);
+            o.words[o.used++] = (_fitU(m.notional, 128, "notional", 0) << 128) | _fitU(bitmap, 128, "marketBitmap", 0);
         }
 
         uint256 positions;
@@ -338,13 +336,12 @@ contract SnapshotReader {
             totalAssets = a;
         } catch (bytes memory reason) {
             header |= FLAG_TOTAL_ASSETS_FAILED << 48;
-            uint256 assetsRef = _record(o, reason);
-            if (ref == 0) ref = assetsRef;
+            if (ref == 0) ref = _record(o, reason);
+            else _bubbleIfOutOfGas(reason);
         }
         header |= ref << 64;
         o.words[o.used++] =
-            (_fitU(totalAssets, 128, "totalAssets", 0) << 128) |
-            _fitU(totalSupply, 128, "totalSupply", 0);
+            (_fitU(totalAssets, 128, "totalAssets", 0) << 128) | _fitU(totalSupply, 128, "totalSupply", 0);
         o.words[o.used++] =
             (_fitU(valueTokens, 128, "valueTokens", 0) << 128) |
             _fitU(withdrawableTokens, 128, "withdrawableTokens", 0);
@@ -355,7 +352,7 @@ contract SnapshotReader {
     /// @dev Keeps a revert's data (once per distinct data); returns its provisional ref (1 + index). A guarded read
     /// that ran out of gas is this call's problem, not the feed's: it fails the whole read instead.
     function _record(Output memory o, bytes memory reason) private pure returns (uint256) {
-        if (reason.length >= 4 && bytes4(reason) == IOracleAdapter.InsufficientGasForOracle.selector) _bubble(reason);
+        _bubbleIfOutOfGas(reason);
         bytes32 h = keccak256(reason);
         for (uint256 k; k < o.errorCount; ++k) if (o.errorHashes[k] == h) return k + 1;
         o.errors[o.errorCount] = reason;
@@ -404,7 +401,9 @@ contract SnapshotReader {
         for (uint256 k; k < entryOf.length; ++k) if (entryOf[k] != ERROR_NOT_RETURNED) ++entries;
     }
 
-    function _bubble(bytes memory reason) private pure {
+    /// @dev The SDK splits a read that reverts so: the error is the call's size, not the market's.
+    function _bubbleIfOutOfGas(bytes memory reason) private pure {
+        if (reason.length < 4 || bytes4(reason) != IOracleAdapter.InsufficientGasForOracle.selector) return;
         assembly ("memory-safe") {
             revert(add(reason, 32), mload(reason))
         }

@@ -340,6 +340,17 @@ describe("getSnapshot at scale: the SnapshotReader lens (issue #14)", function (
       await restore.restore();
     });
 
+    it("a quote that reverts (size 0: ZeroSize) blanks only the quote, with the same error stored once", async () => {
+      const { client, requests } = countingSnapshotClient(book);
+      const markets = await getMarkets(client, { quoteSizeWad: 0n });
+      expect(requests).to.have.length(1);
+      for (const m of markets) {
+        expect(m.priceWad !== undefined && m.fundingIndexWad !== undefined).to.equal(true);
+        expect([m.quoteFillPriceWad, m.quoteFeeUsd]).to.deep.equal([undefined, undefined]);
+        expect([m.oracleError?.errorName, m.oracleError?.functionName]).to.deep.equal(["ZeroSize", "quote"]);
+      }
+    });
+
     it("gas is linear in positions (8, 16, 32, 64 over 64 markets), and the sizing model bounds it", async () => {
       const gasOf = async (accountIndex: bigint) =>
         Number(await book.publicClient.estimateGas({ data: lensCallData(book, accountIndex), account: book.owner }));
