@@ -1,6 +1,6 @@
 // Reads: markets, one account and the LP vault at one block from the deployless SnapshotReader lens
 // (contracts/lens/SnapshotReader.sol, decoded in src/actions/snapshotLens.ts). Each eth_call is sized from the EVM's
-// limits on deployless calls (src/actions/deployless.ts): up to 76 markets with the account's positions per call, so
+// limits on deployless calls (src/actions/deployless.ts): up to 74 markets with the account's positions per call, so
 // 64 markets with a position in each are ONE request; beyond that the markets are split into chunks all read at the
 // block of the first. A price-dependent read that reverts blanks only the fields that need that price and carries
 // the oracle's typed error; an error the lens had no room to return is re-read with one sized multicall (a second
@@ -303,7 +303,7 @@ export type Snapshot = {
 export type GetSnapshotReturnType = Snapshot;
 
 /**
- * Markets + account + LP vault at one block: one RPC request up to 76 markets with a position in each (two when
+ * Markets + account + LP vault at one block: one RPC request up to 74 markets with a position in each (two when
  * oracle errors did not all fit the returned data); more markets are split into chunks at the same block.
  */
 export async function getSnapshot(
@@ -336,8 +336,6 @@ type SnapshotRead = {
   markets: Market[];
   account: AccountState | undefined;
   liquidityVault: LiquidityVaultState | undefined;
-  /** eth_call requests sent (chunks, splits, retries and the error follow-up). */
-  requests: number;
 };
 
 /** One market of a chunk, with its position in the account, and the chunk it was read in. */
@@ -417,11 +415,9 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
       chunk: snapshot,
     }));
 
-  let requests = 0;
   let first: LensSnapshot;
   let items: LensItem[] = [];
   if (markets.length === 0) {
-    requests++;
     first = await call([], request.blockNumber, headShape, "read");
   } else {
     const groups = snapshotGroups(
@@ -453,7 +449,6 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
       read: (chunk, blockNumber) => call(chunk, blockNumber, tailShape, given).then(itemsOf),
       latestBlock,
     });
-    requests += head.requests + tail.requests;
     items = [...head.results, ...tail.results];
     const stray = items.find((it) => it.chunk.blockNumber !== first.blockNumber);
     if (stray) {
@@ -476,7 +471,6 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
     blockNumber: first.blockNumber,
     limits,
   });
-  requests += errors.requests;
   const builtMarkets = items.map((it, i) => toMarket(markets[i] as DeploymentMarket, it.market, quoteSizeWad, errors));
   return {
     blockNumber: first.blockNumber,
@@ -484,7 +478,6 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
     account:
       account && first.margins ? toAccount(account, first.margins, items, markets, builtMarkets, errors) : undefined,
     liquidityVault: first.liquidity ? toLiquidityVault(client, first.liquidity, errors) : undefined,
-    requests,
   };
 }
 
@@ -503,7 +496,7 @@ function snapshotGroups(count: number, headPerRead: number, tailPerRead: number)
   return groups;
 }
 
-type Reverts = { errorOf: (revert: LensRevert) => ParapetContractError; requests: number };
+type Reverts = { errorOf: (revert: LensRevert) => ParapetContractError };
 
 /**
  * The typed error of every revert in the read: decoded from the data the lens returned, or, where it had no room,
@@ -559,7 +552,6 @@ async function resolveReverts(
     );
   }
 
-  let requests = 0;
   if (missing.length > 0) {
     const followUp = await multicallInChunks(
       client,
@@ -571,7 +563,6 @@ async function resolveReverts(
         limits: read.limits,
       },
     );
-    requests = followUp.requests;
     missing.forEach((m, k) => {
       const result = followUp.results[k];
       const typed =
@@ -598,7 +589,6 @@ async function resolveReverts(
       if (!error) throw new Error("snapshot: a revert was not resolved");
       return error;
     },
-    requests,
   };
 }
 
