@@ -22,6 +22,7 @@ export const ABI_SOURCES = {
   delayedOrdersAbi: "contracts/periphery/DelayedOrders.sol/DelayedOrders.json",
   accountScannerAbi: "contracts/lens/AccountScanner.sol/AccountScanner.json",
   liquidationSimulatorAbi: "contracts/lens/LiquidationSimulator.sol/LiquidationSimulator.json",
+  snapshotReaderAbi: "contracts/lens/SnapshotReader.sol/SnapshotReader.json",
 };
 
 /** ABIs whose creation code the SDK needs too (the lenses run in deployless eth_calls; the mock feed is deployed by the fork-test helpers). */
@@ -30,6 +31,7 @@ const WITH_BYTECODE = new Set([
   "mockV3AggregatorAbi",
   "accountScannerAbi",
   "liquidationSimulatorAbi",
+  "snapshotReaderAbi",
 ]);
 
 function fileName(exportName) {

@@ -23,6 +23,7 @@ import {
   liquidityVaultAbi,
   oracleAdapterAbi,
   perpVaultAbi,
+  snapshotReaderAbi,
   triggerOrdersAbi,
 } from "./abis/index.js";
 
@@ -305,7 +306,7 @@ function errorsOf(abi: Abi): AbiError[] {
 
 /**
  * Every custom error the vault, its liquidation and admin modules, the oracle adapter, the LP vault, the hedge router,
- * the liquidation upkeep and the order contracts (TriggerOrders, DelayedOrders) can revert with.
+ * the liquidation upkeep, the order contracts (TriggerOrders, DelayedOrders) and the snapshot lens can revert with.
  */
 export const parapetErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Set<string>();
@@ -320,6 +321,7 @@ export const parapetErrorsAbi: readonly AbiError[] = (() => {
     adminModuleAbi,
     triggerOrdersAbi,
     delayedOrdersAbi,
+    snapshotReaderAbi,
   ] as Abi[]) {
     for (const e of errorsOf(abi)) {
       const sig = `${e.name}(${e.inputs.map((i) => i.type).join(",")})`;

@@ -13,3 +13,4 @@ export { triggerOrdersAbi } from "./triggerOrders.js";
 export { delayedOrdersAbi } from "./delayedOrders.js";
 export { accountScannerAbi, accountScannerBytecode } from "./accountScanner.js";
 export { liquidationSimulatorAbi, liquidationSimulatorBytecode } from "./liquidationSimulator.js";
+export { snapshotReaderAbi, snapshotReaderBytecode } from "./snapshotReader.js";

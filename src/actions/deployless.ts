@@ -6,7 +6,7 @@
 // (an account whose price is invalid, say).
 import type { Hex } from "viem";
 import type { ParapetContext } from "../client.js";
-import { ParapetError, ParapetReadError, toParapetRpcError } from "../errors.js";
+import { ParapetContractError, ParapetError, ParapetReadError, toParapetRpcError } from "../errors.js";
 
 /** EIP-7825: the most gas one transaction may use (nodes refuse a higher gas limit). */
 export const MAX_TRANSACTION_GAS = 16_777_216n;
@@ -171,7 +171,8 @@ export type ReadInChunksReturnType<R> = {
 
 /**
  * Reads `items` in chunks of `perRead`, results in item order, all at one block: `blockNumber`, or with several
- * chunks the latest block read first; `concurrency` chunks at a time. A chunk refused for its size is split in two;
+ * chunks the latest block read first (or before splitting a lone chunk); `concurrency` chunks at a time. A chunk
+ * refused for its size is split in two; a ParapetContractError (a revert the read decoded) fails the read at once;
  * a chunk that fails otherwise is retried `attempts` times, then the whole read fails with a ParapetReadError
  * (READ_FAILED) naming the chunk: a failed chunk is never reported as data.
  */
@@ -200,7 +201,14 @@ export async function readInChunks<T, R>(parameters: ReadInChunksParameters<T, R
         }
         return results;
       } catch (error) {
+        // A revert is the chain's answer, not a failed read: retrying would only repeat it.
+        if (error instanceof ParapetContractError) throw error;
         if (error instanceof ParapetReadError && error.code === "READ_TOO_LARGE" && chunk.length > 1) {
+          // The halves must be read at one block, as the whole would have been.
+          if (blockNumber === undefined) {
+            requests++;
+            blockNumber = await parameters.latestBlock();
+          }
           const half = Math.ceil(chunk.length / 2);
           const first = await readChunk(chunk.slice(0, half), offset);
           const second = await readChunk(chunk.slice(half), offset + half);

@@ -1,29 +1,43 @@
-// Reads: every view of a snapshot goes into ONE deployless multicall (one eth_call, hence one block), so the
-// numbers are consistent with each other and cost one RPC round-trip. Deployless: the Multicall3 bytecode is
-// executed inside the eth_call, so it works on chains (and local nodes) without a Multicall3 deployment.
-import { type Abi, type Address, encodeFunctionData } from "viem";
+// Reads: markets, one account and the LP vault at one block from the deployless SnapshotReader lens
+// (contracts/lens/SnapshotReader.sol, decoded in src/actions/snapshotLens.ts). Each eth_call is sized from the EVM's
+// limits on deployless calls (src/actions/deployless.ts): up to 74 markets with the account's positions per call, so
+// 64 markets with a position in each are ONE request; beyond that the markets are split into chunks all read at the
+// block of the first. A price-dependent read that reverts blanks only the fields that need that price and carries
+// the oracle's typed error; an error the lens had no room to return is re-read with one sized multicall (a second
+// request only then). Deployless: nothing needs deploying, on any chain or local node.
+import { type Abi, type Address, ContractFunctionRevertedError, encodeFunctionData, type Hex } from "viem";
 import { liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { getDeploymentMarkets } from "../deployment.js";
-import { ParapetContractError, ParapetReadError, toParapetContractError } from "../errors.js";
+import { type DeploymentMarket, getDeploymentMarkets } from "../deployment.js";
+import { ParapetContractError, ParapetReadError, parapetErrorsAbi, toParapetContractError } from "../errors.js";
 import { fundingOwedUp } from "../math/index.js";
 import {
   DEFAULT_READ_LIMITS,
+  deploylessCall,
   isSizeError,
+  itemsPerRead,
   multicallGroups,
   type ReadLimits,
   readInChunks,
   staticAbiSize,
 } from "./deployless.js";
+import {
+  decodeSnapshotLens,
+  encodeSnapshotLens,
+  errorRoomBytes,
+  type LensAccountInput,
+  type LensLiquidity,
+  type LensMargins,
+  type LensMarket,
+  type LensPosition,
+  type LensRevert,
+  type LensSnapshot,
+  snapshotReadCost,
+} from "./snapshotLens.js";
 
 const WAD = 10n ** 18n;
 
-/** A view call as viem's multicall takes it. */
-type Call = { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[] };
 export type CallResult = { status: "success"; result: unknown } | { status: "failure"; error: Error };
-
-/** One read request: the calls plus a decoder of their results. */
-type Reader<T> = { calls: Call[]; decode: (results: CallResult[]) => T };
 
 /** Where every read pins its block: `blockNumber` if given, else the latest block (one eth_call: one block). */
 export type BlockParameters = { blockNumber?: bigint | undefined };
@@ -76,6 +90,8 @@ export type MulticallInChunksParameters = BlockParameters & {
   maxReturnBytes?: number | undefined;
   /** Gas one call may use at most (default 100,000). */
   gasPerCall?: number | undefined;
+  /** Bytes of revert data a call that is expected to fail may return (default 0: sized by its outputs only). */
+  revertBytes?: number | undefined;
   limits?: ReadLimits | undefined;
 };
 
@@ -94,10 +110,11 @@ export async function multicallInChunks(
     const item = (c.abi as readonly { type?: string; name?: string; outputs?: readonly { type: string }[] }[]).find(
       (x) => x.type === "function" && x.name === c.functionName,
     );
-    const returnBytes = staticAbiSize(item?.outputs ?? []) ?? parameters.maxReturnBytes;
-    if (returnBytes === undefined) {
+    const outputBytes = staticAbiSize(item?.outputs ?? []) ?? parameters.maxReturnBytes;
+    if (outputBytes === undefined) {
       throw new Error(`multicallInChunks: ${c.functionName} returns dynamic data: pass maxReturnBytes`);
     }
+    const returnBytes = Math.max(outputBytes, parameters.revertBytes ?? 0);
     return { calldataBytes: (data.length - 2) / 2, returnBytes, gas: parameters.gasPerCall ?? 100_000 };
   });
   const groups = multicallGroups(sized, parameters.limits ?? DEFAULT_READ_LIMITS);
@@ -113,24 +130,6 @@ export async function multicallInChunks(
   return { results: read.results, requests: read.requests };
 }
 
-async function runReaders<T extends unknown[]>(
-  client: ParapetContext,
-  readers: { [K in keyof T]: Reader<T[K]> },
-  block: BlockParameters,
-): Promise<T> {
-  const results = await deploylessMulticall(
-    client,
-    readers.flatMap((r) => r.calls),
-    block,
-  );
-  let offset = 0;
-  return readers.map((r) => {
-    const slice = results.slice(offset, offset + r.calls.length);
-    offset += r.calls.length;
-    return r.decode(slice);
-  }) as T;
-}
-
 /** A call's result, or its failure as the typed contract error (exported as `unwrapCallResult`). */
 function ok<T>(result: CallResult | undefined, functionName: string): T {
   if (!result) throw new Error(`missing multicall result for ${functionName}`);
@@ -142,15 +141,8 @@ function ok<T>(result: CallResult | undefined, functionName: string): T {
 
 export { ok as unwrapCallResult };
 
-/** A price-dependent value, or the oracle's typed error (a stale feed must not fail the whole snapshot). */
-function orError<T>(result: CallResult | undefined, functionName: string): { value?: T; error?: ParapetContractError } {
-  try {
-    return { value: ok<T>(result, functionName) };
-  } catch (error) {
-    if (error instanceof ParapetContractError) return { error };
-    throw error;
-  }
-}
+/** How a read is sized: the limits of one deployless eth_call (EIP-3860, EIP-170 and the gas a read may use). */
+export type ReadSizeParameters = { limits?: ReadLimits | undefined };
 
 // ---- markets -------------------------------------------------------------------------------------------------
 
@@ -195,100 +187,21 @@ export type Market = {
   oracleError: ParapetContractError | undefined;
 };
 
-export type GetMarketsParameters = BlockParameters & {
-  /** Markets to read; all of the deployment by default. */
-  marketIds?: readonly bigint[] | undefined;
-  /** Size (units, WAD, signed) to quote in every market; 1 unit long by default. */
-  quoteSizeWad?: bigint | undefined;
-};
-export type GetMarketsReturnType = Market[];
-
-type RawParams = {
-  feed: Address;
-  skewScale: bigint;
-  initialMarginRatio: bigint;
-  maintenanceMarginRatio: bigint;
-  takerFeeRatio: bigint;
-  makerFeeRatio: bigint;
-  maxLongSize: bigint;
-  maxShortSize: bigint;
-  maxFundingRatePerDay: bigint;
-  maxFundingVelocityPerDay: bigint;
-  minPositionMarginUsd: bigint;
-  liquidationFeeUsd: bigint;
-};
-type RawState = {
-  fundingIndex: bigint;
-  fundingRatePerDay: bigint;
-  lastFundingTime: number | bigint;
-  openingPaused: boolean;
-  longSize: bigint;
-  shortSize: bigint;
-};
-
-function marketsReader(client: ParapetContext, parameters: GetMarketsParameters): Reader<Market[]> {
-  const { perpVault, oracleAdapter } = client.deployment;
-  const markets = getDeploymentMarkets(client.deployment, parameters.marketIds);
-  const quoteSizeWad = parameters.quoteSizeWad ?? WAD;
-  const calls: Call[] = markets.flatMap((m) => [
-    { address: perpVault, abi: perpVaultAbi, functionName: "marketParams", args: [m.marketId] },
-    { address: perpVault, abi: perpVaultAbi, functionName: "marketState", args: [m.marketId] },
-    { address: perpVault, abi: perpVaultAbi, functionName: "currentFunding", args: [m.marketId] },
-    { address: oracleAdapter, abi: oracleAdapterAbi, functionName: "priceWad", args: [m.feed] },
-    { address: perpVault, abi: perpVaultAbi, functionName: "quote", args: [m.marketId, quoteSizeWad] },
-  ]);
-  return {
-    calls,
-    decode: (r) =>
-      markets.map((m, i) => {
-        const p = ok<RawParams>(r[i * 5], "marketParams");
-        const s = ok<RawState>(r[i * 5 + 1], "marketState");
-        const funding = orError<readonly [bigint, bigint]>(r[i * 5 + 2], "currentFunding");
-        const price = orError<bigint>(r[i * 5 + 3], "priceWad");
-        const quote = orError<readonly [bigint, bigint]>(r[i * 5 + 4], "quote");
-        return {
-          marketId: m.marketId,
-          symbol: m.symbol,
-          params: {
-            feed: p.feed,
-            skewScaleWad: p.skewScale,
-            initialMarginRatioWad: p.initialMarginRatio,
-            maintenanceMarginRatioWad: p.maintenanceMarginRatio,
-            takerFeeRatioWad: p.takerFeeRatio,
-            makerFeeRatioWad: p.makerFeeRatio,
-            maxLongSizeWad: p.maxLongSize,
-            maxShortSizeWad: p.maxShortSize,
-            maxFundingRatePerDayWad: p.maxFundingRatePerDay,
-            maxFundingVelocityPerDayWad: p.maxFundingVelocityPerDay,
-            minPositionMarginUsd: p.minPositionMarginUsd,
-            liquidationFeeUsd: p.liquidationFeeUsd,
-          },
-          longSizeWad: s.longSize,
-          shortSizeWad: s.shortSize,
-          skewWad: s.longSize - s.shortSize,
-          openingPaused: s.openingPaused,
-          lastFundingTime: BigInt(s.lastFundingTime),
-          storedFundingRatePerDayWad: s.fundingRatePerDay,
-          storedFundingIndexWad: s.fundingIndex,
-          fundingRatePerDayWad: funding.value?.[0],
-          fundingIndexWad: funding.value?.[1],
-          priceWad: price.value,
-          quoteSizeWad,
-          quoteFillPriceWad: quote.value?.[0],
-          quoteFeeUsd: quote.value?.[1],
-          oracleError: price.error ?? funding.error ?? quote.error,
-        };
-      }),
+export type GetMarketsParameters = BlockParameters &
+  ReadSizeParameters & {
+    /** Markets to read; all of the deployment by default. */
+    marketIds?: readonly bigint[] | undefined;
+    /** Size (units, WAD, signed) to quote in every market; 1 unit long by default. */
+    quoteSizeWad?: bigint | undefined;
   };
-}
+export type GetMarketsReturnType = Market[];
 
 /** Params, open interest, skew, current funding, oracle price and a quote for each market, in one request. */
 export async function getMarkets(
   client: ParapetContext,
   parameters: GetMarketsParameters = {},
 ): Promise<GetMarketsReturnType> {
-  const [markets] = await runReaders<[Market[]]>(client, [marketsReader(client, parameters)], parameters);
-  return markets;
+  return (await readSnapshot(client, { ...parameters, withAccount: false, withLiquidity: false })).markets;
 }
 
 // ---- account -------------------------------------------------------------------------------------------------
@@ -302,7 +215,11 @@ export type AccountPosition = {
   fundingIndexEntryWad: bigint;
   /** Funding owed since the last settlement at the current index (USD WAD, > 0: the position pays). */
   accruedFundingUsd: bigint | undefined;
-  /** Price at which the account's equity meets maintenance margin (0: none); undefined if the oracle fails. */
+  /**
+   * Price at which the account's equity meets maintenance margin (0: none), from `accountMargin` read once per
+   * account and `LiquidationMath.liquidationPrice` (the vault's `liquidationPrice` view, O(positions) instead of
+   * O(positions²)); undefined if the oracle fails.
+   */
   liquidationPriceWad: bigint | undefined;
 };
 
@@ -321,99 +238,39 @@ export type AccountState = {
   oracleError: ParapetContractError | undefined;
 };
 
-export type GetAccountParameters = BlockParameters & {
-  owner: Address;
-  accountIndex: bigint;
-  /** Markets to look for positions in; all of the deployment by default. */
-  marketIds?: readonly bigint[] | undefined;
-};
-export type GetAccountReturnType = AccountState;
-
-type RawMargin = {
-  collateral: bigint;
-  equity: bigint;
-  initialMargin: bigint;
-  maintenanceMargin: bigint;
-  notional: bigint;
-};
-
-function accountReader(client: ParapetContext, parameters: GetAccountParameters): Reader<AccountState> {
-  const { perpVault } = client.deployment;
-  const { owner, accountIndex } = parameters;
-  const markets = getDeploymentMarkets(client.deployment, parameters.marketIds);
-  const calls: Call[] = [
-    { address: perpVault, abi: perpVaultAbi, functionName: "collateralOf", args: [owner, accountIndex] },
-    { address: perpVault, abi: perpVaultAbi, functionName: "accountMargin", args: [owner, accountIndex] },
-    ...markets.flatMap((m): Call[] => [
-      { address: perpVault, abi: perpVaultAbi, functionName: "position", args: [owner, accountIndex, m.marketId] },
-      {
-        address: perpVault,
-        abi: perpVaultAbi,
-        functionName: "liquidationPrice",
-        args: [owner, accountIndex, m.marketId],
-      },
-      { address: perpVault, abi: perpVaultAbi, functionName: "currentFunding", args: [m.marketId] },
-    ]),
-  ];
-  return {
-    calls,
-    decode: (r) => {
-      const collateralUsd = ok<bigint>(r[0], "collateralOf");
-      const margin = orError<RawMargin>(r[1], "accountMargin");
-      let oracleError = margin.error;
-      const positions: AccountPosition[] = [];
-      markets.forEach((m, i) => {
-        const pos = ok<{ size: bigint; entryPrice: bigint; fundingIndexEntry: bigint }>(r[2 + i * 3], "position");
-        if (pos.size === 0n) return;
-        const liq = orError<bigint>(r[3 + i * 3], "liquidationPrice");
-        const funding = orError<readonly [bigint, bigint]>(r[4 + i * 3], "currentFunding");
-        oracleError ??= liq.error ?? funding.error;
-        positions.push({
-          marketId: m.marketId,
-          symbol: m.symbol,
-          sizeWad: pos.size,
-          entryPriceWad: pos.entryPrice,
-          fundingIndexEntryWad: pos.fundingIndexEntry,
-          accruedFundingUsd:
-            funding.value === undefined ? undefined : fundingOwedUp(pos.size, pos.fundingIndexEntry, funding.value[1]),
-          liquidationPriceWad: liq.value,
-        });
-      });
-      const m = margin.value;
-      return {
-        owner,
-        accountIndex,
-        collateralUsd,
-        equityUsd: m?.equity,
-        initialMarginUsd: m?.initialMargin,
-        maintenanceMarginUsd: m?.maintenanceMargin,
-        notionalUsd: m?.notional,
-        distanceToLiquidationUsd: m ? m.equity - BigInt(m.maintenanceMargin) : undefined,
-        positions,
-        oracleError,
-      };
-    },
+export type GetAccountParameters = BlockParameters &
+  ReadSizeParameters & {
+    owner: Address;
+    accountIndex: bigint;
+    /** Markets to look for positions in; all of the deployment by default. */
+    marketIds?: readonly bigint[] | undefined;
   };
-}
+export type GetAccountReturnType = AccountState;
 
 /** Collateral, margins, positions, liquidation prices and accrued funding of one account, in one request. */
 export async function getAccount(
   client: ParapetContext,
   parameters: GetAccountParameters,
 ): Promise<GetAccountReturnType> {
-  const [account] = await runReaders<[AccountState]>(client, [accountReader(client, parameters)], parameters);
-  return account;
+  const read = await readSnapshot(client, { ...parameters, withAccount: true, withLiquidity: false });
+  return read.account as AccountState;
 }
 
 // ---- liquidity vault -----------------------------------------------------------------------------------------
 
 export type LiquidityVaultState = {
-  /** ERC-4626 totalAssets (token units): the pool marked to market. */
-  totalAssets: bigint;
+  /**
+   * ERC-4626 totalAssets (token units): the pool marked to market; undefined with `oracleError` when the mark needs
+   * an invalid price (a market with open interest whose feed fails).
+   */
+  totalAssets: bigint | undefined;
   totalSupply: bigint;
   shareDecimals: number;
-  /** Assets (token units) one whole share (10^shareDecimals) redeems for, as WAD of USD per share. */
-  sharePriceWad: bigint;
+  /**
+   * Assets (token units) one whole share (10^shareDecimals) redeems for, as WAD of USD per share, floored;
+   * undefined with `totalAssets`.
+   */
+  sharePriceWad: bigint | undefined;
   /** From `liquidityState` (token units); undefined with `oracleError` when a needed price is invalid. */
   valueTokens: bigint | undefined;
   withdrawableTokens: bigint | undefined;
@@ -421,62 +278,23 @@ export type LiquidityVaultState = {
   utilizationWad: bigint | undefined;
   oracleError: ParapetContractError | undefined;
 };
-export type GetLiquidityVaultParameters = BlockParameters;
+export type GetLiquidityVaultParameters = BlockParameters & ReadSizeParameters;
 export type GetLiquidityVaultReturnType = LiquidityVaultState;
-
-function liquidityReader(client: ParapetContext): Reader<LiquidityVaultState> {
-  const { liquidityVault, perpVault, collateralDecimals } = client.deployment;
-  const calls: Call[] = [
-    { address: liquidityVault, abi: liquidityVaultAbi, functionName: "totalAssets" },
-    { address: liquidityVault, abi: liquidityVaultAbi, functionName: "totalSupply" },
-    { address: liquidityVault, abi: liquidityVaultAbi, functionName: "decimals" },
-    { address: perpVault, abi: perpVaultAbi, functionName: "liquidityState" },
-  ];
-  return {
-    calls,
-    decode: (r) => {
-      const totalAssets = ok<bigint>(r[0], "totalAssets");
-      const totalSupply = ok<bigint>(r[1], "totalSupply");
-      const shareDecimals = Number(ok<number>(r[2], "decimals"));
-      const state = orError<readonly [bigint, bigint]>(r[3], "liquidityState");
-      const assetsWad = totalAssets * 10n ** BigInt(18 - collateralDecimals);
-      // Price per whole share in USD WAD, floored; an empty ERC-4626 vault (OpenZeppelin virtual shares) mints one
-      // whole share per whole asset, i.e. 1 USD.
-      const sharePriceWad = totalSupply === 0n ? WAD : (assetsWad * 10n ** BigInt(shareDecimals)) / totalSupply;
-      const [valueTokens, withdrawableTokens] = state.value ?? [undefined, undefined];
-      return {
-        totalAssets,
-        totalSupply,
-        shareDecimals,
-        sharePriceWad,
-        valueTokens,
-        withdrawableTokens,
-        utilizationWad:
-          valueTokens === undefined || withdrawableTokens === undefined
-            ? undefined
-            : valueTokens === 0n
-              ? 0n
-              : ((valueTokens - withdrawableTokens) * WAD) / valueTokens,
-        oracleError: state.error,
-      };
-    },
-  };
-}
 
 /** LP vault totals, share price and utilisation, in one request. */
 export async function getLiquidityVault(
   client: ParapetContext,
   parameters: GetLiquidityVaultParameters = {},
 ): Promise<GetLiquidityVaultReturnType> {
-  const [state] = await runReaders<[LiquidityVaultState]>(client, [liquidityReader(client)], parameters);
-  return state;
+  const read = await readSnapshot(client, { ...parameters, marketIds: [], withAccount: false, withLiquidity: true });
+  return read.liquidityVault as LiquidityVaultState;
 }
 
 // ---- snapshot ------------------------------------------------------------------------------------------------
 
 export type GetSnapshotParameters = GetAccountParameters & { quoteSizeWad?: bigint | undefined };
 export type Snapshot = {
-  /** The pinned block, when `blockNumber` was given (otherwise the latest block at the node). */
+  /** The block every number was read at: `blockNumber` when given, else the latest block (the lens reports it). */
   blockNumber: bigint | undefined;
   markets: Market[];
   account: AccountState;
@@ -484,15 +302,406 @@ export type Snapshot = {
 };
 export type GetSnapshotReturnType = Snapshot;
 
-/** Markets + account + LP vault from one multicall: one RPC request, one block. */
+/**
+ * Markets + account + LP vault at one block: one RPC request up to 74 markets with a position in each (two when
+ * oracle errors did not all fit the returned data); more markets are split into chunks at the same block.
+ */
 export async function getSnapshot(
   client: ParapetContext,
   parameters: GetSnapshotParameters,
 ): Promise<GetSnapshotReturnType> {
-  const [markets, account, liquidityVault] = await runReaders<[Market[], AccountState, LiquidityVaultState]>(
-    client,
-    [marketsReader(client, parameters), accountReader(client, parameters), liquidityReader(client)],
-    parameters,
+  const read = await readSnapshot(client, { ...parameters, withAccount: true, withLiquidity: true });
+  return {
+    blockNumber: read.blockNumber,
+    markets: read.markets,
+    account: read.account as AccountState,
+    liquidityVault: read.liquidityVault as LiquidityVaultState,
+  };
+}
+
+// ---- the lens read -------------------------------------------------------------------------------------------
+
+type SnapshotRequest = BlockParameters &
+  ReadSizeParameters & {
+    marketIds?: readonly bigint[] | undefined;
+    quoteSizeWad?: bigint | undefined;
+    owner?: Address | undefined;
+    accountIndex?: bigint | undefined;
+    withAccount: boolean;
+    withLiquidity: boolean;
+  };
+
+type SnapshotRead = {
+  blockNumber: bigint;
+  markets: Market[];
+  account: AccountState | undefined;
+  liquidityVault: LiquidityVaultState | undefined;
+};
+
+/** One market of a chunk, with its position in the account, and the chunk it was read in. */
+type LensItem = { market: LensMarket; positions: LensPosition[]; chunk: LensSnapshot };
+
+/** The revert data the lens could not return is re-read as one of these (sized: its revert data, not its output). */
+const FOLLOW_UP_REVERT_BYTES = 4 + 5 * 32; // PriceDeviationTooHigh, the oracle's longest error
+
+/**
+ * Reads `marketIds` (and the account, the LP vault) with the SnapshotReader lens in chunks sized from the limits.
+ * The first chunk reads at `blockNumber` (or the latest block, which the lens reports) and carries the account's
+ * margins and the LP vault; the others read at that block and are given those margins, so `accountMargin` and the
+ * pool mark are read once. Then the reverts whose data the lens had no room for are re-read with one sized multicall
+ * at that block.
+ */
+async function readSnapshot(client: ParapetContext, request: SnapshotRequest): Promise<SnapshotRead> {
+  const { deployment } = client;
+  const limits = request.limits ?? DEFAULT_READ_LIMITS;
+  const markets = getDeploymentMarkets(deployment, request.marketIds);
+  const quoteSizeWad = request.quoteSizeWad ?? WAD;
+  const account =
+    request.withAccount && request.owner !== undefined && request.accountIndex !== undefined
+      ? { owner: request.owner, accountIndex: request.accountIndex }
+      : undefined;
+  const vaultMarkets = Math.max(deployment.markets.length, markets.length);
+  const headShape = {
+    withPositions: account !== undefined,
+    withMargins: account !== undefined,
+    withLiquidity: request.withLiquidity,
+    vaultMarkets,
+  };
+  const tailShape = { ...headShape, withMargins: false, withLiquidity: false };
+
+  const call = async (
+    chunk: readonly DeploymentMarket[],
+    blockNumber: bigint | undefined,
+    shape: typeof headShape,
+    margin: LensAccountInput["margin"],
+  ) => {
+    const cost = snapshotReadCost(shape);
+    const data = encodeSnapshotLens({
+      perpVault: deployment.perpVault,
+      liquidityVault: shape.withLiquidity ? deployment.liquidityVault : undefined,
+      marketIds: chunk.map((m) => m.marketId),
+      account: account && { ...account, margin },
+      quoteSizeWad,
+      maxReturnedBytes:
+        cost.returnedBytes.fixed +
+        cost.returnedBytes.perItem * chunk.length +
+        errorRoomBytes(cost, chunk.length, limits),
+    });
+    let returned: Hex;
+    try {
+      returned = await deploylessCall(client, { data, blockNumber, what: "snapshot", items: chunk.length });
+    } catch (error) {
+      // The lens itself reverted (a market the vault does not list, a value out of its lane): an answer, not a
+      // failed read; unless a guarded price read ran short of gas, which a smaller chunk fixes.
+      const reverted = toParapetContractError(error, { functionName: "SnapshotReader", step: "read" });
+      if (reverted?.errorName === "InsufficientGasForOracle") {
+        throw new ParapetReadError({
+          code: "READ_TOO_LARGE",
+          what: "snapshot",
+          items: chunk.length,
+          summary: `The snapshot of ${chunk.length} market(s) ran short of gas for its oracle reads.`,
+          fix: "Read fewer markets per call (the SDK splits the chunk).",
+          cause: error,
+        });
+      }
+      throw reverted ?? error;
+    }
+    return decodeSnapshotLens(returned, chunk.length);
+  };
+  const itemsOf = (snapshot: LensSnapshot): LensItem[] =>
+    snapshot.markets.map((market, i) => ({
+      market,
+      positions: snapshot.positions?.filter((p) => p.marketIndex === i) ?? [],
+      chunk: snapshot,
+    }));
+
+  let first: LensSnapshot;
+  let items: LensItem[] = [];
+  if (markets.length === 0) {
+    first = await call([], request.blockNumber, headShape, "read");
+  } else {
+    const groups = snapshotGroups(
+      markets.length,
+      itemsPerRead(snapshotReadCost(headShape), limits, "snapshot"),
+      itemsPerRead(snapshotReadCost(tailShape), limits, "snapshot"),
+    );
+    const latestBlock = () => client.publicClient.getBlockNumber({ cacheTime: 0 });
+    const head = await readInChunks({
+      items: markets,
+      perRead: 1,
+      groups: groups.slice(0, 1),
+      blockNumber: request.blockNumber,
+      what: "snapshot",
+      read: (chunk, blockNumber) => call(chunk, blockNumber, headShape, "read").then(itemsOf),
+      latestBlock,
+    });
+    first = (head.results[0] as LensItem).chunk;
+    const margins = first.margins?.margin;
+    const given = margins
+      ? { equityUsd: margins.equityUsd, maintenanceMarginUsd: margins.maintenanceMarginUsd }
+      : ("unavailable" as const);
+    const tail = await readInChunks({
+      items: markets,
+      perRead: 1,
+      groups: groups.slice(1),
+      blockNumber: first.blockNumber,
+      what: "snapshot",
+      read: (chunk, blockNumber) => call(chunk, blockNumber, tailShape, given).then(itemsOf),
+      latestBlock,
+    });
+    items = [...head.results, ...tail.results];
+    const stray = items.find((it) => it.chunk.blockNumber !== first.blockNumber);
+    if (stray) {
+      throw new ParapetReadError({
+        code: "READ_FAILED",
+        what: "snapshot",
+        items: markets.length,
+        summary: `The snapshot's chunks were read at blocks ${first.blockNumber} and ${stray.chunk.blockNumber}.`,
+        fix: "Pass `blockNumber` to pin every chunk to one block.",
+      });
+    }
+  }
+
+  const errors = await resolveReverts(client, {
+    items,
+    markets,
+    first,
+    account,
+    quoteSizeWad,
+    blockNumber: first.blockNumber,
+    limits,
+  });
+  const builtMarkets = items.map((it, i) => toMarket(markets[i] as DeploymentMarket, it.market, quoteSizeWad, errors));
+  return {
+    blockNumber: first.blockNumber,
+    markets: builtMarkets,
+    account:
+      account && first.margins ? toAccount(account, first.margins, items, markets, builtMarkets, errors) : undefined,
+    liquidityVault: first.liquidity ? toLiquidityVault(client, first.liquidity, errors) : undefined,
+  };
+}
+
+/**
+ * Consecutive groups of market indexes: the first of at most `headPerRead` (it also reads the margins and the LP
+ * vault), the rest of near-equal size, at most `tailPerRead` each (more room per call for errors).
+ */
+function snapshotGroups(count: number, headPerRead: number, tailPerRead: number): number[][] {
+  const range = (start: number, length: number) => Array.from({ length }, (_, k) => start + k);
+  const head = Math.min(count, headPerRead);
+  const groups = [range(0, head)];
+  const rest = count - head;
+  if (rest === 0) return groups;
+  const size = Math.ceil(rest / Math.ceil(rest / tailPerRead));
+  for (let start = head; start < count; start += size) groups.push(range(start, Math.min(size, count - start)));
+  return groups;
+}
+
+type Reverts = { errorOf: (revert: LensRevert) => ParapetContractError };
+
+/**
+ * The typed error of every revert in the read: decoded from the data the lens returned, or, where it had no room,
+ * from the same view re-read with one sized multicall at the read's block (the only second request of a snapshot).
+ */
+async function resolveReverts(
+  client: ParapetContext,
+  read: {
+    items: readonly LensItem[];
+    markets: readonly DeploymentMarket[];
+    first: LensSnapshot;
+    account: { owner: Address; accountIndex: bigint } | undefined;
+    quoteSizeWad: bigint;
+    blockNumber: bigint;
+    limits: ReadLimits;
+  },
+): Promise<Reverts> {
+  const { perpVault, oracleAdapter, liquidityVault } = client.deployment;
+  const resolved = new Map<LensRevert, ParapetContractError>();
+  const missing: { revert: LensRevert; functionName: string; call: ChunkedCall }[] = [];
+  const collect = (revert: LensRevert, functionName: string, call: () => ChunkedCall) => {
+    if (revert.data !== undefined) resolved.set(revert, revertError(revert.data, functionName));
+    else missing.push({ revert, functionName, call: call() });
+  };
+  read.items.forEach((it, i) => {
+    const failed = it.market.failed;
+    if (!failed) return;
+    const marketId = (read.markets[i] as DeploymentMarket).marketId;
+    collect(failed.revert, failed.functionName, () =>
+      failed.functionName === "priceWad"
+        ? { address: oracleAdapter, abi: oracleAdapterAbi, functionName: "priceWad", args: [it.market.feed] }
+        : failed.functionName === "currentFunding"
+          ? { address: perpVault, abi: perpVaultAbi, functionName: "currentFunding", args: [marketId] }
+          : { address: perpVault, abi: perpVaultAbi, functionName: "quote", args: [marketId, read.quoteSizeWad] },
+    );
+  });
+  const accountRevert = read.first.margins?.revert;
+  if (accountRevert && read.account) {
+    const { owner, accountIndex } = read.account;
+    collect(accountRevert, "accountMargin", () => ({
+      address: perpVault,
+      abi: perpVaultAbi,
+      functionName: "accountMargin",
+      args: [owner, accountIndex],
+    }));
+  }
+  const liquidityFailed = read.first.liquidity?.failed;
+  if (liquidityFailed) {
+    collect(liquidityFailed.revert, liquidityFailed.functionName, () =>
+      liquidityFailed.functionName === "liquidityState"
+        ? { address: perpVault, abi: perpVaultAbi, functionName: "liquidityState" }
+        : { address: liquidityVault, abi: liquidityVaultAbi, functionName: "totalAssets" },
+    );
+  }
+
+  if (missing.length > 0) {
+    const followUp = await multicallInChunks(
+      client,
+      missing.map((m) => m.call),
+      {
+        what: "snapshot errors",
+        blockNumber: read.blockNumber,
+        revertBytes: FOLLOW_UP_REVERT_BYTES,
+        limits: read.limits,
+      },
+    );
+    missing.forEach((m, k) => {
+      const result = followUp.results[k];
+      const typed =
+        result?.status === "failure"
+          ? toParapetContractError(result.error, { functionName: m.functionName, step: "read" })
+          : undefined;
+      resolved.set(
+        m.revert,
+        typed ??
+          new ParapetContractError({
+            errorName: undefined,
+            args: {},
+            functionName: m.functionName,
+            step: "read",
+            reason: `a revert in the snapshot that re-reading at block ${read.blockNumber} did not reproduce`,
+            cause: result?.status === "failure" ? result.error : undefined,
+          }),
+      );
+    });
+  }
+  return {
+    errorOf: (revert) => {
+      const error = resolved.get(revert);
+      if (!error) throw new Error("snapshot: a revert was not resolved");
+      return error;
+    },
+  };
+}
+
+/** Revert data as the typed error a failed view call gives (same decoding as a multicall's failure). */
+function revertError(data: Hex, functionName: string): ParapetContractError {
+  const cause = new ContractFunctionRevertedError({ abi: parapetErrorsAbi as Abi, data, functionName });
+  return (
+    toParapetContractError(cause, { functionName, step: "read" }) ??
+    new ParapetContractError({ errorName: undefined, args: {}, functionName, step: "read", reason: data, cause })
   );
-  return { blockNumber: parameters.blockNumber, markets, account, liquidityVault };
+}
+
+function toMarket(m: DeploymentMarket, lens: LensMarket, quoteSizeWad: bigint, reverts: Reverts): Market {
+  return {
+    marketId: m.marketId,
+    symbol: m.symbol,
+    params: {
+      feed: lens.feed,
+      skewScaleWad: lens.skewScaleWad,
+      initialMarginRatioWad: lens.initialMarginRatioWad,
+      maintenanceMarginRatioWad: lens.maintenanceMarginRatioWad,
+      takerFeeRatioWad: lens.takerFeeRatioWad,
+      makerFeeRatioWad: lens.makerFeeRatioWad,
+      maxLongSizeWad: lens.maxLongSizeWad,
+      maxShortSizeWad: lens.maxShortSizeWad,
+      maxFundingRatePerDayWad: lens.maxFundingRatePerDayWad,
+      maxFundingVelocityPerDayWad: lens.maxFundingVelocityPerDayWad,
+      minPositionMarginUsd: lens.minPositionMarginUsd,
+      liquidationFeeUsd: lens.liquidationFeeUsd,
+    },
+    longSizeWad: lens.longSizeWad,
+    shortSizeWad: lens.shortSizeWad,
+    skewWad: lens.longSizeWad - lens.shortSizeWad,
+    openingPaused: lens.openingPaused,
+    lastFundingTime: lens.lastFundingTime,
+    storedFundingRatePerDayWad: lens.storedFundingRatePerDayWad,
+    storedFundingIndexWad: lens.storedFundingIndexWad,
+    fundingRatePerDayWad: lens.fundingRatePerDayWad,
+    fundingIndexWad: lens.fundingIndexWad,
+    priceWad: lens.priceWad,
+    quoteSizeWad,
+    quoteFillPriceWad: lens.quoteFillPriceWad,
+    quoteFeeUsd: lens.quoteFeeUsd,
+    oracleError: lens.failed ? reverts.errorOf(lens.failed.revert) : undefined,
+  };
+}
+
+function toAccount(
+  ref: { owner: Address; accountIndex: bigint },
+  lens: LensMargins,
+  items: readonly LensItem[],
+  markets: readonly DeploymentMarket[],
+  builtMarkets: readonly Market[],
+  reverts: Reverts,
+): AccountState {
+  const margin = lens.margin;
+  let oracleError = lens.revert ? reverts.errorOf(lens.revert) : undefined;
+  const positions: AccountPosition[] = [];
+  items.forEach((it, i) => {
+    const m = markets[i] as DeploymentMarket;
+    const market = builtMarkets[i] as Market;
+    for (const p of it.positions) {
+      const index = market.fundingIndexWad;
+      if (p.liquidationPriceWad === undefined || index === undefined) oracleError ??= market.oracleError;
+      positions.push({
+        marketId: m.marketId,
+        symbol: m.symbol,
+        sizeWad: p.sizeWad,
+        entryPriceWad: p.entryPriceWad,
+        fundingIndexEntryWad: p.fundingIndexEntryWad,
+        accruedFundingUsd: index === undefined ? undefined : fundingOwedUp(p.sizeWad, p.fundingIndexEntryWad, index),
+        liquidationPriceWad: p.liquidationPriceWad,
+      });
+    }
+  });
+  return {
+    owner: ref.owner,
+    accountIndex: ref.accountIndex,
+    collateralUsd: lens.collateralUsd,
+    equityUsd: margin?.equityUsd,
+    initialMarginUsd: margin?.initialMarginUsd,
+    maintenanceMarginUsd: margin?.maintenanceMarginUsd,
+    notionalUsd: margin?.notionalUsd,
+    distanceToLiquidationUsd: margin ? margin.equityUsd - margin.maintenanceMarginUsd : undefined,
+    positions,
+    oracleError,
+  };
+}
+
+function toLiquidityVault(client: ParapetContext, lens: LensLiquidity, reverts: Reverts): LiquidityVaultState {
+  const { totalAssets, totalSupply, shareDecimals, valueTokens, withdrawableTokens } = lens;
+  // Price per whole share in USD WAD, floored; an empty ERC-4626 vault (OpenZeppelin virtual shares) mints one
+  // whole share per whole asset, i.e. 1 USD.
+  const sharePriceWad =
+    totalSupply === 0n
+      ? WAD
+      : totalAssets === undefined
+        ? undefined
+        : (totalAssets * 10n ** BigInt(18 - client.deployment.collateralDecimals) * 10n ** BigInt(shareDecimals)) /
+          totalSupply;
+  return {
+    totalAssets,
+    totalSupply,
+    shareDecimals,
+    sharePriceWad,
+    valueTokens,
+    withdrawableTokens,
+    utilizationWad:
+      valueTokens === undefined || withdrawableTokens === undefined
+        ? undefined
+        : valueTokens === 0n
+          ? 0n
+          : ((valueTokens - withdrawableTokens) * WAD) / valueTokens,
+    oracleError: lens.failed ? reverts.errorOf(lens.failed.revert) : undefined,
+  };
 }

@@ -68,7 +68,7 @@ describe("SDK actions on the in-process chain", () => {
     expect(snap.account.initialMarginUsd).to.equal(wad("600")); // 2 · 3000 · 10 %
     expect(snap.account.maintenanceMarginUsd).to.equal(wad("305")); // 2 · 3000 · 5 % + 5
     expect(snap.account.distanceToLiquidationUsd).to.equal((snap.account.equityUsd ?? 0n) - wad("305"));
-    expect(snap.liquidityVault.totalAssets > 0n).to.equal(true);
+    expect((snap.liquidityVault.totalAssets ?? 0n) > 0n).to.equal(true);
     expect((snap.liquidityVault.utilizationWad ?? 0n) > 0n).to.equal(true);
 
     await parapet.writeTrade({ owner, accountIndex: 0n, marketId: 0n, sizeDelta: "-2", slippageBps: 50 });
