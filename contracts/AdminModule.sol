@@ -2,17 +2,20 @@
 pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
-import {PerpVaultBase} from "./PerpVaultBase.sol";
+import {Market} from "./libraries/Market.sol";
+import {VaultModule} from "./VaultModule.sol";
 
 /// @title AdminModule
 /// @notice Owner and guardian settings of {PerpVault}, run by `delegatecall` on the vault's storage: listing markets,
 /// their risk and latency parameters, pauses and the global settings. They live here because the vault's code is at
 /// the 24,576-byte limit; the vault keeps one forwarding stub per function, so its ABI is unchanged.
 /// @dev `onlyOwner` reads the vault's owner: under delegatecall every slot is the vault's.
-contract AdminModule is PerpVaultBase {
-    error NotDelegated();
+contract AdminModule is VaultModule {
+    using Market for Market.Data;
+    using SafeCast for uint256;
 
     /// @dev Bounds of {IPerpVaultTypes-LatencyParams}: a defended market settles within a day at most.
     uint256 internal constant MAX_SETTLEMENT_DELAY = 1 hours;
@@ -20,17 +23,7 @@ contract AdminModule is PerpVaultBase {
     uint256 internal constant MAX_SETTLEMENT_TIMEOUT = 1 days;
     uint256 internal constant MAX_IMMEDIATE_FEE_RATIO = 0.05e18;
 
-    address private immutable _self;
-
-    constructor(IERC20 collateralToken_, IOracleAdapter oracle_) PerpVaultBase(collateralToken_, oracle_, msg.sender) {
-        _self = address(this);
-    }
-
-    /// @dev Called directly, the module would act on its own empty storage: refuse, to keep the surface obvious.
-    modifier onlyDelegated() {
-        if (address(this) == _self) revert NotDelegated();
-        _;
-    }
+    constructor(IERC20 collateralToken_, IOracleAdapter oracle_) VaultModule(collateralToken_, oracle_) {}
 
     function listMarket(MarketParams calldata params) external onlyDelegated onlyOwner returns (uint256 marketId) {
         marketId = _marketCount;
@@ -38,31 +31,35 @@ contract AdminModule is PerpVaultBase {
         _checkParams(params);
         oracle.priceWad(params.feed); // reverts with the adapter's error when the feed is not usable
         _marketCount = marketId + 1;
-        Market storage m = _markets[marketId];
-        m.params = params;
+        Market.Data storage m = _markets[marketId];
+        m.setParams(params);
         m.state.lastFundingTime = uint40(block.timestamp);
         emit MarketListed(marketId, params.feed, params);
     }
 
+    /// @dev Accrues under the old parameters, then re-marks the market under the new ones (the gross reserve ratio
+    /// is part of its reserve): the pool totals stay exact.
     function setMarketParams(uint256 marketId, MarketParams calldata params) external onlyDelegated onlyOwner {
-        Market storage m = _markets[marketId];
-        if (m.params.feed == address(0)) revert MarketNotListed(marketId);
+        Market.Data storage m = _listedMarket(marketId);
         _checkParams(params);
-        _accrue(marketId, m, oracle.priceWad(m.params.feed), true);
-        if (params.feed != m.params.feed) oracle.priceWad(params.feed);
-        m.params = params;
+        uint256 priceWad = oracle.priceWad(m.feed.feed);
+        Market.Touch memory t = m.touch(_pool, marketId, priceWad, true);
+        if (params.feed != m.feed.feed) priceWad = oracle.priceWad(params.feed);
+        m.setParams(params);
         // A lowered cap applies at once; the index keeps what was accrued.
         int256 rate = m.state.fundingRatePerDay;
         int256 cap = int256(uint256(params.maxFundingRatePerDay));
         if (rate > cap) m.state.fundingRatePerDay = int64(cap);
         else if (rate < -cap) m.state.fundingRatePerDay = int64(-cap);
+        t.priceWad = priceWad;
+        m.refreshMark(_pool, t);
         emit MarketParamsSet(marketId, params);
     }
 
     /// @dev 0 `minSettlementDelay` turns the defence off; when on, the timeout must leave room after the delay for
     /// at least one heartbeat of a quiet feed (the owner's job: the bound only keeps it above the delay).
     function setLatencyParams(uint256 marketId, LatencyParams calldata params) external onlyDelegated onlyOwner {
-        if (_markets[marketId].params.feed == address(0)) revert MarketNotListed(marketId);
+        Market.Data storage m = _listedMarket(marketId);
         _checkBound("minSettlementDelay", params.minSettlementDelay, 0, MAX_SETTLEMENT_DELAY);
         if (params.minSettlementDelay != 0) {
             if (_delayedOrders == address(0)) revert ZeroAddress(); // nobody could open: set the contract first
@@ -74,8 +71,8 @@ contract AdminModule is PerpVaultBase {
             );
         }
         _checkBound("immediateFeeRatio", params.immediateFeeRatio, 0, MAX_IMMEDIATE_FEE_RATIO);
-        _latency[marketId] = params;
-        _markets[marketId].state.latencyDefended = params.minSettlementDelay != 0;
+        m.latency = params;
+        m.state.latencyDefended = params.minSettlementDelay != 0;
         emit LatencyParamsSet(marketId, params);
     }
 
@@ -89,8 +86,7 @@ contract AdminModule is PerpVaultBase {
 
     function setMarketPaused(uint256 marketId, bool paused) external onlyDelegated {
         if (msg.sender != guardian && msg.sender != owner()) revert NotGuardian(msg.sender);
-        if (_markets[marketId].params.feed == address(0)) revert MarketNotListed(marketId);
-        _markets[marketId].state.openingPaused = paused;
+        _listedMarket(marketId).state.openingPaused = paused;
         emit MarketPauseSet(marketId, paused);
     }
 
@@ -108,7 +104,8 @@ contract AdminModule is PerpVaultBase {
 
     function setMaxUtilization(uint256 maxUtilization_) external onlyDelegated onlyOwner {
         _checkBound("maxUtilization", maxUtilization_, MIN_MAX_UTILIZATION, MAX_MAX_UTILIZATION);
-        maxUtilization = uint64(maxUtilization_);
+        if (maxUtilization_ % Market.PPM != 0) revert ParamNotOnTick("maxUtilization", maxUtilization_, Market.PPM);
+        _pool.maxUtilizationPpm = uint32(maxUtilization_ / Market.PPM);
         emit MaxUtilizationSet(maxUtilization_);
     }
 
@@ -119,8 +116,30 @@ contract AdminModule is PerpVaultBase {
         _checkBound("partialBuffer", p.partialBuffer, MIN_PARTIAL_BUFFER, MAX_PARTIAL_BUFFER);
         _checkBound("maxKeeperFeeUsd", p.maxKeeperFeeUsd, 0, MAX_KEEPER_FEE_USD);
         _checkBound("minKeeperFeeUsd", p.minKeeperFeeUsd, 0, p.maxKeeperFeeUsd);
-        liquidationParams = p;
+        _liquidationParams = StoredLiquidationParams({
+            keeperFeeRatioPpm: uint16(_ppm("keeperFeeRatio", p.keeperFeeRatio)), // ≤ 1 %
+            penaltyRatioPpm: uint16(_ppm("penaltyRatio", p.penaltyRatio)), // ≤ 5 %
+            insuranceSharePpm: uint24(_ppm("insuranceShare", p.insuranceShare)), // ≤ 100 %
+            partialBufferPpm: uint24(_ppm("partialBuffer", p.partialBuffer)), // ≤ 100 %
+            minKeeperFeeMicroUsd: uint40(_micro("minKeeperFeeUsd", p.minKeeperFeeUsd)), // ≤ 1,000 USD
+            maxKeeperFeeMicroUsd: uint40(_micro("maxKeeperFeeUsd", p.maxKeeperFeeUsd))
+        });
         emit LiquidationParamsSet(p);
+    }
+
+    function setInsuranceCap(uint256 capUsd) external onlyDelegated onlyOwner {
+        _insurance.capUsd = capUsd.toUint128();
+        emit InsuranceCapSet(capUsd);
+    }
+
+    function _ppm(string memory name, uint256 value) internal pure returns (uint256) {
+        if (value % Market.PPM != 0) revert ParamNotOnTick(name, value, Market.PPM);
+        return value / Market.PPM;
+    }
+
+    function _micro(string memory name, uint256 value) internal pure returns (uint256) {
+        if (value % Market.MICRO_USD != 0) revert ParamNotOnTick(name, value, Market.MICRO_USD);
+        return value / Market.MICRO_USD;
     }
 
     function _checkParams(MarketParams calldata p) internal pure {
@@ -141,6 +160,7 @@ contract AdminModule is PerpVaultBase {
         _checkBound("maxShortSize", p.maxShortSize, 0, MAX_OPEN_INTEREST);
         _checkBound("minPositionMarginUsd", p.minPositionMarginUsd, 0, MAX_MIN_POSITION_MARGIN_USD);
         _checkBound("liquidationFeeUsd", p.liquidationFeeUsd, 0, MAX_LIQUIDATION_FEE_USD);
+        _checkBound("grossReserveRatio", p.grossReserveRatio, 0, MAX_GROSS_RESERVE_RATIO);
     }
 
     function _checkBound(string memory name, uint256 value, uint256 min, uint256 max) internal pure {

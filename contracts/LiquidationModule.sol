@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {MulDiv} from "./libraries/MulDiv.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -8,40 +9,29 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
-import {PerpVaultBase} from "./PerpVaultBase.sol";
+import {VaultModule} from "./VaultModule.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {LiquidationMath} from "./libraries/LiquidationMath.sol";
+import {Market} from "./libraries/Market.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 import {SignedWad} from "./libraries/SignedWad.sol";
 
 /// @title LiquidationModule
-/// @notice Liquidation logic of {PerpVault}, run by `delegatecall` on the vault's storage (the vault alone would
-/// exceed the 24,576-byte code limit). The vault deploys it in its constructor and forwards `liquidate` and
-/// `liquidateBatch` to it under its reentrancy guard; see {IPerpVault-liquidate} for the behaviour.
-contract LiquidationModule is PerpVaultBase {
+/// @notice Liquidation and auto-deleveraging of {PerpVault}, run by `delegatecall` on the vault's storage (the vault
+/// alone would exceed the 24,576-byte code limit). The vault deploys it in its constructor and forwards `liquidate`,
+/// `liquidateBatch` and `deleverage` to it under its reentrancy guard; see {IPerpVault-liquidate} for the behaviour.
+/// Positions close through the same {Market-applyPositionChange} and {Market-refreshMark} as trades.
+contract LiquidationModule is VaultModule {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
+    using Market for Market.Data;
 
-    error NotDelegated();
-
-    address private immutable _self;
-
-    constructor(IERC20 collateralToken_, IOracleAdapter oracle_) PerpVaultBase(collateralToken_, oracle_, msg.sender) {
-        _self = address(this);
-    }
-
-    /// @dev Called directly, the module would act on its own empty storage: refuse, to keep the surface obvious.
-    modifier onlyDelegated() {
-        if (address(this) == _self) revert NotDelegated();
-        _;
-    }
+    constructor(IERC20 collateralToken_, IOracleAdapter oracle_) VaultModule(collateralToken_, oracle_) {}
 
     /// @dev One position of an account under liquidation, priced and accrued.
     struct Leg {
-        uint256 marketId;
-        uint256 priceWad;
-        int256 fundingIndex;
+        Market.Touch t;
         int256 size;
         uint256 entryPrice;
         int256 fundingEntry;
@@ -60,7 +50,7 @@ contract LiquidationModule is PerpVaultBase {
         address owner,
         uint96 accountIndex
     ) external onlyDelegated returns (LiquidationResult memory result) {
-        (, result) = _liquidate(owner, accountIndex, true, new uint256[](_marketCount));
+        (, result) = _liquidate(owner, accountIndex, true, new uint256[](0));
         _payKeeper(result.keeperRewardUsd);
     }
 
@@ -85,35 +75,26 @@ contract LiquidationModule is PerpVaultBase {
         _payKeeper(rewardUsd);
     }
 
-    /// @dev Rewards are booked in whole token units (see {_chargePenalty}), so this transfers them exactly.
-    function _payKeeper(uint256 rewardUsd) internal {
-        if (rewardUsd != 0) collateralToken.safeTransfer(msg.sender, rewardUsd / TOKEN_TO_WAD);
-    }
-
     function deleverage(
         address owner,
         uint96 accountIndex,
         uint256 marketId
     ) external onlyDelegated returns (int256 accountDelta) {
-        Market storage m = _markets[marketId];
-        if (m.params.feed == address(0)) revert MarketNotListed(marketId);
+        Market.Data storage m = _listedMarket(marketId);
         Leg memory leg;
-        leg.marketId = marketId;
-        leg.priceWad = oracle.priceWad(m.params.feed);
-        (, leg.fundingIndex) = _accrue(marketId, m, leg.priceWad, true);
-        (int256 value, uint256 reservedUsd, ) = _poolMark(marketId, leg.priceWad);
+        leg.t = m.touch(_pool, marketId, oracle.priceWad(m.feed.feed), true);
+        (int256 value, uint256 reservedUsd, ) = _markPool(marketId, leg.t.priceWad);
         if (value > 0 && reservedUsd <= uint256(value)) revert DeleverageNotAllowed(reservedUsd, value);
         (leg.size, leg.entryPrice, leg.fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
-        int256 skew = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
-        int256 fundingPaid = FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.fundingIndex);
-        int256 positionValue = MarginMath.pnlDown(leg.size, leg.entryPrice, leg.priceWad) - fundingPaid;
+        int256 skew = m.skew();
+        int256 fundingPaid = FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.t.fundingIndex);
+        int256 positionValue = MarginMath.pnlDown(leg.size, leg.entryPrice, leg.t.priceWad) - fundingPaid;
         // Only the crowded side's winners: closing them lowers |skew| and the pool's exposure, and pays them in full.
         if ((leg.size > 0 ? skew <= 0 : skew >= 0) || positionValue <= 0) {
             revert NotDeleveragable(leg.size, skew, positionValue);
         }
         leg.closeSize = leg.size;
         accountDelta = _closeLeg(owner, accountIndex, leg);
-        _refreshMark(marketId, m, leg.priceWad, leg.fundingIndex);
         Account storage account = _accounts[owner][accountIndex];
         int256 collateralAfter = account.collateral + accountDelta;
         account.collateral = collateralAfter.toInt128();
@@ -124,11 +105,16 @@ contract LiquidationModule is PerpVaultBase {
             marketId,
             msg.sender,
             leg.size,
-            leg.priceWad,
+            leg.t.priceWad,
             accountDelta + fundingPaid,
             fundingPaid,
             collateralAfter
         );
+    }
+
+    /// @dev Rewards are booked in whole token units (see {_chargePenalty}), so this transfers them exactly.
+    function _payKeeper(uint256 rewardUsd) internal {
+        if (rewardUsd != 0) collateralToken.safeTransfer(msg.sender, rewardUsd / TOKEN_TO_WAD);
     }
 
     function _liquidate(
@@ -150,15 +136,15 @@ contract LiquidationModule is PerpVaultBase {
             if (revertIfHealthy) revert NotLiquidatable(h.equity, maintenanceMargin);
             return (false, r);
         }
-        LiquidationParams memory lp = liquidationParams;
+        LiquidationParams memory lp = _liquidationParamsWad();
         r.closedFraction = _chooseFraction(legs, h, lp);
 
         for (uint256 i; i < legs.length; ++i) {
             Leg memory leg = legs[i];
             if (r.closedFraction == WAD) leg.closeSize = leg.size;
-            r.closedNotionalUsd += MarginMath.notionalUp(leg.closeSize, leg.priceWad);
+            r.closedNotionalUsd += MarginMath.notionalUp(leg.closeSize, leg.t.priceWad);
             collateral += _closeLeg(owner, accountIndex, leg);
-            if (leg.size == leg.closeSize) bitmap = _updatedBitmap(bitmap, leg.marketId, false);
+            if (leg.size == leg.closeSize) bitmap = _updatedBitmap(bitmap, leg.t.marketId, false);
         }
 
         collateral = _chargePenalty(owner, accountIndex, collateral, r, lp);
@@ -168,9 +154,9 @@ contract LiquidationModule is PerpVaultBase {
         return (true, r);
     }
 
-    /// @dev Reads every position once, accrues its market (funding first, in the same transaction) and sums the
-    /// account's equity, notional and maintenance margin. A market already in `prices` was read and accrued earlier
-    /// in this transaction, so its stored index is current. Reverts with the oracle's error on an invalid price.
+    /// @dev Reads every position once, touches its market (funding accrued first, in the same transaction) and sums
+    /// the account's equity, notional and maintenance margin. A market already in `prices` (when the batch passes a
+    /// cache) was read and accrued earlier in this transaction. Reverts with the oracle's error on an invalid price.
     function _loadLegs(
         address owner,
         uint96 accountIndex,
@@ -183,25 +169,27 @@ contract LiquidationModule is PerpVaultBase {
         for (uint256 i; bitmap != 0; ++i) {
             uint256 marketId = _lowestBit(bitmap);
             bitmap &= bitmap - 1;
-            Market storage m = _markets[marketId];
+            Market.Data storage m = _markets[marketId];
             Leg memory leg = legs[i];
-            leg.marketId = marketId;
-            leg.priceWad = prices[marketId];
-            if (leg.priceWad == 0) {
-                leg.priceWad = oracle.priceWad(m.params.feed);
-                prices[marketId] = leg.priceWad;
-                (, leg.fundingIndex) = _accrue(marketId, m, leg.priceWad, true);
-            } else {
-                leg.fundingIndex = m.state.fundingIndex;
+            uint256 priceWad = prices.length == 0 ? 0 : prices[marketId];
+            if (priceWad == 0) {
+                priceWad = oracle.priceWad(m.feed.feed);
+                if (prices.length != 0) prices[marketId] = priceWad;
             }
+            leg.t = m.touch(_pool, marketId, priceWad, true);
             (leg.size, leg.entryPrice, leg.fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
-            h.equity +=
-                MarginMath.pnlDown(leg.size, leg.entryPrice, leg.priceWad) -
-                FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.fundingIndex);
-            uint256 notional = MarginMath.notionalUp(leg.size, leg.priceWad);
-            h.notional += notional;
-            h.mmVariable += Math.mulDiv(notional, m.params.maintenanceMarginRatio, WAD, Math.Rounding.Ceil);
-            h.mmFlat += m.params.liquidationFeeUsd;
+            (int256 value, , uint256 mm) = m.positionMargins(
+                leg.size,
+                leg.entryPrice,
+                leg.fundingEntry,
+                priceWad,
+                leg.t.fundingIndex
+            );
+            uint256 flat = m.risk.liquidationFeeMicroUsd * Market.MICRO_USD;
+            h.equity += value;
+            h.notional += MarginMath.notionalUp(leg.size, priceWad);
+            h.mmVariable += mm - flat;
+            h.mmFlat += flat;
         }
     }
 
@@ -230,18 +218,12 @@ contract LiquidationModule is PerpVaultBase {
             if (leg.size < 0) leg.closeSize = -leg.closeSize;
             int256 remaining = leg.size - leg.closeSize;
             if (remaining == 0 || (remaining > 0) != (leg.size > 0)) return WAD;
-            Market storage m = _markets[leg.marketId];
-            if (
-                MarginMath.initialMarginUp(remaining, leg.priceWad, m.params.initialMarginRatio) <
-                m.params.minPositionMarginUsd
-            ) return WAD; // dust rule: no remainder below the minimum position margin survives
-            closedNotional += MarginMath.notionalUp(leg.closeSize, leg.priceWad);
-            maintenanceAfter += MarginMath.maintenanceMarginUp(
-                remaining,
-                leg.priceWad,
-                m.params.maintenanceMarginRatio,
-                m.params.liquidationFeeUsd
-            );
+            Market.Data storage m = _markets[leg.t.marketId];
+            (, uint256 im, uint256 mm) = m.positionMargins(remaining, 0, 0, leg.t.priceWad, 0);
+            // dust rule: no remainder below the minimum position margin survives
+            if (im < m.risk.minPositionMarginMicroUsd * Market.MICRO_USD) return WAD;
+            closedNotional += MarginMath.notionalUp(leg.closeSize, leg.t.priceWad);
+            maintenanceAfter += mm;
         }
         uint256 penalty = LiquidationMath.penaltyUsd(
             closedNotional,
@@ -252,32 +234,33 @@ contract LiquidationModule is PerpVaultBase {
         if (h.equity - penalty.toInt256() < maintenanceAfter.toInt256()) return WAD;
     }
 
-    /// @dev Closes `leg.closeSize` at the oracle price, settles the position's funding, updates the market's books;
-    /// returns the change of the account's collateral (realised PnL − funding).
+    /// @dev Closes `leg.closeSize` at the oracle price, settles the position's funding and applies the change to the
+    /// market through {Market} (books, then the capacity mark); returns the change of the account's collateral
+    /// (realised PnL − funding).
     function _closeLeg(address owner, uint96 accountIndex, Leg memory leg) internal returns (int256 accountDelta) {
-        Market storage m = _markets[leg.marketId];
-        TradeVars memory v;
-        v.priceWad = leg.priceWad;
-        v.fundingIndex = leg.fundingIndex;
-        v.size0 = leg.size;
-        v.entry0 = leg.entryPrice;
-        v.fundingEntry0 = leg.fundingEntry;
-        v.size1 = leg.size - leg.closeSize;
-        v.entry1 = v.size1 == 0 ? 0 : leg.entryPrice;
-        v.fundingEntry1 = _storePosition(
-            _positions[owner][accountIndex][leg.marketId],
-            v.size1,
-            v.entry1,
-            v.fundingIndex
+        Market.Data storage m = _markets[leg.t.marketId];
+        Market.PositionChange memory c;
+        c.size0 = leg.size;
+        c.entry0 = leg.entryPrice;
+        c.fundingEntry0 = leg.fundingEntry;
+        c.size1 = leg.size - leg.closeSize;
+        c.entry1 = c.size1 == 0 ? 0 : leg.entryPrice;
+        c.fundingEntry1 = _storePosition(
+            _positions[owner][accountIndex][leg.t.marketId],
+            c.size1,
+            c.entry1,
+            leg.t.fundingIndex
         );
         accountDelta =
-            MarginMath.pnlDown(leg.closeSize, leg.entryPrice, leg.priceWad) -
-            FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.fundingIndex);
-        _updateMarketBooks(leg.marketId, m, v, accountDelta);
+            MarginMath.pnlDown(leg.closeSize, leg.entryPrice, leg.t.priceWad) -
+            FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.t.fundingIndex);
+        c.accountDelta = accountDelta;
+        m.applyPositionChange(leg.t.marketId, c);
+        m.refreshMark(_pool, leg.t);
     }
 
-    /// @dev Charges the penalty and books the keeper reward, splits the rest of the penalty between insurance and
-    /// pool, and after a full liquidation covers a deficit from insurance, then pool.
+    /// @dev Charges the penalty and books the keeper reward, splits the rest of the penalty between insurance (up to
+    /// its cap) and pool, and after a full liquidation covers a deficit from insurance, then pool.
     /// The reward is `clamp(closedNotional · keeperFeeRatio, min, max)` in whole token units, whatever the account
     /// holds, so clearing an account in bad debt always pays a keeper. The penalty (≥ the reward) pays it first; a
     /// partial liquidation always has the equity for the whole penalty (its fraction is chosen so), while a full one
@@ -302,24 +285,29 @@ contract LiquidationModule is PerpVaultBase {
         r.penaltyUsd = full ? Math.min(penalty, collateral > 0 ? uint256(collateral) : 0) : penalty;
         uint256 rewardFromPenalty = Math.min(r.keeperRewardUsd, r.penaltyUsd);
         uint256 rest = r.penaltyUsd - rewardFromPenalty;
-        r.insuranceUsd = Math.mulDiv(rest, lp.insuranceShare, WAD);
+        Insurance memory ins = _insurance;
+        r.insuranceUsd = MulDiv.down(rest, lp.insuranceShare, WAD);
+        // Above its cap the fund takes nothing more: the LPs get it.
+        if (ins.fundUsd >= ins.capUsd) r.insuranceUsd = 0;
+        else if (ins.fundUsd + r.insuranceUsd > ins.capUsd) r.insuranceUsd = ins.capUsd - ins.fundUsd;
         collateral -= (r.penaltyUsd + r.keeperRewardUsd - rewardFromPenalty).toInt256();
 
-        int256 base = _pool.baseUsd + (rest - r.insuranceUsd).toInt256();
-        uint256 insurance = _pool.insuranceUsd + r.insuranceUsd;
+        int256 toPool = (rest - r.insuranceUsd).toInt256();
+        uint256 insurance = ins.fundUsd + r.insuranceUsd;
         if (full && collateral < 0) {
             // Bad debt: never a negative balance, never a revert.
             uint256 deficit = uint256(-collateral);
             uint256 fromInsurance = Math.min(deficit, insurance);
             insurance -= fromInsurance;
-            base -= (deficit - fromInsurance).toInt256();
+            toPool -= (deficit - fromInsurance).toInt256();
             r.badDebtUsd = deficit;
             _badDebtTotalUsd += deficit.toUint128();
             _badDebtPaidByPoolUsd += (deficit - fromInsurance).toUint128();
             collateral = 0;
             emit BadDebt(owner, accountIndex, deficit, fromInsurance, deficit - fromInsurance);
         }
-        _pool = PoolBooks(base.toInt128(), insurance.toUint128());
+        if (toPool != 0) _pool.valueUsd = (_pool.valueUsd + toPool).toInt128();
+        if (insurance != ins.fundUsd) _insurance.fundUsd = insurance.toUint128();
         return collateral;
     }
 }

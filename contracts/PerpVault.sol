@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {MulDiv} from "./libraries/MulDiv.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -10,11 +11,10 @@ import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IPerpVault} from "./interfaces/IPerpVault.sol";
-import {AdminModule} from "./AdminModule.sol";
-import {LiquidationModule} from "./LiquidationModule.sol";
 import {PerpVaultBase} from "./PerpVaultBase.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {LiquidationMath} from "./libraries/LiquidationMath.sol";
+import {Market} from "./libraries/Market.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 import {PricingMath} from "./libraries/PricingMath.sol";
 import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
@@ -27,8 +27,9 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
+    using Market for Market.Data;
 
-    /// @notice The delegatecall targets holding the liquidation logic and the settings (deployed by this constructor).
+    /// @notice The delegatecall targets holding the liquidation logic and the settings.
     address public immutable liquidationModule;
     address public immutable adminModule;
 
@@ -37,13 +38,26 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         _;
     }
 
+    /// @dev The modules are deployed first (the vault's initcode could not hold them: 49,152 bytes) and must be built
+    /// for the same collateral token and oracle adapter: they run on this vault's storage with their own immutables.
     constructor(
         IERC20 collateralToken_,
         IOracleAdapter oracle_,
-        address owner_
+        address owner_,
+        address liquidationModule_,
+        address adminModule_
     ) PerpVaultBase(collateralToken_, oracle_, owner_) {
-        liquidationModule = address(new LiquidationModule(collateralToken_, oracle_));
-        adminModule = address(new AdminModule(collateralToken_, oracle_));
+        _checkModule(liquidationModule_, collateralToken_, oracle_);
+        _checkModule(adminModule_, collateralToken_, oracle_);
+        liquidationModule = liquidationModule_;
+        adminModule = adminModule_;
+    }
+
+    function _checkModule(address module, IERC20 token, IOracleAdapter oracle_) private view {
+        if (module.code.length == 0) revert ModuleMismatch(module);
+        if (PerpVaultBase(module).collateralToken() != token || PerpVaultBase(module).oracle() != oracle_) {
+            revert ModuleMismatch(module);
+        }
     }
 
     // ================================================================ liquidation (delegated)
@@ -82,12 +96,18 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
 
     /// @inheritdoc IPerpVault
     function isOperator(address owner, address operator) external view override returns (bool) {
-        return _operators[owner][operator];
+        return _operators[owner][operator].allowed;
+    }
+
+    /// @inheritdoc IPerpVault
+    function operatorSlippageBps(address owner, address operator) external view override returns (uint256) {
+        OperatorGrant memory g = _operators[owner][operator];
+        return g.allowed ? g.maxSlippageBps : 0;
     }
 
     /// @inheritdoc IPerpVault
     function latencyParams(uint256 marketId) external view override returns (LatencyParams memory) {
-        return _latency[marketId];
+        return _markets[marketId].latency;
     }
 
     /// @inheritdoc IPerpVault
@@ -121,13 +141,14 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         account.collateral = int128(collateralAfter); // ≤ collateral, fits
         uint256 bitmap = account.marketBitmap;
         if (bitmap != 0) {
+            Market.Touch memory none;
             (int256 equity, uint256 initialMargin, uint256 maintenanceMargin) = _margins(
                 msg.sender,
                 accountIndex,
                 collateralAfter,
                 bitmap,
-                type(uint256).max,
-                0
+                NO_MARKET,
+                none
             );
             _requireOpeningMargin(equity, initialMargin, maintenanceMargin);
         }
@@ -137,89 +158,114 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
 
     /// @inheritdoc IPerpVault
     function accrueFunding(uint256 marketId) external override nonReentrant returns (int256, int256) {
-        Market storage m = _listedMarket(marketId);
-        uint256 priceWad = oracle.priceWad(m.params.feed);
-        (int256 rate, int256 index) = _accrue(marketId, m, priceWad, true);
-        _refreshMark(marketId, m, priceWad, index);
-        return (rate, index);
+        Market.Data storage m = _listedMarket(marketId);
+        Market.Touch memory t = m.touch(_pool, marketId, oracle.priceWad(m.feed.feed), true);
+        m.refreshMark(_pool, t);
+        return (t.fundingRate, t.fundingIndex);
     }
 
     /// @inheritdoc IPerpVault
     function setOperator(address operator, bool allowed) external override {
         if (operator == address(0)) revert ZeroAddress();
-        _operators[msg.sender][operator] = allowed;
+        _operators[msg.sender][operator] = OperatorGrant(allowed, allowed ? uint16(DEFAULT_OPERATOR_SLIPPAGE_BPS) : 0);
         emit OperatorSet(msg.sender, operator, allowed);
     }
 
+    /// @inheritdoc IPerpVault
+    function setOperatorSlippage(address operator, uint256 maxSlippageBps) external override {
+        OperatorGrant storage g = _operators[msg.sender][operator];
+        if (!g.allowed) revert Unauthorized(operator, msg.sender);
+        if (maxSlippageBps == 0 || maxSlippageBps > BPS) {
+            revert ParamOutOfBounds("maxSlippageBps", maxSlippageBps, 1, BPS);
+        }
+        g.maxSlippageBps = uint16(maxSlippageBps);
+        emit OperatorSlippageSet(msg.sender, operator, maxSlippageBps);
+    }
+
     // ================================================================ trading
+
+    /// @dev Values of one trade, kept in memory to stay clear of the stack limit.
+    struct TradeVars {
+        Market.Touch t;
+        Market.PositionChange c;
+        int256 skew0;
+        bool increases;
+        uint256 maxSlippageBps;
+    }
 
     /// @inheritdoc IPerpVault
     function trade(TradeParams calldata p) external override nonReentrant returns (TradeResult memory r) {
         if (block.timestamp > p.deadline) revert DeadlineExpired(p.deadline, block.timestamp);
         if (p.sizeDelta == 0) revert ZeroSize();
         if (p.sizeDelta > MAX_POSITION_SIZE || p.sizeDelta < -MAX_POSITION_SIZE) revert SizeOutOfRange(p.sizeDelta);
-        if (msg.sender != p.owner && !_operators[p.owner][msg.sender]) revert Unauthorized(msg.sender, p.owner);
-        Market storage m = _markets[p.marketId];
-        if (m.params.feed == address(0)) revert MarketNotListed(p.marketId);
-
         TradeVars memory v;
-        v.priceWad = oracle.priceWad(m.params.feed);
-        (v.fundingRate, v.fundingIndex) = _accrue(p.marketId, m, v.priceWad, false);
+        if (msg.sender != p.owner) {
+            OperatorGrant memory g = _operators[p.owner][msg.sender];
+            if (!g.allowed) revert Unauthorized(msg.sender, p.owner);
+            v.maxSlippageBps = g.maxSlippageBps;
+        }
+        Market.Data storage m = _markets[p.marketId];
+        address feed = m.feed.feed;
+        if (feed == address(0)) revert MarketNotListed(p.marketId);
 
+        v.t = m.touch(_pool, p.marketId, oracle.priceWad(feed), false);
+        Market.PositionChange memory c = v.c;
         PackedPosition storage pos = _positions[p.owner][p.accountIndex][p.marketId];
-        (v.size0, v.entry0, v.fundingEntry0) = _unpack(pos);
-        v.size1 = v.size0 + p.sizeDelta;
-        if (v.size1 > MAX_POSITION_SIZE || v.size1 < -MAX_POSITION_SIZE) revert SizeOutOfRange(v.size1);
-        v.increases = _increasesExposure(v.size0, v.size1);
+        (c.size0, c.entry0, c.fundingEntry0) = _unpack(pos);
+        c.size1 = c.size0 + p.sizeDelta;
+        if (c.size1 > MAX_POSITION_SIZE || c.size1 < -MAX_POSITION_SIZE) revert SizeOutOfRange(c.size1);
+        v.increases = _increasesExposure(c.size0, c.size1);
+        c.checkCaps = v.increases;
         if (v.increases && m.state.openingPaused) revert MarketPaused(p.marketId);
 
         // ---- price and fee ----
-        v.skew0 = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
+        v.skew0 = m.skew();
         {
-            int256 fill = PricingMath.fillPrice(v.priceWad, v.skew0, p.sizeDelta, m.params.skewScale);
+            int256 fill = PricingMath.fillPrice(v.t.priceWad, v.skew0, p.sizeDelta, m.feed.skewScale);
             if (fill <= 0) revert InvalidFillPrice(fill);
             r.fillPrice = uint256(fill);
         }
         if (p.sizeDelta > 0 ? r.fillPrice > p.acceptablePrice : r.fillPrice < p.acceptablePrice) {
             revert SlippageExceeded(r.fillPrice, p.acceptablePrice);
         }
+        if (v.maxSlippageBps != 0) _checkOperatorSlippage(r.fillPrice, v.t.priceWad, v.maxSlippageBps);
         r.feeUsd = PricingMath.tradeFeeUp(
             v.skew0,
             p.sizeDelta,
             r.fillPrice,
-            m.params.takerFeeRatio,
-            m.params.makerFeeRatio
+            m.risk.takerFeeRatioPpm * Market.PPM,
+            m.risk.makerFeeRatioPpm * Market.PPM
         );
         // Latency defence: only a delayed order (settled at an oracle round nobody knew at commitment) may open;
         // an immediate reduction pays the surcharge that makes a known-stale answer worthless (docs/risks.md).
         if (m.state.latencyDefended && msg.sender != _delayedOrders) {
             if (v.increases) revert ImmediateOpenDisabled(p.marketId);
-            r.feeUsd += PricingMath.immediateFeeUp(p.sizeDelta, r.fillPrice, _latency[p.marketId].immediateFeeRatio);
+            r.feeUsd += PricingMath.immediateFeeUp(p.sizeDelta, r.fillPrice, m.latency.immediateFeeRatio);
         }
 
         // ---- settle funding, then resize ----
-        r.fundingPaidUsd = FundingMath.fundingOwedUp(v.size0, v.fundingEntry0, v.fundingIndex);
-        (r.realizedPnlUsd, v.entry1) = _resize(v.size0, v.entry0, p.sizeDelta, r.fillPrice);
-        r.newSize = v.size1;
+        r.fundingPaidUsd = FundingMath.fundingOwedUp(c.size0, c.fundingEntry0, v.t.fundingIndex);
+        (r.realizedPnlUsd, c.entry1) = _resize(c.size0, c.entry0, p.sizeDelta, r.fillPrice);
+        r.newSize = c.size1;
         // Stored values are what every later computation (and the aggregates) uses: round them first.
-        v.fundingEntry1 = _storePosition(pos, v.size1, v.entry1, v.fundingIndex);
-        v.entry1 = PositionMath.roundEntryPrice(v.size1, v.entry1);
+        c.fundingEntry1 = _storePosition(pos, c.size1, c.entry1, v.t.fundingIndex);
+        c.entry1 = PositionMath.roundEntryPrice(c.size1, c.entry1);
 
         // ---- move value between the account and the pool (zero-sum by construction) ----
-        int256 accountDelta = r.realizedPnlUsd - r.fundingPaidUsd - int256(r.feeUsd);
-        _updateMarketBooks(p.marketId, m, v, accountDelta);
+        c.accountDelta = r.realizedPnlUsd - r.fundingPaidUsd - int256(r.feeUsd);
+        m.applyPositionChange(p.marketId, c);
         Account storage account = _accounts[p.owner][p.accountIndex];
-        int256 collateralAfter = account.collateral + accountDelta;
-        uint256 bitmap = _updatedBitmap(account.marketBitmap, p.marketId, v.size1 != 0);
+        int256 collateralAfter = account.collateral + c.accountDelta;
+        uint256 bitmap = _updatedBitmap(account.marketBitmap, p.marketId, c.size1 != 0);
         account.collateral = collateralAfter.toInt128();
         account.marketBitmap = uint128(bitmap);
 
         _checkAfterTrade(p, m, v, collateralAfter, bitmap);
-        // The pool is every trader's counterparty: what adds to its net exposure must fit its capacity (INV-11).
-        // Other markets count as of their last refresh (O(1)); a keeper pokes `accrueFunding` after price moves.
-        if (v.increases && SignedMath.abs(v.skew0 + p.sizeDelta) > SignedMath.abs(v.skew0)) {
-            (int256 value, uint256 reservedUsd) = _refreshMark(p.marketId, m, v.priceWad, v.fundingIndex);
-            uint256 maxReservedUsd = _maxReserved(value);
+        // Every trade re-marks its market in the pool's capacity totals (INV-11). One that adds to the account's
+        // exposure and to the market's reserve must fit: other markets count as of their last mark (O(1)).
+        (int256 poolValue, uint256 reservedUsd, bool reserveGrew) = m.refreshMark(_pool, v.t);
+        if (v.increases && reserveGrew) {
+            uint256 maxReservedUsd = _maxReserved(poolValue);
             if (reservedUsd > maxReservedUsd) revert UtilizationTooHigh(reservedUsd, maxReservedUsd);
         }
 
@@ -229,27 +275,39 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
             p.marketId,
             p.sizeDelta,
             r,
-            v.entry1,
+            c.entry1,
             collateralAfter,
-            v.fundingRate,
-            v.fundingIndex
+            v.t.fundingRate,
+            v.t.fundingIndex
         );
+    }
+
+    /// @dev An operator's fill stays within `maxSlippageBps` of the oracle price: the skew premium an operator can make
+    /// its owner pay per trade is bounded.
+    function _checkOperatorSlippage(uint256 fillPrice, uint256 oraclePrice, uint256 maxSlippageBps) internal pure {
+        uint256 gap = fillPrice > oraclePrice ? fillPrice - oraclePrice : oraclePrice - fillPrice;
+        if (gap * BPS > oraclePrice * maxSlippageBps) {
+            revert OperatorSlippageExceeded(fillPrice, oraclePrice, maxSlippageBps);
+        }
     }
 
     /// @dev Dust rule and margin rule after a trade: a non-zero position keeps at least the minimum margin; an
     /// exposure increase needs equity ≥ initial margin, a pure reduction equity ≥ maintenance margin.
     function _checkAfterTrade(
         TradeParams calldata p,
-        Market storage m,
+        Market.Data storage m,
         TradeVars memory v,
         int256 collateralAfter,
         uint256 bitmap
     ) internal view {
-        if (v.size1 != 0) {
-            uint256 positionMargin = MarginMath.initialMarginUp(v.size1, v.priceWad, m.params.initialMarginRatio);
-            if (positionMargin < m.params.minPositionMarginUsd) {
-                revert PositionTooSmall(positionMargin, m.params.minPositionMarginUsd);
-            }
+        if (v.c.size1 != 0) {
+            uint256 positionMargin = MulDiv.up(
+                MarginMath.notionalUp(v.c.size1, v.t.priceWad),
+                m.risk.initialMarginRatioPpm * Market.PPM,
+                WAD
+            );
+            uint256 minMargin = m.risk.minPositionMarginMicroUsd * Market.MICRO_USD;
+            if (positionMargin < minMargin) revert PositionTooSmall(positionMargin, minMargin);
         }
         (int256 equity, uint256 initialMargin, uint256 maintenanceMargin) = _margins(
             p.owner,
@@ -257,7 +315,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
             collateralAfter,
             bitmap,
             p.marketId,
-            v.priceWad
+            v.t
         );
         if (v.increases) {
             _requireOpeningMargin(equity, initialMargin, maintenanceMargin);
@@ -300,74 +358,75 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         return SignedMath.abs(size1) > SignedMath.abs(size0);
     }
 
-    // ================================================================ packed positions
-
-    // ================================================================ funding
-
     // ================================================================ margin
 
     /// @dev Equity, initial and maintenance margin of an account with `collateral`, over the markets in `bitmap`.
-    /// The market `knownMarketId` was just accrued at `knownPriceWad`; every other market reads its price once.
+    /// The market `knownMarketId` was just touched (`known`: its price and accrued index); every other market reads
+    /// its price once.
     function _margins(
         address owner,
         uint96 accountIndex,
         int256 collateral,
         uint256 bitmap,
         uint256 knownMarketId,
-        uint256 knownPriceWad
+        Market.Touch memory known
     ) internal view returns (int256 equity, uint256 initialMargin, uint256 maintenanceMargin) {
         equity = collateral;
         while (bitmap != 0) {
             uint256 marketId = _lowestBit(bitmap);
             bitmap &= bitmap - 1;
-            (int256 value, uint256 im, uint256 mm) = _positionMargins(
-                _positions[owner][accountIndex][marketId],
-                _markets[marketId],
-                marketId == knownMarketId ? knownPriceWad : 0
-            );
+            Market.Data storage m = _markets[marketId];
+            uint256 priceWad;
+            int256 index;
+            if (marketId == knownMarketId) {
+                (priceWad, index) = (known.priceWad, known.fundingIndex);
+            } else {
+                priceWad = oracle.priceWad(m.feed.feed);
+                (, index) = m.indexNow(priceWad);
+            }
+            (int256 size, uint256 entry, int256 fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
+            (int256 value, uint256 im, uint256 mm) = m.positionMargins(size, entry, fundingEntry, priceWad, index);
             equity += value;
             initialMargin += im;
             maintenanceMargin += mm;
         }
     }
 
-    /// @dev PnL minus funding owed, initial and maintenance margin of one position. `knownPriceWad` is non-zero
-    /// for the market accrued in this transaction (its stored index is current); other markets read the oracle.
-    function _positionMargins(
-        PackedPosition storage pos,
-        Market storage m,
-        uint256 knownPriceWad
-    ) internal view returns (int256 value, uint256 initialMargin, uint256 maintenanceMargin) {
-        (int256 size, uint256 entryPriceWad, int256 fundingIndexEntryWad) = _unpack(pos);
-        uint256 priceWad = knownPriceWad;
-        int256 index;
-        if (priceWad != 0) {
-            index = m.state.fundingIndex;
-        } else {
-            priceWad = oracle.priceWad(m.params.feed);
-            (, index) = _indexNow(m, priceWad);
-        }
-        value =
-            MarginMath.pnlDown(size, entryPriceWad, priceWad) -
-            FundingMath.fundingOwedUp(size, fundingIndexEntryWad, index);
-        initialMargin = MarginMath.initialMarginUp(size, priceWad, m.params.initialMarginRatio);
-        maintenanceMargin = MarginMath.maintenanceMarginUp(
-            size,
-            priceWad,
-            m.params.maintenanceMarginRatio,
-            m.params.liquidationFeeUsd
-        );
+    /// @dev {_margins} of a stored account, every market read now.
+    function _accountMargins(
+        address owner,
+        uint96 accountIndex
+    ) internal view returns (int256 collateral, uint256 bitmap, int256 equity, uint256 im, uint256 mm) {
+        Account storage account = _accounts[owner][accountIndex];
+        (collateral, bitmap) = (account.collateral, account.marketBitmap);
+        Market.Touch memory none;
+        (equity, im, mm) = _margins(owner, accountIndex, collateral, bitmap, NO_MARKET, none);
     }
 
-    // ================================================================ liquidation
+    // ================================================================ insurance
 
     /// @inheritdoc IPerpVault
     function depositInsurance(uint256 amount) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
         uint256 received = _pullTokens(msg.sender, amount);
-        uint256 insuranceAfter = _pool.insuranceUsd + uint256(_toWad(received));
-        _pool.insuranceUsd = insuranceAfter.toUint128();
+        uint256 insuranceAfter = _insurance.fundUsd + uint256(_toWad(received));
+        _insurance.fundUsd = insuranceAfter.toUint128();
         emit InsuranceDeposited(msg.sender, received, insuranceAfter);
+    }
+
+    /// @inheritdoc IPerpVault
+    function releaseInsuranceExcess() external override nonReentrant returns (uint256 releasedUsd) {
+        Insurance memory ins = _insurance;
+        if (ins.fundUsd <= ins.capUsd) return 0;
+        releasedUsd = ins.fundUsd - ins.capUsd;
+        _insurance.fundUsd = ins.capUsd;
+        _pool.valueUsd = (_pool.valueUsd + releasedUsd.toInt256()).toInt128();
+        emit InsuranceReleased(releasedUsd, ins.capUsd);
+    }
+
+    /// @inheritdoc IPerpVault
+    function insuranceCapUsd() external view override returns (uint256) {
+        return _insurance.capUsd;
     }
 
     // ================================================================ LP vault hooks
@@ -375,9 +434,9 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     /// @inheritdoc IPerpVault
     function addLiquidity(uint256 amount) external override onlyLiquidityVault nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        int256 baseAfter = _pool.baseUsd + _toWad(amount);
-        _pool.baseUsd = baseAfter.toInt128();
-        emit LiquidityAdded(amount, baseAfter);
+        int256 valueAfter = _pool.valueUsd + _toWad(amount);
+        _pool.valueUsd = valueAfter.toInt128();
+        emit LiquidityAdded(amount, valueAfter);
     }
 
     /// @inheritdoc IPerpVault
@@ -385,41 +444,46 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         int256 amountWad = _toWad(amount);
-        (int256 value, uint256 reservedUsd, int256 realized) = _poolMark(NO_MARKET, 0);
+        (int256 value, uint256 reservedUsd, int256 realized) = _markPool(NO_MARKET, 0);
         if (realized < amountWad) revert InsufficientLiquidity(realized, amount);
         uint256 maxReservedUsd = _maxReserved(value - amountWad);
         if (reservedUsd > maxReservedUsd) revert UtilizationTooHigh(reservedUsd, maxReservedUsd);
-        int256 baseAfter = _pool.baseUsd - amountWad;
-        _pool.baseUsd = baseAfter.toInt128();
+        int256 valueAfter = _pool.valueUsd - amountWad;
+        _pool.valueUsd = valueAfter.toInt128();
         collateralToken.safeTransfer(receiver, amount);
-        emit LiquidityRemoved(receiver, amount, baseAfter);
+        emit LiquidityRemoved(receiver, amount, valueAfter);
     }
 
     /// @inheritdoc IPerpVault
     function poolBalance() external view override returns (int256 realized) {
-        realized = _pool.baseUsd;
+        realized = _pool.valueUsd;
         uint256 count = _marketCount;
-        for (uint256 marketId; marketId < count; ++marketId) realized += _markets[marketId].state.poolRealizedUsd;
+        for (uint256 marketId; marketId < count; ++marketId) {
+            Market.Data storage m = _markets[marketId];
+            (int256 markedValue, ) = m.markedContribution();
+            realized += m.state.poolRealizedUsd - markedValue;
+        }
+    }
+
+    /// @inheritdoc IPerpVault
+    function capacityMark() external view override returns (int256 valueUsd, uint256 reservedUsd) {
+        Market.Pool memory p = _pool;
+        return (p.valueUsd, p.reservedMicroUsd * Market.MICRO_USD);
     }
 
     /// @inheritdoc IPerpVault
     function poolMark() external view override returns (int256 valueUsd, uint256 reservedUsd, int256 realizedUsd) {
-        return _poolMark(NO_MARKET, 0);
+        return _markPool(NO_MARKET, 0);
     }
 
     /// @inheritdoc IPerpVault
     function liquidityState() external view override returns (uint256 valueTokens, uint256 withdrawableTokens) {
-        return _liquidityState();
-    }
-
-    /// @dev One pool mark: the marked value and what can be paid out now, both in token units (floored).
-    function _liquidityState() internal view returns (uint256 valueTokens, uint256 withdrawableTokens) {
-        (int256 value, uint256 reservedUsd, int256 realized) = _poolMark(NO_MARKET, 0);
+        (int256 value, uint256 reservedUsd, int256 realized) = _markPool(NO_MARKET, 0);
         if (value <= 0) return (0, 0);
         valueTokens = uint256(value) / TOKEN_TO_WAD;
         if (realized <= 0) return (valueTokens, 0);
         // value − amount must keep reservedUsd ≤ (value − amount) · maxUtilization
-        uint256 lockedUsd = Math.mulDiv(reservedUsd, WAD, maxUtilization, Math.Rounding.Ceil);
+        uint256 lockedUsd = MulDiv.up(reservedUsd, 1e6, _pool.maxUtilizationPpm);
         if (lockedUsd >= uint256(value)) return (valueTokens, 0);
         withdrawableTokens = Math.min(uint256(value) - lockedUsd, uint256(realized)) / TOKEN_TO_WAD;
     }
@@ -472,21 +536,18 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         _delegateTo(adminModule);
     }
 
+    /// @notice Sets the insurance fund's cap (USD WAD): above it, penalties go to the LPs. Owner only.
+    function setInsuranceCap(uint256) external {
+        _delegateTo(adminModule);
+    }
+
     // ================================================================ views
 
     /// @inheritdoc IPerpVault
     function accountMargin(address owner, uint96 accountIndex) external view override returns (AccountMargin memory a) {
-        Account storage account = _accounts[owner][accountIndex];
-        a.collateral = account.collateral;
-        (a.equity, a.initialMargin, a.maintenanceMargin) = _margins(
-            owner,
-            accountIndex,
-            a.collateral,
-            account.marketBitmap,
-            type(uint256).max,
-            0
-        );
-        a.notional = _notional(owner, accountIndex, account.marketBitmap);
+        uint256 bitmap;
+        (a.collateral, bitmap, a.equity, a.initialMargin, a.maintenanceMargin) = _accountMargins(owner, accountIndex);
+        a.notional = _notional(owner, accountIndex, bitmap);
     }
 
     /// @inheritdoc IPerpVault
@@ -495,31 +556,41 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         uint96 accountIndex,
         uint256 marketId
     ) external view override returns (uint256) {
-        Account storage account = _accounts[owner][accountIndex];
         (int256 size, , ) = _unpack(_positions[owner][accountIndex][marketId]);
         if (size == 0) revert NoPosition(owner, accountIndex, marketId);
-        (int256 equity, , uint256 maintenanceMargin) = _margins(
-            owner,
-            accountIndex,
-            account.collateral,
-            account.marketBitmap,
-            type(uint256).max,
-            0
-        );
-        Market storage m = _markets[marketId];
+        (, , int256 equity, , uint256 maintenanceMargin) = _accountMargins(owner, accountIndex);
+        Market.Data storage m = _markets[marketId];
         return
             LiquidationMath.liquidationPrice(
                 size,
-                oracle.priceWad(m.params.feed),
+                oracle.priceWad(m.feed.feed),
                 equity,
                 maintenanceMargin,
-                m.params.maintenanceMarginRatio
+                m.risk.maintenanceMarginRatioPpm * Market.PPM
             );
     }
 
     /// @inheritdoc IPerpVault
     function insuranceFundUsd() external view override returns (uint256) {
-        return _pool.insuranceUsd;
+        return _insurance.fundUsd;
+    }
+
+    /// @inheritdoc IPerpVault
+    function maxUtilization() external view override returns (uint256) {
+        return _pool.maxUtilizationPpm * Market.PPM;
+    }
+
+    /// @inheritdoc IPerpVault
+    function liquidationParams() external view override returns (uint64, uint64, uint64, uint64, uint96, uint96) {
+        LiquidationParams memory p = _liquidationParamsWad();
+        return (
+            p.keeperFeeRatio,
+            p.penaltyRatio,
+            p.insuranceShare,
+            p.partialBuffer,
+            p.minKeeperFeeUsd,
+            p.maxKeeperFeeUsd
+        );
     }
 
     /// @inheritdoc IPerpVault
@@ -529,39 +600,30 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
 
     /// @inheritdoc IPerpVault
     function isLiquidatable(address owner, uint96 accountIndex) external view override returns (bool) {
-        Account storage account = _accounts[owner][accountIndex];
-        uint256 bitmap = account.marketBitmap;
-        if (bitmap == 0) return false;
-        (int256 equity, , uint256 maintenanceMargin) = _margins(
-            owner,
-            accountIndex,
-            account.collateral,
-            bitmap,
-            type(uint256).max,
-            0
-        );
+        if (_accounts[owner][accountIndex].marketBitmap == 0) return false;
+        (, , int256 equity, , uint256 maintenanceMargin) = _accountMargins(owner, accountIndex);
         return equity < maintenanceMargin.toInt256();
     }
 
     /// @inheritdoc IPerpVault
     function currentFunding(uint256 marketId) external view override returns (int256, int256) {
-        Market storage m = _listedMarket(marketId);
-        return _indexNow(m, oracle.priceWad(m.params.feed));
+        Market.Data storage m = _listedMarket(marketId);
+        return m.indexNow(oracle.priceWad(m.feed.feed));
     }
 
     /// @inheritdoc IPerpVault
     function quote(uint256 marketId, int256 sizeDelta) external view override returns (uint256, uint256) {
         if (sizeDelta == 0) revert ZeroSize();
-        Market storage m = _listedMarket(marketId);
-        int256 skew0 = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
-        int256 fill = PricingMath.fillPrice(oracle.priceWad(m.params.feed), skew0, sizeDelta, m.params.skewScale);
+        Market.Data storage m = _listedMarket(marketId);
+        int256 skew0 = m.skew();
+        int256 fill = PricingMath.fillPrice(oracle.priceWad(m.feed.feed), skew0, sizeDelta, m.feed.skewScale);
         if (fill <= 0) revert InvalidFillPrice(fill);
         uint256 fee = PricingMath.tradeFeeUp(
             skew0,
             sizeDelta,
             uint256(fill),
-            m.params.takerFeeRatio,
-            m.params.makerFeeRatio
+            m.risk.takerFeeRatioPpm * Market.PPM,
+            m.risk.makerFeeRatioPpm * Market.PPM
         );
         return (uint256(fill), fee);
     }
@@ -595,11 +657,11 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     }
 
     function marketParams(uint256 marketId) external view override returns (MarketParams memory) {
-        return _listedMarket(marketId).params;
+        return _listedMarket(marketId).params();
     }
 
     function marketState(uint256 marketId) external view override returns (MarketState memory s) {
-        StoredMarketState storage stored = _listedMarket(marketId).state;
+        Market.State storage stored = _listedMarket(marketId).state;
         s.fundingIndex = stored.fundingIndex;
         s.fundingRatePerDay = stored.fundingRatePerDay;
         s.lastFundingTime = stored.lastFundingTime;
@@ -614,17 +676,12 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         while (bitmap != 0) {
             uint256 marketId = _lowestBit(bitmap);
             bitmap &= bitmap - 1;
-            uint256 priceWad = oracle.priceWad(_markets[marketId].params.feed);
+            uint256 priceWad = oracle.priceWad(_markets[marketId].feed.feed);
             total += MarginMath.notionalUp(_positions[owner][accountIndex][marketId].size, priceWad);
         }
     }
 
     // ================================================================ internal helpers
-
-    function _listedMarket(uint256 marketId) internal view returns (Market storage m) {
-        m = _markets[marketId];
-        if (m.params.feed == address(0)) revert MarketNotListed(marketId);
-    }
 
     /// @dev Balance-delta accounting: a fee-on-transfer token credits what arrived, never what was asked.
     function _pullTokens(address from, uint256 amount) internal returns (uint256 received) {

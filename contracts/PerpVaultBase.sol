@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {MulDiv} from "./libraries/MulDiv.sol";
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
@@ -11,13 +12,13 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IPerpVaultTypes} from "./interfaces/IPerpVault.sol";
-import {FundingMath} from "./libraries/FundingMath.sol";
-import {MarginMath} from "./libraries/MarginMath.sol";
+import {Market} from "./libraries/Market.sol";
 import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
 
 /// @title PerpVaultBase
-/// @notice Storage layout, bounds and the state transitions shared by {PerpVault} and its delegatecall modules
-/// ({LiquidationModule}, {AdminModule}). All inherit exactly this contract, so they agree on every slot.
+/// @notice Storage layout, bounds and the helpers shared by {PerpVault} and its delegatecall modules
+/// ({LiquidationModule}, {AdminModule}). All inherit exactly this contract, so they agree on every slot. Market state
+/// changes only through the {Market} library.
 /// @dev Add state variables only at the end, and only here.
 // One storage layout for the vault and its modules: splitting it to please the count would split that truth.
 // solhint-disable-next-line max-states-count
@@ -25,11 +26,12 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
+    using Market for Market.Data;
 
     uint256 internal constant WAD = 1e18;
     /// @dev Markets an account may hold are tracked in a 128-bit bitmap packed with its collateral.
     uint256 public constant MAX_MARKETS = 128;
-    /// @dev `_poolMark` argument: no market was accrued in this transaction.
+    /// @dev `_markPool` argument: no market was accrued in this transaction.
     uint256 internal constant NO_MARKET = type(uint256).max;
 
     // ---- constant bounds of every risk parameter (checked in every setter) ----
@@ -53,25 +55,10 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     uint256 public constant MIN_PARTIAL_BUFFER = 0.01e18;
     uint256 public constant MAX_PARTIAL_BUFFER = 1e18;
     uint256 public constant MAX_KEEPER_FEE_USD = 1_000e18;
-
-    struct Market {
-        MarketParams params;
-        StoredMarketState state;
-    }
-
-    /// @dev {IPerpVaultTypes-MarketState} as stored, plus `latencyDefended` in the first slot's spare bits: every trade
-    /// reads that slot anyway, so an undefended market pays no extra SLOAD for the latency switch.
-    struct StoredMarketState {
-        int128 fundingIndex;
-        int64 fundingRatePerDay;
-        uint40 lastFundingTime;
-        bool openingPaused;
-        bool latencyDefended;
-        uint128 longSize;
-        uint128 shortSize;
-        int128 basisSum;
-        int128 poolRealizedUsd;
-    }
+    uint256 public constant MAX_GROSS_RESERVE_RATIO = 1e18;
+    /// @dev An operator's trades fill at most this far from the oracle price unless the owner says otherwise.
+    uint256 public constant DEFAULT_OPERATOR_SLIPPAGE_BPS = 100;
+    uint256 internal constant BPS = 10_000;
 
     /// @dev One slot: realised collateral (USD WAD, signed) and the set of markets with a position.
     struct Account {
@@ -84,44 +71,50 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     /// @dev 10 ** (18 − token decimals): token units → WAD.
     uint256 internal immutable TOKEN_TO_WAD;
 
-    mapping(uint256 marketId => Market) internal _markets;
+    mapping(uint256 marketId => Market.Data) internal _markets;
     uint256 internal _marketCount;
 
     mapping(address owner => mapping(uint96 accountIndex => Account)) internal _accounts;
     mapping(address owner => mapping(uint96 accountIndex => mapping(uint256 marketId => PackedPosition)))
         internal _positions;
-    mapping(address owner => mapping(address operator => bool)) internal _operators;
 
-    /// @dev One slot for the two global books touched by LP operations and liquidations.
-    /// baseUsd: LP deposits − LP withdrawals + liquidation penalties − bad debt the pool paid (USD WAD); realised
-    /// pool assets = baseUsd + Σ market `poolRealizedUsd`. insuranceUsd: the insurance fund (USD WAD).
-    struct PoolBooks {
-        int128 baseUsd;
-        uint128 insuranceUsd;
+    /// @dev An owner's grant to an operator: whether it may trade, and how far from the oracle price its fills may be.
+    struct OperatorGrant {
+        bool allowed;
+        uint16 maxSlippageBps;
     }
 
-    PoolBooks internal _pool;
-    LiquidationParams public liquidationParams;
+    mapping(address owner => mapping(address operator => OperatorGrant)) internal _operators;
+
+    /// @dev The pool's capacity totals with the LP base inside them (see {Market-Pool}): LP deposits − withdrawals +
+    /// penalties − bad debt the pool paid, plus every market's value as of its last mark. Realised pool assets are the
+    /// base plus every market's `poolRealizedUsd` (derived in {_markPool}: the base has one home).
+    Market.Pool internal _pool;
+
+    /// @dev The insurance fund (USD WAD) and the cap above which penalties go to the LPs instead.
+    struct Insurance {
+        uint128 fundUsd;
+        uint128 capUsd;
+    }
+
+    Insurance internal _insurance;
+
+    /// @dev {IPerpVaultTypes-LiquidationParams} as stored, one slot: ratios in ppm, USD amounts in micro-USD.
+    struct StoredLiquidationParams {
+        uint16 keeperFeeRatioPpm;
+        uint16 penaltyRatioPpm;
+        uint24 insuranceSharePpm;
+        uint24 partialBufferPpm;
+        uint40 minKeeperFeeMicroUsd;
+        uint40 maxKeeperFeeMicroUsd;
+    }
+
+    StoredLiquidationParams internal _liquidationParams;
     uint128 internal _badDebtTotalUsd;
     uint128 internal _badDebtPaidByPoolUsd;
     address public liquidityVault;
-    uint64 public maxUtilization;
     address public guardian;
-
-    /// @dev A market's share of the pool mark, as of its last refresh: realised pool PnL − traders' net claim (USD
-    /// WAD) and `|skew|·price`. Refreshed at the oracle price by every trade that adds to the skew and by
-    /// `accrueFunding`; the sums make the trade-time capacity check O(1) in the number of markets (INV-11).
-    struct MarkCache {
-        int128 valueUsd;
-        uint128 reservedUsd;
-    }
-
-    mapping(uint256 marketId => MarkCache) internal _marketMarks;
-    MarkCache internal _marksTotal;
-
-    /// @dev Per-market latency defence (off while `minSettlementDelay` is 0) and the one contract allowed to open
-    /// in a defended market; see {IPerpVaultTypes-LatencyParams}.
-    mapping(uint256 marketId => LatencyParams) internal _latency;
+    /// @dev The one contract allowed to open in a market whose latency defence is on.
     address internal _delayedOrders;
 
     constructor(IERC20 collateralToken_, IOracleAdapter oracle_, address owner_) Ownable(owner_) {
@@ -131,57 +124,27 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
         collateralToken = collateralToken_;
         oracle = oracle_;
         TOKEN_TO_WAD = 10 ** (18 - decimals);
-        maxUtilization = 0.8e18;
-        liquidationParams = LiquidationParams({
-            keeperFeeRatio: 0.002e18,
-            penaltyRatio: 0.01e18,
-            insuranceShare: 0.5e18,
-            partialBuffer: 0.1e18,
-            minKeeperFeeUsd: 5e18,
-            maxKeeperFeeUsd: 500e18
+        _pool.maxUtilizationPpm = 800_000; // 80 %
+        _insurance.capUsd = type(uint128).max; // no cap until the owner sets one
+        _liquidationParams = StoredLiquidationParams({
+            keeperFeeRatioPpm: 2_000, // 0.2 %
+            penaltyRatioPpm: 10_000, // 1 %
+            insuranceSharePpm: 500_000, // 50 %
+            partialBufferPpm: 100_000, // 10 %
+            minKeeperFeeMicroUsd: 5e6, // 5 USD
+            maxKeeperFeeMicroUsd: 500e6 // 500 USD
         });
     }
 
-    /// @dev Values of one trade, kept in memory to stay clear of the stack limit.
-    struct TradeVars {
-        uint256 priceWad;
-        int256 fundingIndex;
-        int256 size0;
-        uint256 entry0;
-        int256 fundingEntry0;
-        int256 size1;
-        uint256 entry1;
-        int256 fundingEntry1;
-        int256 fundingRate;
-        int256 skew0;
-        bool increases;
-    }
-
-    /// @dev Open interest (with the caps on the side that grew), the basis aggregate and the pool's realised PnL.
-    function _updateMarketBooks(uint256 marketId, Market storage m, TradeVars memory v, int256 accountDelta) internal {
-        uint256 longSize = m.state.longSize;
-        uint256 shortSize = m.state.shortSize;
-        if (v.size0 > 0) longSize -= uint256(v.size0);
-        else shortSize -= uint256(-v.size0);
-        if (v.size1 > 0) {
-            longSize += uint256(v.size1);
-            if (v.increases && longSize > m.params.maxLongSize) {
-                revert OpenInterestCapExceeded(marketId, true, longSize, m.params.maxLongSize);
-            }
-        } else {
-            shortSize += uint256(-v.size1);
-            if (v.increases && shortSize > m.params.maxShortSize) {
-                revert OpenInterestCapExceeded(marketId, false, shortSize, m.params.maxShortSize);
-            }
-        }
-        m.state.longSize = uint128(longSize);
-        m.state.shortSize = uint128(shortSize);
-        // Σ of per-position contributions, each rounded the same way every time, so the pool marks trader PnL net
-        // of funding (Σ size·(price − index) − basisSum) without a loop over positions.
-        m.state.basisSum = (m.state.basisSum +
-            PositionMath.basisContribution(v.size1, v.entry1, v.fundingEntry1) -
-            PositionMath.basisContribution(v.size0, v.entry0, v.fundingEntry0)).toInt128();
-        m.state.poolRealizedUsd = (m.state.poolRealizedUsd - accountDelta).toInt128();
+    /// @dev The stored liquidation parameters as the interface's WAD struct.
+    function _liquidationParamsWad() internal view returns (LiquidationParams memory p) {
+        StoredLiquidationParams memory s = _liquidationParams;
+        p.keeperFeeRatio = uint64(s.keeperFeeRatioPpm * Market.PPM);
+        p.penaltyRatio = uint64(s.penaltyRatioPpm * Market.PPM);
+        p.insuranceShare = uint64(s.insuranceSharePpm * Market.PPM);
+        p.partialBuffer = uint64(s.partialBufferPpm * Market.PPM);
+        p.minKeeperFeeUsd = uint96(s.minKeeperFeeMicroUsd * Market.MICRO_USD);
+        p.maxKeeperFeeUsd = uint96(s.maxKeeperFeeMicroUsd * Market.MICRO_USD);
     }
 
     /// @dev One SLOAD, unpacked by {PositionMath-unpack}.
@@ -210,67 +173,28 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
         return hasPosition ? bitmap | (1 << marketId) : bitmap & ~(1 << marketId);
     }
 
-    /// @dev Accrues funding of market `marketId` to now at `priceWad`; returns the new rate and index. O(1).
-    /// A trade reports them in `Traded`; other callers ask for `FundingAccrued`.
-    function _accrue(
-        uint256 marketId,
-        Market storage m,
-        uint256 priceWad,
-        bool emitEvent
-    ) internal returns (int256 rate, int256 index) {
-        uint256 last = m.state.lastFundingTime;
-        rate = m.state.fundingRatePerDay;
-        index = m.state.fundingIndex;
-        if (last == block.timestamp) return (rate, index);
-        int256 indexDelta;
-        (rate, indexDelta) = _pendingFunding(m, priceWad, block.timestamp - last);
-        index += indexDelta;
-        m.state.fundingIndex = index.toInt128();
-        m.state.fundingRatePerDay = rate.toInt64();
-        m.state.lastFundingTime = uint40(block.timestamp);
-        if (emitEvent) emit FundingAccrued(marketId, rate, index, priceWad);
-    }
-
-    function _pendingFunding(
-        Market storage m,
-        uint256 priceWad,
-        uint256 elapsed
-    ) internal view returns (int256 rate, int256 indexDelta) {
-        return
-            FundingMath.accrue(
-                m.state.fundingRatePerDay,
-                int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize)),
-                m.params.skewScale,
-                m.params.maxFundingVelocityPerDay,
-                m.params.maxFundingRatePerDay,
-                elapsed,
-                priceWad
-            );
-    }
-
-    /// @dev The funding index as if accrued now, without writing.
-    function _indexNow(Market storage m, uint256 priceWad) internal view returns (int256 rate, int256 index) {
-        (int256 r, int256 delta) = _pendingFunding(m, priceWad, block.timestamp - m.state.lastFundingTime);
-        return (r, m.state.fundingIndex + delta);
-    }
-
-    /// @dev Pool value (USD WAD, signed), reserved USD `Σ |skew|·price` and realised assets, in one pass over the
-    /// markets; prices are read only where the skew is not zero. Traders' unrealised PnL net of funding is rounded
-    /// up: the mark never flatters the pool. Market `knownMarketId` was accrued in this transaction at
-    /// `knownPriceWad` (pass `NO_MARKET` otherwise): its price is not read twice.
-    function _poolMark(
+    /// @dev Pool value (USD WAD, signed), reserve `Σ |skew|·price + grossReserveRatio · min(long, short)·price` and
+    /// realised assets, in one pass over the markets, every market marked now (a price read where it has open
+    /// interest). Traders' unrealised PnL net of funding is rounded up: the mark never flatters the pool. Market
+    /// `knownMarketId` was accrued in this transaction at `knownPriceWad` (pass `NO_MARKET` otherwise): its price is
+    /// not read twice. The LP base is the pool totals' value less every market's contribution as of its last mark.
+    function _markPool(
         uint256 knownMarketId,
         uint256 knownPriceWad
     ) internal view returns (int256 value, uint256 reservedUsd, int256 realized) {
-        realized = _pool.baseUsd;
+        int256 base = _pool.valueUsd;
         uint256 count = _marketCount;
         for (uint256 marketId; marketId < count; ++marketId) {
-            Market storage m = _markets[marketId];
+            Market.Data storage m = _markets[marketId];
+            (int256 markedValue, ) = m.markedContribution();
+            base -= markedValue;
             realized += m.state.poolRealizedUsd;
-            int256 skew = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
-            if (skew == 0) {
-                // Balanced (or empty) market: traders' net claim is −basisSum whatever the price, so no price read.
-                value += m.state.basisSum;
+            uint256 longSize = m.state.longSize;
+            uint256 shortSize = m.state.shortSize;
+            if (longSize == shortSize && (longSize == 0 || m.risk.grossReserveRatioPpm == 0)) {
+                // Balanced (or empty) and no gross reserve: no reserve, and traders' net claim is −basisSum whatever
+                // the price, so no price is read.
+                value += markedValue;
                 continue;
             }
             uint256 priceWad;
@@ -278,38 +202,26 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
             if (marketId == knownMarketId) {
                 (priceWad, index) = (knownPriceWad, m.state.fundingIndex);
             } else {
-                priceWad = oracle.priceWad(m.params.feed);
-                (, index) = _indexNow(m, priceWad);
+                priceWad = oracle.priceWad(m.feed.feed);
+                (, index) = m.indexNow(priceWad);
             }
-            value -= PositionMath.tradersNetUsd(skew, priceWad, index, m.state.basisSum);
-            reservedUsd += MarginMath.notionalUp(skew, priceWad);
+            (int256 v, uint256 r) = m.contribution(priceWad, index);
+            value += v;
+            reservedUsd += r;
         }
-        value += realized;
+        value += base;
+        realized += base;
     }
 
+    /// @dev The reserve a pool worth `value` allows: `value · maxUtilization`, 0 for a worthless pool.
     function _maxReserved(int256 value) internal view returns (uint256) {
         if (value <= 0) return 0;
-        return Math.mulDiv(uint256(value), maxUtilization, WAD);
+        return MulDiv.down(uint256(value), _pool.maxUtilizationPpm, 1e6);
     }
 
-    /// @dev Re-marks market `marketId` at `priceWad` and funding index `index` (both current) into the cache;
-    /// returns the cached pool value (LP base + Σ market values) and Σ reserved, USD WAD.
-    function _refreshMark(
-        uint256 marketId,
-        Market storage m,
-        uint256 priceWad,
-        int256 index
-    ) internal returns (int256 poolValueUsd, uint256 reservedUsd) {
-        int256 skew = int256(uint256(m.state.longSize)) - int256(uint256(m.state.shortSize));
-        int256 value = m.state.poolRealizedUsd - PositionMath.tradersNetUsd(skew, priceWad, index, m.state.basisSum);
-        uint256 reserved = MarginMath.notionalUp(skew, priceWad);
-        MarkCache memory old = _marketMarks[marketId];
-        MarkCache memory total = _marksTotal;
-        int256 valueTotal = total.valueUsd + value - old.valueUsd;
-        reservedUsd = total.reservedUsd + reserved - old.reservedUsd;
-        _marketMarks[marketId] = MarkCache(value.toInt128(), reserved.toUint128());
-        _marksTotal = MarkCache(valueTotal.toInt128(), reservedUsd.toUint128());
-        poolValueUsd = _pool.baseUsd + valueTotal;
+    function _listedMarket(uint256 marketId) internal view returns (Market.Data storage m) {
+        m = _markets[marketId];
+        if (m.feed.feed == address(0)) revert MarketNotListed(marketId);
     }
 
     function _lowestBit(uint256 x) internal pure returns (uint256 bit) {

@@ -122,7 +122,15 @@ for (const m of MARKETS) feeds.push(await deployFeed(m.price));
 const ethFeed = feeds[0];
 if (ethFeed === undefined) throw new Error("no ETH feed");
 for (const feed of feeds) await gasOf(adapter.write.setFeed([feed.address, FEED_HEARTBEAT, zeroAddress, 0, 0]));
-const vault = await viem.deployContract("PerpVault", [token.address, adapter.address, deployer.account.address]);
+const liquidationModule = await viem.deployContract("LiquidationModule", [token.address, adapter.address]);
+const adminModule = await viem.deployContract("AdminModule", [token.address, adapter.address]);
+const vault = await viem.deployContract("PerpVault", [
+  token.address,
+  adapter.address,
+  deployer.account.address,
+  liquidationModule.address,
+  adminModule.address,
+]);
 const lpVault = await viem.deployContract("LiquidityVault", [token.address, vault.address, "Parapet LP", "pLP"]);
 await gasOf(vault.write.setLiquidityVault([lpVault.address]));
 for (const [i, m] of MARKETS.entries()) {
@@ -662,8 +670,27 @@ refs.push(
 );
 
 // ------------------------------------------------------------------ scenarios, each on a chain of its own
-log("measuring the keeper at scale: 10,000 accounts, a 50 % gap");
-const measures: Measure[] = [...(await measureCrash(log))];
+// BENCH_SCENARIOS=0 skips them (a quick gas-only run while changing contracts; CI runs them all).
+const measures: Measure[] = [];
+if (process.env.BENCH_SCENARIOS !== "0") {
+  log("measuring the keeper at scale: 10,000 accounts, a 50 % gap");
+  measures.push(...(await measureCrash(log)));
+}
+
+// ------------------------------------------------------------------ profile one measured transaction (developers)
+if (process.env.BENCH_PROFILE) {
+  const key = process.env.BENCH_PROFILE as BenchKey;
+  const hash = measuredTx[key];
+  if (hash === undefined) throw new Error(`BENCH_PROFILE=${key}: no such measured transaction`);
+  const tx = await publicClient.getTransaction({ hash });
+  const { profileTransaction } = await import("./bench/profile.js");
+  const table = await profileTransaction(provider, process.cwd(), hash, tx.to ?? zeroAddress, {
+    [vault.address]: "contracts/PerpVault.sol/PerpVault.json",
+    [liquidationModule.address]: "contracts/LiquidationModule.sol/LiquidationModule.json",
+    [adminModule.address]: "contracts/AdminModule.sol/AdminModule.json",
+  });
+  process.stderr.write(`gas of ${key} by source line (top 60):\n${table}\n`);
+}
 
 // ------------------------------------------------------------------ output
 const final = result as BenchResult;

@@ -4,8 +4,9 @@ pragma solidity ^0.8.24;
 /// @title IPerpVaultTypes
 /// @notice Structs, errors and events of the perpetual vault, shared by {IPerpVault}, the vault and its modules.
 interface IPerpVaultTypes {
-    /// @notice Risk parameters of a market. Every field is bounded by the constants in {PerpVault} on every write.
-    /// @dev Field order is the storage packing (four slots): keep it when adding fields.
+    /// @notice Risk parameters of a market. Every field is bounded by the constants in {PerpVault} on every write;
+    /// ratios must be whole parts per million (multiples of 1e12) and USD amounts whole micro-USD (multiples of 1e12):
+    /// that is how they are stored (three slots, {Market}), so what `marketParams` returns is what was set.
     /// @param feed Chainlink feed (configured in the oracle adapter) pricing one unit of the asset in USD.
     /// @param skewScale Skew (units, WAD) at which the price premium is 100 % and the funding velocity is maximal.
     /// @param initialMarginRatio 1 / max leverage (WAD): margin needed to open or increase, and to withdraw.
@@ -18,6 +19,8 @@ interface IPerpVaultTypes {
     /// @param maxFundingVelocityPerDay Max change of the funding rate per day (WAD per day per day).
     /// @param minPositionMarginUsd Smallest initial margin (USD WAD) a non-zero position may have.
     /// @param liquidationFeeUsd Flat USD (WAD) added to each position's maintenance margin (pays the keeper).
+    /// @param grossReserveRatio Share (WAD) of the hedged open interest `min(long, short)·price` the pool reserves on
+    /// top of `|skew|·price`: balanced books still carry gap risk (docs/risks.md, "Gross exposure").
     struct MarketParams {
         address feed;
         uint96 skewScale;
@@ -31,6 +34,7 @@ interface IPerpVaultTypes {
         uint64 maxFundingVelocityPerDay;
         uint96 minPositionMarginUsd;
         uint96 liquidationFeeUsd;
+        uint64 grossReserveRatio;
     }
 
     /// @notice Funding and open-interest state of a market (three slots).
@@ -171,13 +175,19 @@ interface IPerpVaultTypes {
     error LiquidityVaultAlreadySet(address liquidityVault);
     error DelayedOrdersAlreadySet(address delayedOrders);
     error ParamOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
+    /// @notice A parameter is not a whole number of the unit it is stored in (`tick`, WAD: 1e12 = 1 ppm or 1e-6 USD).
+    error ParamNotOnTick(string name, uint256 value, uint256 tick);
     error FeedMismatch(address feed);
+    /// @notice A module given to the vault's constructor has no code or was built for another token or oracle.
+    error ModuleMismatch(address module);
 
     // ---- errors: trading and margin ----
     error MarketPaused(uint256 marketId);
     /// @notice The market's latency defence is on: open or increase through the delayed-order contract.
     error ImmediateOpenDisabled(uint256 marketId);
     error SlippageExceeded(uint256 fillPrice, uint256 acceptablePrice);
+    /// @notice An operator's fill is further from the oracle price than the owner allows it (`setOperatorSlippage`).
+    error OperatorSlippageExceeded(uint256 fillPrice, uint256 oraclePrice, uint256 maxSlippageBps);
     error InvalidFillPrice(int256 fillPrice);
     error OpenInterestCapExceeded(uint256 marketId, bool isLong, uint256 newSize, uint256 maxSize);
     error PositionTooSmall(uint256 marginUsd, uint256 minMarginUsd);
@@ -224,6 +234,7 @@ interface IPerpVaultTypes {
     /// @notice Funding accrued outside a trade (parameter changes, LP operations do not accrue).
     event FundingAccrued(uint256 indexed marketId, int256 fundingRatePerDay, int256 fundingIndex, uint256 priceWad);
     event OperatorSet(address indexed owner, address indexed operator, bool allowed);
+    event OperatorSlippageSet(address indexed owner, address indexed operator, uint256 maxSlippageBps);
     event MarketListed(uint256 indexed marketId, address indexed feed, MarketParams params);
     event MarketParamsSet(uint256 indexed marketId, MarketParams params);
     event MarketPauseSet(uint256 indexed marketId, bool paused);
@@ -259,6 +270,9 @@ interface IPerpVaultTypes {
         int256 collateralAfter
     );
     event InsuranceDeposited(address indexed from, uint256 amount, uint256 insuranceFundAfterUsd);
+    event InsuranceCapSet(uint256 capUsd);
+    /// @notice Insurance above its cap moved to the LPs.
+    event InsuranceReleased(uint256 amountUsd, uint256 insuranceFundAfterUsd);
     event LiquidationParamsSet(LiquidationParams params);
     event LatencyParamsSet(uint256 indexed marketId, LatencyParams params);
     event DelayedOrdersSet(address indexed delayedOrders);
@@ -302,8 +316,16 @@ interface IPerpVault is IPerpVaultTypes {
     /// market's price moves, so that trades in other markets check capacity against a fresh mark (INV-11).
     function accrueFunding(uint256 marketId) external returns (int256 fundingRatePerDay, int256 fundingIndex);
 
-    /// @notice Allows or revokes `operator` to trade every account of the caller (never to withdraw).
+    /// @notice Allows or revokes `operator` to trade every account of the caller (never to withdraw). An allowed
+    /// operator's fills must stay within `DEFAULT_OPERATOR_SLIPPAGE_BPS` (1 %) of the oracle price until the owner
+    /// sets another bound: an operator cannot churn the account through the skew premium at any price.
     function setOperator(address operator, bool allowed) external;
+
+    /// @notice Sets how far (bps of the oracle price, 1 … 10,000) the caller's `operator` may fill from the oracle.
+    function setOperatorSlippage(address operator, uint256 maxSlippageBps) external;
+
+    /// @notice The bound an operator's fills must keep for `owner` (bps; 0 when it is not an operator).
+    function operatorSlippageBps(address owner, address operator) external view returns (uint256);
 
     // ---- liquidation ----
 
@@ -330,6 +352,28 @@ interface IPerpVault is IPerpVaultTypes {
     /// @notice Adds `amount` tokens to the insurance fund. Anyone.
     function depositInsurance(uint256 amount) external;
 
+    /// @notice Moves what the insurance fund holds above its cap to the LP pool (anyone; a no-op under the cap).
+    function releaseInsuranceExcess() external returns (uint256 releasedUsd);
+
+    /// @notice The insurance fund's cap (USD WAD; `type(uint128).max` = none): above it, penalties go to the LPs.
+    function insuranceCapUsd() external view returns (uint256);
+
+    /// @notice Max share (WAD) of the pool's marked value that may back open interest (the reserve).
+    function maxUtilization() external view returns (uint256);
+
+    /// @notice The global liquidation parameters ({LiquidationParams}, WAD).
+    function liquidationParams()
+        external
+        view
+        returns (
+            uint64 keeperFeeRatio,
+            uint64 penaltyRatio,
+            uint64 insuranceShare,
+            uint64 partialBuffer,
+            uint96 minKeeperFeeUsd,
+            uint96 maxKeeperFeeUsd
+        );
+
     // ---- LP vault hooks (only the liquidity vault) ----
 
     /// @notice Records `amount` tokens (token units) that the liquidity vault moved into this contract.
@@ -343,6 +387,12 @@ interface IPerpVault is IPerpVaultTypes {
     /// @notice Realised pool assets (USD WAD, signed): LP net deposits plus every market's `poolRealizedUsd`.
     /// O(markets).
     function poolBalance() external view returns (int256);
+
+    /// @notice The pool's capacity totals as trades check them, O(1): the value (LP base + every market's value as of
+    /// its last mark) and the reserve `Σ |skew|·price + grossReserveRatio · min(long, short)·price` as of each
+    /// market's last mark (USD WAD; the reserve in whole micro-USD, rounded up). Equal to {poolMark} right after every
+    /// market with open interest is re-marked (`accrueFunding`); keepers compare the two to decide which to poke.
+    function capacityMark() external view returns (int256 valueUsd, uint256 reservedUsd);
 
     /// @notice One pool mark at valid oracle prices (USD WAD): the pool's value (signed: it is negative when losses it
     /// must pay exceed what it holds), the reserve `Σ|skew|·price` and the realised balance. Reverts when a needed

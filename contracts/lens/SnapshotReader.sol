@@ -34,7 +34,8 @@ import {IPerpVaultOracle} from "./AccountHealth.sol";
 ///   1. `feed << 96 | skewScale`
 ///   2. `initialMarginRatio << 192 | maintenanceMarginRatio << 128 | takerFeeRatio << 64 | makerFeeRatio`
 ///   3. `maxLongSize << 160 | maxShortSize << 64 | maxFundingRatePerDay`
-///   4. `maxFundingVelocityPerDay << 192 | minPositionMarginUsd << 96 | liquidationFeeUsd` (1–4: `marketParams`,
+///   4. `maxFundingVelocityPerDay << 192 | grossReserveRatioPpm << 160 | minPositionMarginUsd << 80 |
+///      liquidationFeeUsd` (1–4: `marketParams`,
 ///      its four storage slots)
 ///   5. `status << 248 | errorRef << 240 | openingPaused << 232 | lastFundingTime << 192 | uint64(fundingRatePerDay)
 ///      << 128 | uint128(fundingIndex)` (the stored state; status bit 0 `priceWad` reverted, 1 `currentFunding`
@@ -233,9 +234,11 @@ contract SnapshotReader {
             (uint256(p.takerFeeRatio) << 64) |
             p.makerFeeRatio;
         o.words[o.used++] = (uint256(p.maxLongSize) << 160) | (uint256(p.maxShortSize) << 64) | p.maxFundingRatePerDay;
+        // The vault stores USD parameters below 2^80 WAD (≤ 10,000 USD) and the gross reserve ratio in whole ppm.
         o.words[o.used++] =
             (uint256(p.maxFundingVelocityPerDay) << 192) |
-            (uint256(p.minPositionMarginUsd) << 96) |
+            ((uint256(p.grossReserveRatio) / 1e12) << 160) |
+            (uint256(p.minPositionMarginUsd) << 80) |
             p.liquidationFeeUsd;
     }
 

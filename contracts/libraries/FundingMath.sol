@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MulDiv} from "./MulDiv.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {SignedWad} from "./SignedWad.sol";
 
@@ -81,7 +81,7 @@ library FundingMath {
 
     /// @dev Truncation towards zero keeps the model symmetric: a skew of −s moves the rate exactly as +s does.
     function _mulDivTowardsZero(int256 a, int256 b, uint256 d) private pure returns (int256) {
-        int256 magnitude = int256(Math.mulDiv(SignedMath.abs(a), SignedMath.abs(b), d));
+        int256 magnitude = int256(MulDiv.down(SignedMath.abs(a), SignedMath.abs(b), d));
         return (a < 0) != (b < 0) ? -magnitude : magnitude;
     }
 }

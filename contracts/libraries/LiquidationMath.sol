@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MulDiv} from "./MulDiv.sol";
 import {SignedWad} from "./SignedWad.sol";
 
 /// @title LiquidationMath
@@ -17,7 +17,7 @@ library LiquidationMath {
         uint256 minKeeperFeeUsd,
         uint256 maxKeeperFeeUsd
     ) internal pure returns (uint256) {
-        uint256 reward = Math.mulDiv(closedNotionalUsd, keeperFeeRatio, WAD);
+        uint256 reward = MulDiv.down(closedNotionalUsd, keeperFeeRatio, WAD);
         if (reward < minKeeperFeeUsd) return minKeeperFeeUsd;
         if (reward > maxKeeperFeeUsd) return maxKeeperFeeUsd;
         return reward;
@@ -30,7 +30,7 @@ library LiquidationMath {
         uint256 penaltyRatio,
         uint256 keeperRewardUsd_
     ) internal pure returns (uint256) {
-        uint256 penalty = Math.mulDiv(closedNotionalUsd, penaltyRatio, WAD, Math.Rounding.Ceil);
+        uint256 penalty = MulDiv.up(closedNotionalUsd, penaltyRatio, WAD);
         return penalty > keeperRewardUsd_ ? penalty : keeperRewardUsd_;
     }
 
@@ -51,17 +51,12 @@ library LiquidationMath {
         if (equityUsd <= 0) return WAD;
         uint256 scale = WAD + bufferRatio;
         // f · ((1+b)·Mv − p·N) ≥ (1+b)·(Mv + F) − E
-        uint256 lhsPerFraction = Math.mulDiv(mmVariableUsd, scale, WAD);
-        uint256 penaltyPerFraction = Math.mulDiv(notionalUsd, penaltyRatio, WAD, Math.Rounding.Ceil);
+        uint256 lhsPerFraction = MulDiv.down(mmVariableUsd, scale, WAD);
+        uint256 penaltyPerFraction = MulDiv.up(notionalUsd, penaltyRatio, WAD);
         if (lhsPerFraction <= penaltyPerFraction) return WAD;
-        uint256 target = Math.mulDiv(mmVariableUsd + mmFlatUsd, scale, WAD, Math.Rounding.Ceil);
+        uint256 target = MulDiv.up(mmVariableUsd + mmFlatUsd, scale, WAD);
         if (target <= uint256(equityUsd)) return 0;
-        uint256 fraction = Math.mulDiv(
-            target - uint256(equityUsd),
-            WAD,
-            lhsPerFraction - penaltyPerFraction,
-            Math.Rounding.Ceil
-        );
+        uint256 fraction = MulDiv.up(target - uint256(equityUsd), WAD, lhsPerFraction - penaltyPerFraction);
         return fraction >= WAD ? WAD : fraction;
     }
 

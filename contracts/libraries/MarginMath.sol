@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MulDiv} from "./MulDiv.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {SignedWad} from "./SignedWad.sol";
 
@@ -17,7 +17,7 @@ library MarginMath {
 
     /// @notice `|size| · price`, rounded up.
     function notionalUp(int256 size, uint256 priceWad) internal pure returns (uint256) {
-        return Math.mulDiv(SignedMath.abs(size), priceWad, WAD, Math.Rounding.Ceil);
+        return MulDiv.up(SignedMath.abs(size), priceWad, WAD);
     }
 
     /// @notice Initial margin of one position: `|size| · price · initialMarginRatio`, rounded up.
@@ -26,7 +26,7 @@ library MarginMath {
         uint256 priceWad,
         uint256 initialMarginRatio
     ) internal pure returns (uint256) {
-        return Math.mulDiv(notionalUp(size, priceWad), initialMarginRatio, WAD, Math.Rounding.Ceil);
+        return MulDiv.up(notionalUp(size, priceWad), initialMarginRatio, WAD);
     }
 
     /// @notice Maintenance margin of one position: `|size| · price · maintenanceMarginRatio + liquidationFeeUsd`,
@@ -38,9 +38,7 @@ library MarginMath {
         uint256 liquidationFeeUsd
     ) internal pure returns (uint256) {
         if (size == 0) return 0;
-        return
-            Math.mulDiv(notionalUp(size, priceWad), maintenanceMarginRatio, WAD, Math.Rounding.Ceil) +
-            liquidationFeeUsd;
+        return MulDiv.up(notionalUp(size, priceWad), maintenanceMarginRatio, WAD) + liquidationFeeUsd;
     }
 
     /// @notice Size-weighted average of the old entry and the fill, rounded against the trader: up for a long,
@@ -55,6 +53,6 @@ library MarginMath {
         uint256 absDelta = SignedMath.abs(sizeDelta);
         if (abs0 == 0) return fillPriceWad;
         uint256 weighted = abs0 * entryPrice0 + absDelta * fillPriceWad;
-        return Math.mulDiv(weighted, 1, abs0 + absDelta, sizeDelta > 0 ? Math.Rounding.Ceil : Math.Rounding.Floor);
+        return sizeDelta > 0 ? MulDiv.up(weighted, 1, abs0 + absDelta) : MulDiv.down(weighted, 1, abs0 + absDelta);
     }
 }

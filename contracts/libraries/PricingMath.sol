@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {MulDiv} from "./MulDiv.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {SignedWad} from "./SignedWad.sol";
@@ -56,6 +57,6 @@ library PricingMath {
     }
 
     function _feeUp(uint256 size, uint256 priceWad, uint256 ratio) private pure returns (uint256) {
-        return Math.mulDiv(Math.mulDiv(size, priceWad, WAD, Math.Rounding.Ceil), ratio, WAD, Math.Rounding.Ceil);
+        return MulDiv.up(MulDiv.up(size, priceWad, WAD), ratio, WAD);
     }
 }

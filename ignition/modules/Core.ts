@@ -17,7 +17,10 @@ export function coreModule({ collateral, sequencer }: CoreConfig) {
     const token = typeof collateral === "string" ? collateral : m.useModule(collateral).token;
     const adapter = m.contract("OracleAdapter", [owner]);
     if (sequencer) m.call(adapter, "setSequencer", [sequencer.feed, sequencer.gracePeriodSeconds]);
-    const vault = m.contract("PerpVault", [token, adapter, owner]);
+    // The vault's delegatecall modules, built for the same token and adapter (the vault checks).
+    const liquidationModule = m.contract("LiquidationModule", [token, adapter]);
+    const adminModule = m.contract("AdminModule", [token, adapter]);
+    const vault = m.contract("PerpVault", [token, adapter, owner, liquidationModule, adminModule]);
     const liquidityVault = m.contract("LiquidityVault", [token, vault, "Parapet LP", "pLP"]);
     m.call(vault, "setLiquidityVault", [liquidityVault]);
     return { adapter, vault, liquidityVault };

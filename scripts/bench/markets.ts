@@ -60,6 +60,7 @@ export function marketParams(feed: `0x${string}`, price: string) {
     maxShortSize: (OI_CAP_USD * WAD) / p,
     minPositionMarginUsd: units("10"),
     liquidationFeeUsd: units("5"),
+    grossReserveRatio: units("0.1"),
   };
 }
 

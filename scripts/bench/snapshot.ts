@@ -49,7 +49,15 @@ export async function deploySnapshotBook(connection: Connection, parameters: Sna
 
   const token = await viem.deployContract("TestToken", ["USD Coin", "USDC", TOKEN_DECIMALS]);
   const adapter = await viem.deployContract("OracleAdapter", [deployer.account.address]);
-  const vault = await viem.deployContract("PerpVault", [token.address, adapter.address, deployer.account.address]);
+  const liquidationModule = await viem.deployContract("LiquidationModule", [token.address, adapter.address]);
+  const adminModule = await viem.deployContract("AdminModule", [token.address, adapter.address]);
+  const vault = await viem.deployContract("PerpVault", [
+    token.address,
+    adapter.address,
+    deployer.account.address,
+    liquidationModule.address,
+    adminModule.address,
+  ]);
   const lpVault = await viem.deployContract("LiquidityVault", [token.address, vault.address, "Parapet LP", "pLP"]);
   await vault.write.setLiquidityVault([lpVault.address]);
   const prices = Array.from({ length: count }, (_, i) => (MARKETS[i % MARKETS.length] as { price: string }).price);

@@ -43,6 +43,8 @@ export type RiskConfig = {
   maxOpenInterestUsd: string;
   minPositionMarginUsd: string;
   liquidationFeeUsd: string;
+  /** Share of the hedged open interest min(long, short)·price the pool reserves (docs/risks.md, "Gross exposure"). */
+  grossReserveRatio: string;
 };
 
 /** IPerpVault.MarketParams without the feed (WAD values, as listMarket takes them). */
@@ -58,6 +60,7 @@ export type MarketRiskParams = {
   maxShortSize: bigint;
   minPositionMarginUsd: bigint;
   liquidationFeeUsd: bigint;
+  grossReserveRatio: bigint;
 };
 
 /**
@@ -161,9 +164,32 @@ function riskParams(file: string, risk: Record<string, unknown>, field: string, 
     maxShortSize: maxOpenInterest,
     minPositionMarginUsd: wad("minPositionMarginUsd"),
     liquidationFeeUsd: wad("liquidationFeeUsd"),
+    grossReserveRatio: wad("grossReserveRatio"),
   };
   if (params.maintenanceMarginRatio >= params.initialMarginRatio) {
     bad(file, `${field}: maintenanceMarginRatio must be below initialMarginRatio.`, "Fix the margin ratios.");
+  }
+  // The vault stores ratios in whole parts per million and USD amounts in whole micro-USD (ParamNotOnTick).
+  const TICK = 10n ** 12n;
+  for (const key of [
+    "initialMarginRatio",
+    "maintenanceMarginRatio",
+    "takerFeeRatio",
+    "makerFeeRatio",
+    "maxFundingRatePerDay",
+    "maxFundingVelocityPerDay",
+    "grossReserveRatio",
+    "minPositionMarginUsd",
+    "liquidationFeeUsd",
+  ] as const) {
+    if (params[key] % TICK !== 0n) {
+      const unit = key.endsWith("Usd") ? "micro-USD (6 decimals)" : "parts per million (6 decimals of the fraction)";
+      bad(
+        file,
+        `${field}.${key} has more precision than the vault stores: whole ${unit}.`,
+        `Round ${field}.${key} to 6 decimals.`,
+      );
+    }
   }
   return params;
 }

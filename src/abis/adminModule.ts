@@ -199,6 +199,17 @@ export const adminModuleAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "module",
+        "type": "address"
+      }
+    ],
+    "name": "ModuleMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "owner",
         "type": "address"
       },
@@ -309,6 +320,27 @@ export const adminModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "fillPrice",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "oraclePrice",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxSlippageBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorSlippageExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "owner",
         "type": "address"
@@ -326,6 +358,27 @@ export const adminModuleAbi = [
       }
     ],
     "name": "OwnableUnauthorizedAccount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tick",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParamNotOnTick",
     "type": "error"
   },
   {
@@ -389,6 +442,27 @@ export const adminModuleAbi = [
       }
     ],
     "name": "SafeCastOverflowedIntDowncast",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "bits",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "SafeCastOverflowedUintDowncast",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "SignedWadOverflow",
     "type": "error"
   },
   {
@@ -688,6 +762,19 @@ export const adminModuleAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "capUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsuranceCapSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": true,
         "internalType": "address",
         "name": "from",
@@ -707,6 +794,25 @@ export const adminModuleAbi = [
       }
     ],
     "name": "InsuranceDeposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amountUsd",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "insuranceFundAfterUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsuranceReleased",
     "type": "event"
   },
   {
@@ -992,6 +1098,11 @@ export const adminModuleAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "indexed": false,
@@ -1073,6 +1184,11 @@ export const adminModuleAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "indexed": false,
@@ -1139,6 +1255,31 @@ export const adminModuleAbi = [
       }
     ],
     "name": "OperatorSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "maxSlippageBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorSlippageSet",
     "type": "event"
   },
   {
@@ -1306,6 +1447,19 @@ export const adminModuleAbi = [
   },
   {
     "inputs": [],
+    "name": "DEFAULT_OPERATOR_SLIPPAGE_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_FEE_RATIO",
     "outputs": [
       {
@@ -1333,6 +1487,19 @@ export const adminModuleAbi = [
   {
     "inputs": [],
     "name": "MAX_FUNDING_VELOCITY_PER_DAY",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_GROSS_RESERVE_RATIO",
     "outputs": [
       {
         "internalType": "uint256",
@@ -1586,44 +1753,6 @@ export const adminModuleAbi = [
   },
   {
     "inputs": [],
-    "name": "liquidationParams",
-    "outputs": [
-      {
-        "internalType": "uint64",
-        "name": "keeperFeeRatio",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint64",
-        "name": "penaltyRatio",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint64",
-        "name": "insuranceShare",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint64",
-        "name": "partialBuffer",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint96",
-        "name": "minKeeperFeeUsd",
-        "type": "uint96"
-      },
-      {
-        "internalType": "uint96",
-        "name": "maxKeeperFeeUsd",
-        "type": "uint96"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
     "name": "liquidityVault",
     "outputs": [
       {
@@ -1698,6 +1827,11 @@ export const adminModuleAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IPerpVaultTypes.MarketParams",
@@ -1714,19 +1848,6 @@ export const adminModuleAbi = [
       }
     ],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "maxUtilization",
-    "outputs": [
-      {
-        "internalType": "uint64",
-        "name": "",
-        "type": "uint64"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1797,6 +1918,19 @@ export const adminModuleAbi = [
       }
     ],
     "name": "setGuardian",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "capUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "setInsuranceCap",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1962,6 +2096,11 @@ export const adminModuleAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IPerpVaultTypes.MarketParams",

@@ -199,6 +199,17 @@ export const liquidationModuleAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "module",
+        "type": "address"
+      }
+    ],
+    "name": "ModuleMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "owner",
         "type": "address"
       },
@@ -309,6 +320,27 @@ export const liquidationModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "fillPrice",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "oraclePrice",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxSlippageBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorSlippageExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "owner",
         "type": "address"
@@ -326,6 +358,27 @@ export const liquidationModuleAbi = [
       }
     ],
     "name": "OwnableUnauthorizedAccount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tick",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParamNotOnTick",
     "type": "error"
   },
   {
@@ -731,6 +784,19 @@ export const liquidationModuleAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "capUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsuranceCapSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": true,
         "internalType": "address",
         "name": "from",
@@ -750,6 +816,25 @@ export const liquidationModuleAbi = [
       }
     ],
     "name": "InsuranceDeposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amountUsd",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "insuranceFundAfterUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsuranceReleased",
     "type": "event"
   },
   {
@@ -1035,6 +1120,11 @@ export const liquidationModuleAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "indexed": false,
@@ -1116,6 +1206,11 @@ export const liquidationModuleAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "indexed": false,
@@ -1182,6 +1277,31 @@ export const liquidationModuleAbi = [
       }
     ],
     "name": "OperatorSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "maxSlippageBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorSlippageSet",
     "type": "event"
   },
   {
@@ -1349,6 +1469,19 @@ export const liquidationModuleAbi = [
   },
   {
     "inputs": [],
+    "name": "DEFAULT_OPERATOR_SLIPPAGE_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_FEE_RATIO",
     "outputs": [
       {
@@ -1376,6 +1509,19 @@ export const liquidationModuleAbi = [
   {
     "inputs": [],
     "name": "MAX_FUNDING_VELOCITY_PER_DAY",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_GROSS_RESERVE_RATIO",
     "outputs": [
       {
         "internalType": "uint256",
@@ -1745,63 +1891,12 @@ export const liquidationModuleAbi = [
   },
   {
     "inputs": [],
-    "name": "liquidationParams",
-    "outputs": [
-      {
-        "internalType": "uint64",
-        "name": "keeperFeeRatio",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint64",
-        "name": "penaltyRatio",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint64",
-        "name": "insuranceShare",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint64",
-        "name": "partialBuffer",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint96",
-        "name": "minKeeperFeeUsd",
-        "type": "uint96"
-      },
-      {
-        "internalType": "uint96",
-        "name": "maxKeeperFeeUsd",
-        "type": "uint96"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
     "name": "liquidityVault",
     "outputs": [
       {
         "internalType": "address",
         "name": "",
         "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "maxUtilization",
-    "outputs": [
-      {
-        "internalType": "uint64",
-        "name": "",
-        "type": "uint64"
       }
     ],
     "stateMutability": "view",

@@ -16,6 +16,16 @@ export const perpVaultAbi = [
         "internalType": "address",
         "name": "owner_",
         "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "liquidationModule_",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "adminModule_",
+        "type": "address"
       }
     ],
     "stateMutability": "nonpayable",
@@ -220,6 +230,17 @@ export const perpVaultAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "module",
+        "type": "address"
+      }
+    ],
+    "name": "ModuleMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "owner",
         "type": "address"
       },
@@ -325,6 +346,27 @@ export const perpVaultAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "fillPrice",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "oraclePrice",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxSlippageBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorSlippageExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "owner",
         "type": "address"
@@ -342,6 +384,27 @@ export const perpVaultAbi = [
       }
     ],
     "name": "OwnableUnauthorizedAccount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tick",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParamNotOnTick",
     "type": "error"
   },
   {
@@ -747,6 +810,19 @@ export const perpVaultAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "capUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsuranceCapSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": true,
         "internalType": "address",
         "name": "from",
@@ -766,6 +842,25 @@ export const perpVaultAbi = [
       }
     ],
     "name": "InsuranceDeposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amountUsd",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "insuranceFundAfterUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsuranceReleased",
     "type": "event"
   },
   {
@@ -1051,6 +1146,11 @@ export const perpVaultAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "indexed": false,
@@ -1132,6 +1232,11 @@ export const perpVaultAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "indexed": false,
@@ -1198,6 +1303,31 @@ export const perpVaultAbi = [
       }
     ],
     "name": "OperatorSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "maxSlippageBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorSlippageSet",
     "type": "event"
   },
   {
@@ -1365,6 +1495,19 @@ export const perpVaultAbi = [
   },
   {
     "inputs": [],
+    "name": "DEFAULT_OPERATOR_SLIPPAGE_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_FEE_RATIO",
     "outputs": [
       {
@@ -1392,6 +1535,19 @@ export const perpVaultAbi = [
   {
     "inputs": [],
     "name": "MAX_FUNDING_VELOCITY_PER_DAY",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_GROSS_RESERVE_RATIO",
     "outputs": [
       {
         "internalType": "uint256",
@@ -1790,6 +1946,24 @@ export const perpVaultAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "capacityMark",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "valueUsd",
+        "type": "int256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reservedUsd",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -1936,6 +2110,19 @@ export const perpVaultAbi = [
         "internalType": "address",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "insuranceCapUsd",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2144,32 +2331,32 @@ export const perpVaultAbi = [
     "outputs": [
       {
         "internalType": "uint64",
-        "name": "keeperFeeRatio",
+        "name": "",
         "type": "uint64"
       },
       {
         "internalType": "uint64",
-        "name": "penaltyRatio",
+        "name": "",
         "type": "uint64"
       },
       {
         "internalType": "uint64",
-        "name": "insuranceShare",
+        "name": "",
         "type": "uint64"
       },
       {
         "internalType": "uint64",
-        "name": "partialBuffer",
+        "name": "",
         "type": "uint64"
       },
       {
         "internalType": "uint96",
-        "name": "minKeeperFeeUsd",
+        "name": "",
         "type": "uint96"
       },
       {
         "internalType": "uint96",
-        "name": "maxKeeperFeeUsd",
+        "name": "",
         "type": "uint96"
       }
     ],
@@ -2299,6 +2486,11 @@ export const perpVaultAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IPerpVaultTypes.MarketParams",
@@ -2401,6 +2593,11 @@ export const perpVaultAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IPerpVaultTypes.MarketParams",
@@ -2477,9 +2674,9 @@ export const perpVaultAbi = [
     "name": "maxUtilization",
     "outputs": [
       {
-        "internalType": "uint64",
+        "internalType": "uint256",
         "name": "",
-        "type": "uint64"
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2502,6 +2699,30 @@ export const perpVaultAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "operatorSlippageBps",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -2655,6 +2876,19 @@ export const perpVaultAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "releaseInsuranceExcess",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "releasedUsd",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -2701,6 +2935,19 @@ export const perpVaultAbi = [
       }
     ],
     "name": "setGuardian",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "name": "setInsuranceCap",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2866,6 +3113,11 @@ export const perpVaultAbi = [
             "internalType": "uint96",
             "name": "liquidationFeeUsd",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "grossReserveRatio",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IPerpVaultTypes.MarketParams",
@@ -2923,6 +3175,24 @@ export const perpVaultAbi = [
       }
     ],
     "name": "setOperator",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxSlippageBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "setOperatorSlippage",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -159,6 +159,8 @@ export type MarketParamsWad = {
   maxFundingVelocityPerDayWad: bigint;
   minPositionMarginUsd: bigint;
   liquidationFeeUsd: bigint;
+  /** Share (WAD) of the hedged open interest min(long, short)·price the pool reserves on top of |skew|·price. */
+  grossReserveRatioWad: bigint;
 };
 
 export type Market = {
@@ -618,6 +620,7 @@ function toMarket(m: DeploymentMarket, lens: LensMarket, quoteSizeWad: bigint, r
       maxFundingVelocityPerDayWad: lens.maxFundingVelocityPerDayWad,
       minPositionMarginUsd: lens.minPositionMarginUsd,
       liquidationFeeUsd: lens.liquidationFeeUsd,
+      grossReserveRatioWad: lens.grossReserveRatioWad,
     },
     longSizeWad: lens.longSizeWad,
     shortSizeWad: lens.shortSizeWad,

@@ -177,6 +177,8 @@ export type LensMarket = {
   maxFundingVelocityPerDayWad: bigint;
   minPositionMarginUsd: bigint;
   liquidationFeeUsd: bigint;
+  /** Share of the hedged open interest min(long, short)·price the pool reserves (WAD). */
+  grossReserveRatioWad: bigint;
   storedFundingIndexWad: bigint;
   storedFundingRatePerDayWad: bigint;
   lastFundingTime: bigint;
@@ -301,8 +303,9 @@ export function decodeSnapshotLens(data: Hex, marketCount: number): LensSnapshot
       maxShortSizeWad: bits(p2, 64, 96),
       maxFundingRatePerDayWad: bits(p2, 0, 64),
       maxFundingVelocityPerDayWad: bits(p3, 192, 64),
-      minPositionMarginUsd: bits(p3, 96, 96),
-      liquidationFeeUsd: bits(p3, 0, 96),
+      grossReserveRatioWad: bits(p3, 160, 32) * 10n ** 12n,
+      minPositionMarginUsd: bits(p3, 80, 80),
+      liquidationFeeUsd: bits(p3, 0, 80),
       storedFundingIndexWad: signed(s0, 0, 128),
       storedFundingRatePerDayWad: signed(s0, 128, 64),
       lastFundingTime: bits(s0, 192, 40),

@@ -114,6 +114,7 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
           maxOpenInterestUsd: "1000000000",
           minPositionMarginUsd: "10",
           liquidationFeeUsd: "5",
+          grossReserveRatio: "0.1",
         },
         markets: MARKETS.map((m) => ({ symbol: m.symbol, mockPrice: m.price, heartbeatSeconds: 86_400 })),
       },

@@ -63,7 +63,9 @@ describe("SDK against a real anvil node", function () {
     const me = account.address;
     const token = await deploy("TestToken", ["USD Coin", "USDC", 6]);
     const adapter = await deploy("OracleAdapter", [me]);
-    const vault = await deploy("PerpVault", [token, adapter, me]);
+    const liquidationModule = await deploy("LiquidationModule", [token, adapter]);
+    const adminModule = await deploy("AdminModule", [token, adapter]);
+    const vault = await deploy("PerpVault", [token, adapter, me, liquidationModule, adminModule]);
     const lp = await deploy("LiquidityVault", [token, vault, "Parapet LP", "pLP"]);
     await send(vault, "PerpVault", "setLiquidityVault", [lp]);
     const markets = [];

@@ -68,6 +68,7 @@ async function snapshotFromViews(
         maxFundingVelocityPerDayWad: p.maxFundingVelocityPerDay as bigint,
         minPositionMarginUsd: p.minPositionMarginUsd as bigint,
         liquidationFeeUsd: p.liquidationFeeUsd as bigint,
+        grossReserveRatioWad: p.grossReserveRatio as bigint,
       },
       longSizeWad: s.longSize,
       shortSizeWad: s.shortSize,

@@ -16,7 +16,16 @@ describe("PerpVault on the in-process chain (viem)", () => {
       [8, 3000n * 10n ** 8n],
     );
     await adapter.write.setFeed([feed.address, 86_400, zeroAddress, 0, 0]);
-    const vault = await viem.deployContract("PerpVault", [usdc.address, adapter.address, deployer.account.address]);
+    const modules = [
+      (await viem.deployContract("LiquidationModule", [usdc.address, adapter.address])).address,
+      (await viem.deployContract("AdminModule", [usdc.address, adapter.address])).address,
+    ] as const;
+    const vault = await viem.deployContract("PerpVault", [
+      usdc.address,
+      adapter.address,
+      deployer.account.address,
+      ...modules,
+    ]);
     const lp = await viem.deployContract("LiquidityVault", [usdc.address, vault.address, "Parapet LP", "pLP"]);
     await vault.write.setLiquidityVault([lp.address]);
     await vault.write.listMarket([
@@ -33,6 +42,7 @@ describe("PerpVault on the in-process chain (viem)", () => {
         maxShortSize: parseUnits("1000000", 18),
         minPositionMarginUsd: parseUnits("10", 18),
         liquidationFeeUsd: parseUnits("5", 18),
+        grossReserveRatio: parseUnits("0.1", 18),
       },
     ]);
     await usdc.write.mint([lpWallet.account.address, parseUnits("1000000", 6)]);

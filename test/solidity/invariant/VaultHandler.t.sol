@@ -33,6 +33,8 @@ contract VaultHandler is Test {
     uint256 public constant TOURIST = 8;
     uint256 internal constant NONE = type(uint256).max;
     uint256 internal constant HEARTBEAT = 1 days;
+    /// @dev Lowest gross reserve ratio the parameter changes pick.
+    uint256 internal constant GROSS_RESERVE_FLOOR = 0;
     int256 internal constant NO_VALUE = type(int256).min;
 
     PerpVault public immutable vault;
@@ -525,13 +527,13 @@ contract VaultHandler is Test {
             _outOfBounds(p, seed);
             vm.prank(owner);
             try vault.setMarketParams(m, p) {
-                _violate(9, _msg("INV-09: out-of-bounds parameter accepted, field", int256(seed % 12)));
+                _violate(9, _msg("INV-09: out-of-bounds parameter accepted, field", int256(seed % 13)));
             } catch (bytes memory reason) {
                 if (_selector(reason) == IPerpVaultTypes.ParamOutOfBounds.selector) _rejected("setParams", reason);
                 else _unexpected("setParams (out of bounds)", reason);
             }
         } else if (kind == 4) {
-            uint256 u = bound(seed, 0, 1.2e18);
+            uint256 u = _ppm(bound(seed, 0, 1.2e18));
             bool inBounds = u >= vault.MIN_MAX_UTILIZATION() && u <= vault.MAX_MAX_UTILIZATION();
             vm.prank(owner);
             try vault.setMaxUtilization(u) {
@@ -1097,20 +1099,21 @@ contract VaultHandler is Test {
         }
     }
 
-    /// @dev Valid parameters around the listing defaults (within the vault's constant bounds by construction).
+    /// @dev Valid parameters around the listing defaults (within the vault's constant bounds by construction), on the
+    /// ticks the vault stores them in (whole ppm for ratios, whole micro-USD for USD amounts).
     function _validParams(IPerpVaultTypes.MarketParams memory p, uint256 m, uint256 seed) internal pure {
         uint256 r = uint256(keccak256(abi.encode(seed, "params")));
-        p.initialMarginRatio = uint64(bound(r, 0.02e18, 0.5e18));
+        p.initialMarginRatio = uint64(_ppm(bound(r, 0.02e18, 0.5e18)));
         r = uint256(keccak256(abi.encode(r)));
-        p.maintenanceMarginRatio = uint64(bound(r, 0.001e18, (uint256(p.initialMarginRatio) * 8) / 10));
+        p.maintenanceMarginRatio = uint64(_ppm(bound(r, 0.001e18, (uint256(p.initialMarginRatio) * 8) / 10)));
         r = uint256(keccak256(abi.encode(r)));
-        p.takerFeeRatio = uint64(bound(r, 0, 0.01e18));
+        p.takerFeeRatio = uint64(_ppm(bound(r, 0, 0.01e18)));
         r = uint256(keccak256(abi.encode(r)));
-        p.makerFeeRatio = uint64(bound(r, 0, p.takerFeeRatio));
+        p.makerFeeRatio = uint64(_ppm(bound(r, 0, p.takerFeeRatio)));
         r = uint256(keccak256(abi.encode(r)));
-        p.maxFundingRatePerDay = uint64(bound(r, 0, 0.1e18));
+        p.maxFundingRatePerDay = uint64(_ppm(bound(r, 0, 0.1e18)));
         r = uint256(keccak256(abi.encode(r)));
-        p.maxFundingVelocityPerDay = uint64(bound(r, 0, 1e18));
+        p.maxFundingVelocityPerDay = uint64(_ppm(bound(r, 0, 1e18)));
         r = uint256(keccak256(abi.encode(r)));
         uint256 defaultScale = m == 0 ? 1_000_000e18 : 50_000e18;
         p.skewScale = uint96(bound(r, defaultScale / 10, defaultScale * 10));
@@ -1120,14 +1123,24 @@ contract VaultHandler is Test {
         p.maxLongSize = uint96(r % 4 == 0 ? bound(r >> 8, 0, smallCap) : 1e28);
         p.maxShortSize = uint96(r % 4 == 1 ? bound(r >> 8, 0, smallCap) : 1e28);
         r = uint256(keccak256(abi.encode(r)));
-        p.minPositionMarginUsd = uint96(bound(r, 0, 100e18));
+        p.minPositionMarginUsd = uint96(_micro(bound(r, 0, 100e18)));
         r = uint256(keccak256(abi.encode(r)));
-        p.liquidationFeeUsd = uint96(bound(r, 0, 50e18));
+        p.liquidationFeeUsd = uint96(_micro(bound(r, 0, 50e18)));
+        r = uint256(keccak256(abi.encode(r)));
+        p.grossReserveRatio = uint64(_ppm(bound(r, GROSS_RESERVE_FLOOR, 1e18)));
+    }
+
+    function _ppm(uint256 x) internal pure returns (uint256) {
+        return x - (x % 1e12);
+    }
+
+    function _micro(uint256 x) internal pure returns (uint256) {
+        return x - (x % 1e12);
     }
 
     /// @dev Sets one field (chosen by `seed`) just outside its bounds.
     function _outOfBounds(IPerpVaultTypes.MarketParams memory p, uint256 seed) internal pure {
-        uint256 field = seed % 12;
+        uint256 field = seed % 13;
         uint256 up = seed % 3 == 0 ? 1 : 1 + ((seed >> 16) % 1e18); // just past the bound, or further
         if (field == 0) p.initialMarginRatio = seed % 2 == 0 ? uint64(0.01e18 - 1) : uint64(1e18 + up);
         else if (field == 1) p.maintenanceMarginRatio = seed % 2 == 0 ? uint64(0.001e18 - 1) : p.initialMarginRatio;
@@ -1140,6 +1153,7 @@ contract VaultHandler is Test {
         else if (field == 8) p.maxShortSize = uint96(1e28 + up);
         else if (field == 9) p.minPositionMarginUsd = uint96(10_000e18 + up);
         else if (field == 10) p.liquidationFeeUsd = uint96(1_000e18 + up);
+        else if (field == 11) p.grossReserveRatio = uint64(1e18 + up);
         else p.maintenanceMarginRatio = uint64(p.initialMarginRatio) + uint64(up); // MM ≥ IM
     }
 

@@ -82,7 +82,9 @@ contract SnapshotReaderTest is VaultFixture {
             IPerpVaultTypes.MarketParams memory p = vault.marketParams(i);
             assertEq(address(uint160(w[at] >> 96)), p.feed, "feed");
             assertEq(uint64(w[at + 1] >> 128), p.maintenanceMarginRatio, "maintenance margin ratio");
-            assertEq(uint96(w[at + 3]), p.liquidationFeeUsd, "liquidation fee");
+            assertEq(uint80(w[at + 3]), p.liquidationFeeUsd, "liquidation fee");
+            assertEq(uint80(w[at + 3] >> 80), p.minPositionMarginUsd, "min position margin");
+            assertEq(uint256(uint32(w[at + 3] >> 160)) * 1e12, p.grossReserveRatio, "gross reserve ratio");
             (int256 rate, int256 index) = vault.currentFunding(i);
             assertEq(int256(int64(uint64(w[at + 5]))), rate, "current funding rate");
             assertEq(int256(int128(uint128(w[at + 6] >> 128))), index, "current funding index");

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {OrdersFixture} from "./OrdersFixture.sol";
 import {VaultFixture} from "../vault/VaultFixture.sol";
 import {AdminModule} from "../../../contracts/AdminModule.sol";
+import {VaultModule} from "../../../contracts/VaultModule.sol";
 import {IAccountOrders} from "../../../contracts/interfaces/IAccountOrders.sol";
 import {IDelayedOrders} from "../../../contracts/interfaces/IDelayedOrders.sol";
 import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
@@ -97,7 +98,7 @@ contract DelayedOrdersTest is OrdersFixture {
 
     function test_adminModule_refusesDirectCalls() public {
         AdminModule module = AdminModule(vault.adminModule());
-        vm.expectRevert(AdminModule.NotDelegated.selector);
+        vm.expectRevert(VaultModule.NotDelegated.selector);
         module.setGuardian(stranger);
     }
 

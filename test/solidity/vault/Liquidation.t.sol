@@ -5,6 +5,7 @@ import {VaultFixture} from "./VaultFixture.sol";
 import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
 import {IOracleAdapter} from "../../../contracts/interfaces/IOracleAdapter.sol";
 import {LiquidationModule} from "../../../contracts/LiquidationModule.sol";
+import {VaultModule} from "../../../contracts/VaultModule.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @dev An account owner whose fallback reverts: liquidation must never need to pay it.
@@ -209,7 +210,7 @@ contract LiquidationTest is VaultFixture {
 
     function test_liquidate_moduleCannotBeCalledDirectly() public {
         LiquidationModule module = LiquidationModule(vault.liquidationModule());
-        vm.expectRevert(LiquidationModule.NotDelegated.selector);
+        vm.expectRevert(VaultModule.NotDelegated.selector);
         module.liquidate(alice, ACC);
     }
 
@@ -321,5 +322,32 @@ contract LiquidationTest is VaultFixture {
         }
         sum += vault.collateralOf(alice, 42);
         assertEq(int256(usdc.balanceOf(address(vault)) * 1e12), sum, "INV-01: tokens = collateral + pool + insurance");
+    }
+
+    /// @notice Above its cap the insurance fund takes no share of a penalty (the LPs get it); what it holds above a
+    /// lowered cap anyone may release to the LPs.
+    function test_insuranceCap_penaltiesGoToTheLpsAbove_excessReleased() public {
+        usdc.mint(address(this), 1_000e6);
+        usdc.approve(address(vault), 1_000e6);
+        vault.depositInsurance(1_000e6);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSignature("OwnableUnauthorizedAccount(address)", alice));
+        vault.setInsuranceCap(0);
+        vm.prank(owner);
+        vault.setInsuranceCap(600e18);
+        assertEq(vault.insuranceCapUsd(), 600e18, "cap");
+        _openThinLong(alice);
+        setEthPrice(2_620e8);
+        int256 poolBefore = vault.poolBalance();
+        vm.prank(keeper);
+        IPerpVaultTypes.LiquidationResult memory r = vault.liquidate(alice, ACC);
+        assertEq(r.insuranceUsd, 0, "the fund is above its cap: no share");
+        assertEq(vault.insuranceFundUsd(), 1_000e18, "unchanged");
+        assertGt(vault.poolBalance() - poolBefore, 0, "the LPs got the rest of the penalty");
+        uint256 released = vault.releaseInsuranceExcess();
+        assertEq(released, 400e18, "the excess");
+        assertEq(vault.insuranceFundUsd(), 600e18, "at its cap");
+        assertEq(vault.releaseInsuranceExcess(), 0, "nothing more");
+        _assertSolventExact();
     }
 }

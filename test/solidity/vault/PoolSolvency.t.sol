@@ -48,7 +48,9 @@ contract PoolSolvencyTest is VaultFixture {
             assertEq(bytes4(reason), IPerpVaultTypes.UtilizationTooHigh.selector, "only the capacity rule rejects");
             (uint256 reservedUsd, uint256 maxReservedUsd) = abi.decode(_args(reason), (uint256, uint256));
             assertGt(reservedUsd, maxReservedUsd, "rejection: reserved > max");
-            assertEq(reservedUsd, (uint256(size > 0 ? size : -size) * 3_000e18) / WAD, "reserved = |skew| * price");
+            // the pool books reserves in whole micro-USD, rounded up (docs/units.md)
+            uint256 exact = (uint256(size > 0 ? size : -size) * 3_000e18) / WAD;
+            assertEq(reservedUsd, ((exact + 1e12 - 1) / 1e12) * 1e12, "reserved = |skew| * price");
         }
     }
 
@@ -80,7 +82,7 @@ contract PoolSolvencyTest is VaultFixture {
     /// @dev The check is O(1) in the number of markets: the traded market is marked now, the others as of their
     /// last refresh. A BTC rally the cache has not seen lets an ETH open through; after a keeper's
     /// `accrueFunding(BTC)` poke the same open is refused.
-    function test_capacity_otherMarketsCountAsOfTheirLastRefresh_pokeRefreshes() public {
+    function test_capacity_otherMarketsCountAsOfTheirLastRefresh_pokeAndReductionsRefresh() public {
         fund(bob, 0, 2_000_000e6);
         tradeAs(bob, 0, BTC, 100e18); // 6 M USD of skew against a 10 M pool
         btcFeed.updateAnswer(75_000e8); // true: reserved 7.5 M, value ≈ 8.5 M, utilisation ≈ 88 %
@@ -97,16 +99,10 @@ contract PoolSolvencyTest is VaultFixture {
             abi.encodeCall(vault.trade, (params(alice, 0, ETH, 100e18))),
             IPerpVaultTypes.UtilizationTooHigh.selector
         );
-        // A reduction does not re-mark (it keeps trades cheap): the cache errs on the safe side until a poke.
+        // A reduction re-marks its market too (every change of |skew| does, INV-11): the freed capacity counts at once.
         tradeAs(bob, 0, BTC, -60e18);
-        _expectError(
-            alice,
-            abi.encodeCall(vault.trade, (params(alice, 0, ETH, 100e18))),
-            IPerpVaultTypes.UtilizationTooHigh.selector
-        );
-        vault.accrueFunding(BTC);
         tradeAs(alice, 0, ETH, 100e18);
-        assertEq(int256(vault.position(alice, 0, ETH).size), 100e18, "accepted after the poke");
+        assertEq(int256(vault.position(alice, 0, ETH).size), 100e18, "accepted after the reduction re-marked BTC");
     }
 
     // ================================================================ auto-deleveraging

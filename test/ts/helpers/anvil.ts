@@ -84,7 +84,9 @@ export async function deployParapetOnAnvil(url: string): Promise<AnvilParapet> {
   const me = deployer.address;
   const token = await deploy("TestToken", ["USD Coin", "USDC", 6]);
   const adapter = await deploy("OracleAdapter", [me]);
-  const vault = await deploy("PerpVault", [token, adapter, me]);
+  const liquidationModule = await deploy("LiquidationModule", [token, adapter]);
+  const adminModule = await deploy("AdminModule", [token, adapter]);
+  const vault = await deploy("PerpVault", [token, adapter, me, liquidationModule, adminModule]);
   const lp = await deploy("LiquidityVault", [token, vault, "Parapet LP", "pLP"]);
   await send(vault, "PerpVault", "setLiquidityVault", [lp]);
   const hedgeRouter = await deploy("HedgeRouter", [vault]);
