@@ -5,6 +5,7 @@ import { type Address, formatUnits } from "viem";
 import { liquidityVaultAbi, testTokenAbi } from "../abis/index.js";
 import {
   getLpFlowParams,
+  getLpRequest,
   getLpRequests,
   type LpFlowParams,
   type LpRequest,
@@ -293,6 +294,8 @@ async function runById(sub: "settle" | "cancel", values: Values, io: CliIo): Pro
   const settings = connectionSettings(values, envOf(io));
   const requestId = requestIdOption(values.request);
   const { client } = await connect(settings, envOf(io), "required", `lp ${sub}`);
+  // Its kind, to print a cancel's refund in tokens or shares (the event does not say which).
+  const request = sub === "cancel" ? await getLpRequest(client, { requestId }) : undefined;
   const write =
     sub === "settle" ? await writeLpSettle(client, { requestId }) : await writeLpCancel(client, { requestId });
   if (settings.json) {
@@ -303,14 +306,17 @@ async function runById(sub: "settle" | "cancel", values: Values, io: CliIo): Pro
   }
   const decimals = client.deployment.collateralDecimals;
   const fmt = (tokens: bigint) => formatUnits(tokens, decimals);
+  const shareDecimals = await shareDecimalsOf(client);
+  const shares = (amount: bigint) => formatUnits(amount, shareDecimals);
   let what = sub === "settle" ? `Settled LP request #${requestId}` : `Cancelled LP request #${requestId}`;
   for (const e of write.events) {
     if (e.eventName === "DepositSettled") {
-      what += `: ${fmt(e.args.assets)} deposited (entry fee ${fmt(e.args.feeTokens)}) for ${e.args.shares} shares; keeper fee ${fmt(e.args.keeperFeeTokens)} to the settler`;
+      what += `: ${fmt(e.args.assets)} deposited (entry fee ${fmt(e.args.feeTokens)}) for ${shares(e.args.shares)} shares; keeper fee ${fmt(e.args.keeperFeeTokens)} to the settler`;
     } else if (e.eventName === "RedeemSettled") {
-      what += `: ${e.args.shares} shares for ${fmt(e.args.assets)} (exit fee ${fmt(e.args.feeTokens)}); keeper fee ${fmt(e.args.keeperFeeTokens)} to the settler`;
+      what += `: ${shares(e.args.shares)} shares for ${fmt(e.args.assets)} (exit fee ${fmt(e.args.feeTokens)}); keeper fee ${fmt(e.args.keeperFeeTokens)} to the settler`;
     } else if (e.eventName === "RequestCancelled") {
-      what += `: ${e.args.refunded} refunded to the owner${e.args.expired ? " (expired)" : ""}`;
+      const refunded = request?.kind === "redeem" ? `${shares(e.args.refunded)} shares` : fmt(e.args.refunded);
+      what += `: ${refunded} refunded to the owner${e.args.expired ? " (expired)" : ""}`;
     }
   }
   io.stdout(`${what}. Tx ${write.hash} (gas ${write.receipt.gasUsed}).\n`);

@@ -103,7 +103,7 @@ describe("parapet lp on chain (anvil)", function () {
     expect(table.stdout).to.contain("requests settle 600 s after").and.to.contain("pending");
     const cancelled = await run(["lp", "cancel", ...conn, "--request", requested.requestId], asLp);
     expect(cancelled.code, cancelled.stderr).to.equal(0);
-    expect(cancelled.stdout).to.contain(`Cancelled LP request #${requested.requestId}: 10001000000 refunded`);
+    expect(cancelled.stdout).to.contain(`Cancelled LP request #${requested.requestId}: 10001 refunded`);
 
     const again = await run(["lp", "deposit", ...conn, "--amount", "10000", "--approve", "--json"], asLp);
     const { requestId } = JSON.parse(again.stdout) as { requestId: string };
