@@ -410,7 +410,12 @@ contract LiquidityVault is ILiquidityVault, ERC4626, ReentrancyGuardTransient {
         return valueUsd > 0 ? uint256(valueUsd) / _tokenToWad : 0;
     }
 
-    function _maxWithdrawAt(address owner, uint256 total, uint256 free, uint256 feeBps) internal view returns (uint256) {
+    function _maxWithdrawAt(
+        address owner,
+        uint256 total,
+        uint256 free,
+        uint256 feeBps
+    ) internal view returns (uint256) {
         return Math.min(_netDown(_assetsAt(balanceOf(owner), total, Math.Rounding.Floor), feeBps), free);
     }
 

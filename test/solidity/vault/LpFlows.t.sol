@@ -54,7 +54,11 @@ contract LpFlowsTest is LpFlowsFixture {
         _roundAfter(DELAY, 2_950e8); // a round inside the delay: the long loses, the pool gains
         uint256 valueBefore = lp.totalAssets();
         uint256 expectedShares = lp.previewDeposit(ASSETS);
-        assertLt(expectedShares, sharesAtRequest, "INV-LP-01: priced at the settlement block's mark, not the request's");
+        assertLt(
+            expectedShares,
+            sharesAtRequest,
+            "INV-LP-01: priced at the settlement block's mark, not the request's"
+        );
         uint256 feeTokens = _fee(ASSETS, ENTRY_FEE_BPS);
         vm.expectEmit(true, true, false, true, address(lp));
         emit ILiquidityVault.DepositSettled(id, stranger, ASSETS, feeTokens, expectedShares, KEEPER_FEE, valueBefore);
@@ -70,6 +74,13 @@ contract LpFlowsTest is LpFlowsFixture {
         assertEq(lp.escrowedAssets(), 0, "INV-LP-02: escrow booked out");
         vm.expectRevert(abi.encodeWithSelector(ILiquidityVault.RequestNotFound.selector, id));
         _settleAs(keeper, id);
+    }
+
+    function test_defenceOff_aRequestIsSettleableAtOnce() public {
+        _setFlows(0, TIMEOUT, ENTRY_FEE_BPS, EXIT_FEE_BPS, KEEPER_FEE);
+        uint256 id = _requestDeposit(bob, ASSETS);
+        assertEq(uint256(_status(id)), uint8(ILiquidityVault.RequestStatus.Settleable), "no delay, no cancel window");
+        assertGt(_settleAs(keeper, id), 0, "settled in the next transaction");
     }
 
     function test_requesterSettlesItsOwnRequest_keeperFeeComesBack() public {
@@ -195,9 +206,7 @@ contract LpFlowsTest is LpFlowsFixture {
     function test_requestRedeem_bySpender_spendsTheAllowance_ownerCancelsAndGetsTheShares() public {
         uint256 shares = 100e12;
         uint256 carolShares = lp.balanceOf(carol);
-        vm.expectRevert(
-            abi.encodeWithSignature("ERC20InsufficientAllowance(address,uint256,uint256)", bob, 0, shares)
-        );
+        vm.expectRevert(abi.encodeWithSignature("ERC20InsufficientAllowance(address,uint256,uint256)", bob, 0, shares));
         vm.prank(bob);
         lp.requestRedeem(shares, bob, carol);
         vm.prank(carol);
@@ -306,17 +315,13 @@ contract LpFlowsTest is LpFlowsFixture {
         usdc.mint(bob, ASSETS);
         vm.startPrank(bob);
         usdc.approve(address(lp), ASSETS);
-        vm.expectRevert(
-            abi.encodeWithSignature("ERC4626ExceededMaxDeposit(address,uint256,uint256)", bob, ASSETS, 0)
-        );
+        vm.expectRevert(abi.encodeWithSignature("ERC4626ExceededMaxDeposit(address,uint256,uint256)", bob, ASSETS, 0));
         lp.deposit(ASSETS, bob);
         vm.expectRevert(abi.encodeWithSignature("ERC4626ExceededMaxMint(address,uint256,uint256)", bob, 1e12, 0));
         lp.mint(1e12, bob);
         vm.stopPrank();
         vm.startPrank(carol);
-        vm.expectRevert(
-            abi.encodeWithSignature("ERC4626ExceededMaxWithdraw(address,uint256,uint256)", carol, 1e6, 0)
-        );
+        vm.expectRevert(abi.encodeWithSignature("ERC4626ExceededMaxWithdraw(address,uint256,uint256)", carol, 1e6, 0));
         lp.withdraw(1e6, carol, carol);
         vm.expectRevert(abi.encodeWithSignature("ERC4626ExceededMaxRedeem(address,uint256,uint256)", carol, 1e12, 0));
         lp.redeem(1e12, carol, carol);
@@ -433,6 +438,55 @@ contract LpFlowsTest is LpFlowsFixture {
         // The same gas at 2 and 10 markets (a few units apart: the request id and timestamps are other numbers).
         assertApproxEqAbs(depositGas10, depositGas2, 50, "requestDeposit: O(1) in the number of markets");
         assertApproxEqAbs(redeemGas10, redeemGas2, 50, "requestRedeem: O(1) in the number of markets");
+    }
+
+    // ---------------------------------------------------------------- escrow under random sequences
+
+    /// @dev Requests, settlements, cancels and time in a random order: after every step the LP vault holds exactly
+    /// the escrow of its live requests (INV-LP-02).
+    function testFuzz_escrow_equalsTheLiveRequestsAfterEveryStep(uint256 seed) public {
+        tradeAs(alice, 0, ETH, 10e18);
+        uint256[] memory ids = new uint256[](16);
+        uint256 count;
+        for (uint256 step; step < 16; ++step) {
+            uint256 r = uint256(keccak256(abi.encode(seed, step)));
+            uint256 op = r % 4;
+            if (op == 0) {
+                ids[count++] = _requestDeposit(bob, 1_000e6 + ((r >> 8) % 100_000e6));
+            } else if (op == 1) {
+                ids[count++] = _requestRedeem(carol, lp.balanceOf(carol) / 20 + 1);
+            } else if (op == 2) {
+                skip((r >> 8) % (TIMEOUT / 2));
+            } else if (count > 0) {
+                uint256 id = ids[(r >> 8) % count];
+                ILiquidityVault.Request memory q = _request(id);
+                ILiquidityVault.RequestStatus status = _status(id);
+                if (status == ILiquidityVault.RequestStatus.Settleable) _settleAs(keeper, id);
+                else if (status == ILiquidityVault.RequestStatus.Expired) vm.prank(stranger);
+                else if (status == ILiquidityVault.RequestStatus.Pending) vm.prank(q.owner);
+                if (
+                    status == ILiquidityVault.RequestStatus.Expired || status == ILiquidityVault.RequestStatus.Pending
+                ) {
+                    lp.cancelRequest(id);
+                }
+            }
+            _assertEscrow(ids, count);
+        }
+    }
+
+    function _assertEscrow(uint256[] memory ids, uint256 count) internal view {
+        uint256 assets;
+        uint256 shares;
+        for (uint256 i; i < count; ++i) {
+            ILiquidityVault.Request memory q = _request(ids[i]);
+            if (q.owner == address(0)) continue;
+            if (q.isDeposit) assets += uint256(q.amount) + q.keeperFeeTokens;
+            else shares += q.amount;
+        }
+        assertEq(lp.escrowedAssets(), assets, "INV-LP-02: escrowedAssets = the live deposits' assets + keeper fees");
+        assertEq(usdc.balanceOf(address(lp)), assets, "INV-LP-02: the LP vault holds exactly that");
+        assertEq(lp.escrowedShares(), shares, "INV-LP-02: escrowedShares = the live redemptions' shares");
+        assertEq(lp.balanceOf(address(lp)), shares, "INV-LP-02: the LP vault holds exactly those shares");
     }
 
     // ---------------------------------------------------------------- helpers
