@@ -38,7 +38,8 @@ interface ILiquidityVault is IERC4626 {
     /// @param minDelaySeconds Seconds from a request to the first block that may settle it; 0 turns the defence off
     /// (immediate ERC-4626 flows, still with the fees). Otherwise in [MIN_DELAY_SECONDS, MAX_DELAY_SECONDS].
     /// @param settlementTimeoutSeconds Seconds from a request after which it can only be cancelled (by anyone, for
-    /// a full refund); at least `minDelaySeconds + MIN_SETTLEMENT_WINDOW_SECONDS`, at most MAX_SETTLEMENT_TIMEOUT_SECONDS.
+    /// a full refund); at least `minDelaySeconds + MIN_SETTLEMENT_WINDOW_SECONDS`, at most
+    /// MAX_SETTLEMENT_TIMEOUT_SECONDS.
     /// @param entryFeeBps Fee on the assets deposited (basis points, ≤ MAX_FEE_BPS), kept by the pool.
     /// @param exitFeeBps Fee on the assets a redemption is worth at settlement (basis points, ≤ MAX_FEE_BPS), kept by
     /// the pool.
