@@ -202,7 +202,7 @@ describe("keeperTick: every job, one tick at a time", () => {
       [["--poke-min-move", "0"], "--poke-min-move 0"],
       [["--poke-min-move", "x"], "--poke-min-move x"],
       [["--poke-max-age", "1.5"], "--poke-max-age 1.5"],
-      [["--no-liquidations", "--no-orders", "--no-funding-pokes", "--no-adl"], "nothing to do"],
+      [["--no-liquidations", "--no-orders", "--no-funding-pokes", "--no-adl", "--no-lp-requests"], "nothing to do"],
     ] as const) {
       const refused = await run(["keeper", ...argv]);
       expect(refused.code, argv.join(" ")).to.equal(2);
