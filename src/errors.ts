@@ -157,6 +157,18 @@ export class ParapetOrderSetupError extends ParapetError {
   }
 }
 
+/**
+ * An LP request's pre-check found a setup step missing: the sender's token allowance to the LP vault does not cover a
+ * deposit and its keeper fee, or its share allowance from the owner does not cover a redemption. Nothing was sent;
+ * `fix` names the approval.
+ */
+export class ParapetLpSetupError extends ParapetError {
+  override name = "ParapetLpSetupError";
+  constructor(code: "ALLOWANCE_TOO_LOW", summary: string, fix: string) {
+    super({ code, summary, fix });
+  }
+}
+
 /** A trade the latency defence refuses: in these markets only a delayed order may open or increase. */
 export type ImmediateOpenLeg = {
   accountIndex: bigint;
@@ -368,6 +380,7 @@ const ARG_UNITS: Record<string, ArgUnit> = {
   positionSize: "sizeWad",
   expiry: "timestamp",
   settleAfter: "timestamp",
+  expiresAt: "timestamp",
   latestRoundUpdatedAt: "timestamp",
   gracePeriod: "seconds",
   deviationBps: "bps",
@@ -410,8 +423,32 @@ const FIXES: Record<string, string> = {
   PriceDeviationTooHigh: "The primary and secondary feeds disagree: wait for them to converge.",
   ERC20InsufficientAllowance: "Approve the spender first (buildApprove / writeApprove) for at least the amount.",
   ERC20InsufficientBalance: "The sender holds fewer tokens than the amount.",
-  ERC4626ExceededMaxWithdraw: "Withdraw at most maxWithdraw (the pool keeps assets backing open interest).",
-  ERC4626ExceededMaxRedeem: "Redeem at most maxRedeem (the pool keeps assets backing open interest).",
+  ERC4626ExceededMaxWithdraw:
+    "Withdraw at most maxWithdraw (the pool keeps assets backing open interest). A max of 0 with the LP defence on: request it instead (writeLpRequestRedeem; it settles after the vault's minDelaySeconds).",
+  ERC4626ExceededMaxRedeem:
+    "Redeem at most maxRedeem (the pool keeps assets backing open interest). A max of 0 with the LP defence on: request it instead (writeLpRequestRedeem; it settles after the vault's minDelaySeconds).",
+  ERC4626ExceededMaxDeposit:
+    "The LP vault takes no immediate deposit now: with the LP defence on, request it (writeLpRequestDeposit, parapet lp deposit; it settles after the vault's minDelaySeconds); a pool worth ≤ 0 takes none at all.",
+  ERC4626ExceededMaxMint:
+    "The LP vault mints no shares immediately now: request a deposit instead (writeLpRequestDeposit, parapet lp deposit).",
+  PoolValueNotPositive:
+    "The LP pool is worth ≤ 0 (traders' unrealised profit exceeds what it holds): no deposit can settle until prices, funding or fees bring it back above 0. A waiting request stays settleable and is refunded in full once it expires (anyone may cancel it then).",
+  RequestNotFound:
+    "The LP request does not exist any more: it was settled or cancelled (parapet lp list shows the live ones).",
+  RequestNotSettleable:
+    "The LP request cannot settle now (status: 1 pending, 2 locked, 4 expired): wait until settleAfter; an expired request can only be cancelled (anyone may, full refund).",
+  RequestNotCancellable:
+    "Only the request's owner may cancel it, and only while pending (the first half of the delay); once locked or settleable nobody may (its price is about to be or is public); anyone may once it is expired.",
+  RedeemBelowKeeperFee:
+    "The shares redeem for less than the request's keeper fee after the exit fee (or for nothing: a pool worth ≤ 0). Wait for the pool to recover; the request is refunded in full once it expires.",
+  RedeemExceedsWithdrawable:
+    "The pool cannot pay this redemption now (realised balance or the utilisation reserve): it stays settleable; settle it later, or let it expire (full refund) and request less.",
+  NotVaultOwner: "Only the PerpVault's owner may set the LP flow parameters.",
+  ParamOutOfBounds: "Pass a value within [min, max] (the error names the field and its bounds).",
+  AmountTooLarge: "Pass a smaller amount (the error names the maximum).",
+  TransferAmountMismatch:
+    "The token moved a different amount than asked (a fee-on-transfer token): such collateral is not supported.",
+  ZeroAddress: "Pass a non-zero address (e.g. the receiver).",
   ReentrancyGuardReentrantCall: "Do not call the vault re-entrantly.",
   NotAuthorized:
     "Send from the account owner, or have the owner call setOperator(sender, true) on the vault (a rebalance or an order action).",

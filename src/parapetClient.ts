@@ -1,4 +1,5 @@
 // createParapetClient: validates the chain once, then binds every free action to the context.
+import * as lp from "./actions/lp.js";
 import { checkMarketOracles } from "./actions/oracle.js";
 import * as orders from "./actions/orders.js";
 import * as read from "./actions/read.js";
@@ -19,6 +20,9 @@ const actions = {
   getDelayedOrders: orders.getDelayedOrders,
   getLatencyParams: orders.getLatencyParams,
   getOrderSetup: orders.getOrderSetup,
+  getLpFlowParams: lp.getLpFlowParams,
+  getLpRequests: lp.getLpRequests,
+  getLpRequest: lp.getLpRequest,
   buildApprove: write.buildApprove,
   buildDeposit: write.buildDeposit,
   buildWithdraw: write.buildWithdraw,
@@ -31,6 +35,10 @@ const actions = {
   buildLpDeposit: write.buildLpDeposit,
   buildLpWithdraw: write.buildLpWithdraw,
   buildLpRedeem: write.buildLpRedeem,
+  buildLpRequestDeposit: lp.buildLpRequestDeposit,
+  buildLpRequestRedeem: lp.buildLpRequestRedeem,
+  buildLpSettle: lp.buildLpSettle,
+  buildLpCancel: lp.buildLpCancel,
   buildPlaceTrigger: orders.buildPlaceTrigger,
   buildUpdateTrigger: orders.buildUpdateTrigger,
   buildCancelTrigger: orders.buildCancelTrigger,
@@ -51,6 +59,10 @@ const actions = {
   writeLpDeposit: write.writeLpDeposit,
   writeLpWithdraw: write.writeLpWithdraw,
   writeLpRedeem: write.writeLpRedeem,
+  writeLpRequestDeposit: lp.writeLpRequestDeposit,
+  writeLpRequestRedeem: lp.writeLpRequestRedeem,
+  writeLpSettle: lp.writeLpSettle,
+  writeLpCancel: lp.writeLpCancel,
   writePlaceTrigger: orders.writePlaceTrigger,
   writeUpdateTrigger: orders.writeUpdateTrigger,
   writeCancelTrigger: orders.writeCancelTrigger,

@@ -5,6 +5,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Address } from "viem";
 import type { DeployPlan } from "../../scripts/deployment/networkConfig.js";
+import { defaultLpFlowParams } from "../../src/actions/lp.js";
 import { coreModule } from "./Core.js";
 import { marketsModule } from "./Markets.js";
 import { peripheryModule } from "./Periphery.js";
@@ -16,7 +17,11 @@ export function parapetModule(plan: LivePlan) {
   for (const market of plan.markets) {
     if (market.feed.kind !== "address") throw new Error(`live market ${market.symbol} needs a feed address`);
   }
-  const core = coreModule({ collateral: plan.collateral.address, sequencer: plan.sequencer });
+  const core = coreModule({
+    collateral: plan.collateral.address,
+    sequencer: plan.sequencer,
+    lpFlows: plan.lpFlows ?? defaultLpFlowParams(plan.collateral.decimals),
+  });
   const periphery = peripheryModule(core);
   const markets = marketsModule(plan.markets, core, undefined, periphery);
   return buildModule("Parapet", (m) => {

@@ -9,6 +9,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { FEED_HEARTBEAT, feedAnswer, MARKETS, marketParams } from "../../scripts/bench/markets.js";
 import type { DeployPlan, MarketRiskParams } from "../../scripts/deployment/networkConfig.js";
+import { defaultLpFlowParams } from "../../src/actions/lp.js";
 import { coreModule } from "./Core.js";
 import { marketsModule } from "./Markets.js";
 import { mockFeedsModule } from "./MockFeeds.js";
@@ -25,7 +26,11 @@ export function parapetLocalModule(plan: LocalPlan) {
   });
   const feeds = mockFeedsModule(mocks);
   const collateral = testCollateralModule(plan.collateral);
-  const core = coreModule({ collateral, sequencer: plan.sequencer });
+  const core = coreModule({
+    collateral,
+    sequencer: plan.sequencer,
+    lpFlows: plan.lpFlows ?? defaultLpFlowParams(plan.collateral.decimals),
+  });
   const periphery = peripheryModule(core);
   const markets = marketsModule(plan.markets, core, feeds, periphery);
   return buildModule("ParapetLocal", (m) => {

@@ -6,7 +6,7 @@ import { network } from "hardhat";
 import { type Address, createPublicClient, custom, maxUint256, parseUnits } from "viem";
 import ParapetLocal from "../../ignition/modules/ParapetLocal.js";
 import { createParapetClient, type KeeperEvent, type ParapetClient, runKeeper, scanAccounts } from "../../src/index.js";
-import { mixedLeverageBook, openPositionsInBulk } from "../../src/testing/index.js";
+import { mixedLeverageBook, openPositionsInBulk, seedLiquidity } from "../../src/testing/index.js";
 import { deploymentFromIgnition } from "../deployment/fromIgnition.js";
 import type { Measure } from "./report.js";
 
@@ -34,14 +34,14 @@ export async function measureCrash(log: (line: string) => void): Promise<Measure
     6,
   );
   const token = await viem.getContractAt("TestToken", deployment.collateralToken);
-  const lpVault = await viem.getContractAt("LiquidityVault", deployment.liquidityVault);
   const ethFeed = await viem.getContractAt(
     "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol:MockV3Aggregator",
     deployment.markets[0]?.feed as Address,
   );
-  await token.write.mint([lpW.account.address, 200_000_000n * USDC]);
-  await token.write.approve([lpVault.address, maxUint256], { account: lpW.account });
-  await lpVault.write.deposit([200_000_000n * USDC, lpW.account.address], { account: lpW.account });
+  // The LP defence is on (ParapetLocal): the seed is a request settled after the delay (the clock moves).
+  await token.write.mint([lpW.account.address, 200_001_000n * USDC]);
+  const lpClient = await createParapetClient({ publicClient: chainClient, walletClient: lpW, deployment });
+  await seedLiquidity({ ...lpClient, testClient: await viem.getTestClient() }, { amount: 200_000_000n * USDC });
   await token.write.mint([traderW.account.address, 50_000_000n * USDC]);
   await token.write.approve([deployment.perpVault, maxUint256], { account: traderW.account });
 

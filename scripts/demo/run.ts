@@ -31,6 +31,7 @@ import {
   type Deployment,
   executeHedge,
   exposureValueUsd,
+  getLpFlowParams,
   getMarkets,
   hedgeMarketsFromChain,
   hedgeStepsFromPlan,
@@ -45,13 +46,12 @@ import {
   wadToNumber,
   writeApprove,
   writeDeposit,
-  writeLpDeposit,
   writePlaceTrigger,
   writeSetOperator,
   writeTrade,
 } from "../../src/index.js";
 import { fundingOwedUp } from "../../src/math/index.js";
-import { setMarketPrice } from "../../src/testing/index.js";
+import { seedLiquidity, setMarketPrice } from "../../src/testing/index.js";
 import { deploymentFromIgnition } from "../deployment/fromIgnition.js";
 import {
   CAREFUL,
@@ -242,9 +242,10 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
 
   // ---- day 0: prices, LP liquidity, other traders ---------------------------------------------------------------
   await setFeeds(0, 0);
-  await mint(lpWallet.account.address, LP_DEPOSIT_USD);
-  await writeApprove(lp, { amount: usd(LP_DEPOSIT_USD), spender: "liquidityVault" });
-  await writeLpDeposit(lp, { amount: usd(LP_DEPOSIT_USD), receiver: lpWallet.account.address });
+  // The LP defence is on: the deposit is a request, settled after the LP vault's delay (the clock moves ten minutes).
+  const { keeperFeeTokens } = await getLpFlowParams(lp);
+  await mint(lpWallet.account.address, LP_DEPOSIT_USD + Number(keeperFeeTokens) / 1e6);
+  await seedLiquidity({ ...lp, testClient: oracle.testClient }, { amount: usd(LP_DEPOSIT_USD) });
 
   await mint(counterpartyWallet.account.address, COUNTERPARTY_COLLATERAL_USD);
   await writeApprove(counterparty, { amount: usd(COUNTERPARTY_COLLATERAL_USD) });

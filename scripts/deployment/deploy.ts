@@ -10,7 +10,8 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { type Address, erc20Abi, formatUnits, getAddress, type PublicClient, parseAbi } from "viem";
 import { type LivePlan, parapetModule } from "../../ignition/modules/Parapet.js";
 import { type LocalPlan, parapetLocalModule } from "../../ignition/modules/ParapetLocal.js";
-import { perpVaultAbi } from "../../src/abis/index.js";
+import { liquidityVaultAbi, perpVaultAbi } from "../../src/abis/index.js";
+import type { LpFlowParams } from "../../src/actions/lp.js";
 import { type Deployment, parseDeployment } from "../../src/deployment.js";
 import { loadDeploymentFile, writeDeploymentFile } from "../../src/deploymentFile.js";
 import { ParapetDeploymentError } from "../../src/errors.js";
@@ -51,6 +52,8 @@ export type DeployNetworkReturnType = {
     settlementTimeout: number;
     immediateFeeRatio: bigint;
   }[];
+  /** The LP vault's flow parameters as it reports them after the deploy (minDelaySeconds 0: the LP defence off). */
+  lpFlows: LpFlowParams;
   /** Transactions the deployer sent in this run (0 on a re-run: everything was already deployed). */
   transactionsSent: number;
   alreadyDeployed: boolean;
@@ -257,6 +260,11 @@ export async function deployNetwork(
     abi: erc20Abi,
     functionName: "decimals",
   });
+  const lpFlows = await publicClient.readContract({
+    address: get("liquidityVault"),
+    abi: liquidityVaultAbi,
+    functionName: "flowParams",
+  });
 
   const outFile = options.outFile ?? path.join(hre.config.paths.root, "deployments", `${networkName}.json`);
   // Keep the block of an earlier file for the same contracts (event scans start there); otherwise find it.
@@ -298,9 +306,17 @@ export async function deployNetwork(
     journalDir,
     deployer,
     latencyDefence,
+    lpFlows,
     transactionsSent,
     alreadyDeployed: transactionsSent === 0,
   };
+}
+
+/** The LP vault's flow parameters in one line of the deploy report. */
+export function lpFlowsText(p: LpFlowParams, collateralDecimals: number): string {
+  const fees = `entry fee ${p.entryFeeBps} bps, exit fee ${p.exitFeeBps} bps`;
+  if (p.minDelaySeconds === 0) return `immediate (the LP defence is off), ${fees}`;
+  return `requests settle after ${p.minDelaySeconds} s (timeout ${p.settlementTimeoutSeconds} s), ${fees}, keeper fee ${formatUnits(p.keeperFeeTokens, collateralDecimals)}`;
 }
 
 function bigintJson(_key: string, value: unknown) {
@@ -337,6 +353,7 @@ export function formatDeployReport(result: DeployNetworkReturnType, networkName:
         : "";
       return `    ${String(m.marketId).padStart(2)}  ${m.symbol.padEnd(7)} feed ${m.feed}${defence}`;
     }),
+    `  LP flows: ${lpFlowsText(result.lpFlows, d.collateralDecimals)}`,
     `Wrote ${result.outFile}.`,
     result.journalDir
       ? `Ignition journal: ${result.journalDir} (a re-run resumes from it and sends only what is missing).`

@@ -5,6 +5,7 @@ import path from "node:path";
 import hre, { network } from "hardhat";
 import type { JsonRpcServer, NetworkConnection } from "hardhat/types/network";
 import { type Address, getAddress, parseUnits } from "viem";
+import { seedLiquidity } from "../../src/testing/lp.js";
 import { type DeployNetworkReturnType, deployNetwork, parametersFileFor } from "./deploy.js";
 
 export type StartDevNodeOptions = {
@@ -70,10 +71,15 @@ export async function startDevNode(options: StartDevNodeOptions = {}): Promise<D
     };
     for (const wallet of funded)
       await wait(await token.write.mint([wallet.account.address, parseUnits(usdcPerAccount, decimals)]));
+    // The LP defence is on (local.json's lpFlows): the seed is a request settled after the delay (the clock moves).
     const seed = parseUnits(lpSeed, decimals);
-    await wait(await token.write.mint([owner.account.address, seed]));
-    await wait(await token.write.approve([lpVault.address, seed]));
-    await wait(await lpVault.write.deposit([seed, owner.account.address]));
+    const { keeperFeeTokens } = await lpVault.read.flowParams();
+    await wait(await token.write.mint([owner.account.address, seed + keeperFeeTokens]));
+    const testClient = await viem.getTestClient();
+    await seedLiquidity(
+      { publicClient, walletClient: owner, deployment: deploy.deployment, testClient },
+      { amount: seed },
+    );
     const openConnection = connection;
     return {
       url,

@@ -3,6 +3,7 @@
 // in that file; nothing is sent before it validates.
 import { readFile } from "node:fs/promises";
 import { type Address, getAddress, isAddress, parseUnits, zeroAddress } from "viem";
+import { DEFAULT_LP_FLOWS, LP_FLOW_BOUNDS, type LpFlowParams } from "../../src/actions/lp.js";
 import { ParapetDeploymentError } from "../../src/errors.js";
 
 const WAD = 10n ** 18n;
@@ -99,6 +100,11 @@ export type DeployPlan = {
   /** L2 sequencer uptime feed (absent on L1s and local chains). */
   sequencer?: { feed: Address; gracePeriodSeconds: number } | undefined;
   markets: readonly PlannedMarket[];
+  /**
+   * The LP vault's flow parameters (LiquidityVault.setFlowParams, sent by the Core module). Absent: the defaults
+   * (`DEFAULT_LP_FLOWS`, the defence on); a file turns it off with `"minDelaySeconds": 0`.
+   */
+  lpFlows?: LpFlowParams | undefined;
 };
 
 function bad(file: string, summary: string, fix: string): never {
@@ -235,6 +241,64 @@ function latencyParams(file: string, value: unknown, field: string): MarketLaten
 }
 
 /**
+ * The `lpFlows` entry: `{ minDelaySeconds, settlementTimeoutSeconds, entryFeeBps, exitFeeBps, keeperFee }` (the fee
+ * in whole tokens, a decimal string), each field defaulting to DEFAULT_LP_FLOWS, within the LP vault's bounds
+ * (LiquidityVault.setFlowParams), checked here so nothing is sent when one is off.
+ */
+function lpFlowParams(file: string, value: unknown, decimals: number): LpFlowParams {
+  const l = value === undefined ? {} : object(file, value, "lpFlows");
+  const known = new Set(["minDelaySeconds", "settlementTimeoutSeconds", "entryFeeBps", "exitFeeBps", "keeperFee"]);
+  const unknown = Object.keys(l).filter((k) => !known.has(k) && !k.startsWith("$"));
+  if (unknown.length > 0) {
+    bad(
+      file,
+      `lpFlows has unknown field(s) ${unknown.join(", ")}.`,
+      "Use minDelaySeconds, settlementTimeoutSeconds, entryFeeBps, exitFeeBps and keeperFee (docs/deployment.md).",
+    );
+  }
+  const b = LP_FLOW_BOUNDS;
+  const minDelaySeconds = integerIn(
+    file,
+    l.minDelaySeconds ?? DEFAULT_LP_FLOWS.minDelaySeconds,
+    "lpFlows.minDelaySeconds",
+    0,
+    b.maxDelaySeconds,
+  );
+  if (minDelaySeconds !== 0 && minDelaySeconds < b.minDelaySeconds) {
+    bad(
+      file,
+      `lpFlows.minDelaySeconds must be 0 (the defence off) or in [${b.minDelaySeconds}, ${b.maxDelaySeconds}], got ${minDelaySeconds}.`,
+      "Fix lpFlows.minDelaySeconds.",
+    );
+  }
+  const settlementTimeoutSeconds = integerIn(
+    file,
+    l.settlementTimeoutSeconds ?? DEFAULT_LP_FLOWS.settlementTimeoutSeconds,
+    "lpFlows.settlementTimeoutSeconds",
+    minDelaySeconds + b.minSettlementWindowSeconds,
+    b.maxSettlementTimeoutSeconds,
+  );
+  const entryFeeBps = integerIn(
+    file,
+    l.entryFeeBps ?? DEFAULT_LP_FLOWS.entryFeeBps,
+    "lpFlows.entryFeeBps",
+    0,
+    b.maxFeeBps,
+  );
+  const exitFeeBps = integerIn(file, l.exitFeeBps ?? DEFAULT_LP_FLOWS.exitFeeBps, "lpFlows.exitFeeBps", 0, b.maxFeeBps);
+  const keeperFeeTokens = decimal(file, l.keeperFee ?? DEFAULT_LP_FLOWS.keeperFee, "lpFlows.keeperFee", decimals);
+  const maxKeeperFeeTokens = BigInt(b.maxKeeperFeeWholeTokens) * 10n ** BigInt(decimals);
+  if (keeperFeeTokens > maxKeeperFeeTokens) {
+    bad(
+      file,
+      `lpFlows.keeperFee ${String(l.keeperFee)} is above the LP vault's maximum of ${b.maxKeeperFeeWholeTokens} tokens.`,
+      "Set lpFlows.keeperFee to what a settlement's gas costs at your market count (docs/risks.md).",
+    );
+  }
+  return { minDelaySeconds, settlementTimeoutSeconds, entryFeeBps, exitFeeBps, keeperFeeTokens };
+}
+
+/**
  * Validates a parsed parameter file and returns the plan the modules build from. Throws
  * {@link ParapetDeploymentError}: `DEPLOY_PARAMETER_MISSING` for an empty address (naming the field and where to
  * find the real one), `INVALID_DEPLOY_PARAMETERS` for anything else. Pure: reads no chain, sends nothing.
@@ -342,7 +406,8 @@ export function parseNetworkConfig(json: unknown, file = "parameters"): DeployPl
       ...(latency ? { latency } : {}),
     };
   });
-  return { chainId, collateral, ...(sequencer ? { sequencer } : {}), markets };
+  const lpFlows = lpFlowParams(file, root.lpFlows, collateralDecimals);
+  return { chainId, collateral, ...(sequencer ? { sequencer } : {}), markets, lpFlows };
 }
 
 /** Reads and validates a parameter file (see {@link parseNetworkConfig}); a missing file or bad JSON is typed too. */

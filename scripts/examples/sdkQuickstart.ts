@@ -4,6 +4,7 @@ import { network } from "hardhat";
 import { type Address, parseUnits } from "viem";
 import ParapetLocal from "../../ignition/modules/ParapetLocal.js";
 import { createParapetClient, fromWad } from "../../src/index.js";
+import { seedLiquidity } from "../../src/testing/index.js";
 import { deploymentFromIgnition } from "../deployment/fromIgnition.js";
 
 export async function sdkQuickstart() {
@@ -24,9 +25,9 @@ export async function sdkQuickstart() {
   const token = await viem.getContractAt("TestToken", deployment.collateralToken);
   await token.write.mint([walletClient.account.address, parseUnits("1000", 6)]);
   const lpClient = await createParapetClient({ publicClient, walletClient: lp, deployment });
-  await token.write.mint([lp.account.address, parseUnits("1000000", 6)]);
-  await lpClient.writeApprove({ amount: "1000000", spender: "liquidityVault" });
-  await lpClient.writeLpDeposit({ amount: "1000000", receiver: lp.account.address });
+  await token.write.mint([lp.account.address, parseUnits("1000001", 6)]); // + the LP vault's 1 USDC keeper fee
+  // The LP defence is on: a deposit is a request settled after the vault's delay (seedLiquidity moves the clock).
+  await seedLiquidity({ ...lpClient, testClient: await viem.getTestClient() }, { amount: "1000000" });
 
   const owner = walletClient.account.address;
   const parapet = await createParapetClient({ publicClient, walletClient, deployment });

@@ -234,6 +234,10 @@ export function buildAccrueFunding(client: ParapetContext, parameters: BuildAccr
 }
 
 export type BuildLpDepositParameters = { amount: TokenAmount; receiver: Address };
+/**
+ * ERC-4626 `deposit`: immediate, so only while the LP vault's defence is off (`minDelaySeconds` 0). With it on (every
+ * Ignition deployment) use `buildLpRequestDeposit` (actions/lp.ts); the same goes for withdraw and redeem below.
+ */
 export function buildLpDeposit(client: ParapetContext, parameters: BuildLpDepositParameters): BuiltTransaction {
   const amount = tokenAmount(client, parameters.amount, "amount");
   return built(client.deployment.liquidityVault, liquidityVaultAbi, "deposit", [amount, parameters.receiver]);

@@ -40,8 +40,9 @@ liquidateBatch; poke (accrueFunding) the markets with open interest whose price 
 check sees fresh marks; when the pool's utilisation is above 100 %, deleverage the crowded side's most profitable
 positions until it is not; then the orders (when the deployment has TriggerOrders / DelayedOrders): execute due
 trigger orders and settle delayed orders whose round is out when their keeper fee covers the gas, and cancel expired
-or void trigger orders and missed delayed orders (their fee goes back to the account); then (with exposures) run
-your rebalance policy once. One log line per action: reason, outcome, gas used, transaction hash.
+or void trigger orders and missed delayed orders (their fee goes back to the account); then the LP vault's deposit
+and redemption requests: settle the settleable ones whose keeper fee covers the gas, cancel the expired ones (a full
+refund); then (with exposures) run your rebalance policy once. One log line per action: reason, outcome, gas used, transaction hash.
 
 Loop:
   --once                       run one tick and exit (scripts, cron)
@@ -77,6 +78,12 @@ Orders (docs/orders.md):
   --no-order-cleanup           do not cancel expired / void trigger orders and missed delayed orders (no fee)
   --max-orders-per-tick N      most order transactions per tick (default 10)
 
+LP requests (docs/risks.md, LP flows at a known price; a settlement marks every market):
+  --no-lp-requests             skip the LP request job
+  --lp-min-profit-usd X        least keeper fee − gas cost for a settlement (default 0)
+  --no-lp-cleanup              do not cancel expired LP requests (no fee; anyone, the requester too, may)
+  --max-lp-per-tick N          most LP request transactions per tick (default 10)
+
 ${EXPOSURE_HELP.replace("Exposures (at least one):", "Exposures (optional; with them the keeper also runs your rebalance policy each tick):")}
 ${REBALANCE_POLICY_HELP}
 ${CONNECTION_HELP.replace("print data as JSON on stdout", "one JSON object per log line on stdout")}
@@ -97,6 +104,7 @@ function formatEvent(e: KeeperEvent): string {
   const parts = [e.time, `tick ${e.tick}`, e.action, e.outcome];
   if (e.accounts && e.accounts.length > 0) parts.push(`accounts=${e.accounts.join(",")}`);
   if (e.orderIds && e.orderIds.length > 0) parts.push(`orders=${e.orderIds.join(",")}`);
+  if (e.lpRequestIds && e.lpRequestIds.length > 0) parts.push(`lpRequests=${e.lpRequestIds.join(",")}`);
   if (e.marketIds && e.marketIds.length > 0) parts.push(`markets=${e.marketIds.join(",")}`);
   if (e.gasUsed !== undefined) parts.push(`gasUsed=${e.gasUsed}`);
   if (e.hash) parts.push(`tx=${e.hash}`);
@@ -125,6 +133,10 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     "orders-min-profit-usd": { type: "string" },
     "no-order-cleanup": { type: "boolean" },
     "max-orders-per-tick": { type: "string" },
+    "no-lp-requests": { type: "boolean" },
+    "lp-min-profit-usd": { type: "string" },
+    "no-lp-cleanup": { type: "boolean" },
+    "max-lp-per-tick": { type: "string" },
     "no-funding-pokes": { type: "boolean" },
     "poke-min-move": { type: "string" },
     "poke-max-age": { type: "string" },
@@ -201,6 +213,20 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     (x) => Number.isInteger(x) && x > 0 && x <= 500,
     "a whole number (1..500)",
   );
+  const lpMinProfitUsd = numberOption(
+    "lp-min-profit-usd",
+    values["lp-min-profit-usd"],
+    0,
+    (x) => Math.abs(x) < 1e12,
+    "a USD amount",
+  );
+  const maxLpPerTick = numberOption(
+    "max-lp-per-tick",
+    values["max-lp-per-tick"],
+    10,
+    (x) => Number.isInteger(x) && x > 0 && x <= 500,
+    "a whole number (1..500)",
+  );
   const pokeMinMove = numberOption(
     "poke-min-move",
     values["poke-min-move"],
@@ -217,11 +243,11 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
   );
   const exposureArgs = parseExposureArgs(values, false);
   const policy = exposureArgs ? parseRebalancePolicy(values) : undefined;
-  const noJob = ["no-liquidations", "no-orders", "no-funding-pokes", "no-adl"] as const;
+  const noJob = ["no-liquidations", "no-orders", "no-funding-pokes", "no-adl", "no-lp-requests"] as const;
   if (noJob.every((flag) => values[flag]) && !exposureArgs) {
     throw usage(
       "--no-liquidations",
-      "--no-liquidations, --no-orders, --no-funding-pokes and --no-adl without exposures leave the keeper nothing to do.",
+      "--no-liquidations, --no-orders, --no-funding-pokes, --no-adl and --no-lp-requests without exposures leave the keeper nothing to do.",
       "Pass --exposure ASSET=AMOUNT, or drop one of the --no-… options.",
     );
   }
@@ -299,6 +325,12 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
         minProfitUsd: ordersMinProfitUsd,
         cleanup: values["no-order-cleanup"] !== true,
         maxPerTick: maxOrdersPerTick,
+      },
+      lpRequests: {
+        disabled: values["no-lp-requests"] === true,
+        minProfitUsd: lpMinProfitUsd,
+        cleanup: values["no-lp-cleanup"] !== true,
+        maxPerTick: maxLpPerTick,
       },
       rebalance:
         exposureArgs && exposures && policy

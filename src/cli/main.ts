@@ -5,6 +5,7 @@ import { CHAIN_COMMANDS } from "./chain.js";
 import type { CliCommand } from "./connect.js";
 import { EXIT_CODES } from "./errors.js";
 import { KEEPER_COMMANDS } from "./keeper.js";
+import { LP_COMMANDS } from "./lp.js";
 import { ORDERS_COMMANDS } from "./orders.js";
 
 export type { CliIo } from "./backtest.js";
@@ -20,6 +21,7 @@ Commands:
   hedge        plan and open the hedge in one HedgeRouter transaction
   rebalance    one rebalancing pass (--dry-run: the decision and its numbers)
   orders       list, place, cancel, execute trigger orders (stop-loss, take-profit); commit, settle delayed orders
+  lp           request LP deposits and redemptions (settled after the LP vault's delay), settle, cancel, list
   keeper       liquidate unhealthy accounts, execute due orders and run your rebalance policy, in a loop
   backtest     replay history through the hedge policies and report the metrics
 
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, Pick<CliCommand, "help" | "run">> = {
   ...KEEPER_COMMANDS,
   ...CHAIN_COMMANDS,
   ...ORDERS_COMMANDS,
+  ...LP_COMMANDS,
   backtest: {
     help: BACKTEST_HELP,
     run: async (argv, io) => {

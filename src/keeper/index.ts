@@ -3,6 +3,7 @@ export * from "./guards.js";
 export * from "./jobs/adl.js";
 export * from "./jobs/fundingPokes.js";
 export * from "./jobs/liquidations.js";
+export * from "./jobs/lpRequests.js";
 export * from "./jobs/orders.js";
 export * from "./jobs/rebalance.js";
 export * from "./jobs/upkeepSync.js";

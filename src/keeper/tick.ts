@@ -12,6 +12,7 @@ import type { AccountRef } from "./accounts.js";
 import { adlJob } from "./jobs/adl.js";
 import { fundingPokeJob } from "./jobs/fundingPokes.js";
 import { discoverKeeperAccounts, liquidationJob } from "./jobs/liquidations.js";
+import { type LpRequestActionKind, lpRequestJob } from "./jobs/lpRequests.js";
 import { orderJob } from "./jobs/orders.js";
 import { rebalanceJob } from "./jobs/rebalance.js";
 import { upkeepSyncJob } from "./jobs/upkeepSync.js";
@@ -25,6 +26,8 @@ export type KeeperAction =
   | "deleverage"
   | OrderActionKind
   | "orders"
+  | LpRequestActionKind
+  | "lp-requests"
   | "rebalance"
   | "retry"
   | "stop";
@@ -45,6 +48,8 @@ export type KeeperEvent = {
   accounts?: string[] | undefined;
   /** The order an order action was about (decimal id; trigger and delayed ids are separate sequences). */
   orderIds?: string[] | undefined;
+  /** The LP requests an LP action was about (decimal request ids of the LP vault). */
+  lpRequestIds?: string[] | undefined;
   /** The markets a poke or a deleverage was about (decimal market ids). */
   marketIds?: string[] | undefined;
   rewardUsd?: string | undefined;
@@ -77,6 +82,12 @@ export type KeeperState = {
   delayedOrderIds: Set<bigint>;
   nextOrderBlock: bigint;
   liveOrders: { triggers: number; delayed: number };
+  /** LP request ids seen in `RequestCreated` events and not known to be gone (ids are never reused). */
+  lpRequestIds: Set<bigint>;
+  /** Next block to scan for `RequestCreated` events. */
+  nextLpRequestBlock: bigint;
+  /** Live LP requests at the last scan. */
+  liveLpRequests: number;
   /** Per hedge account index: chain time (ms) and price of its last rebalance (the periodic trigger needs it). */
   lastRebalance: Map<bigint, { timestampMs: number; priceUsd: number }>;
   /**
@@ -111,6 +122,9 @@ export function createKeeperState(client: ParapetContext, parameters: CreateKeep
     delayedOrderIds: new Set(),
     nextOrderBlock: fromBlock,
     liveOrders: { triggers: 0, delayed: 0 },
+    lpRequestIds: new Set(),
+    nextLpRequestBlock: fromBlock,
+    liveLpRequests: 0,
     lastRebalance: new Map(),
     lastPokes: new Map(),
   };
@@ -162,6 +176,20 @@ export type KeeperJobOptions = {
       }
     | undefined;
   /**
+   * The LP request job (on by default): settle the LP vault's settleable deposit and redemption requests whose keeper
+   * fee covers the gas (`minProfitUsd`, default 0; a settlement marks every market), then cancel expired ones
+   * (`cleanup`, default true: no fee, the whole escrow goes back to the requester). At most `maxPerTick`
+   * transactions per tick (default 10).
+   */
+  lpRequests?:
+    | {
+        disabled?: boolean | undefined;
+        minProfitUsd?: number | undefined;
+        cleanup?: boolean | undefined;
+        maxPerTick?: number | undefined;
+      }
+    | undefined;
+  /**
    * Also add every newly discovered account to the deployment's LiquidationUpkeep watch list (one `watch`
    * transaction per tick with new accounts), so the Automation upkeep covers them when this keeper is down.
    */
@@ -189,6 +217,7 @@ export type ResolvedKeeperOptions = {
   fundingPokes: { on: boolean; minMove: number; minMoveWad: bigint; maxAgeSeconds: bigint };
   adl: { on: boolean };
   orders: NonNullable<KeeperJobOptions["orders"]> & { on: boolean; maxPerTick: number };
+  lpRequests: NonNullable<KeeperJobOptions["lpRequests"]> & { on: boolean; maxPerTick: number };
   syncUpkeep: boolean;
   rebalance: KeeperJobOptions["rebalance"];
 };
@@ -203,6 +232,10 @@ export function resolveKeeperOptions(client: ParapetContext, options: KeeperJobO
   const maxPerTick = options.orders?.maxPerTick ?? 10;
   if (!Number.isSafeInteger(maxPerTick) || maxPerTick <= 0) {
     throw new ParapetInputError("orders.maxPerTick", `is ${maxPerTick}.`, "Pass a positive integer.");
+  }
+  const maxLpPerTick = options.lpRequests?.maxPerTick ?? 10;
+  if (!Number.isSafeInteger(maxLpPerTick) || maxLpPerTick <= 0) {
+    throw new ParapetInputError("lpRequests.maxPerTick", `is ${maxLpPerTick}.`, "Pass a positive integer.");
   }
   const minMove = options.fundingPokes?.minMove ?? 0.01;
   // Below 1e-8 the decimal text below would round to 0, i.e. a poke on every tick.
@@ -245,6 +278,7 @@ export function resolveKeeperOptions(client: ParapetContext, options: KeeperJobO
         (deployment.triggerOrders !== undefined || deployment.delayedOrders !== undefined),
       maxPerTick,
     },
+    lpRequests: { ...options.lpRequests, on: options.lpRequests?.disabled !== true, maxPerTick: maxLpPerTick },
     syncUpkeep: options.syncUpkeep === true,
     rebalance: options.rebalance,
   };
@@ -282,8 +316,8 @@ export type KeeperTickReturnType = {
 };
 
 /**
- * Runs every job once: discover accounts → upkeep sync → liquidations → funding pokes → ADL → orders → rebalance,
- * then logs `tick ok`. Stops between actions when `signal` aborts (a send in progress is finished). Throws what a job
+ * Runs every job once: discover accounts → upkeep sync → liquidations → funding pokes → ADL → orders → LP requests →
+ * rebalance, then logs `tick ok`. Stops between actions when `signal` aborts (a send in progress is finished). Throws what a job
  * throws (the loop decides whether to retry); events emitted before the throw were delivered to `onEvent`.
  */
 export async function keeperTick(
@@ -327,6 +361,7 @@ export async function keeperTick(
     if (options.adl.on && !stopped()) await adlJob(ctx, markets);
   }
   if (options.orders.on && !stopped()) await orderJob(ctx);
+  if (options.lpRequests.on && !stopped()) await lpRequestJob(ctx);
   if (options.rebalance && !stopped()) await rebalanceJob(ctx);
   ctx.emit({
     action: "tick",
@@ -335,7 +370,8 @@ export async function keeperTick(
       `${state.accounts.length} account(s) watched, scanned to block ${state.nextAccountBlock - 1n}` +
       (options.orders.on
         ? `; ${state.liveOrders.triggers} trigger and ${state.liveOrders.delayed} delayed order(s) live`
-        : ""),
+        : "") +
+      (options.lpRequests.on ? `; ${state.liveLpRequests} LP request(s) live` : ""),
   });
   return { tick, events, sent: state.sent - sentBefore };
 }

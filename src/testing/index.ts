@@ -2,3 +2,4 @@
 export * from "./anvil.js";
 export * from "./bulk.js";
 export * from "./chain.js";
+export * from "./lp.js";

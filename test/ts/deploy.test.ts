@@ -12,7 +12,7 @@ import { startDevNode } from "../../scripts/deployment/devNode.js";
 import { loadNetworkConfig, parseNetworkConfig } from "../../scripts/deployment/networkConfig.js";
 import { readDataFile } from "../../src/data/node.js";
 import { loadDeploymentFile } from "../../src/deploymentFile.js";
-import { loadCryptoOhlcv, loadTradfiOhlc, ParapetDeploymentError } from "../../src/index.js";
+import { defaultLpFlowParams, loadCryptoOhlcv, loadTradfiOhlc, ParapetDeploymentError } from "../../src/index.js";
 import { type AnvilNode, startAnvil } from "../../src/testing/index.js";
 
 const MOCK = "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol:MockV3Aggregator";
@@ -173,6 +173,15 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
       settlementTimeout: 0,
       immediateFeeRatio: 0n,
     });
+    // local.json turns the LP defence on (lpFlows): requests, fees and a keeper fee of 1 USDC.
+    expect(first.lpFlows).to.deep.equal({
+      minDelaySeconds: 600,
+      settlementTimeoutSeconds: 3600,
+      entryFeeBps: 50,
+      exitFeeBps: 40,
+      keeperFeeTokens: 1_000_000n,
+    });
+    expect(formatDeployReport(first, "localhost")).to.include("LP flows: requests settle after 600 s");
     // Event scans start at the block that created the adapter (Core's first contract): no code one block earlier.
     const publicClient = await viem.getPublicClient();
     const codeAt = (blockNumber: bigint) => publicClient.getCode({ address: deployment.oracleAdapter, blockNumber });
@@ -313,7 +322,7 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     expect(await deployerNonce()).to.equal(nonce);
   });
 
-  it("bad parameter values are named: margin ratios, heartbeat bounds, duplicate markets, latency bounds, bad JSON", async () => {
+  it("bad parameter values are named: margin ratios, heartbeat bounds, duplicate markets, latency and LP flow bounds, bad JSON", async () => {
     const base = JSON.parse(await readFile(LOCAL, "utf8"));
     const variant = (change: (json: typeof base) => void) => {
       const json = structuredClone(base);
@@ -362,6 +371,42 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
         j.markets[1].latency = latency;
       })().markets[1]?.latency,
     ).to.deep.equal({ minSettlementDelay: 5, settlementTimeout: 600, immediateFeeRatio: parseUnits("0.005", 18) });
+    // The LP flows within the LP vault's bounds (LiquidityVault.setFlowParams); absent, the defaults (on).
+    expect(
+      variant((j) => {
+        j.lpFlows.minDelaySeconds = 30;
+      }),
+    ).to.throw("lpFlows.minDelaySeconds must be 0 (the defence off) or in [60, 86400], got 30");
+    expect(
+      variant((j) => {
+        j.lpFlows.settlementTimeoutSeconds = 600;
+      }),
+    ).to.throw("lpFlows.settlementTimeoutSeconds must be an integer in [660, 604800]");
+    expect(
+      variant((j) => {
+        j.lpFlows.exitFeeBps = 501;
+      }),
+    ).to.throw("lpFlows.exitFeeBps must be an integer in [0, 500]");
+    expect(
+      variant((j) => {
+        j.lpFlows.keeperFee = "1001";
+      }),
+    ).to.throw("above the LP vault's maximum of 1000 tokens");
+    expect(
+      variant((j) => {
+        j.lpFlows.delay = 5;
+      }),
+    ).to.throw("lpFlows has unknown field(s) delay");
+    expect(
+      variant((j) => {
+        delete j.lpFlows;
+      })().lpFlows,
+    ).to.deep.equal(defaultLpFlowParams(6));
+    expect(
+      variant((j) => {
+        j.lpFlows = { minDelaySeconds: 0 };
+      })().lpFlows?.minDelaySeconds,
+    ).to.equal(0);
     const broken = path.join(tmp, "broken.json");
     await writeFile(broken, "{ not json");
     await expectDeployError(loadNetworkConfig(broken), "INVALID_DEPLOY_PARAMETERS", `${broken}: not valid JSON`);

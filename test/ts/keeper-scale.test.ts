@@ -14,7 +14,7 @@ import {
   scanAccounts,
   unwrapCallResult,
 } from "../../src/index.js";
-import { mixedLeverageBook, openPositionsInBulk } from "../../src/testing/index.js";
+import { mixedLeverageBook, openPositionsInBulk, seedLiquidity } from "../../src/testing/index.js";
 import { deployParapet } from "./helpers/parapet.js";
 
 const USDC = 10n ** 6n;
@@ -39,9 +39,10 @@ async function countingClient(env: Env, walletClient = env.trader) {
 
 /** A deep LP pool (the books below are balanced, but their gross size is large) and a funded, approved trader. */
 async function fund(env: Env, lpUsd: bigint, traderUsd: bigint): Promise<void> {
-  await env.token.write.mint([env.lp.account.address, lpUsd * USDC]);
-  await env.token.write.approve([env.lpVault.address, maxUint256], { account: env.lp.account });
-  await env.lpVault.write.deposit([lpUsd * USDC, env.lp.account.address], { account: env.lp.account });
+  await env.token.write.mint([env.lp.account.address, lpUsd * USDC + USDC]); // + the LP vault's keeper fee
+  const testClient = await env.viem.getTestClient();
+  const lp = { publicClient: env.publicClient, walletClient: env.lp, deployment: env.deployment, testClient };
+  await seedLiquidity(lp, { amount: lpUsd * USDC }); // a request, settled after the LP defence's delay
   await env.token.write.mint([env.trader.account.address, traderUsd * USDC]);
   await env.token.write.approve([env.deployment.perpVault, maxUint256], { account: env.trader.account });
 }

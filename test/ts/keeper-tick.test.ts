@@ -202,7 +202,7 @@ describe("keeperTick: every job, one tick at a time", () => {
       [["--poke-min-move", "0"], "--poke-min-move 0"],
       [["--poke-min-move", "x"], "--poke-min-move x"],
       [["--poke-max-age", "1.5"], "--poke-max-age 1.5"],
-      [["--no-liquidations", "--no-orders", "--no-funding-pokes", "--no-adl"], "nothing to do"],
+      [["--no-liquidations", "--no-orders", "--no-funding-pokes", "--no-adl", "--no-lp-requests"], "nothing to do"],
     ] as const) {
       const refused = await run(["keeper", ...argv]);
       expect(refused.code, argv.join(" ")).to.equal(2);
@@ -320,7 +320,12 @@ describe("keeperTick: auto-deleveraging", () => {
     const { trader, keeper, lp } = await clients(env);
     const owner = env.trader.account.address;
     const keeperAddress = env.keeper.account.address;
-    // The pool: 100k USDC (the LP takes 900k of its 1M out while nothing is open).
+    // The pool: 100k USDC (the LP takes 900k of its 1M out while nothing is open). This test is about ADL and needs
+    // that pool to the unit: the owner turns the LP defence (its delay and exit fee) off for the withdrawal.
+    await env.lpVault.write.setFlowParams(
+      [{ minDelaySeconds: 0, settlementTimeoutSeconds: 3_600, entryFeeBps: 0, exitFeeBps: 0, keeperFeeTokens: 0n }],
+      { account: env.deployer.account },
+    );
     await lp.writeLpWithdraw({ amount: "900000", receiver: env.lp.account.address, owner: env.lp.account.address });
     await trader.writeApprove({ amount: "100000" });
     const open = async (accountIndex: bigint, amount: string, sizeDelta: string) => {

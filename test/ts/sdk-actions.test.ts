@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { custom, parseUnits } from "viem";
+import { custom, getAddress, parseUnits } from "viem";
 import {
   createParapetClient,
   getSnapshot,
@@ -102,23 +102,51 @@ describe("SDK actions on the in-process chain", () => {
     expect(snap.markets.every((m) => m.oracleError === undefined)).to.equal(true);
   });
 
-  it("LP deposit, withdraw and redeem through the SDK", async () => {
+  it("LP deposit and redemption requests through the SDK: the immediate deposit refused, request, status, settle by a keeper, cancel", async () => {
     const lpClient = await createParapetClient({
       publicClient: env.publicClient,
       walletClient: env.lp,
       deployment: env.deployment,
     });
+    const keeperClient = await createParapetClient({
+      publicClient: env.publicClient,
+      walletClient: env.keeper,
+      deployment: env.deployment,
+    });
     const me = env.lp.account.address;
-    await env.token.write.mint([me, usdc("1000")]);
-    await lpClient.writeApprove({ amount: "1000", spender: "liquidityVault" });
-    const d = await lpClient.writeLpDeposit({ amount: "1000", receiver: me });
-    expect(d.events.some((e) => e.eventName === "Deposit")).to.equal(true);
-    const w = await lpClient.writeLpWithdraw({ amount: "500", receiver: me, owner: me });
-    expect(w.events.some((e) => e.eventName === "Withdraw")).to.equal(true);
+    const flows = await lpClient.getLpFlowParams();
+    expect(flows.enabled).to.equal(true);
+    await env.token.write.mint([me, usdc("1001")]);
+    await lpClient.writeApprove({ amount: "1001", spender: "liquidityVault" });
+    // The immediate ERC-4626 deposit is closed while the defence is on; the decoded error names the request path.
+    const refused = await rejects(lpClient.writeLpDeposit({ amount: "1000", receiver: me }));
+    expect(refused).to.be.instanceOf(ParapetContractError);
+    expect((refused as ParapetContractError).errorName).to.equal("ERC4626ExceededMaxDeposit");
+    expect((refused as ParapetContractError).fix).to.include("writeLpRequestDeposit");
+
+    const { requestId } = await lpClient.writeLpRequestDeposit({ amount: "1000", receiver: me });
+    const pending = await lpClient.getLpRequest({ requestId });
+    expect(pending).to.include({ kind: "deposit", status: "pending", owner: getAddress(me), amount: usdc("1000") });
+    expect(pending?.keeperFeeTokens).to.equal(usdc("1"));
+    expect(pending?.settleAfter).to.equal((pending?.cancelBefore ?? 0n) + BigInt(flows.minDelaySeconds / 2));
+    const early = await rejects(keeperClient.writeLpSettle({ requestId }));
+    expect((early as ParapetContractError).errorName).to.equal("RequestNotSettleable");
+    await env.networkHelpers.time.increase(flows.minDelaySeconds);
+    expect((await lpClient.getLpRequest({ requestId }))?.status).to.equal("settleable");
+    const settled = await keeperClient.writeLpSettle({ requestId });
+    const event = settled.events.find((e) => e.eventName === "DepositSettled");
+    if (event?.eventName !== "DepositSettled") throw new Error("no DepositSettled event");
+    expect(event.args.assets).to.equal(usdc("1000"));
+    expect(event.args.feeTokens).to.equal(usdc("5")); // 50 bps entry fee
+    expect((await env.lpVault.read.balanceOf([me])) > 0n, "shares minted").to.equal(true);
+    expect(await lpClient.getLpRequest({ requestId })).to.equal(undefined);
+
     const shares = await env.lpVault.read.balanceOf([me]);
-    const r = await lpClient.writeLpRedeem({ shares: shares / 2n, receiver: me, owner: me });
-    expect(r.events.some((e) => e.eventName === "Withdraw")).to.equal(true);
-    expect(await env.lpVault.read.balanceOf([me])).to.equal(shares - shares / 2n);
+    const redeem = await lpClient.writeLpRequestRedeem({ shares: shares / 2n, receiver: me, owner: me });
+    const live = await lpClient.getLpRequests({ owner: me });
+    expect(live.map((r) => [r.requestId, r.kind, r.status])).to.deep.equal([[redeem.requestId, "redeem", "pending"]]);
+    await lpClient.writeLpCancel({ requestId: redeem.requestId });
+    expect(await env.lpVault.read.balanceOf([me])).to.equal(shares);
   });
 
   it("setOperator lets a bot trade (never withdraw); accrueFunding emits FundingAccrued", async () => {

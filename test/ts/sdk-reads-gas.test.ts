@@ -38,7 +38,8 @@ describe("SDK free-function reads and gas estimation failures", () => {
     expect(lp.valueTokens).to.equal(parseUnits("1000000", 6));
     expect(lp.withdrawableTokens).to.equal(parseUnits("1000000", 6));
     expect(lp.utilizationWad).to.equal(0n);
-    expect(lp.sharePriceWad).to.equal(wad("1"));
+    // The seed went through a request and paid the 50 bps entry fee into the pool: 995,000 shares' worth of 1,000,000.
+    expect(lp.sharePriceWad).to.equal((wad("1000000") * wad("1")) / wad("995000"));
   });
 
   async function setup(dropEstimateData: "estimate" | "estimate+call") {

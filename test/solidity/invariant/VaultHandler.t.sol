@@ -7,6 +7,7 @@ import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.so
 import {Test} from "../utils/Test.sol";
 import {PerpVault} from "../../../contracts/PerpVault.sol";
 import {LiquidityVault} from "../../../contracts/LiquidityVault.sol";
+import {ILiquidityVault} from "../../../contracts/interfaces/ILiquidityVault.sol";
 import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
 import {IOracleAdapter} from "../../../contracts/interfaces/IOracleAdapter.sol";
 import {TestToken} from "../../../contracts/test/TestToken.sol";
@@ -311,8 +312,12 @@ contract VaultHandler is Test {
                 _unexpected("lpDeposit/previewRedeem", reason);
             }
         } catch (bytes memory reason) {
-            if (_isOracleError(reason)) _rejected("lpDeposit", reason);
-            else _unexpected("lpDeposit", reason);
+            // A pool worth ≤ 0 refuses deposits (INV-LP-03): its shares would be worth nothing.
+            if (_isOracleError(reason) || _selector(reason) == ILiquidityVault.PoolValueNotPositive.selector) {
+                _rejected("lpDeposit", reason);
+            } else {
+                _unexpected("lpDeposit", reason);
+            }
         }
         _end(before, NONE, "lpDeposit");
     }

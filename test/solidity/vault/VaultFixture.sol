@@ -5,6 +5,7 @@ import {MockV3Aggregator} from "@chainlink/contracts/src/v0.8/tests/MockV3Aggreg
 import {Test} from "../utils/Test.sol";
 import {PerpVault} from "../../../contracts/PerpVault.sol";
 import {LiquidityVault} from "../../../contracts/LiquidityVault.sol";
+import {ILiquidityVault} from "../../../contracts/interfaces/ILiquidityVault.sol";
 import {OracleAdapter} from "../../../contracts/oracle/OracleAdapter.sol";
 import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
 import {IOracleAdapter} from "../../../contracts/interfaces/IOracleAdapter.sol";
@@ -45,6 +46,9 @@ abstract contract VaultFixture is Test {
         vault.setGuardian(guardian);
         vault.listMarket(defaultParams(address(ethFeed), 1_000_000e18));
         vault.listMarket(defaultParams(address(btcFeed), 50_000e18));
+        // LP flows immediate and free (the LP defence off, as a new LiquidityVault starts): these tests are about the
+        // perp vault and need LP capital at once. The defence is tested with it on in LpFlowsFixture's tests.
+        lp.setFlowParams(ILiquidityVault.FlowParams(0, 1 hours, 0, 0, 0));
         vm.stopPrank();
 
         usdc.mint(lpProvider, 10_000_000e6);
@@ -119,6 +123,20 @@ abstract contract VaultFixture is Test {
         usdc.mint(lpProvider, amount);
         vm.prank(lpProvider);
         lp.deposit(amount, lpProvider);
+    }
+
+    /// @dev An LP deposit through the request path, whatever the LP vault's parameters: `who` requests `assets`
+    /// (plus the keeper fee), time moves past the delay (feeds refreshed) and the keeper settles. Returns the shares.
+    function requestAndSettleDeposit(address who, uint256 assets) internal returns (uint256 shares) {
+        ILiquidityVault.FlowParams memory p = lp.flowParams();
+        usdc.mint(who, assets + p.keeperFeeTokens);
+        vm.startPrank(who);
+        usdc.approve(address(lp), assets + p.keeperFeeTokens);
+        uint256 requestId = lp.requestDeposit(assets, who);
+        vm.stopPrank();
+        if (p.minDelaySeconds != 0) skip(p.minDelaySeconds);
+        vm.prank(keeper);
+        shares = lp.settleRequest(requestId);
     }
 
     function defaultParams(address feed, uint96 skewScale) internal pure returns (IPerpVaultTypes.MarketParams memory) {

@@ -18,7 +18,14 @@ import {
   planHedge,
   rebalanceHedge,
 } from "../../../src/index.js";
-import { advanceTime, dealToken, mockChainlinkFeed, setMarketPrice } from "../../../src/testing/index.js";
+import {
+  advanceTime,
+  dealToken,
+  mockChainlinkFeed,
+  seedLiquidity,
+  setMarketPrice,
+  settleLpRequestNow,
+} from "../../../src/testing/index.js";
 
 export type LifecycleOptions = {
   /** "real": the feeds are real Chainlink feeds (a mainnet fork): each is swapped for a mock first. */
@@ -76,8 +83,8 @@ export async function runHedgeLifecycle(
     });
   }
   expect(await balanceOf(lp.account.address)).to.equal(tokens("2000000"));
-  await asLp.writeApprove({ spender: "liquidityVault", amount: maxUint256 });
-  await asLp.writeLpDeposit({ amount: "1000000", receiver: lp.account.address });
+  // The LP defence is on: the deposit is a request, settled after the LP vault's delay (seedLiquidity moves the clock).
+  await seedLiquidity(asLp, { amount: "1000000" });
   steps.push("deposit");
 
   // 2. plan: 10 ETH and 0.5 BTC held, hedged one-to-one in the chain's markets.
@@ -161,10 +168,22 @@ export async function runHedgeLifecycle(
   expect(liquidation.rewardUsd > 0n).to.equal(true);
   steps.push("liquidation");
 
-  // 8. withdraw: the LP takes 100,000 back, to the unit.
+  // 8. withdraw: the LP requests the redemption of a tenth of its shares; a keeper settles it after the delay and the
+  // LP receives, to the unit, what the settlement reports (the mark minus the exit fee and the keeper fee).
   const lpBefore = await balanceOf(lp.account.address);
-  await asLp.writeLpWithdraw({ amount: "100000", receiver: lp.account.address, owner: lp.account.address });
-  expect((await balanceOf(lp.account.address)) - lpBefore).to.equal(tokens("100000"));
+  const shares = await publicClient.readContract({
+    address: deployment.liquidityVault,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: [lp.account.address],
+  });
+  const me = lp.account.address;
+  const { requestId } = await asLp.writeLpRequestRedeem({ shares: shares / 10n, receiver: me, owner: me });
+  const settled = await settleLpRequestNow(asKeeper, { requestId });
+  const redeemed = settled.events.find((e) => e.eventName === "RedeemSettled");
+  if (redeemed?.eventName !== "RedeemSettled") throw new Error("no RedeemSettled event");
+  expect((await balanceOf(me)) - lpBefore).to.equal(redeemed.args.assets);
+  expect(redeemed.args.assets > tokens("90000"), "about a tenth of the pool").to.equal(true);
   steps.push("withdraw");
   return { steps };
 }

@@ -13,7 +13,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { FEED_DECIMALS, FEED_HEARTBEAT, feedAnswer, MARKETS, marketParams } from "../../../scripts/bench/markets.js";
-import { type Deployment, parseDeployment } from "../../../src/index.js";
+import { type Deployment, defaultLpFlowParams, parseDeployment } from "../../../src/index.js";
 
 /** anvil's well-known development keys: test-only funds on a throwaway local node. */
 export const ANVIL_KEYS = [
@@ -35,8 +35,19 @@ export type AnvilParapet = {
 
 export const MOCK_V3_AGGREGATOR = "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol:MockV3Aggregator";
 
+export type DeployParapetOnAnvilOptions = {
+  /**
+   * Turn the LP defence on (the deployment defaults) after the seed. A LiquidityVault deployed with plain viem starts
+   * with it off, so the 1 M seed here is an immediate deposit; Ignition deployments turn it on (Core's lpFlows).
+   */
+  lpDefence?: boolean | undefined;
+};
+
 /** Deploys Parapet on `url` from ANVIL_KEYS[0] and funds the LP vault with 1 M USDC. */
-export async function deployParapetOnAnvil(url: string): Promise<AnvilParapet> {
+export async function deployParapetOnAnvil(
+  url: string,
+  options: DeployParapetOnAnvilOptions = {},
+): Promise<AnvilParapet> {
   const deployer = privateKeyToAccount(ANVIL_KEYS[0]);
   const publicClient = createPublicClient({ transport: http(url) });
   const wallets = new Map<Hex, ReturnType<typeof createWalletClient>>();
@@ -105,6 +116,7 @@ export async function deployParapetOnAnvil(url: string): Promise<AnvilParapet> {
   await send(token, "TestToken", "mint", [me, parseUnits("1000000", 6)]);
   await send(token, "TestToken", "approve", [lp, parseUnits("1000000", 6)]);
   await send(lp, "LiquidityVault", "deposit", [parseUnits("1000000", 6), me]);
+  if (options.lpDefence) await send(lp, "LiquidityVault", "setFlowParams", [defaultLpFlowParams(6)]);
   const deployment = parseDeployment({
     chainId: await publicClient.getChainId(),
     blockNumber: 0,

@@ -4,10 +4,14 @@ import { network } from "hardhat";
 import { type Address, parseUnits } from "viem";
 import ParapetLocal from "../../../ignition/modules/ParapetLocal.js";
 import { deploymentFromIgnition } from "../../../scripts/deployment/fromIgnition.js";
+import { seedLiquidity } from "../../../src/testing/index.js";
 
 export { deploymentFromIgnition };
 
-/** A fresh chain with ParapetLocal deployed, an LP with 1 M USDC in the pool and a trader holding 100 k USDC. */
+/**
+ * A fresh chain with ParapetLocal deployed (the LP defence on, as every deployment), an LP with 1 M USDC in the pool
+ * (requested and settled: the clock moves by the LP vault's delay) and a trader holding 100 k USDC.
+ */
 export async function deployParapet() {
   const connection = await network.create();
   const { viem, ignition, networkHelpers } = connection;
@@ -25,9 +29,10 @@ export async function deployParapet() {
   const token = await viem.getContractAt("TestToken", deployment.collateralToken);
   const vault = await viem.getContractAt("PerpVault", deployment.perpVault);
   const lpVault = await viem.getContractAt("LiquidityVault", deployment.liquidityVault);
-  await token.write.mint([lp.account.address, parseUnits("1000000", 6)]);
-  await token.write.approve([lpVault.address, parseUnits("1000000", 6)], { account: lp.account });
-  await lpVault.write.deposit([parseUnits("1000000", 6), lp.account.address], { account: lp.account });
+  const flows = await lpVault.read.flowParams();
+  await token.write.mint([lp.account.address, parseUnits("1000000", 6) + flows.keeperFeeTokens]);
+  const testClient = await viem.getTestClient();
+  await seedLiquidity({ publicClient, walletClient: lp, deployment, testClient }, { amount: parseUnits("1000000", 6) });
   await token.write.mint([trader.account.address, parseUnits("100000", 6)]);
   const feeds = await Promise.all(
     deployment.markets.map((m) =>
