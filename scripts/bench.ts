@@ -68,6 +68,7 @@ import {
   type SdkResult,
 } from "./bench/report.js";
 import { intrinsicGas, splitGas, splitTable } from "./bench/trace.js";
+import { deployPerpVault } from "./deployment/vault.js";
 
 const JSON_MODE = process.env.BENCH_JSON === "1" || process.argv.includes("--json");
 const started = Date.now();
@@ -122,15 +123,12 @@ for (const m of MARKETS) feeds.push(await deployFeed(m.price));
 const ethFeed = feeds[0];
 if (ethFeed === undefined) throw new Error("no ETH feed");
 for (const feed of feeds) await gasOf(adapter.write.setFeed([feed.address, FEED_HEARTBEAT, zeroAddress, 0, 0]));
-const liquidationModule = await viem.deployContract("LiquidationModule", [token.address, adapter.address]);
-const adminModule = await viem.deployContract("AdminModule", [token.address, adapter.address]);
-const vault = await viem.deployContract("PerpVault", [
-  token.address,
-  adapter.address,
-  deployer.account.address,
-  liquidationModule.address,
-  adminModule.address,
-]);
+const modules = await deployPerpVault(viem, {
+  token: token.address,
+  adapter: adapter.address,
+  owner: deployer.account.address,
+});
+const vault = await viem.getContractAt("PerpVault", modules.vault);
 const lpVault = await viem.deployContract("LiquidityVault", [token.address, vault.address, "Parapet LP", "pLP"]);
 await gasOf(vault.write.setLiquidityVault([lpVault.address]));
 for (const [i, m] of MARKETS.entries()) {
@@ -686,8 +684,8 @@ if (process.env.BENCH_PROFILE) {
   const { profileTransaction } = await import("./bench/profile.js");
   const table = await profileTransaction(provider, process.cwd(), hash, tx.to ?? zeroAddress, {
     [vault.address]: "contracts/PerpVault.sol/PerpVault.json",
-    [liquidationModule.address]: "contracts/LiquidationModule.sol/LiquidationModule.json",
-    [adminModule.address]: "contracts/AdminModule.sol/AdminModule.json",
+    [modules.liquidationModule]: "contracts/LiquidationModule.sol/LiquidationModule.json",
+    [modules.adminModule]: "contracts/AdminModule.sol/AdminModule.json",
   });
   process.stderr.write(`gas of ${key} by source line (top 60):\n${table}\n`);
 }

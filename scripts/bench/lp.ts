@@ -4,9 +4,11 @@
 // and per market, from the difference between 1 and 10 markets). Every number is `gasUsed` from a receipt; a
 // measured transaction that did not do what it should (reverted, no event, wrong balances, a request that grew with
 // the markets) throws.
+
 import { network } from "hardhat";
 import { type Address, type Hex, maxUint256, parseEventLogs, type TransactionReceipt, zeroAddress } from "viem";
 import { defaultLpFlowParams } from "../../src/actions/lp.js";
+import { deployPerpVault } from "../deployment/vault.js";
 import { FEED_DECIMALS, FEED_HEARTBEAT, feedAnswer, marketParams, TOKEN_DECIMALS, units, usdc } from "./markets.js";
 import type { Measure } from "./report.js";
 
@@ -43,7 +45,16 @@ export async function measureLpFlows(log: (line: string) => void = () => {}): Pr
 
   const token = await viem.deployContract("TestToken", ["USD Coin", "USDC", TOKEN_DECIMALS]);
   const adapter = await viem.deployContract("OracleAdapter", [deployer.account.address]);
-  const vault = await viem.deployContract("PerpVault", [token.address, adapter.address, deployer.account.address]);
+  const vault = await viem.getContractAt(
+    "PerpVault",
+    (
+      await deployPerpVault(viem, {
+        token: token.address,
+        adapter: adapter.address,
+        owner: deployer.account.address,
+      })
+    ).vault,
+  );
   const lpVault = await viem.deployContract("LiquidityVault", [token.address, vault.address, "Parapet LP", "pLP"]);
   await receiptOf(vault.write.setLiquidityVault([lpVault.address]), "setLiquidityVault");
   for (const w of [lp, lp2, trader]) {

@@ -1,10 +1,12 @@
 // The snapshot at scale (issue #14): a deployment with many markets (64 by default; the vault's cap is 128) and one
 // account holding a position in every one of them, and the benchmark of `getSnapshot` on it. The tests
 // (test/ts/sdk-snapshot.test.ts) build the same book with `deploySnapshotBook`.
+
 import { network } from "hardhat";
 import { type Address, createPublicClient, custom, maxUint256, zeroAddress } from "viem";
 import { type Deployment, getSnapshot, type ParapetContext, parseDeployment } from "../../src/index.js";
 import { type BulkPosition, openPositionsInBulk } from "../../src/testing/index.js";
+import { deployPerpVault } from "../deployment/vault.js";
 import {
   FEED_DECIMALS,
   FEED_HEARTBEAT,
@@ -49,15 +51,16 @@ export async function deploySnapshotBook(connection: Connection, parameters: Sna
 
   const token = await viem.deployContract("TestToken", ["USD Coin", "USDC", TOKEN_DECIMALS]);
   const adapter = await viem.deployContract("OracleAdapter", [deployer.account.address]);
-  const liquidationModule = await viem.deployContract("LiquidationModule", [token.address, adapter.address]);
-  const adminModule = await viem.deployContract("AdminModule", [token.address, adapter.address]);
-  const vault = await viem.deployContract("PerpVault", [
-    token.address,
-    adapter.address,
-    deployer.account.address,
-    liquidationModule.address,
-    adminModule.address,
-  ]);
+  const vault = await viem.getContractAt(
+    "PerpVault",
+    (
+      await deployPerpVault(viem, {
+        token: token.address,
+        adapter: adapter.address,
+        owner: deployer.account.address,
+      })
+    ).vault,
+  );
   const lpVault = await viem.deployContract("LiquidityVault", [token.address, vault.address, "Parapet LP", "pLP"]);
   await vault.write.setLiquidityVault([lpVault.address]);
   const prices = Array.from({ length: count }, (_, i) => (MARKETS[i % MARKETS.length] as { price: string }).price);

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { decodeEventLog, parseUnits, zeroAddress } from "viem";
+import { deployPerpVault } from "../../scripts/deployment/vault.js";
 
 // End-to-end on the in-process chain through viem: what an SDK user sees (events, reverts, balances).
 describe("PerpVault on the in-process chain (viem)", () => {
@@ -16,16 +17,12 @@ describe("PerpVault on the in-process chain (viem)", () => {
       [8, 3000n * 10n ** 8n],
     );
     await adapter.write.setFeed([feed.address, 86_400, zeroAddress, 0, 0]);
-    const modules = [
-      (await viem.deployContract("LiquidationModule", [usdc.address, adapter.address])).address,
-      (await viem.deployContract("AdminModule", [usdc.address, adapter.address])).address,
-    ] as const;
-    const vault = await viem.deployContract("PerpVault", [
-      usdc.address,
-      adapter.address,
-      deployer.account.address,
-      ...modules,
-    ]);
+    const { vault: vaultAddress } = await deployPerpVault(viem, {
+      token: usdc.address,
+      adapter: adapter.address,
+      owner: deployer.account.address,
+    });
+    const vault = await viem.getContractAt("PerpVault", vaultAddress);
     const lp = await viem.deployContract("LiquidityVault", [usdc.address, vault.address, "Parapet LP", "pLP"]);
     await vault.write.setLiquidityVault([lp.address]);
     await vault.write.listMarket([
