@@ -116,19 +116,20 @@ contract AdminModule is VaultModule {
         _checkBound("partialBuffer", p.partialBuffer, MIN_PARTIAL_BUFFER, MAX_PARTIAL_BUFFER);
         _checkBound("maxKeeperFeeUsd", p.maxKeeperFeeUsd, 0, MAX_KEEPER_FEE_USD);
         _checkBound("minKeeperFeeUsd", p.minKeeperFeeUsd, 0, p.maxKeeperFeeUsd);
-        _liquidationParams = StoredLiquidationParams({
+        _liquidation = LiquidationBooks({
             keeperFeeRatioPpm: uint16(_ppm("keeperFeeRatio", p.keeperFeeRatio)), // ≤ 1 %
             penaltyRatioPpm: uint16(_ppm("penaltyRatio", p.penaltyRatio)), // ≤ 5 %
             insuranceSharePpm: uint24(_ppm("insuranceShare", p.insuranceShare)), // ≤ 100 %
             partialBufferPpm: uint24(_ppm("partialBuffer", p.partialBuffer)), // ≤ 100 %
             minKeeperFeeMicroUsd: uint40(_micro("minKeeperFeeUsd", p.minKeeperFeeUsd)), // ≤ 1,000 USD
-            maxKeeperFeeMicroUsd: uint40(_micro("maxKeeperFeeUsd", p.maxKeeperFeeUsd))
+            maxKeeperFeeMicroUsd: uint40(_micro("maxKeeperFeeUsd", p.maxKeeperFeeUsd)),
+            insuranceFundUsd: _liquidation.insuranceFundUsd
         });
         emit LiquidationParamsSet(p);
     }
 
     function setInsuranceCap(uint256 capUsd) external onlyDelegated onlyOwner {
-        _insurance.capUsd = capUsd.toUint128();
+        _insuranceCapUsd = capUsd;
         emit InsuranceCapSet(capUsd);
     }
 

@@ -259,8 +259,10 @@ contract LiquidationModule is VaultModule {
         m.refreshMark(_pool, leg.t);
     }
 
-    /// @dev Charges the penalty and books the keeper reward, splits the rest of the penalty between insurance (up to
-    /// its cap) and pool, and after a full liquidation covers a deficit from insurance, then pool.
+    /// @dev Charges the penalty and books the keeper reward, splits the rest of the penalty between insurance and
+    /// pool, and after a full liquidation covers a deficit from insurance, then pool. (What the fund holds above its
+    /// cap anyone releases to the LPs: `releaseInsuranceExcess`; kept off this path, which reads one slot for all
+    /// of it.)
     /// The reward is `clamp(closedNotional · keeperFeeRatio, min, max)` in whole token units, whatever the account
     /// holds, so clearing an account in bad debt always pays a keeper. The penalty (≥ the reward) pays it first; a
     /// partial liquidation always has the equity for the whole penalty (its fraction is chosen so), while a full one
@@ -285,15 +287,12 @@ contract LiquidationModule is VaultModule {
         r.penaltyUsd = full ? Math.min(penalty, collateral > 0 ? uint256(collateral) : 0) : penalty;
         uint256 rewardFromPenalty = Math.min(r.keeperRewardUsd, r.penaltyUsd);
         uint256 rest = r.penaltyUsd - rewardFromPenalty;
-        Insurance memory ins = _insurance;
+        uint256 fundBefore = _liquidation.insuranceFundUsd;
         r.insuranceUsd = MulDiv.down(rest, lp.insuranceShare, WAD);
-        // Above its cap the fund takes nothing more: the LPs get it.
-        if (ins.fundUsd >= ins.capUsd) r.insuranceUsd = 0;
-        else if (ins.fundUsd + r.insuranceUsd > ins.capUsd) r.insuranceUsd = ins.capUsd - ins.fundUsd;
         collateral -= (r.penaltyUsd + r.keeperRewardUsd - rewardFromPenalty).toInt256();
 
         int256 toPool = (rest - r.insuranceUsd).toInt256();
-        uint256 insurance = ins.fundUsd + r.insuranceUsd;
+        uint256 insurance = fundBefore + r.insuranceUsd;
         if (full && collateral < 0) {
             // Bad debt: never a negative balance, never a revert.
             uint256 deficit = uint256(-collateral);
@@ -307,7 +306,7 @@ contract LiquidationModule is VaultModule {
             emit BadDebt(owner, accountIndex, deficit, fromInsurance, deficit - fromInsurance);
         }
         if (toPool != 0) _pool.valueUsd = (_pool.valueUsd + toPool).toInt128();
-        if (insurance != ins.fundUsd) _insurance.fundUsd = insurance.toUint128();
+        if (insurance != fundBefore) _liquidation.insuranceFundUsd = insurance.toUint96();
         return collateral;
     }
 }

@@ -452,6 +452,21 @@ contract LiquidityVault is ILiquidityVault, ERC4626, ReentrancyGuardTransient {
         return Math.mulDiv(shares, total + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
     }
 
+    /// @inheritdoc ILiquidityVault
+    function sweepStray() external override nonReentrant returns (uint256 assetsToPool, uint256 sharesBurned) {
+        uint256 assets = IERC20(asset()).balanceOf(address(this));
+        if (assets > escrowedAssets) {
+            assetsToPool = assets - escrowedAssets;
+            _addToPool(address(this), assetsToPool);
+        }
+        uint256 shares = balanceOf(address(this));
+        if (shares > escrowedShares) {
+            sharesBurned = shares - escrowedShares;
+            _burn(address(this), sharesBurned);
+        }
+        if (assetsToPool != 0 || sharesBurned != 0) emit StraySwept(msg.sender, assetsToPool, sharesBurned);
+    }
+
     /// @dev Virtual shares (10^6) make the first-depositor inflation attack unprofitable.
     function _decimalsOffset() internal pure override returns (uint8) {
         return 6;

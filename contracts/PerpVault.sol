@@ -409,24 +409,25 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     function depositInsurance(uint256 amount) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
         uint256 received = _pullTokens(msg.sender, amount);
-        uint256 insuranceAfter = _insurance.fundUsd + uint256(_toWad(received));
-        _insurance.fundUsd = insuranceAfter.toUint128();
+        uint256 insuranceAfter = _liquidation.insuranceFundUsd + uint256(_toWad(received));
+        _liquidation.insuranceFundUsd = insuranceAfter.toUint96();
         emit InsuranceDeposited(msg.sender, received, insuranceAfter);
     }
 
     /// @inheritdoc IPerpVault
     function releaseInsuranceExcess() external override nonReentrant returns (uint256 releasedUsd) {
-        Insurance memory ins = _insurance;
-        if (ins.fundUsd <= ins.capUsd) return 0;
-        releasedUsd = ins.fundUsd - ins.capUsd;
-        _insurance.fundUsd = ins.capUsd;
+        uint256 fund = _liquidation.insuranceFundUsd;
+        uint256 cap = _insuranceCapUsd;
+        if (fund <= cap) return 0;
+        releasedUsd = fund - cap;
+        _liquidation.insuranceFundUsd = uint96(cap); // < fund ≤ 2^96
         _pool.valueUsd = (_pool.valueUsd + releasedUsd.toInt256()).toInt128();
-        emit InsuranceReleased(releasedUsd, ins.capUsd);
+        emit InsuranceReleased(releasedUsd, cap);
     }
 
     /// @inheritdoc IPerpVault
     function insuranceCapUsd() external view override returns (uint256) {
-        return _insurance.capUsd;
+        return _insuranceCapUsd;
     }
 
     // ================================================================ LP vault hooks
@@ -572,7 +573,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
 
     /// @inheritdoc IPerpVault
     function insuranceFundUsd() external view override returns (uint256) {
-        return _insurance.fundUsd;
+        return _liquidation.insuranceFundUsd;
     }
 
     /// @inheritdoc IPerpVault

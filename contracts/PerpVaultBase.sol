@@ -91,25 +91,22 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
     /// base plus every market's `poolRealizedUsd` (derived in {_markPool}: the base has one home).
     Market.Pool internal _pool;
 
-    /// @dev The insurance fund (USD WAD) and the cap above which penalties go to the LPs instead.
-    struct Insurance {
-        uint128 fundUsd;
-        uint128 capUsd;
-    }
-
-    Insurance internal _insurance;
-
-    /// @dev {IPerpVaultTypes-LiquidationParams} as stored, one slot: ratios in ppm, USD amounts in micro-USD.
-    struct StoredLiquidationParams {
+    /// @dev {IPerpVaultTypes-LiquidationParams} as stored (ratios in ppm, USD amounts in micro-USD) and the insurance
+    /// fund (USD WAD, ≤ 2^96: 79 bn USD), in one slot: a liquidation reads the parameters and pays into or out of the
+    /// fund in one access.
+    struct LiquidationBooks {
         uint16 keeperFeeRatioPpm;
         uint16 penaltyRatioPpm;
         uint24 insuranceSharePpm;
         uint24 partialBufferPpm;
         uint40 minKeeperFeeMicroUsd;
         uint40 maxKeeperFeeMicroUsd;
+        uint96 insuranceFundUsd;
     }
 
-    StoredLiquidationParams internal _liquidationParams;
+    LiquidationBooks internal _liquidation;
+    /// @dev What the insurance fund holds above this (USD WAD) anyone may release to the LPs.
+    uint256 internal _insuranceCapUsd;
     uint128 internal _badDebtTotalUsd;
     uint128 internal _badDebtPaidByPoolUsd;
     address public liquidityVault;
@@ -125,20 +122,21 @@ abstract contract PerpVaultBase is IPerpVaultTypes, Ownable2Step, ReentrancyGuar
         oracle = oracle_;
         TOKEN_TO_WAD = 10 ** (18 - decimals);
         _pool.maxUtilizationPpm = 800_000; // 80 %
-        _insurance.capUsd = type(uint128).max; // no cap until the owner sets one
-        _liquidationParams = StoredLiquidationParams({
+        _insuranceCapUsd = type(uint256).max; // no cap until the owner sets one
+        _liquidation = LiquidationBooks({
             keeperFeeRatioPpm: 2_000, // 0.2 %
             penaltyRatioPpm: 10_000, // 1 %
             insuranceSharePpm: 500_000, // 50 %
             partialBufferPpm: 100_000, // 10 %
             minKeeperFeeMicroUsd: 5e6, // 5 USD
-            maxKeeperFeeMicroUsd: 500e6 // 500 USD
+            maxKeeperFeeMicroUsd: 500e6, // 500 USD
+            insuranceFundUsd: 0
         });
     }
 
     /// @dev The stored liquidation parameters as the interface's WAD struct.
     function _liquidationParamsWad() internal view returns (LiquidationParams memory p) {
-        StoredLiquidationParams memory s = _liquidationParams;
+        LiquidationBooks memory s = _liquidation;
         p.keeperFeeRatio = uint64(s.keeperFeeRatioPpm * Market.PPM);
         p.penaltyRatio = uint64(s.penaltyRatioPpm * Market.PPM);
         p.insuranceShare = uint64(s.insuranceSharePpm * Market.PPM);

@@ -21,6 +21,8 @@ import {
 import { getSnapshot, parseDeployment } from "../src/index.js";
 import { measureBacktest } from "./bench/backtest.js";
 import { measureCrash } from "./bench/crash.js";
+import { measureLpFlows } from "./bench/lp.js";
+import { measureSnapshotAtScale } from "./bench/snapshot.js";
 import {
   BACKGROUND_COLLATERAL,
   BACKGROUND_POSITIONS,
@@ -671,6 +673,15 @@ refs.push(
 // BENCH_SCENARIOS=0 skips them (a quick gas-only run while changing contracts; CI runs them all).
 const measures: Measure[] = [];
 if (process.env.BENCH_SCENARIOS !== "0") {
+  log("measuring LP requests and their settlement at 10 markets");
+  measures.push(...(await measureLpFlows(log)));
+  log("measuring a snapshot of 64 markets with a position in each");
+  const snapshot64 = await measureSnapshotAtScale();
+  measures.push(
+    { key: "snapshotMarkets", value: snapshot64.snapshotMarkets, check: { op: ">=", value: 64 } },
+    { key: "snapshotRpcCalls", value: snapshot64.sdkSnapshotRpcCalls, check: { op: "<=", value: 2 } },
+    { key: "snapshotMs", value: snapshot64.sdkSnapshotMs },
+  );
   log("measuring the keeper at scale: 10,000 accounts, a 50 % gap");
   measures.push(...(await measureCrash(log)));
 }

@@ -445,6 +445,12 @@ const FIXES: Record<string, string> = {
     "The pool cannot pay this redemption now (realised balance or the utilisation reserve): it stays settleable; settle it later, or let it expire (full refund) and request less.",
   NotVaultOwner: "Only the PerpVault's owner may set the LP flow parameters.",
   ParamOutOfBounds: "Pass a value within [min, max] (the error names the field and its bounds).",
+  ParamNotOnTick:
+    "Round the parameter to the vault's tick (the error names it): ratios to whole parts per million, USD amounts to whole micro-USD (6 decimals each).",
+  OperatorSlippageExceeded:
+    "The owner bounds this operator's fills (setOperatorSlippage): trade less at once (smaller size, less skew premium), or have the owner raise the bound.",
+  ModuleMismatch:
+    "Deploy LiquidationModule and AdminModule with the same collateral token and oracle adapter as the vault, first (ignition/modules/Core.ts does).",
   AmountTooLarge: "Pass a smaller amount (the error names the maximum).",
   TransferAmountMismatch:
     "The token moved a different amount than asked (a fee-on-transfer token): such collateral is not supported.",

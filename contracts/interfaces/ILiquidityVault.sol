@@ -130,6 +130,8 @@ interface ILiquidityVault is IERC4626 {
     /// @param expired True when anyone could cancel it (its timeout passed); the escrow is refunded in full.
     /// @param refunded Token units (a deposit's assets + keeper fee) or shares (a redemption) returned to the owner.
     event RequestCancelled(uint256 indexed requestId, address indexed by, bool expired, uint256 refunded);
+    /// @notice Tokens and shares sent to this vault directly (beyond the requests' escrow) went to the LPs.
+    event StraySwept(address indexed by, uint256 assetsToPool, uint256 sharesBurned);
 
     /// @notice Requests a deposit of `assets` (token units) for `receiver`: pulls `assets` plus the current keeper
     /// fee from the caller into escrow. Settles from `now + minDelaySeconds`. Does not mark the pool (O(1) in the
@@ -171,4 +173,8 @@ interface ILiquidityVault is IERC4626 {
 
     /// @notice Shares held in escrow for live redemption requests.
     function escrowedShares() external view returns (uint256);
+
+    /// @notice Moves what this vault holds beyond the requests' escrow to the LPs: stray assets into the pool, stray
+    /// shares burned (anyone; their senders gave them up). A no-op when there is nothing stray.
+    function sweepStray() external returns (uint256 assetsToPool, uint256 sharesBurned);
 }

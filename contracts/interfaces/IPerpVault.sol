@@ -355,7 +355,8 @@ interface IPerpVault is IPerpVaultTypes {
     /// @notice Moves what the insurance fund holds above its cap to the LP pool (anyone; a no-op under the cap).
     function releaseInsuranceExcess() external returns (uint256 releasedUsd);
 
-    /// @notice The insurance fund's cap (USD WAD; `type(uint128).max` = none): above it, penalties go to the LPs.
+    /// @notice The insurance fund's cap (USD WAD; `type(uint256).max` = none): what the fund holds above it anyone may
+    /// release to the LPs ({releaseInsuranceExcess}).
     function insuranceCapUsd() external view returns (uint256);
 
     /// @notice Max share (WAD) of the pool's marked value that may back open interest (the reserve).

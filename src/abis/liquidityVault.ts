@@ -727,6 +727,31 @@ export const liquidityVaultAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "by",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "assetsToPool",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "sharesBurned",
+        "type": "uint256"
+      }
+    ],
+    "name": "StraySwept",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "from",
         "type": "address"
       },
@@ -1529,6 +1554,24 @@ export const liquidityVaultAbi = [
       {
         "internalType": "uint256",
         "name": "amountOut",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "sweepStray",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "assetsToPool",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "sharesBurned",
         "type": "uint256"
       }
     ],

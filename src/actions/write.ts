@@ -197,6 +197,24 @@ export function buildSetOperator(client: ParapetContext, parameters: BuildSetOpe
   return built(client.deployment.perpVault, perpVaultAbi, "setOperator", [parameters.operator, parameters.allowed]);
 }
 
+export type BuildSetOperatorSlippageParameters = { operator: Address; maxSlippageBps: number };
+/** The caller's bound on an operator's fills (bps from the oracle price, 1 … 10,000; the default is 100). */
+export function buildSetOperatorSlippage(
+  client: ParapetContext,
+  parameters: BuildSetOperatorSlippageParameters,
+): BuiltTransaction {
+  const bps = parameters.maxSlippageBps;
+  if (!Number.isInteger(bps) || bps < 1 || bps > 10_000) {
+    throw new ParapetInputError("maxSlippageBps", `is ${bps}.`, "Pass a whole number of basis points, 1 … 10,000.");
+  }
+  return built(client.deployment.perpVault, perpVaultAbi, "setOperatorSlippage", [parameters.operator, BigInt(bps)]);
+}
+
+/** Moves what the insurance fund holds above its cap to the LPs (anyone). */
+export function buildReleaseInsuranceExcess(client: ParapetContext): BuiltTransaction {
+  return built(client.deployment.perpVault, perpVaultAbi, "releaseInsuranceExcess", []);
+}
+
 export type BuildLiquidateParameters = { owner: Address; accountIndex?: bigint | undefined };
 export function buildLiquidate(client: ParapetContext, parameters: BuildLiquidateParameters): BuiltTransaction {
   return built(client.deployment.perpVault, perpVaultAbi, "liquidate", [
@@ -478,6 +496,7 @@ export type WriteWithdrawParameters = BuildWithdrawParameters & WriteOptions;
 export type WriteTradeParameters = BuildTradeParameters & WriteOptions;
 export type WriteSetOperatorParameters = BuildSetOperatorParameters & WriteOptions;
 export type WriteLiquidateParameters = BuildLiquidateParameters & WriteOptions;
+export type WriteSetOperatorSlippageParameters = BuildSetOperatorSlippageParameters & WriteOptions;
 export type WriteLiquidateBatchParameters = BuildLiquidateBatchParameters & WriteOptions;
 export type WriteDeleverageParameters = BuildDeleverageParameters & WriteOptions;
 export type WriteAccrueFundingParameters = BuildAccrueFundingParameters & WriteOptions;
@@ -534,6 +553,12 @@ async function immediateOpenError(
 }
 export const writeSetOperator = (c: ParapetContext, p: WriteSetOperatorParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildSetOperator(c, p), p);
+export const writeSetOperatorSlippage = (
+  c: ParapetContext,
+  p: WriteSetOperatorSlippageParameters,
+): Promise<WriteReturnType> => sendParapetTransaction(c, buildSetOperatorSlippage(c, p), p);
+export const writeReleaseInsuranceExcess = (c: ParapetContext, p: WriteOptions = {}): Promise<WriteReturnType> =>
+  sendParapetTransaction(c, buildReleaseInsuranceExcess(c), p);
 export const writeLiquidate = (c: ParapetContext, p: WriteLiquidateParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildLiquidate(c, p), p);
 export const writeLiquidateBatch = (c: ParapetContext, p: WriteLiquidateBatchParameters): Promise<WriteReturnType> =>

@@ -324,29 +324,29 @@ contract LiquidationTest is VaultFixture {
         assertEq(int256(usdc.balanceOf(address(vault)) * 1e12), sum, "INV-01: tokens = collateral + pool + insurance");
     }
 
-    /// @notice Above its cap the insurance fund takes no share of a penalty (the LPs get it); what it holds above a
-    /// lowered cap anyone may release to the LPs.
-    function test_insuranceCap_penaltiesGoToTheLpsAbove_excessReleased() public {
+    /// @notice What the insurance fund holds above its cap (owner-set) anyone may release to the LPs; penalties keep
+    /// their insurance share (a liquidation reads one slot for the parameters and the fund).
+    function test_insuranceCap_excessReleasedToTheLps() public {
         usdc.mint(address(this), 1_000e6);
         usdc.approve(address(vault), 1_000e6);
         vault.depositInsurance(1_000e6);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSignature("OwnableUnauthorizedAccount(address)", alice));
         vault.setInsuranceCap(0);
+        assertEq(vault.releaseInsuranceExcess(), 0, "no cap yet: nothing to release");
         vm.prank(owner);
         vault.setInsuranceCap(600e18);
         assertEq(vault.insuranceCapUsd(), 600e18, "cap");
         _openThinLong(alice);
         setEthPrice(2_620e8);
-        int256 poolBefore = vault.poolBalance();
         vm.prank(keeper);
         IPerpVaultTypes.LiquidationResult memory r = vault.liquidate(alice, ACC);
-        assertEq(r.insuranceUsd, 0, "the fund is above its cap: no share");
-        assertEq(vault.insuranceFundUsd(), 1_000e18, "unchanged");
-        assertGt(vault.poolBalance() - poolBefore, 0, "the LPs got the rest of the penalty");
+        assertEq(vault.insuranceFundUsd(), 1_000e18 + r.insuranceUsd, "the penalty's share");
+        int256 poolBefore = vault.poolBalance();
         uint256 released = vault.releaseInsuranceExcess();
-        assertEq(released, 400e18, "the excess");
+        assertEq(released, 400e18 + r.insuranceUsd, "the excess");
         assertEq(vault.insuranceFundUsd(), 600e18, "at its cap");
+        assertEq(vault.poolBalance() - poolBefore, int256(released), "to the LPs");
         assertEq(vault.releaseInsuranceExcess(), 0, "nothing more");
         _assertSolventExact();
     }

@@ -546,4 +546,32 @@ contract LpFlowsTest is LpFlowsFixture {
             tradeAs(bob, 0, marketId, 1e18);
         }
     }
+
+    // ---------------------------------------------------------------- stray tokens
+
+    /// @notice Tokens and shares sent to the LP vault directly (not through a request) go to the LPs, never into or
+    /// out of a request's escrow.
+    function test_sweepStray_givesDirectTransfersToTheLps_leavesTheEscrow() public {
+        uint256 id = _requestDeposit(bob, ASSETS);
+        usdc.mint(address(this), 1_000e6);
+        usdc.transfer(address(lp), 1_000e6); // a stray transfer
+        uint256 carolShares = lp.balanceOf(carol);
+        vm.prank(carol);
+        lp.transfer(address(lp), carolShares / 10); // stray shares
+        uint256 valueBefore = lp.totalAssets();
+        uint256 supplyBefore = lp.totalSupply();
+        (uint256 assets, uint256 shares) = lp.sweepStray();
+        assertEq(assets, 1_000e6, "the stray tokens, not the escrow");
+        assertEq(shares, carolShares / 10, "the stray shares");
+        assertEq(lp.totalAssets(), valueBefore + 1_000e6, "into the pool");
+        assertEq(lp.totalSupply(), supplyBefore - shares, "burned");
+        assertEq(lp.escrowedAssets(), ASSETS + KEEPER_FEE, "escrow untouched");
+        assertEq(usdc.balanceOf(address(lp)), ASSETS + KEEPER_FEE, "only the escrow left");
+        (uint256 again, uint256 againShares) = lp.sweepStray();
+        assertEq(again + againShares, 0, "nothing more");
+        // the request still settles in full
+        _warpTo(vm.getBlockTimestamp() + DELAY);
+        assertGt(_settleAs(keeper, id), 0, "settled");
+    }
 }
+
