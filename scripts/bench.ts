@@ -22,7 +22,6 @@ import { getSnapshot, parseDeployment } from "../src/index.js";
 import { measureBacktest } from "./bench/backtest.js";
 import { measureCrash } from "./bench/crash.js";
 import { measureLpFlows } from "./bench/lp.js";
-import { measureSnapshotAtScale } from "./bench/snapshot.js";
 import {
   BACKGROUND_COLLATERAL,
   BACKGROUND_POSITIONS,
@@ -69,6 +68,7 @@ import {
   type ReferenceCost,
   type SdkResult,
 } from "./bench/report.js";
+import { measureSnapshotAtScale } from "./bench/snapshot.js";
 import { intrinsicGas, splitGas, splitTable } from "./bench/trace.js";
 import { deployPerpVault } from "./deployment/vault.js";
 

@@ -574,4 +574,3 @@ contract LpFlowsTest is LpFlowsFixture {
         assertGt(_settleAs(keeper, id), 0, "settled");
     }
 }
-
