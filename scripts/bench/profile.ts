@@ -117,6 +117,7 @@ export async function profileTransaction(
   const frames: string[] = [to.toLowerCase()];
   const byLine = new Map<string, number>();
   let total = 0;
+  const slots: string[] = [];
   for (let i = 0; i < trace.structLogs.length; i++) {
     const log = trace.structLogs[i] as StructLog;
     const code = frames[log.depth - 1] ?? "?";
@@ -137,6 +138,9 @@ export async function profileTransaction(
         (byLine.get(`op ${log.op} @${contract ? "parapet" : code.slice(0, 10)}`) ?? 0) + cost,
       );
     total += cost;
+    // BENCH_PROFILE_SLOTS=1: every storage access (slot, gas, line), to see which slots a path reads and writes.
+    if (process.env.BENCH_PROFILE_SLOTS && (log.op === "SLOAD" || log.op === "SSTORE") && log.stack)
+      slots.push(`${log.op} ${code.slice(0, 10)} ${String(log.stack[log.stack.length - 1]).slice(-12)} ${cost} ${key}`);
     if (["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"].includes(log.op) && log.stack) {
       const target = `0x${(log.stack[log.stack.length - 2] ?? "0").replace(/^0x/, "").padStart(40, "0").slice(-40)}`;
       const next = trace.structLogs[i + 1];
@@ -144,6 +148,7 @@ export async function profileTransaction(
     }
   }
   const rows = [...byLine.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60);
+  if (slots.length > 0) return slots.join("\n");
   return rows
     .map(([k, g]) => `${String(g).padStart(7)}  ${((g / total) * 100).toFixed(1).padStart(5)} %  ${k}`)
     .join("\n");

@@ -1,7 +1,8 @@
 import type { Address, BlockNumber, BlockTag, Client, Hex } from "viem";
 import { BaseError, decodeAbiParameters, decodeErrorResult, encodeDeployData, getAddress, isAddress } from "viem";
-import { call } from "viem/actions";
+import { call, getBlock } from "viem/actions";
 import { oracleHealthReaderBytecode } from "../abis/oracleHealthReader.js";
+import { itemsPerRead } from "../actions/deployless.js";
 import { OracleCheckError } from "./errors.js";
 import {
   defaultOracleWarnThresholds,
@@ -125,8 +126,70 @@ function revertData(error: unknown): Hex | undefined {
   return typeof data === "string" && data.startsWith("0x") ? (data as Hex) : undefined;
 }
 
+type Report = ReturnType<typeof decodeAbiParameters<typeof reportParameters>>[0];
+
+/** ABI size of `Report` without feeds (head, sequencer round, array length) and of one feed's static tuple. */
+const REPORT_FIXED_BYTES = 14 * 32;
+const REPORT_BYTES_PER_FEED = 28 * 32;
+
+function adapterCallFailed(adapter: Address, error: unknown): OracleCheckError {
+  return new OracleCheckError({
+    code: "ADAPTER_CALL_FAILED",
+    summary: `reading the oracle adapter ${adapter} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+    fix: "Check that the address is an OracleAdapter (feedConfig, feedBounds, sequencerFeed) and that the RPC answers eth_call.",
+    argument: adapter,
+    cause: error,
+  });
+}
+
+/** One deployless `OracleHealthReader` call for `feeds` at `block`. */
+async function readReport(
+  client: Client,
+  adapter: Address,
+  feeds: readonly { feed: Address }[],
+  block: { blockNumber: BlockNumber } | { blockTag: BlockTag },
+): Promise<Report> {
+  const data = encodeDeployData({
+    abi: readerAbi,
+    bytecode: oracleHealthReaderBytecode,
+    args: [adapter, feeds.map((f) => f.feed)],
+  });
+  let returned: Hex | undefined;
+  try {
+    ({ data: returned } = await call(client, { data, ...block }));
+  } catch (error) {
+    const revert = revertData(error);
+    if (revert !== undefined && revert !== "0x") {
+      try {
+        const decoded = decodeErrorResult({ abi: readerAbi, data: revert });
+        if (decoded.errorName === "NotAContract") {
+          throw new OracleCheckError({
+            code: "ADAPTER_NOT_A_CONTRACT",
+            summary: `oracleAdapter ${adapter} has no code at this block.`,
+            fix: "Check the address and the chain (client.chain) the adapter is deployed on, and the block read.",
+            argument: adapter,
+            cause: error,
+          });
+        }
+      } catch (decodeError) {
+        if (decodeError instanceof OracleCheckError) throw decodeError;
+      }
+    }
+    throw adapterCallFailed(adapter, error);
+  }
+  if (returned === undefined) {
+    throw new OracleCheckError({
+      code: "ADAPTER_CALL_FAILED",
+      summary: "the deployless oracle read returned no data.",
+      fix: "Use an RPC that supports eth_call without a `to` address (contract-creation calls).",
+      argument: adapter,
+    });
+  }
+  return decodeAbiParameters(reportParameters, returned)[0];
+}
+
 /**
- * Checks Chainlink feeds the way `OracleAdapter.priceWad` does, off-chain, in ONE `eth_call` at one block (a deployless
+ * Checks Chainlink feeds the way `OracleAdapter.priceWad` does, off-chain, in one `eth_call` per 26 feeds, all at one block (a deployless
  * read: the creation code of `OracleHealthReader` runs in the call and returns every raw read, including the
  * secondary feed and the sequencer feed the adapter names). No Multicall3 is needed on the chain.
  *
@@ -163,51 +226,31 @@ export async function checkOracles(
     thresholds[key] = value;
   }
 
-  const data = encodeDeployData({
-    abi: readerAbi,
-    bytecode: oracleHealthReaderBytecode,
-    args: [adapter, feeds.map((f) => f.feed)],
-  });
-  let returned: Hex | undefined;
-  try {
-    const block: { blockNumber: BlockNumber } | { blockTag: BlockTag } =
-      blockNumber !== undefined ? { blockNumber } : { blockTag: blockTag ?? "latest" };
-    ({ data: returned } = await call(client, { data, ...block }));
-  } catch (error) {
-    const revert = revertData(error);
-    if (revert !== undefined && revert !== "0x") {
-      try {
-        const decoded = decodeErrorResult({ abi: readerAbi, data: revert });
-        if (decoded.errorName === "NotAContract") {
-          throw new OracleCheckError({
-            code: "ADAPTER_NOT_A_CONTRACT",
-            summary: `oracleAdapter ${adapter} has no code at this block.`,
-            fix: "Check the address and the chain (client.chain) the adapter is deployed on, and the block read.",
-            argument: adapter,
-            cause: error,
-          });
-        }
-      } catch (decodeError) {
-        if (decodeError instanceof OracleCheckError) throw decodeError;
-      }
-    }
-    throw new OracleCheckError({
-      code: "ADAPTER_CALL_FAILED",
-      summary: `reading the oracle adapter ${adapter} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-      fix: "Check that the address is an OracleAdapter (feedConfig, feedBounds, sequencerFeed) and that the RPC answers eth_call.",
-      argument: adapter,
-      cause: error,
+  // One deployless call returns 448 + 896 bytes per feed: 26 feeds fit its 24,576-byte limit. More feeds are read in
+  // calls of at most that many, all at one block (fetched first), so the verdicts still compare like with like.
+  const perRead = itemsPerRead(
+    {
+      initcodeBytes: { fixed: (oracleHealthReaderBytecode.length - 2) / 2 + 96, perItem: 32 },
+      returnedBytes: { fixed: REPORT_FIXED_BYTES, perItem: REPORT_BYTES_PER_FEED },
+      gas: { fixed: 100_000, perItem: 300_000 },
+    },
+    undefined,
+    "oracle check",
+  );
+  let at: { blockNumber: BlockNumber } | { blockTag: BlockTag } =
+    blockNumber !== undefined ? { blockNumber } : { blockTag: blockTag ?? "latest" };
+  if (feeds.length > perRead && blockNumber === undefined) {
+    const pinned = await getBlock(client, { blockTag: blockTag ?? "latest" }).catch((error: unknown) => {
+      throw adapterCallFailed(adapter, error);
     });
+    if (pinned.number === null) throw adapterCallFailed(adapter, new Error(`block "${blockTag}" has no number yet`));
+    at = { blockNumber: pinned.number };
   }
-  if (returned === undefined) {
-    throw new OracleCheckError({
-      code: "ADAPTER_CALL_FAILED",
-      summary: "the deployless oracle read returned no data.",
-      fix: "Use an RPC that supports eth_call without a `to` address (contract-creation calls).",
-      argument: adapter,
-    });
-  }
-  const [report] = decodeAbiParameters(reportParameters, returned);
+  const chunks: (typeof feeds)[] = [];
+  for (let i = 0; i < feeds.length; i += perRead) chunks.push(feeds.slice(i, i + perRead));
+  if (chunks.length === 0) chunks.push([]);
+  const reports = await Promise.all(chunks.map((chunk) => readReport(client, adapter, chunk, at)));
+  const report = { ...(reports[0] as Report), feeds: reports.flatMap((r) => r.feeds) };
   const block = { blockNumber: report.blockNumber, blockTimestamp: report.blockTimestamp };
   const sequencer: RawSequencerRead = {
     sequencerFeed: report.sequencerFeed,

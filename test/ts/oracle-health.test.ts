@@ -284,6 +284,52 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     expect(requests).to.deep.equal(["eth_call", "eth_call"]);
   });
 
+  it("checks 64 feeds (above the 26 one deployless call returns) in 3 calls at one block, each verdict the contract's", async () => {
+    const adapterContract = await c.viem.deployContract("OracleAdapter", [c.owner]);
+    const feeds: Address[] = [];
+    // Every fourth feed is stale: a verdict per feed, in input order, across the chunk boundaries.
+    const now = BigInt(await c.networkHelpers.time.latest());
+    for (let i = 0; i < 64; i++) {
+      const feed = await c.viem.deployContract(MOCK_V3, [8, BigInt(1_000 + i) * 10n ** 8n]);
+      if (i % 4 === 3)
+        await feed.write.updateRoundData([2n, BigInt(1_000 + i) * 10n ** 8n, now - 7_200n, now - 7_200n]);
+      await adapterContract.write.setFeed([feed.address, 3600, zeroAddress, 0, 0]);
+      feeds.push(feed.address);
+    }
+    const requests: string[] = [];
+    const provider = c.provider as unknown as EIP1193Provider;
+    const counting = createPublicClient({
+      transport: custom({
+        request: async (args: { method: string; params?: unknown }) => {
+          requests.push(args.method);
+          return provider.request(args as Parameters<EIP1193Provider["request"]>[0]);
+        },
+      }),
+    });
+    const result = await checkOracles(counting, { oracleAdapter: adapterContract.address, feeds });
+    expect(requests).to.deep.equal(["eth_getBlockByNumber", "eth_call", "eth_call", "eth_call"]);
+    expect(result.feeds).to.have.length(64);
+    expect(result.feeds.map((f) => f.feed.toLowerCase())).to.deep.equal(feeds.map((f) => f.toLowerCase()));
+    for (const [i, f] of result.feeds.entries()) {
+      expect(f.verdict, `feed ${i}`).to.equal(i % 4 === 3 ? "fail" : "ok");
+      if (f.verdict === "ok") expect(f.priceWad).to.equal(BigInt(1_000 + i) * 10n ** 18n);
+      const contract = await adapterContract.read
+        .priceWad([feeds[i] as Address], { blockNumber: result.blockNumber })
+        .then(() => "ok")
+        .catch(() => "fail");
+      expect(contract, `feed ${i}: priceWad`).to.equal(f.verdict);
+    }
+    // A pinned block needs no block request: three calls.
+    requests.length = 0;
+    const pinned = await checkOracles(counting, {
+      oracleAdapter: adapterContract.address,
+      feeds,
+      blockNumber: result.blockNumber,
+    });
+    expect(requests).to.deep.equal(["eth_call", "eth_call", "eth_call"]);
+    expect(pinned.feeds.map((f) => f.verdict)).to.deep.equal(result.feeds.map((f) => f.verdict));
+  });
+
   it("agrees with the contract on a few hundred random states (seeded)", async () => {
     const seed = Number(process.env.ORACLE_PROPERTY_SEED ?? Date.now() % 2 ** 31);
     const runs = Number(process.env.ORACLE_PROPERTY_RUNS ?? 300);
