@@ -117,6 +117,8 @@ contract VaultInvariantsTest is VaultFixture, StdInvariantLite {
         handler.finalExit();
         _checkAll(_read());
         _checkINV11_capacityMarkExact();
+        // PARAPET_INVARIANT_COVERAGE=1 stops at the end of the first run and prints what the actions did.
+        if (vm.envOr("PARAPET_INVARIANT_COVERAGE", uint256(0)) != 0) revert(handler.coverageReport());
     }
 
     // ================================================================ state read once per check
