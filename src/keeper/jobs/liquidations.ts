@@ -2,6 +2,7 @@
 // liquidateProfitably (liquidations.ts), which do the work. It adds only what a loop needs: the state it carries
 // between ticks, the in-flight and pending-transaction guards, and the log lines. Replacing the scan or the batching
 // means changing those functions, not this file.
+import { getMarkets } from "../../actions/read.js";
 import { wadToNumber } from "../../units.js";
 import { accountKey, discoverAccounts } from "../accounts.js";
 import { guarded, IN_FLIGHT_REASON, mayAct, maySend, PENDING_TX_REASON, releaseDone } from "../guards.js";
@@ -44,12 +45,35 @@ export async function liquidationJob(ctx: KeeperJobContext): Promise<void> {
   // A key whose account is no longer liquidatable is done, whoever liquidated it.
   releaseDone(ctx, "liquidate:", (key) => due.has(key));
   if (scan.unpriced.length > 0) {
-    emit({
-      action: "liquidate",
-      outcome: "skipped",
-      reason: `ORACLE: ${scan.unpriced.length} account(s) cannot be priced (a market's feed fails the adapter's checks)`,
-      accounts: scan.unpriced.map(accountKey),
-    });
+    // A market closed by its hours is not an oracle fault: its accounts wait for the reopen round, when the scan
+    // prices them again and they are liquidated before anyone may add exposure (the vault's reopen delay).
+    const closed = (await getMarkets(client)).filter((m) => m.closed !== undefined);
+    const closedBits = closed.reduce((bits, m) => bits | (1n << m.marketId), 0n);
+    const inClosed = scan.unpriced.filter((a) => ((state.marketBitmaps.get(accountKey(a)) ?? 0n) & closedBits) !== 0n);
+    const faulty = scan.unpriced.filter((a) => !inClosed.includes(a));
+    if (inClosed.length > 0) {
+      const when = closed
+        .map((m) =>
+          m.closed?.reason === "MARKET_CLOSED"
+            ? `${m.symbol} reopens ${new Date(Number(m.closed.reopensAt) * 1000).toISOString()}`
+            : `${m.symbol} awaits its reopen round`,
+        )
+        .join(", ");
+      emit({
+        action: "liquidate",
+        outcome: "skipped",
+        reason: `MARKET_CLOSED: ${inClosed.length} account(s) hold a market closed by its hours (${when}): liquidated at the first round after the reopen`,
+        accounts: inClosed.map(accountKey),
+      });
+    }
+    if (faulty.length > 0) {
+      emit({
+        action: "liquidate",
+        outcome: "skipped",
+        reason: `ORACLE: ${faulty.length} account(s) cannot be priced (a market's feed fails the adapter's checks)`,
+        accounts: faulty.map(accountKey),
+      });
+    }
   }
   const candidates: LiquidationCandidate[] = [];
   const waiting: string[] = [];
