@@ -132,7 +132,8 @@ export async function measureMarketHours(log: (line: string) => void = () => {})
   try {
     await publicClient.simulateContract({
       address: vault.address,
-      abi: vault.abi,
+      // The revert comes from the adapter: its errors decode it.
+      abi: [...vault.abi, ...adapter.abi.filter((item) => item.type === "error")],
       functionName: "trade",
       args: [await openParams(1n, 1n, "2300")],
       account: trader.account,

@@ -5,6 +5,8 @@ import {VaultFixture} from "./VaultFixture.sol";
 import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
 import {IOracleAdapter} from "../../../contracts/interfaces/IOracleAdapter.sol";
 import {MarketHours} from "../../../contracts/libraries/MarketHours.sol";
+import {AccountHealth} from "../../../contracts/lens/AccountHealth.sol";
+import {AccountHealthHarness} from "../lens/AccountHealth.t.sol";
 
 /// @notice A market that closes (BTC's feed given FX hours here: Sunday 22:00 → Friday 21:00 UTC, a 2 h closing window,
 /// a 5 min reopen delay) against an always-open one (ETH): every operation in every state, with its named error or
@@ -185,6 +187,42 @@ contract MarketHoursVaultTest is VaultFixture {
         vm.prank(keeper);
         IPerpVaultTypes.LiquidationResult memory r = vault.liquidate(alice, 4);
         assertGt(r.closedFraction, 0, "liquidated in the window");
+    }
+
+    /// @dev INV-HRS-03 for the keeper: the lens applies the closing margin exactly as the vault (accountMargin,
+    /// isLiquidatable), and reports an account holding a closed market as unpriced, never healthy or liquidatable.
+    function test_keeperLens_agreesWithTheVault_inTheWindow_unpricedWhileClosed() public {
+        AccountHealthHarness harness = new AccountHealthHarness();
+        IPerpVaultTypes.AccountRef[] memory refs = new IPerpVaultTypes.AccountRef[](3);
+        fund(carol, 1, 1_000e6);
+        tradeAs(carol, 1, BTC, 0.15e18); // below the closing margin in the window
+        fund(dave, 1, 3_000e6);
+        tradeAs(dave, 1, BTC, 0.05e18);
+        tradeAs(dave, 1, ETH, 1e18);
+        fund(bob, 1, 1_000e6);
+        tradeAs(bob, 1, ETH, 2e18); // ETH only
+        refs[0] = IPerpVaultTypes.AccountRef(carol, 1);
+        refs[1] = IPerpVaultTypes.AccountRef(dave, 1);
+        refs[2] = IPerpVaultTypes.AccountRef(bob, 1);
+        _warpWithRounds(friWindow);
+        AccountHealth.Health[] memory hs = harness.readAll(vault, refs);
+        for (uint256 i; i < refs.length; ++i) {
+            IPerpVaultTypes.AccountMargin memory m = vault.accountMargin(refs[i].owner, refs[i].accountIndex);
+            assertTrue(hs[i].priced, "priced in the window");
+            assertEq(hs[i].equityUsd, m.equity, "equity");
+            assertEq(hs[i].maintenanceMarginUsd, m.maintenanceMargin, "the closing margin, as the vault");
+            assertEq(
+                hs[i].equityUsd < int256(hs[i].maintenanceMarginUsd),
+                vault.isLiquidatable(refs[i].owner, refs[i].accountIndex),
+                "liquidatable as the vault says"
+            );
+        }
+        assertTrue(vault.isLiquidatable(carol, 1), "carol is below the closing margin");
+        _warpQuiet(sat);
+        hs = harness.readAll(vault, refs);
+        assertFalse(hs[0].priced, "a closed market: unpriced");
+        assertFalse(hs[1].priced, "a closed market: unpriced");
+        assertTrue(hs[2].priced, "an ETH-only account is priced");
     }
 
     // ------------------------------------------------------------------ closed
