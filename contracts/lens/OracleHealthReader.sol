@@ -93,7 +93,6 @@ contract OracleHealthReader {
             ) {
                 f.market = MarketStatus(scheduled, open, flags, lastOpen, nextClose, nextOpen);
             } catch {} // an adapter without market hours: always open
-
         }
         bytes memory encoded = abi.encode(report);
         assembly ("memory-safe") {
