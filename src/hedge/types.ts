@@ -47,6 +47,16 @@ export type HedgeMarket = {
   fundingSpike?: boolean | undefined;
   /** Oracle health: not ok vetoes trading; warnings are passed on. */
   oracle?: { ok: boolean; reason?: string | undefined; warnings?: readonly string[] | undefined } | undefined;
+  /** Trading hours, for a market that closes (tradfi); none: always open. See `hedgeMarketHours`. */
+  hours?: HedgeMarketHours | undefined;
+};
+
+/** What the planner needs of a market's hours: the margin in force over a close and the gap to survive at reopen. */
+export type HedgeMarketHours = {
+  /** Maintenance margin ratio in force from the closing window until the reopen (fraction, e.g. 0.16). */
+  closingMaintenanceMarginRatio: number;
+  /** Reopen gap the account must survive at maintenance (fraction, e.g. the worst observed, 0.1045 for SPX). */
+  reopenGapRatio: number;
 };
 
 /** Everything the planner reads: markets to hedge in, spot prices of every exposed asset, and return history. */
@@ -178,6 +188,8 @@ export type HedgeTarget = {
   carryPerYearBandUsd: readonly [number, number];
   /** Fee and price impact of opening from flat (USD). */
   openCostUsd: number;
+  /** Collateral the market's hours add over an always-open market (closing margin and reopen gap; 0: none). */
+  closingMarginExtraUsd?: number | undefined;
   /** The leg's reduce-only stop-loss, when the policy asks for one. */
   stopLoss?: HedgeTargetStopLoss | undefined;
   warnings: HedgeWarning[];
