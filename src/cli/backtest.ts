@@ -407,6 +407,11 @@ export function policiesJson(result: BacktestResult): Record<string, BacktestMet
       reserveDrawnUsd: m.reserveDrawnUsd,
       liquidations: m.liquidations,
       maxDrawdown: m.maxDrawdown,
+      gapLiquidations: m.gapLiquidations,
+      gapBadDebtUsd: m.gapBadDebtUsd,
+      closingLiquidations: m.closingLiquidations,
+      closingMarginCarryUsd: m.closingMarginCarryUsd,
+      closingMarginExtraCollateralUsd: m.closingMarginExtraCollateralUsd,
     };
   }
   return out;
