@@ -134,6 +134,14 @@ export function runBacktest(input: BacktestInput): BacktestResult {
         fix: `pass the ${a} market's risk parameters (defaultBacktestMarket("${a}", price))`,
       });
   }
+  for (const a of Object.keys(input.hours ?? {})) {
+    if (!marketAssets.includes(a))
+      throw new BacktestInputError({
+        code: "UNKNOWN_ASSET",
+        summary: `Hours are given for ${a}, which no exposure is hedged in (markets: ${marketAssets.join(", ")}).`,
+        fix: `key hours by the hedge market's asset (e.g. hedgeWith { QQQ: "SPX" } with hours { SPX: ... })`,
+      });
+  }
   const calendars = buildCalendars(input, marketAssets);
   const warnings: HedgeWarning[] = [];
   const seenWarnings = new Set<string>();

@@ -3,6 +3,7 @@ import {
   type BacktestInput,
   defaultBacktestMarket,
   type MarketHistory,
+  renderBacktestReport,
   runBacktest,
 } from "../../src/backtest/index.js";
 import { loadHistoryFiles } from "../../src/backtest/node.js";
@@ -127,6 +128,11 @@ describe("backtester: markets that close (hours)", function () {
         expect(m?.closingMarginCarryUsd, name).to.be.closeTo(24_291, 1);
       }
       expect(r.policies.band?.metrics.varianceReduction).to.be.greaterThan(0.87);
+      // The report's metrics table carries the hours rows: 0 gap liquidations, $24,291 of closing-margin carry.
+      const html = renderBacktestReport(r);
+      expect(html).to.include("<th>Gap liquidations (at a reopen)</th><th>Gap bad debt (USD)</th>");
+      expect(html).to.include("<th>Closing-margin carry (USD)</th>");
+      expect(html.split("<td>$24,291</td>").length - 1).to.equal(4);
       expect(
         (r.settings.hours as Record<string, { closingMaintenanceMarginRatio: number }>).SPX
           ?.closingMaintenanceMarginRatio,
