@@ -34,6 +34,7 @@ export {
   type MarketStatusReturnType,
   MINUTES_PER_WEEK,
   marketStatus,
+  roundUsableAt,
   SECONDS_PER_WEEK,
   secondOfWeek,
   type TradingSession,

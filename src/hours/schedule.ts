@@ -277,3 +277,14 @@ export function closedWithin(schedule: MarketSchedule | undefined, from: bigint,
   const close = nextCloseOf(schedule, from);
   return close !== undefined && close < to;
 }
+
+/**
+ * Whether a price round updated at `updatedAt` may be used at `t`: the market is open and the round is from the
+ * current session (updatedAt ≥ lastOpen(t)), so a reopen never trades on Friday's price. No schedule: always.
+ */
+export function roundUsableAt(schedule: MarketSchedule | undefined, t: bigint, updatedAt: bigint): boolean {
+  if (schedule === undefined) return true;
+  if (!isMarketOpen(schedule, t)) return false;
+  const lastOpen = lastOpenOf(schedule, t);
+  return lastOpen === undefined || updatedAt >= lastOpen;
+}

@@ -7,6 +7,7 @@ import {
   type MarketSchedule,
   MarketScheduleError,
   marketStatus,
+  roundUsableAt,
   secondOfWeek,
   validateSchedule,
 } from "../../src/hours/index.js";
@@ -131,6 +132,16 @@ describe("market hours: marketStatus", () => {
     expect(closedWithin(EUR, utc(2026, 12, 8, 12), utc(2026, 12, 9, 12))).to.equal(false);
     expect(closedWithin(EUR, utc(2026, 12, 11, 12), utc(2026, 12, 14, 12))).to.equal(true);
     expect(closedWithin(SPX, utc(2026, 12, 8, 12), utc(2026, 12, 9, 12))).to.equal(true);
+  });
+});
+
+describe("market hours: roundUsableAt", () => {
+  it("at the Monday reopen only a round from Monday's session is usable; Friday's is not; none while closed", () => {
+    const mon = utc(2026, 12, 7, 14, 31);
+    expect(roundUsableAt(SPX, mon, utc(2026, 12, 4, 20, 59))).to.equal(false);
+    expect(roundUsableAt(SPX, mon, utc(2026, 12, 7, 14, 30))).to.equal(true);
+    expect(roundUsableAt(SPX, utc(2026, 12, 5, 12), utc(2026, 12, 5, 12))).to.equal(false);
+    expect(roundUsableAt(undefined, mon, 0n)).to.equal(true);
   });
 });
 
