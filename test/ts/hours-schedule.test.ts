@@ -135,6 +135,58 @@ describe("market hours: marketStatus", () => {
   });
 });
 
+describe("market hours: marketStatus against a brute-force scan of open()", () => {
+  // Every boundary of these schedules is on a whole minute, so scanning minute by minute finds the exact times.
+  const MIN = 60n;
+  const floorMinute = (t: bigint) => t - (t % MIN);
+  const ceilMinute = (t: bigint) => floorMinute(t + MIN - 1n);
+  const withClosures: MarketSchedule = {
+    ...SPX,
+    closures: [
+      { start: utc(2026, 12, 9, 15), end: utc(2026, 12, 10, 16) },
+      { start: utc(2026, 12, 25), end: utc(2026, 12, 26) },
+    ],
+  };
+  const cases: [string, MarketSchedule][] = [
+    ["SPX", SPX],
+    ["XAU", XAU],
+    ["EURUSD", EUR],
+    ["SPX with closures", withClosures],
+  ];
+  for (const [name, schedule] of cases) {
+    it(`${name}: nextOpen, nextClose, lastOpen and status at 200 pseudo-random times`, () => {
+      let seed = 12_345n;
+      const start = utc(2026, 12, 1);
+      for (let k = 0; k < 200; k++) {
+        seed = (seed * 6_364_136_223_846_793_005n + 1_442_695_040_888_963_407n) % 2n ** 64n;
+        const t = start + (seed % (28n * 86_400n));
+        const r = marketStatus(schedule, t);
+        const open = (x: bigint) => isMarketOpen(schedule, x);
+        expect(r.open, `open at ${t}`).to.equal(open(t));
+        if (!r.open) {
+          let m = ceilMinute(t);
+          while (!open(m)) m += MIN;
+          expect(r.nextOpen, `nextOpen at ${t}`).to.equal(m);
+          continue;
+        }
+        let c = ceilMinute(t + 1n);
+        while (open(c)) c += MIN;
+        expect(r.nextClose, `nextClose at ${t}`).to.equal(c);
+        let b = floorMinute(t);
+        while (open(b - 1n)) b -= MIN;
+        expect(r.lastOpen, `lastOpen at ${t}`).to.equal(b);
+        const expected =
+          t < b + schedule.reopenDelaySeconds
+            ? "reopening"
+            : c - t <= schedule.closingWindowSeconds
+              ? "closing"
+              : "open";
+        expect(r.status, `status at ${t}`).to.equal(expected);
+      }
+    });
+  }
+});
+
 describe("market hours: roundUsableAt", () => {
   it("at the Monday reopen only a round from Monday's session is usable; Friday's is not; none while closed", () => {
     const mon = utc(2026, 12, 7, 14, 31);
