@@ -16,6 +16,11 @@ export const MAX_CLOSURES = 3;
 export const MAX_UINT32 = 2n ** 32n - 1n;
 /** The closing margin is stored in whole ppm (a WAD multiple of 1e12), as the other margin ratios. */
 export const PPM_TICK_WAD = 10n ** 12n;
+/** The contract's bounds (OracleAdapter, AdminModule): longest closure, closing window, reopen delay, closing margin. */
+export const MAX_CLOSURE_SECONDS = 14n * 86_400n;
+export const MAX_CLOSING_WINDOW_SECONDS = 86_400n;
+export const MAX_REOPEN_DELAY_SECONDS = 3_600n;
+export const MAX_CLOSING_MARGIN_RATIO = WAD / 2n;
 
 /** One weekly session, in minutes from Sunday 00:00 UTC: open at `openMinute`, closed from `closeMinute`. */
 export type TradingSession = { openMinute: number; closeMinute: number };
@@ -48,9 +53,21 @@ export type MarketStatusReturnType = {
   nextOpen?: bigint | undefined;
   /** Open: the first time > t the market closes (undefined: never, an always-open schedule with no closure ahead). */
   nextClose?: bigint | undefined;
-  /** Open: the last time ≤ t it became open (undefined: open for ever before t). */
+  /** Open: the last time ≤ t it became open. */
   lastOpen?: bigint | undefined;
-  /** The maintenance margin ratio in force at t for a market whose own is `maintenanceMarginRatio` (WAD). */
+  /**
+   * The contract's two flags, set independently: in the closing window (nextClose − t ≤ closingWindowSeconds: the
+   * closing margin applies) and in the reopen delay (t < lastOpen + reopenDelaySeconds: no new exposure). `status`
+   * shows "reopening" when both are set.
+   */
+  inClosingWindow: boolean;
+  inReopenDelay: boolean;
+  /** Open: when new exposure is allowed again (lastOpen + reopenDelaySeconds). */
+  tradableAt?: bigint | undefined;
+  /**
+   * The maintenance margin ratio in force at t for a market whose own is `maintenanceMarginRatio` (WAD): the closing
+   * one, if higher, in the closing window and while closed (on chain nothing reads a price while closed).
+   */
   maintenanceMarginRatio: (params: { maintenanceMarginRatio: bigint }) => bigint;
   /** The equity ratio an increase needs at t: max(initial margin, the maintenance margin in force) (WAD). */
   increaseMarginRatio: (params: { initialMarginRatio: bigint; maintenanceMarginRatio: bigint }) => bigint;
@@ -64,12 +81,14 @@ export function secondOfWeek(t: bigint): bigint {
 const bigMax = (a: bigint, b: bigint) => (a > b ? a : b);
 
 /**
- * Checks a schedule against the contract's bounds; throws a `MarketScheduleError` naming the field. Sessions must be
- * integers with 0 ≤ open < close ≤ 10080, sorted and apart (touching sessions are one session: merge them, so the only
- * join is the week boundary); closures uint32 with start < end; windows uint32; the closing margin a whole ppm in
- * [0, 1].
+ * Checks a schedule against the contract's bounds (OracleAdapter.setMarketHours, AdminModule.setClosingMargin); throws
+ * a `MarketScheduleError` naming the field. Sessions: 1 to 8, integers with 0 ≤ open < close ≤ 10080, sorted and apart
+ * (touching sessions are one session: merge them, so the only join is the week boundary), not one session 0..10080
+ * (a market open all week needs no schedule); closures: at most 3, uint32, start < end, at most 14 days; closing
+ * window ≤ 1 day; reopen delay ≤ 1 hour; closing margin 0 (off) or a whole ppm ≤ 50 %, and ≥ the market's maintenance
+ * ratio when `maintenanceMarginRatio` is given.
  */
-export function validateSchedule(schedule: MarketSchedule): void {
+export function validateSchedule(schedule: MarketSchedule, market?: { maintenanceMarginRatio: bigint }): void {
   const { sessions, closures } = schedule;
   if (sessions.length === 0 || sessions.length > MAX_SESSIONS)
     throw new MarketScheduleError({
@@ -109,6 +128,13 @@ export function validateSchedule(schedule: MarketSchedule): void {
       });
     previousClose = s.closeMinute;
   });
+  if (sessions.length === 1 && sessions[0]?.openMinute === 0 && sessions[0]?.closeMinute === MINUTES_PER_WEEK)
+    throw new MarketScheduleError({
+      field: "sessions[0]",
+      value: "0..10080",
+      cause: "a single session covering the whole week is no schedule",
+      fix: "pass no schedule for a market that never closes (the owner clears its hours)",
+    });
   if (closures.length > MAX_CLOSURES)
     throw new MarketScheduleError({
       field: "closures",
@@ -126,31 +152,41 @@ export function validateSchedule(schedule: MarketSchedule): void {
           fix: "pass unix seconds in [0, 2^32 − 1]",
         });
     }
-    if (!(c.start < c.end))
+    if (!(c.start < c.end) || c.end - c.start > MAX_CLOSURE_SECONDS)
       throw new MarketScheduleError({
         field: `closures[${i}]`,
         value: `${c.start}..${c.end}`,
-        cause: "a closure starts before it ends",
-        fix: "pass start < end (unix seconds, end exclusive)",
+        cause: "a closure is non-empty (start < end) and at most 14 days long",
+        fix: "pass start < end (unix seconds, end exclusive) within 14 days; split a longer halt",
       });
   });
-  for (const key of ["closingWindowSeconds", "reopenDelaySeconds"] as const) {
+  for (const [key, max, example] of [
+    ["closingWindowSeconds", MAX_CLOSING_WINDOW_SECONDS, "3600n for one hour"],
+    ["reopenDelaySeconds", MAX_REOPEN_DELAY_SECONDS, "300n for five minutes"],
+  ] as const) {
     const v = schedule[key];
-    if (v < 0n || v > MAX_UINT32)
+    if (v < 0n || v > max)
       throw new MarketScheduleError({
         field: key,
         value: v,
-        cause: "windows are uint32 seconds",
-        fix: "pass seconds in [0, 2^32 − 1], e.g. 3600n for one hour",
+        cause: `the contract bounds it to [0, ${max}] seconds`,
+        fix: `pass seconds in [0, ${max}], e.g. ${example}`,
       });
   }
   const cmm = schedule.closingMaintenanceMarginRatio;
-  if (cmm < 0n || cmm > WAD || cmm % PPM_TICK_WAD !== 0n)
+  if (cmm < 0n || cmm > MAX_CLOSING_MARGIN_RATIO || cmm % PPM_TICK_WAD !== 0n)
     throw new MarketScheduleError({
       field: "closingMaintenanceMarginRatio",
       value: cmm,
-      cause: "the closing margin is a WAD ratio in [0, 1] in whole ppm (a multiple of 1e12)",
-      fix: "pass e.g. parseUnits('0.16', 18) for 16 %",
+      cause: "the closing margin is a WAD ratio in [0, 0.5] in whole ppm (a multiple of 1e12)",
+      fix: "pass e.g. parseUnits('0.16', 18) for 16 %, or 0n for none",
+    });
+  if (market !== undefined && cmm !== 0n && cmm < market.maintenanceMarginRatio)
+    throw new MarketScheduleError({
+      field: "closingMaintenanceMarginRatio",
+      value: cmm,
+      cause: `it is below the market's maintenance margin ratio ${market.maintenanceMarginRatio}`,
+      fix: "pass a closing margin at or above the maintenance ratio, or 0n for none",
     });
 }
 
@@ -168,23 +204,24 @@ export function isMarketOpen(schedule: MarketSchedule | undefined, t: bigint): b
   return inSession(schedule.sessions, secondOfWeek(t)) !== undefined && !inClosure(schedule.closures, t);
 }
 
-/** The week's sessions are one stretch that never ends (a single session 0..10080). */
-const alwaysInSession = (sessions: readonly TradingSession[]) =>
-  sessions.length === 1 && sessions[0]?.openMinute === 0 && sessions[0]?.closeMinute === MINUTES_PER_WEEK;
-
-/** The last and first sessions join across the week boundary (without being the whole week). */
+/**
+ * The last and first sessions join across the week boundary. As in the contract, only for two or more sessions: a
+ * single 0..10080 session (refused by the setter) has its stretch end and start at each Sunday 00:00.
+ */
 function joinsAtWeekBoundary(sessions: readonly TradingSession[]): boolean {
   const first = sessions[0];
   const last = sessions.at(-1);
-  return first !== undefined && last !== undefined && first.openMinute === 0 && last.closeMinute === MINUTES_PER_WEEK;
+  return (
+    sessions.length > 1 &&
+    first !== undefined &&
+    last !== undefined &&
+    first.openMinute === 0 &&
+    last.closeMinute === MINUTES_PER_WEEK
+  );
 }
 
-/** Start and end of the session stretch holding t (undefined ends: the sessions never close). */
-function sessionStretch(
-  sessions: readonly TradingSession[],
-  t: bigint,
-): { start: bigint | undefined; end: bigint | undefined } | undefined {
-  if (alwaysInSession(sessions)) return { start: undefined, end: undefined };
+/** Start and end of the session stretch holding t. */
+function sessionStretch(sessions: readonly TradingSession[], t: bigint): { start: bigint; end: bigint } | undefined {
   const sow = secondOfWeek(t);
   const s = inSession(sessions, sow);
   if (s === undefined) return undefined;
@@ -248,13 +285,18 @@ export function marketStatus(schedule: MarketSchedule | undefined, t: bigint): M
   const closingMm = schedule?.closingMaintenanceMarginRatio ?? 0n;
   const result = (
     status: MarketHoursStatus,
-    times: Pick<MarketStatusReturnType, "nextOpen" | "nextClose" | "lastOpen">,
+    times: Pick<MarketStatusReturnType, "nextOpen" | "nextClose" | "lastOpen" | "tradableAt">,
+    inClosingWindow = false,
+    inReopenDelay = false,
   ): MarketStatusReturnType => {
-    const inForce = (mm: bigint) => (status === "closing" || status === "closed" ? bigMax(mm, closingMm) : mm);
+    const closingMarginApplies = status === "closed" || inClosingWindow;
+    const inForce = (mm: bigint) => (closingMarginApplies ? bigMax(mm, closingMm) : mm);
     return {
       status,
       open: status !== "closed",
       ...times,
+      inClosingWindow,
+      inReopenDelay,
       maintenanceMarginRatio: ({ maintenanceMarginRatio }) => inForce(maintenanceMarginRatio),
       increaseMarginRatio: ({ initialMarginRatio, maintenanceMarginRatio }) =>
         bigMax(initialMarginRatio, inForce(maintenanceMarginRatio)),
@@ -264,10 +306,11 @@ export function marketStatus(schedule: MarketSchedule | undefined, t: bigint): M
   if (!isMarketOpen(schedule, t)) return result("closed", { nextOpen: nextOpenOf(schedule, t) });
   const nextClose = nextCloseOf(schedule, t);
   const lastOpen = lastOpenOf(schedule, t);
-  const times = { nextClose, lastOpen };
-  if (lastOpen !== undefined && t < lastOpen + schedule.reopenDelaySeconds) return result("reopening", times);
-  if (nextClose !== undefined && nextClose - t <= schedule.closingWindowSeconds) return result("closing", times);
-  return result("open", times);
+  const tradableAt = lastOpen === undefined ? undefined : lastOpen + schedule.reopenDelaySeconds;
+  const times = { nextClose, lastOpen, tradableAt };
+  const closing = nextClose !== undefined && nextClose - t <= schedule.closingWindowSeconds;
+  const reopening = tradableAt !== undefined && t < tradableAt;
+  return result(reopening ? "reopening" : closing ? "closing" : "open", times, closing, reopening);
 }
 
 /** True when the market is closed at some instant of `[from, to)` (the backtester's "did a gap pass here"). */
