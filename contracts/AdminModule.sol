@@ -22,6 +22,7 @@ contract AdminModule is VaultModule {
     uint256 internal constant MIN_SETTLEMENT_TIMEOUT = 1 minutes;
     uint256 internal constant MAX_SETTLEMENT_TIMEOUT = 1 days;
     uint256 internal constant MAX_IMMEDIATE_FEE_RATIO = 0.05e18;
+    uint256 internal constant MAX_CLOSING_MARGIN_RATIO = 0.5e18;
 
     constructor(IERC20 collateralToken_, IOracleAdapter oracle_) VaultModule(collateralToken_, oracle_) {}
 
@@ -82,6 +83,17 @@ contract AdminModule is VaultModule {
         if (_delayedOrders != address(0)) revert DelayedOrdersAlreadySet(_delayedOrders);
         _delayedOrders = delayedOrders_;
         emit DelayedOrdersSet(delayedOrders_);
+    }
+
+    /// @dev 0 turns the closing margin off; otherwise it lies between the market's maintenance ratio and 50 %.
+    function setClosingMargin(uint256 marketId, uint256 ratio) external onlyDelegated onlyOwner {
+        Market.Data storage m = _listedMarket(marketId);
+        if (ratio != 0) {
+            uint256 maintenance = m.risk.maintenanceMarginRatioPpm * Market.PPM;
+            _checkBound("closingMaintenanceMarginRatio", ratio, maintenance, MAX_CLOSING_MARGIN_RATIO);
+        }
+        m.risk.closingMaintenanceMarginRatioPpm = uint24(_ppm("closingMaintenanceMarginRatio", ratio)); // ≤ 5e5
+        emit ClosingMarginSet(marketId, ratio);
     }
 
     function setMarketPaused(uint256 marketId, bool paused) external onlyDelegated {

@@ -13,6 +13,7 @@ import {VaultModule} from "./VaultModule.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {LiquidationMath} from "./libraries/LiquidationMath.sol";
 import {Market} from "./libraries/Market.sol";
+import {MarketHours} from "./libraries/MarketHours.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 import {SignedWad} from "./libraries/SignedWad.sol";
 
@@ -22,6 +23,8 @@ import {SignedWad} from "./libraries/SignedWad.sol";
 /// `liquidateBatch` and `deleverage` to it under its reentrancy guard; see {IPerpVault-liquidate} for the behaviour.
 /// Positions close through the same {Market-applyPositionChange} and {Market-refreshMark} as trades.
 contract LiquidationModule is VaultModule {
+    uint256 private constant CLOSING_BIT = 1 << 255;
+
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -171,19 +174,24 @@ contract LiquidationModule is VaultModule {
             bitmap &= bitmap - 1;
             Market.Data storage m = _markets[marketId];
             Leg memory leg = legs[i];
-            uint256 priceWad = prices.length == 0 ? 0 : prices[marketId];
-            if (priceWad == 0) {
-                priceWad = oracle.priceWad(m.feed.feed);
-                if (prices.length != 0) prices[marketId] = priceWad;
+            // The batch's cache holds the price with the closing flag in its top bit (prices are far below 2^255).
+            uint256 cached = prices.length == 0 ? 0 : prices[marketId];
+            if (cached == 0) {
+                (uint256 p, uint256 flags, ) = oracle.priceWadAndStatus(m.feed.feed);
+                cached = flags & MarketHours.CLOSING != 0 ? p | CLOSING_BIT : p;
+                if (prices.length != 0) prices[marketId] = cached;
             }
+            uint256 priceWad = cached & ~CLOSING_BIT;
             leg.t = m.touch(_pool, marketId, priceWad, true);
+            leg.t.closing = cached & CLOSING_BIT != 0;
             (leg.size, leg.entryPrice, leg.fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
             (int256 value, , uint256 mm) = m.positionMargins(
                 leg.size,
                 leg.entryPrice,
                 leg.fundingEntry,
                 priceWad,
-                leg.t.fundingIndex
+                leg.t.fundingIndex,
+                leg.t.closing
             );
             uint256 flat = m.risk.liquidationFeeMicroUsd * Market.MICRO_USD;
             h.equity += value;
@@ -219,7 +227,7 @@ contract LiquidationModule is VaultModule {
             int256 remaining = leg.size - leg.closeSize;
             if (remaining == 0 || (remaining > 0) != (leg.size > 0)) return WAD;
             Market.Data storage m = _markets[leg.t.marketId];
-            (, uint256 im, uint256 mm) = m.positionMargins(remaining, 0, 0, leg.t.priceWad, 0);
+            (, uint256 im, uint256 mm) = m.positionMargins(remaining, 0, 0, leg.t.priceWad, 0, leg.t.closing);
             // dust rule: no remainder below the minimum position margin survives
             if (im < m.risk.minPositionMarginMicroUsd * Market.MICRO_USD) return WAD;
             closedNotional += MarginMath.notionalUp(leg.closeSize, leg.t.priceWad);

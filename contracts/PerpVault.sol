@@ -15,6 +15,7 @@ import {PerpVaultBase} from "./PerpVaultBase.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {LiquidationMath} from "./libraries/LiquidationMath.sol";
 import {Market} from "./libraries/Market.sol";
+import {MarketHours} from "./libraries/MarketHours.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 import {PricingMath} from "./libraries/PricingMath.sol";
 import {PackedPosition, PositionMath} from "./libraries/PositionMath.sol";
@@ -108,6 +109,11 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
     /// @inheritdoc IPerpVault
     function latencyParams(uint256 marketId) external view override returns (LatencyParams memory) {
         return _markets[marketId].latency;
+    }
+
+    /// @inheritdoc IPerpVault
+    function closingMarginRatio(uint256 marketId) external view override returns (uint256) {
+        return _markets[marketId].risk.closingMaintenanceMarginRatioPpm * Market.PPM;
     }
 
     /// @inheritdoc IPerpVault
@@ -208,7 +214,13 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         address feed = m.feed.feed;
         if (feed == address(0)) revert MarketNotListed(p.marketId);
 
-        v.t = m.touch(_pool, p.marketId, oracle.priceWad(feed), false);
+        uint256 tradableAt;
+        {
+            (uint256 priceWad, uint256 flags, uint256 reopenEnds) = oracle.priceWadAndStatus(feed);
+            v.t = m.touch(_pool, p.marketId, priceWad, false);
+            v.t.closing = flags & MarketHours.CLOSING != 0;
+            if (flags & MarketHours.REOPENING != 0) tradableAt = reopenEnds;
+        }
         Market.PositionChange memory c = v.c;
         PackedPosition storage pos = _positions[p.owner][p.accountIndex][p.marketId];
         (c.size0, c.entry0, c.fundingEntry0) = _unpack(pos);
@@ -217,6 +229,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         v.increases = _increasesExposure(c.size0, c.size1);
         c.checkCaps = v.increases;
         if (v.increases && m.state.openingPaused) revert MarketPaused(p.marketId);
+        if (v.increases && tradableAt != 0) revert MarketReopening(p.marketId, tradableAt);
 
         // ---- price and fee ----
         v.skew0 = m.skew();
@@ -378,14 +391,24 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
             Market.Data storage m = _markets[marketId];
             uint256 priceWad;
             int256 index;
+            bool closing;
             if (marketId == knownMarketId) {
-                (priceWad, index) = (known.priceWad, known.fundingIndex);
+                (priceWad, index, closing) = (known.priceWad, known.fundingIndex, known.closing);
             } else {
-                priceWad = oracle.priceWad(m.feed.feed);
+                uint256 flags;
+                (priceWad, flags, ) = oracle.priceWadAndStatus(m.feed.feed);
+                closing = flags & MarketHours.CLOSING != 0;
                 (, index) = m.indexNow(priceWad);
             }
             (int256 size, uint256 entry, int256 fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
-            (int256 value, uint256 im, uint256 mm) = m.positionMargins(size, entry, fundingEntry, priceWad, index);
+            (int256 value, uint256 im, uint256 mm) = m.positionMargins(
+                size,
+                entry,
+                fundingEntry,
+                priceWad,
+                index,
+                closing
+            );
             equity += value;
             initialMargin += im;
             maintenanceMargin += mm;
@@ -512,6 +535,11 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         _delegateTo(adminModule);
     }
 
+    /// @notice Sets the maintenance margin ratio in force from the market's closing window until its reopen. Owner.
+    function setClosingMargin(uint256, uint256) external {
+        _delegateTo(adminModule);
+    }
+
     /// @notice Pauses or resumes opening and increasing in a market. Guardian or owner. Reducing, closing and
     /// withdrawing are never paused.
     function setMarketPaused(uint256, bool) external {
@@ -561,13 +589,14 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         if (size == 0) revert NoPosition(owner, accountIndex, marketId);
         (, , int256 equity, , uint256 maintenanceMargin) = _accountMargins(owner, accountIndex);
         Market.Data storage m = _markets[marketId];
+        (uint256 priceWad, uint256 flags, ) = oracle.priceWadAndStatus(m.feed.feed);
         return
             LiquidationMath.liquidationPrice(
                 size,
-                oracle.priceWad(m.feed.feed),
+                priceWad,
                 equity,
                 maintenanceMargin,
-                m.risk.maintenanceMarginRatioPpm * Market.PPM
+                m.maintenanceRatioPpm(flags & MarketHours.CLOSING != 0) * Market.PPM
             );
     }
 

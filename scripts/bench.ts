@@ -21,6 +21,7 @@ import {
 import { getSnapshot, parseDeployment } from "../src/index.js";
 import { measureBacktest } from "./bench/backtest.js";
 import { measureCrash } from "./bench/crash.js";
+import { measureMarketHours } from "./bench/hours.js";
 import { measureLpFlows } from "./bench/lp.js";
 import {
   BACKGROUND_COLLATERAL,
@@ -673,6 +674,8 @@ refs.push(
 // BENCH_SCENARIOS=0 skips them (a quick gas-only run while changing contracts; CI runs them all).
 const measures: Measure[] = [];
 if (process.env.BENCH_SCENARIOS !== "0") {
+  log("measuring market hours: the check on an always-open market, an open in a scheduled one");
+  measures.push(...(await measureMarketHours(log)));
   log("measuring LP requests and their settlement at 10 markets");
   measures.push(...(await measureLpFlows(log)));
   log("measuring a snapshot of 64 markets with a position in each");

@@ -385,6 +385,9 @@ const ARG_UNITS: Record<string, ArgUnit> = {
   gracePeriod: "seconds",
   deviationBps: "bps",
   maxDeviationBps: "bps",
+  reopensAt: "timestamp",
+  openedAt: "timestamp",
+  tradableAt: "timestamp",
 };
 
 /** Fix sentence per custom error name; errors without an entry get a generic sentence. */
@@ -400,6 +403,19 @@ const FIXES: Record<string, string> = {
     "The oracle feed is older than its heartbeat: wait for a fresh Chainlink round (or ask the keeper to update it).",
   MarketPaused:
     "Opening is paused in this market: only reducing or closing is possible until the guardian unpauses it.",
+  MarketClosed:
+    "The market is closed (its underlying trades in set hours: see the adapter's marketHours): nothing on this market trades, liquidates or marks until `reopensAt`; flat accounts still withdraw.",
+  ReopenRoundPending:
+    "The market reopened but its feed has not published since: wait for the first Chainlink round after `openedAt`.",
+  MarketReopening:
+    "The market just reopened: until `tradableAt` only reductions and liquidations go through, so keepers clear gapped accounts first; retry after it.",
+  SessionCountOutOfBounds: "Give 1 to 8 weekly sessions (minutes from Sunday 00:00 UTC).",
+  InvalidSession:
+    "Sessions are [openMinute, closeMinute) in minutes from Sunday 00:00 UTC (≤ 10,080), sorted, with a gap before each: merge adjacent ones.",
+  AlwaysOpenSchedule: "A market open the whole week needs no hours: call clearMarketHours instead.",
+  ClosureCountOutOfBounds: "Give at most 3 closures (the next holidays and early closes); replace past ones.",
+  InvalidClosure: "A closure is [start, end) in unix seconds, non-empty and at most 14 days long.",
+  HoursWindowOutOfBounds: "Keep closingWindowSeconds ≤ 1 day and reopenDelaySeconds ≤ 1 hour.",
   DeadlineExpired: "The transaction was mined after its deadline: resend with a later `deadline`.",
   NotLiquidatable: "The account is healthy (equity ≥ maintenance margin): nothing to liquidate.",
   InsufficientCollateral: "Withdraw at most the account's collateral.",

@@ -30,7 +30,33 @@ interface IOracleAdapter {
         int128 maxAnswer;
     }
 
+    /// @notice A weekly session of a market that closes, in minutes from Sunday 00:00 UTC: `[openMinute, closeMinute)`.
+    struct Session {
+        uint16 openMinute;
+        uint16 closeMinute;
+    }
+
+    /// @notice An absolute closure (a holiday, an early close): `[start, end)` in unix seconds.
+    struct Closure {
+        uint32 start;
+        uint32 end;
+    }
+
+    /// @notice The hours of a market whose underlying closes (see {MarketHours}): sessions sorted with gaps between
+    /// them (≤ 8), closures (≤ 3), the closing window before each close (the vault's closing margin applies in it)
+    /// and the reopen delay after each open (no new exposure: liquidations and stops go first).
+    struct MarketHoursParams {
+        Session[] sessions;
+        Closure[] closures;
+        uint32 closingWindowSeconds;
+        uint32 reopenDelaySeconds;
+    }
+
     // ---- read failures, one error per check ----
+    /// @notice The feed's market is closed (its schedule): not an oracle fault; `reopensAt` is the next open.
+    error MarketClosed(address feed, uint256 reopensAt);
+    /// @notice The market reopened at `openedAt` but the feed's latest round is older (the close's last price).
+    error ReopenRoundPending(address feed, uint256 updatedAt, uint256 openedAt);
     error FeedNotConfigured(address feed);
     error FeedCallFailed(address feed);
     error InsufficientGasForOracle(uint256 gasLeft, uint256 gasRequired);
@@ -59,6 +85,15 @@ interface IOracleAdapter {
     error DeviationOutOfBounds(uint256 maxDeviationBps, uint256 minDeviationBps, uint256 maxAllowedBps);
     error GracePeriodOutOfBounds(uint256 gracePeriod, uint256 maxGracePeriod);
     error BoundsUnavailable(address feed);
+    error SessionCountOutOfBounds(uint256 count, uint256 maxCount);
+    /// @notice Session `index` is empty, ends after minute 10,080, or does not start after the previous one's end.
+    error InvalidSession(uint256 index, uint256 openMinute, uint256 closeMinute);
+    /// @notice One session covering the whole week: the market never closes; clear its hours instead.
+    error AlwaysOpenSchedule();
+    error ClosureCountOutOfBounds(uint256 count, uint256 maxCount);
+    /// @notice Closure `index` is empty or longer than `maxLength` seconds.
+    error InvalidClosure(uint256 index, uint256 start, uint256 end, uint256 maxLength);
+    error HoursWindowOutOfBounds(string name, uint256 value, uint256 maxValue);
 
     event FeedSet(
         address indexed feed,
@@ -70,9 +105,37 @@ interface IOracleAdapter {
     event FeedRemoved(address indexed feed);
     event BoundsSynced(address indexed feed, int256 minAnswer, int256 maxAnswer);
     event SequencerSet(address indexed sequencerFeed, uint32 gracePeriod);
+    event MarketHoursSet(address indexed feed, MarketHoursParams schedule);
+    event MarketHoursCleared(address indexed feed);
 
-    /// @notice The guarded price of `feed` in WAD. Reverts with the error of the first failed check.
+    /// @notice The guarded price of `feed` in WAD. Reverts with the error of the first failed check; for a feed with
+    /// market hours, `MarketClosed` while closed and `ReopenRoundPending` until a round after the reopen.
     function priceWad(address feed) external view returns (uint256);
+
+    /// @notice {priceWad} with the market's hours: `flags` ({MarketHours-CLOSING} = 1: in the closing window,
+    /// {MarketHours-REOPENING} = 2: in the reopen delay) and `tradableAt`, when the reopen delay ends (0 without
+    /// hours). What the vault reads on every trade and liquidation.
+    function priceWadAndStatus(
+        address feed
+    ) external view returns (uint256 priceWad, uint256 flags, uint256 tradableAt);
+
+    /// @notice The market status of `feed` at `timestamp`: scheduled (has hours), open, flags, and the times of the
+    /// last open and next close (when open) or the next open (when closed).
+    function marketStatus(
+        address feed,
+        uint256 timestamp
+    )
+        external
+        view
+        returns (bool scheduled, bool open, uint256 flags, uint256 lastOpen, uint256 nextClose, uint256 nextOpen);
+
+    /// @notice Sets `feed`'s market hours (the feed must be configured). Owner only.
+    function setMarketHours(address feed, MarketHoursParams calldata schedule) external;
+
+    /// @notice Removes `feed`'s market hours: always open again. Owner only.
+    function clearMarketHours(address feed) external;
+
+    function marketHours(address feed) external view returns (MarketHoursParams memory);
 
     /// @notice Configures (or reconfigures) a feed. Owner only. Reads bounds when the aggregator exposes them.
     function setFeed(

@@ -183,6 +183,9 @@ interface IPerpVaultTypes {
 
     // ---- errors: trading and margin ----
     error MarketPaused(uint256 marketId);
+    /// @notice The market reopened moments ago: until `tradableAt` only reductions and liquidations go through, so
+    /// keepers liquidate at the reopen round before anyone adds exposure at it.
+    error MarketReopening(uint256 marketId, uint256 tradableAt);
     /// @notice The market's latency defence is on: open or increase through the delayed-order contract.
     error ImmediateOpenDisabled(uint256 marketId);
     error SlippageExceeded(uint256 fillPrice, uint256 acceptablePrice);
@@ -238,6 +241,8 @@ interface IPerpVaultTypes {
     event MarketListed(uint256 indexed marketId, address indexed feed, MarketParams params);
     event MarketParamsSet(uint256 indexed marketId, MarketParams params);
     event MarketPauseSet(uint256 indexed marketId, bool paused);
+    /// @notice The maintenance margin ratio (WAD) in force from the market's closing window until its reopen.
+    event ClosingMarginSet(uint256 indexed marketId, uint256 closingMaintenanceMarginRatio);
     event GuardianSet(address indexed guardian);
     event LiquidityVaultSet(address indexed liquidityVault);
     event LiquidityAdded(uint256 amount, int256 poolBaseAfterUsd);
@@ -451,6 +456,10 @@ interface IPerpVault is IPerpVaultTypes {
 
     /// @notice The market's latency defence; all zero when it is off.
     function latencyParams(uint256 marketId) external view returns (LatencyParams memory);
+
+    /// @notice The maintenance margin ratio (WAD) a market's positions need from its closing window (the oracle
+    /// adapter's market hours) until it reopens, when above the normal one; 0 = none.
+    function closingMarginRatio(uint256 marketId) external view returns (uint256);
 
     /// @notice The only caller that may open in a market whose latency defence is on (set once by the owner).
     function delayedOrders() external view returns (address);

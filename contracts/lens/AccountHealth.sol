@@ -7,6 +7,7 @@ import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IPerpVault, IPerpVaultTypes} from "../interfaces/IPerpVault.sol";
 import {FundingMath} from "../libraries/FundingMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {MarketHours} from "../libraries/MarketHours.sol";
 
 /// @dev The vault's oracle adapter is a public immutable of {PerpVaultBase}, not part of {IPerpVault}.
 interface IPerpVaultOracle {
@@ -87,16 +88,22 @@ library AccountHealth {
         h.equityUsd = equity;
     }
 
-    /// @dev The cached market, read on first use: price through the adapter (as the vault reads it), the funding
-    /// index as if accrued now at that price (`currentFunding`), the margin parameters.
+    /// @dev The cached market, read on first use: price and market-hours flags through the adapter (as the vault
+    /// reads them), the funding index as if accrued now at that price (`currentFunding`), the margin parameters in
+    /// force.
     function _market(Context memory ctx, uint256 marketId) private view returns (MarketData memory m) {
         m = ctx.markets[marketId];
         if (m.status != UNREAD) return m;
         IPerpVaultTypes.MarketParams memory params = ctx.vault.marketParams(marketId);
         m.maintenanceMarginRatio = params.maintenanceMarginRatio;
         m.liquidationFeeUsd = params.liquidationFeeUsd;
-        try ctx.oracle.priceWad(params.feed) returns (uint256 priceWad) {
+        try ctx.oracle.priceWadAndStatus(params.feed) returns (uint256 priceWad, uint256 flags, uint256) {
             m.priceWad = priceWad;
+            // In the closing window the vault requires the closing margin (a closed market is unpriced: no price).
+            if (flags & MarketHours.CLOSING != 0) {
+                uint256 closing = ctx.vault.closingMarginRatio(marketId);
+                if (closing > m.maintenanceMarginRatio) m.maintenanceMarginRatio = closing;
+            }
             (, m.fundingIndex) = ctx.vault.currentFunding(marketId);
             m.status = PRICED;
         } catch (bytes memory reason) {

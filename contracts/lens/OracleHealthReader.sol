@@ -31,6 +31,17 @@ contract OracleHealthReader {
         uint256 word;
     }
 
+    /// @notice The feed's market hours at this block (`IOracleAdapter.marketStatus`); all zero for an adapter that
+    /// predates market hours.
+    struct MarketStatus {
+        bool scheduled;
+        bool open;
+        uint256 flags;
+        uint256 lastOpen;
+        uint256 nextClose;
+        uint256 nextOpen;
+    }
+
     struct FeedReport {
         address feed;
         IOracleAdapter.FeedConfig config;
@@ -39,6 +50,7 @@ contract OracleHealthReader {
         RawWord decimals;
         RawRound secondaryRound;
         RawWord secondaryDecimals;
+        MarketStatus market;
     }
 
     struct Report {
@@ -71,6 +83,17 @@ contract OracleHealthReader {
                 f.secondaryRound = _readRound(f.config.secondaryFeed);
                 f.secondaryDecimals = _readDecimals(f.config.secondaryFeed);
             }
+            try oracle.marketStatus(feeds[i], block.timestamp) returns (
+                bool scheduled,
+                bool open,
+                uint256 flags,
+                uint256 lastOpen,
+                uint256 nextClose,
+                uint256 nextOpen
+            ) {
+                f.market = MarketStatus(scheduled, open, flags, lastOpen, nextClose, nextOpen);
+            } catch {} // an adapter without market hours: always open
+
         }
         bytes memory encoded = abi.encode(report);
         assembly ("memory-safe") {

@@ -51,6 +51,9 @@ library Market {
         uint24 grossReserveRatioPpm;
         uint40 minPositionMarginMicroUsd;
         uint40 liquidationFeeMicroUsd;
+        /// @dev The maintenance margin ratio in force from a closing market's closing window until its reopen (0:
+        /// the normal one); set apart from the other parameters (`setClosingMargin`).
+        uint24 closingMaintenanceMarginRatioPpm;
     }
 
     /// @dev Slot 2: read only when a side grows.
@@ -96,6 +99,8 @@ library Market {
     struct Touch {
         uint256 marketId;
         uint256 priceWad;
+        /// @dev In its closing window (or reopen delay): the closing margin applies.
+        bool closing;
         int256 fundingRate;
         int256 fundingIndex;
         int256 oldValueUsd;
@@ -154,7 +159,8 @@ library Market {
             maxFundingVelocityPerDayPpm: _ppm("maxFundingVelocityPerDay", p.maxFundingVelocityPerDay).toUint24(),
             grossReserveRatioPpm: _ppm("grossReserveRatio", p.grossReserveRatio).toUint24(),
             minPositionMarginMicroUsd: _micro("minPositionMarginUsd", p.minPositionMarginUsd).toUint40(),
-            liquidationFeeMicroUsd: _micro("liquidationFeeUsd", p.liquidationFeeUsd).toUint40()
+            liquidationFeeMicroUsd: _micro("liquidationFeeUsd", p.liquidationFeeUsd).toUint40(),
+            closingMaintenanceMarginRatioPpm: m.risk.closingMaintenanceMarginRatioPpm
         });
         m.caps = Caps(p.maxLongSize, p.maxShortSize);
     }
@@ -268,13 +274,15 @@ library Market {
 
     /// @notice PnL minus funding owed, initial and maintenance margin of one position at `priceWad` and funding
     /// index `index` (USD WAD): the one definition of a position's margins (trades, withdrawals, views, liquidation).
+    /// `closing`: the market is in its closing window or reopen delay, so the closing margin ratio applies.
     function positionMargins(
         Data storage m,
         int256 size,
         uint256 entryPriceWad,
         int256 fundingIndexEntryWad,
         uint256 priceWad,
-        int256 index
+        int256 index,
+        bool closing
     ) internal view returns (int256 value, uint256 initialMargin, uint256 maintenanceMargin) {
         Risk memory r = m.risk;
         value =
@@ -283,7 +291,18 @@ library Market {
         uint256 notional = MarginMath.notionalUp(size, priceWad);
         initialMargin = MulDiv.up(notional, r.initialMarginRatioPpm * PPM, WAD);
         maintenanceMargin =
-            MulDiv.up(notional, r.maintenanceMarginRatioPpm * PPM, WAD) + r.liquidationFeeMicroUsd * MICRO_USD;
+            MulDiv.up(notional, _maintenanceRatioPpm(r, closing) * PPM, WAD) + r.liquidationFeeMicroUsd * MICRO_USD;
+    }
+
+    /// @notice The maintenance margin ratio in force (ppm): the closing one while `closing`, when it is higher.
+    function maintenanceRatioPpm(Data storage m, bool closing) internal view returns (uint256) {
+        return _maintenanceRatioPpm(m.risk, closing);
+    }
+
+    function _maintenanceRatioPpm(Risk memory r, bool closing) private pure returns (uint256) {
+        uint256 ratio = r.maintenanceMarginRatioPpm;
+        if (closing && r.closingMaintenanceMarginRatioPpm > ratio) ratio = r.closingMaintenanceMarginRatioPpm;
+        return ratio;
     }
 
     // ---------------------------------------------------------------------------------------------- capacity mark

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {MarketHours} from "../libraries/MarketHours.sol";
 
 /// @dev Chainlink's proxies expose the current aggregator; OCR aggregators expose their circuit-breaker bounds.
 interface IChainlinkProxyLike {
@@ -27,8 +28,24 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
     uint256 public constant MAX_GRACE_PERIOD = 1 days;
     uint8 internal constant MAX_DECIMALS = 36;
 
-    mapping(address feed => FeedConfig) internal _feeds;
+    /// @dev Longest closure (holidays, early closes) the owner may add.
+    uint256 public constant MAX_CLOSURE_SECONDS = 14 days;
+    uint256 public constant MAX_CLOSING_WINDOW = 1 days;
+    uint256 public constant MAX_REOPEN_DELAY = 1 hours;
+
+    /// @dev {FeedConfig} and whether the feed has market hours, in one slot: a feed without hours pays nothing more.
+    struct StoredFeed {
+        uint32 heartbeat;
+        uint32 secondaryHeartbeat;
+        uint16 maxDeviationBps;
+        bool hasBounds;
+        address secondaryFeed;
+        bool scheduled;
+    }
+
+    mapping(address feed => StoredFeed) internal _feeds;
     mapping(address feed => FeedBounds) internal _bounds;
+    mapping(address feed => MarketHours.Packed) internal _hours;
 
     // Packed in one slot: both are read on every price on L2.
     address public override sequencerFeed;
@@ -39,13 +56,50 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
     // ---------------------------------------------------------------- reads
 
     /// @inheritdoc IOracleAdapter
-    function priceWad(address feed) external view override returns (uint256) {
+    function priceWad(address feed) external view override returns (uint256 price) {
+        (price, , ) = _price(feed);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function priceWadAndStatus(
+        address feed
+    ) external view override returns (uint256 price, uint256 flags, uint256 tradableAt) {
+        return _price(feed);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function marketStatus(
+        address feed,
+        uint256 timestamp
+    )
+        external
+        view
+        override
+        returns (bool scheduled, bool open, uint256 flags, uint256 lastOpen, uint256 nextClose, uint256 nextOpen)
+    {
+        if (!_feeds[feed].scheduled) return (false, true, 0, 0, 0, 0);
+        (open, flags, lastOpen, nextClose, nextOpen) = MarketHours.status(_hours[feed], timestamp);
+        scheduled = true;
+    }
+
+    function _price(address feed) internal view returns (uint256 primaryWad, uint256 flags, uint256 tradableAt) {
         _checkSequencer();
-        FeedConfig memory config = _feeds[feed];
+        StoredFeed memory config = _feeds[feed];
         if (config.heartbeat == 0) revert FeedNotConfigured(feed);
-        uint256 primaryWad = _readWad(feed, config.heartbeat, config.hasBounds);
+        // A closed market is not a stale feed: it says so, and after the reopen only a round published since counts
+        // (the close's last answer is not the market's price any more).
+        uint256 openedAt;
+        if (config.scheduled) {
+            MarketHours.Packed memory h = _hours[feed];
+            bool open;
+            uint256 nextOpen;
+            (open, flags, openedAt, , nextOpen) = MarketHours.status(h, block.timestamp);
+            if (!open) revert MarketClosed(feed, nextOpen);
+            tradableAt = openedAt + h.reopenDelaySeconds;
+        }
+        primaryWad = _readWad(feed, config.heartbeat, config.hasBounds, openedAt);
         if (config.secondaryFeed != address(0)) {
-            uint256 secondaryWad = _readWad(config.secondaryFeed, config.secondaryHeartbeat, false);
+            uint256 secondaryWad = _readWad(config.secondaryFeed, config.secondaryHeartbeat, false, openedAt);
             uint256 diff = primaryWad > secondaryWad ? primaryWad - secondaryWad : secondaryWad - primaryWad;
             // Rounded up: a deviation just over the bound is never read as within it.
             uint256 deviationBps = (diff * 10_000 + secondaryWad - 1) / secondaryWad;
@@ -53,7 +107,6 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
                 revert PriceDeviationTooHigh(feed, primaryWad, secondaryWad, deviationBps, config.maxDeviationBps);
             }
         }
-        return primaryWad;
     }
 
     function _checkSequencer() internal view {
@@ -70,7 +123,12 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
         }
     }
 
-    function _readWad(address feed, uint256 heartbeat, bool hasBounds) internal view returns (uint256) {
+    function _readWad(
+        address feed,
+        uint256 heartbeat,
+        bool hasBounds,
+        uint256 openedAt
+    ) internal view returns (uint256) {
         (bool ok, uint80 roundId, int256 answer, , uint256 updatedAt, uint80 answeredInRound) = _latestRoundData(feed);
         if (!ok) revert FeedCallFailed(feed);
         if (answer <= 0) revert NonPositiveAnswer(feed, answer);
@@ -78,6 +136,7 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
             revert IncompleteRound(feed, roundId, answeredInRound, updatedAt);
         }
         if (updatedAt > block.timestamp) revert FutureRound(feed, updatedAt, block.timestamp);
+        if (updatedAt < openedAt) revert ReopenRoundPending(feed, updatedAt, openedAt);
         if (block.timestamp - updatedAt > heartbeat) revert StalePrice(feed, updatedAt, heartbeat, block.timestamp);
         if (hasBounds) {
             FeedBounds memory b = _bounds[feed];
@@ -173,12 +232,13 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
             maxDeviationBps = 0;
         }
         (bool boundsKnown, int128 minAnswer, int128 maxAnswer) = _tryReadBounds(feed);
-        _feeds[feed] = FeedConfig({
+        _feeds[feed] = StoredFeed({
             heartbeat: heartbeat,
             secondaryHeartbeat: secondaryHeartbeat,
             maxDeviationBps: maxDeviationBps,
             hasBounds: boundsKnown,
-            secondaryFeed: secondaryFeed
+            secondaryFeed: secondaryFeed,
+            scheduled: _feeds[feed].scheduled // reconfiguring a feed keeps its hours
         });
         emit FeedSet(feed, heartbeat, secondaryFeed, secondaryHeartbeat, maxDeviationBps);
         if (boundsKnown) {
@@ -194,6 +254,7 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
         if (_feeds[feed].heartbeat == 0) revert FeedNotConfigured(feed);
         delete _feeds[feed];
         delete _bounds[feed];
+        delete _hours[feed];
         emit FeedRemoved(feed);
     }
 
@@ -216,8 +277,89 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
         emit SequencerSet(sequencerFeed_, gracePeriod);
     }
 
+    /// @inheritdoc IOracleAdapter
+    function setMarketHours(address feed, MarketHoursParams calldata h) external override onlyOwner {
+        if (_feeds[feed].heartbeat == 0) revert FeedNotConfigured(feed);
+        uint256 n = h.sessions.length;
+        if (n == 0 || n > MarketHours.MAX_SESSIONS) revert SessionCountOutOfBounds(n, MarketHours.MAX_SESSIONS);
+        uint256 sessions;
+        uint256 previousClose;
+        for (uint256 i; i < n; ++i) {
+            uint256 o = h.sessions[i].openMinute;
+            uint256 c = h.sessions[i].closeMinute;
+            // Sorted with a gap before each session: adjacent sessions would be one, and the stretch maths assumes so.
+            if (o >= c || c > MarketHours.MINUTES_PER_WEEK || (i != 0 && o <= previousClose)) {
+                revert InvalidSession(i, o, c);
+            }
+            sessions |= (o | (c << 14)) << (28 * i);
+            previousClose = c;
+        }
+        if (n == 1 && h.sessions[0].openMinute == 0 && h.sessions[0].closeMinute == MarketHours.MINUTES_PER_WEEK) {
+            revert AlwaysOpenSchedule();
+        }
+        uint256 k = h.closures.length;
+        if (k > MarketHours.MAX_CLOSURES) revert ClosureCountOutOfBounds(k, MarketHours.MAX_CLOSURES);
+        uint256 closures;
+        for (uint256 i; i < k; ++i) {
+            uint256 start = h.closures[i].start;
+            uint256 end = h.closures[i].end;
+            if (start >= end || end - start > MAX_CLOSURE_SECONDS) {
+                revert InvalidClosure(i, start, end, MAX_CLOSURE_SECONDS);
+            }
+            closures |= (start | (end << 32)) << (64 * i);
+        }
+        if (h.closingWindowSeconds > MAX_CLOSING_WINDOW) {
+            revert HoursWindowOutOfBounds("closingWindowSeconds", h.closingWindowSeconds, MAX_CLOSING_WINDOW);
+        }
+        if (h.reopenDelaySeconds > MAX_REOPEN_DELAY) {
+            revert HoursWindowOutOfBounds("reopenDelaySeconds", h.reopenDelaySeconds, MAX_REOPEN_DELAY);
+        }
+        _hours[feed] = MarketHours.Packed({
+            sessions: uint224(sessions), // 8 × 28 bits
+            sessionCount: uint8(n),
+            closures: uint192(closures), // 3 × 64 bits
+            closingWindowSeconds: h.closingWindowSeconds,
+            reopenDelaySeconds: h.reopenDelaySeconds
+        });
+        _feeds[feed].scheduled = true;
+        emit MarketHoursSet(feed, h);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function clearMarketHours(address feed) external override onlyOwner {
+        if (!_feeds[feed].scheduled) return;
+        delete _hours[feed];
+        _feeds[feed].scheduled = false;
+        emit MarketHoursCleared(feed);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function marketHours(address feed) external view override returns (MarketHoursParams memory h) {
+        if (!_feeds[feed].scheduled) return h;
+        MarketHours.Packed memory p = _hours[feed];
+        h.sessions = new Session[](p.sessionCount);
+        for (uint256 i; i < p.sessionCount; ++i) {
+            (uint256 o, uint256 c) = MarketHours.session(p, i);
+            h.sessions[i] = Session(uint16(o), uint16(c));
+        }
+        uint256 k;
+        for (uint256 i; i < MarketHours.MAX_CLOSURES; ++i) {
+            (, uint256 end) = MarketHours.closure(p, i);
+            if (end != 0) ++k;
+        }
+        h.closures = new Closure[](k);
+        k = 0;
+        for (uint256 i; i < MarketHours.MAX_CLOSURES; ++i) {
+            (uint256 start, uint256 end) = MarketHours.closure(p, i);
+            if (end != 0) h.closures[k++] = Closure(uint32(start), uint32(end));
+        }
+        h.closingWindowSeconds = p.closingWindowSeconds;
+        h.reopenDelaySeconds = p.reopenDelaySeconds;
+    }
+
     function feedConfig(address feed) external view override returns (FeedConfig memory) {
-        return _feeds[feed];
+        StoredFeed memory f = _feeds[feed];
+        return FeedConfig(f.heartbeat, f.secondaryHeartbeat, f.maxDeviationBps, f.hasBounds, f.secondaryFeed);
     }
 
     function feedBounds(address feed) external view override returns (FeedBounds memory) {

@@ -198,6 +198,22 @@ export const adminModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tradableAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketReopening",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "module",
         "type": "address"
@@ -601,6 +617,25 @@ export const adminModuleAbi = [
       }
     ],
     "name": "BadDebt",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "closingMaintenanceMarginRatio",
+        "type": "uint256"
+      }
+    ],
+    "name": "ClosingMarginSet",
     "type": "event"
   },
   {
@@ -1892,6 +1927,24 @@ export const adminModuleAbi = [
   {
     "inputs": [],
     "name": "renounceOwnership",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "ratio",
+        "type": "uint256"
+      }
+    ],
+    "name": "setClosingMargin",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -198,6 +198,22 @@ export const liquidationModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tradableAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketReopening",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "module",
         "type": "address"
@@ -623,6 +639,25 @@ export const liquidationModuleAbi = [
       }
     ],
     "name": "BadDebt",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "closingMaintenanceMarginRatio",
+        "type": "uint256"
+      }
+    ],
+    "name": "ClosingMarginSet",
     "type": "event"
   },
   {

@@ -12,6 +12,11 @@ export const oracleAdapterAbi = [
     "type": "constructor"
   },
   {
+    "inputs": [],
+    "name": "AlwaysOpenSchedule",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -20,6 +25,22 @@ export const oracleAdapterAbi = [
       }
     ],
     "name": "BoundsUnavailable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxCount",
+        "type": "uint256"
+      }
+    ],
+    "name": "ClosureCountOutOfBounds",
     "type": "error"
   },
   {
@@ -126,6 +147,27 @@ export const oracleAdapterAbi = [
   {
     "inputs": [
       {
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxValue",
+        "type": "uint256"
+      }
+    ],
+    "name": "HoursWindowOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "feed",
         "type": "address"
@@ -163,6 +205,69 @@ export const oracleAdapterAbi = [
       }
     ],
     "name": "InsufficientGasForOracle",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "start",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "end",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxLength",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidClosure",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "openMinute",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "closeMinute",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidSession",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reopensAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketClosed",
     "type": "error"
   },
   {
@@ -277,6 +382,27 @@ export const oracleAdapterAbi = [
         "internalType": "address",
         "name": "feed",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "updatedAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "openedAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReopenRoundPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
       }
     ],
     "name": "SecondaryIsPrimary",
@@ -312,6 +438,22 @@ export const oracleAdapterAbi = [
       }
     ],
     "name": "SequencerGracePeriodNotOver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxCount",
+        "type": "uint256"
+      }
+    ],
+    "name": "SessionCountOutOfBounds",
     "type": "error"
   },
   {
@@ -442,6 +584,84 @@ export const oracleAdapterAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      }
+    ],
+    "name": "MarketHoursCleared",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "components": [
+              {
+                "internalType": "uint16",
+                "name": "openMinute",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint16",
+                "name": "closeMinute",
+                "type": "uint16"
+              }
+            ],
+            "internalType": "struct IOracleAdapter.Session[]",
+            "name": "sessions",
+            "type": "tuple[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint32",
+                "name": "start",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "end",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct IOracleAdapter.Closure[]",
+            "name": "closures",
+            "type": "tuple[]"
+          },
+          {
+            "internalType": "uint32",
+            "name": "closingWindowSeconds",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "reopenDelaySeconds",
+            "type": "uint32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IOracleAdapter.MarketHoursParams",
+        "name": "schedule",
+        "type": "tuple"
+      }
+    ],
+    "name": "MarketHoursSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "previousOwner",
         "type": "address"
       },
@@ -521,6 +741,32 @@ export const oracleAdapterAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_CLOSING_WINDOW",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_CLOSURE_SECONDS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_DEVIATION_BPS",
     "outputs": [
       {
@@ -560,6 +806,19 @@ export const oracleAdapterAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_REOPEN_DELAY",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MIN_DEVIATION_BPS",
     "outputs": [
       {
@@ -587,6 +846,19 @@ export const oracleAdapterAbi = [
   {
     "inputs": [],
     "name": "acceptOwnership",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      }
+    ],
+    "name": "clearMarketHours",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -669,6 +941,120 @@ export const oracleAdapterAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      }
+    ],
+    "name": "marketHours",
+    "outputs": [
+      {
+        "components": [
+          {
+            "components": [
+              {
+                "internalType": "uint16",
+                "name": "openMinute",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint16",
+                "name": "closeMinute",
+                "type": "uint16"
+              }
+            ],
+            "internalType": "struct IOracleAdapter.Session[]",
+            "name": "sessions",
+            "type": "tuple[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint32",
+                "name": "start",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "end",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct IOracleAdapter.Closure[]",
+            "name": "closures",
+            "type": "tuple[]"
+          },
+          {
+            "internalType": "uint32",
+            "name": "closingWindowSeconds",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "reopenDelaySeconds",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IOracleAdapter.MarketHoursParams",
+        "name": "h",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "timestamp",
+        "type": "uint256"
+      }
+    ],
+    "name": "marketStatus",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "scheduled",
+        "type": "bool"
+      },
+      {
+        "internalType": "bool",
+        "name": "open",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint256",
+        "name": "flags",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lastOpen",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nextClose",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nextOpen",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "owner",
     "outputs": [
@@ -706,7 +1092,36 @@ export const oracleAdapterAbi = [
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "",
+        "name": "price",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      }
+    ],
+    "name": "priceWadAndStatus",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "price",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "flags",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tradableAt",
         "type": "uint256"
       }
     ],
@@ -788,6 +1203,70 @@ export const oracleAdapterAbi = [
       }
     ],
     "name": "setFeed",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "components": [
+              {
+                "internalType": "uint16",
+                "name": "openMinute",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint16",
+                "name": "closeMinute",
+                "type": "uint16"
+              }
+            ],
+            "internalType": "struct IOracleAdapter.Session[]",
+            "name": "sessions",
+            "type": "tuple[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint32",
+                "name": "start",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "end",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct IOracleAdapter.Closure[]",
+            "name": "closures",
+            "type": "tuple[]"
+          },
+          {
+            "internalType": "uint32",
+            "name": "closingWindowSeconds",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "reopenDelaySeconds",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IOracleAdapter.MarketHoursParams",
+        "name": "h",
+        "type": "tuple"
+      }
+    ],
+    "name": "setMarketHours",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -229,6 +229,22 @@ export const perpVaultAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tradableAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketReopening",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "module",
         "type": "address"
@@ -649,6 +665,25 @@ export const perpVaultAbi = [
       }
     ],
     "name": "BadDebt",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "closingMaintenanceMarginRatio",
+        "type": "uint256"
+      }
+    ],
+    "name": "ClosingMarginSet",
     "type": "event"
   },
   {
@@ -1966,6 +2001,25 @@ export const perpVaultAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "closingMarginRatio",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "owner",
         "type": "address"
@@ -2909,6 +2963,24 @@ export const perpVaultAbi = [
   {
     "inputs": [],
     "name": "renounceOwnership",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "name": "setClosingMargin",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -187,7 +187,32 @@ export type Market = {
   quoteFeeUsd: bigint | undefined;
   /** The oracle's typed revert (StalePrice, …) when the price-dependent fields are undefined. */
   oracleError: ParapetContractError | undefined;
+  /**
+   * Set when the market's hours stop it (the adapter's `MarketClosed`, or `ReopenRoundPending` after the reopen until
+   * the feed publishes): a closed market, not an oracle fault. `reopensAt` (unix seconds) for a closed one, `openedAt`
+   * once reopened. `checkOracles` gives the full status (closing window, next close).
+   */
+  closed: MarketClosedState | undefined;
 };
+
+/** Why and until when a market with hours is not tradable now (see {@link Market.closed}). */
+export type MarketClosedState =
+  | { reason: "MARKET_CLOSED"; reopensAt: bigint }
+  | { reason: "REOPEN_ROUND_PENDING"; openedAt: bigint; lastRoundAt: bigint };
+
+/** The closed state an oracle revert says, or undefined for any other revert. */
+export function marketClosedState(error: ParapetContractError | undefined): MarketClosedState | undefined {
+  if (error?.errorName === "MarketClosed")
+    return { reason: "MARKET_CLOSED", reopensAt: error.args.reopensAt as bigint };
+  if (error?.errorName === "ReopenRoundPending") {
+    return {
+      reason: "REOPEN_ROUND_PENDING",
+      openedAt: error.args.openedAt as bigint,
+      lastRoundAt: error.args.updatedAt as bigint,
+    };
+  }
+  return undefined;
+}
 
 export type GetMarketsParameters = BlockParameters &
   ReadSizeParameters & {
@@ -604,6 +629,7 @@ function revertError(data: Hex, functionName: string): ParapetContractError {
 }
 
 function toMarket(m: DeploymentMarket, lens: LensMarket, quoteSizeWad: bigint, reverts: Reverts): Market {
+  const oracleError = lens.failed ? reverts.errorOf(lens.failed.revert) : undefined;
   return {
     marketId: m.marketId,
     symbol: m.symbol,
@@ -635,7 +661,8 @@ function toMarket(m: DeploymentMarket, lens: LensMarket, quoteSizeWad: bigint, r
     quoteSizeWad,
     quoteFillPriceWad: lens.quoteFillPriceWad,
     quoteFeeUsd: lens.quoteFeeUsd,
-    oracleError: lens.failed ? reverts.errorOf(lens.failed.revert) : undefined,
+    oracleError,
+    closed: marketClosedState(oracleError),
   };
 }
 

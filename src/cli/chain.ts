@@ -217,9 +217,11 @@ Options:
 ${CONNECTION_HELP}
 
 JSON: { blockNumber, blockTimestamp, feeds: [{ marketId, symbol, feed, verdict, priceUsd, ageSeconds,
-  heartbeatSeconds, reasons: [{ code, severity, message }], message }] }
+  heartbeatSeconds, reasons: [{ code, severity, message }], market, message }] }
+  verdict "closed": the market's hours close it (or its reopen round is pending); market: { status: open | closing |
+  reopening | closed, lastOpen, nextClose, nextOpen } (unix seconds) or null for an always-open market.
 
-Exit codes: 0 every feed ok or warn; 3 at least one feed fails (trading it reverts); 1 runtime (RPC down, wrong
+Exit codes: 0 every feed ok, warn or closed; 3 at least one feed fails (trading it reverts); 1 runtime (RPC down, wrong
 chain, invalid deployment file); 2 usage.
 `;
 
@@ -248,6 +250,8 @@ async function runOracle(argv: readonly string[], io: CliIo): Promise<number> {
     ageSeconds: h.primary.ageSeconds ?? null,
     heartbeatSeconds: h.primary.heartbeatSeconds,
     reasons: h.reasons.map((r) => ({ code: r.code, severity: r.severity, message: r.message })),
+    // Market hours: a closed market is "closed" (not failing), with when it reopens.
+    market: h.market ?? null,
     message: h.message,
   }));
   const failing = feeds.filter((f) => f.verdict === "fail");

@@ -19,7 +19,7 @@ export function hedgeMarketsFromChain(markets: readonly Market[], health?: reado
   return markets.map((m) => {
     const h = health?.find((x) => x.marketId === m.marketId);
     const priceUsd = m.priceWad !== undefined ? num(m.priceWad) : 0;
-    const ok = m.oracleError === undefined && h?.verdict !== "fail";
+    const ok = m.oracleError === undefined && h?.verdict !== "fail" && h?.verdict !== "closed";
     const fails = h?.reasons.filter((r) => r.severity === "fail").map((r) => r.code) ?? [];
     return {
       asset: marketAsset(m.symbol),
@@ -34,6 +34,13 @@ export function hedgeMarketsFromChain(markets: readonly Market[], health?: reado
       skewUnits: num(m.skewWad),
       openInterestUsd: num(m.longSizeWad + m.shortSizeWad) * priceUsd,
       fundingRatePerDay: num(m.fundingRatePerDayWad ?? m.storedFundingRatePerDayWad),
+      closed:
+        m.closed === undefined
+          ? undefined
+          : {
+              reason: m.closed.reason,
+              reopensAt: m.closed.reason === "MARKET_CLOSED" ? Number(m.closed.reopensAt) : undefined,
+            },
       oracle: {
         ok,
         reason: m.oracleError?.errorName ?? (fails.length > 0 ? fails.join(", ") : undefined),

@@ -144,7 +144,17 @@ export function shouldRebalance(
       });
   }
 
-  if (state.oracle !== undefined && !state.oracle.ok)
+  const closed = market.closed;
+  if (closed !== undefined) {
+    const until =
+      closed.reopensAt !== undefined
+        ? `until ${new Date(closed.reopensAt * 1000).toISOString()}`
+        : "until its reopen round";
+    vetoes.push({
+      code: "MARKET_CLOSED",
+      message: `the market is closed (${closed.reason}) ${until}: nothing trades or marks; the closing margin was for this, and the rule acts again at the reopen`,
+    });
+  } else if (state.oracle !== undefined && !state.oracle.ok)
     vetoes.push({
       code: "ORACLE",
       message: `oracle invalid (${state.oracle.reason ?? "failed its checks"}): never trade on a bad price`,

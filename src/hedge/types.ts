@@ -47,6 +47,11 @@ export type HedgeMarket = {
   fundingSpike?: boolean | undefined;
   /** Oracle health: not ok vetoes trading; warnings are passed on. */
   oracle?: { ok: boolean; reason?: string | undefined; warnings?: readonly string[] | undefined } | undefined;
+  /**
+   * Set while the market's hours close it (or its reopen round is pending): the rule vetoes with MARKET_CLOSED
+   * (nothing trades or marks until `reopensAt`, unix seconds, when known) instead of ORACLE.
+   */
+  closed?: { reason: string; reopensAt: number | undefined } | undefined;
   /** Trading hours, for a market that closes (tradfi); none: always open. See `hedgeMarketHours`. */
   hours?: HedgeMarketHours | undefined;
 };
@@ -214,7 +219,7 @@ export type HedgePlan = {
 // ---- rebalancing -----------------------------------------------------------------------------------------------
 
 export type RebalanceReasonCode = "DELTA_BAND" | "MARGIN" | "TIME" | "PRICE_MOVE";
-export type RebalanceVetoCode = "ORACLE" | "GAS_CAP" | "SIMULATION" | "LATENCY";
+export type RebalanceVetoCode = "ORACLE" | "MARKET_CLOSED" | "GAS_CAP" | "SIMULATION" | "LATENCY";
 
 /** The live state of one hedge, for `shouldRebalance`. */
 export type HedgeState = {

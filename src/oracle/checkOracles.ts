@@ -100,6 +100,18 @@ const reportParameters = [
           { name: "decimals", ...rawWord },
           { name: "secondaryRound", ...rawRound },
           { name: "secondaryDecimals", ...rawWord },
+          {
+            name: "market",
+            type: "tuple",
+            components: [
+              { name: "scheduled", type: "bool" },
+              { name: "open", type: "bool" },
+              { name: "flags", type: "uint256" },
+              { name: "lastOpen", type: "uint256" },
+              { name: "nextClose", type: "uint256" },
+              { name: "nextOpen", type: "uint256" },
+            ],
+          },
         ],
       },
     ],
@@ -130,7 +142,7 @@ type Report = ReturnType<typeof decodeAbiParameters<typeof reportParameters>>[0]
 
 /** ABI size of `Report` without feeds (head, sequencer round, array length) and of one feed's static tuple. */
 const REPORT_FIXED_BYTES = 14 * 32;
-const REPORT_BYTES_PER_FEED = 28 * 32;
+const REPORT_BYTES_PER_FEED = 34 * 32;
 
 function adapterCallFailed(adapter: Address, error: unknown): OracleCheckError {
   return new OracleCheckError({
@@ -189,7 +201,7 @@ async function readReport(
 }
 
 /**
- * Checks Chainlink feeds the way `OracleAdapter.priceWad` does, off-chain, in one `eth_call` per 26 feeds, all at one block (a deployless
+ * Checks Chainlink feeds the way `OracleAdapter.priceWad` does, off-chain, in one `eth_call` per 22 feeds, all at one block (a deployless
  * read: the creation code of `OracleHealthReader` runs in the call and returns every raw read, including the
  * secondary feed and the sequencer feed the adapter names). No Multicall3 is needed on the chain.
  *
@@ -226,7 +238,7 @@ export async function checkOracles(
     thresholds[key] = value;
   }
 
-  // One deployless call returns 448 + 896 bytes per feed: 26 feeds fit its 24,576-byte limit. More feeds are read in
+  // One deployless call returns 448 + 1,088 bytes per feed: 22 feeds fit its 24,576-byte limit. More feeds are read in
   // calls of at most that many, all at one block (fetched first), so the verdicts still compare like with like.
   const perRead = itemsPerRead(
     {

@@ -15,7 +15,11 @@ export type OracleFailCode =
   | "UNSUPPORTED_DECIMALS"
   | "DEVIATION"
   /** The adapter's checked arithmetic would panic (scaling overflow, a secondary price that scales to 0). */
-  | "ARITHMETIC_PANIC";
+  | "ARITHMETIC_PANIC"
+  /** The feed's market is closed by its hours (not an oracle fault: the verdict is "closed"). */
+  | "MARKET_CLOSED"
+  /** The market reopened but the feed has not published since (verdict "closed" until it does). */
+  | "REOPEN_ROUND_PENDING";
 
 export type OracleWarnCode =
   /** Age above `heartbeatWarnBps` of the heartbeat: stale soon unless the feed updates. */
@@ -51,6 +55,8 @@ export type OracleContractError = {
     | "PriceAtBound"
     | "UnsupportedDecimals"
     | "PriceDeviationTooHigh"
+    | "MarketClosed"
+    | "ReopenRoundPending"
     | "Panic";
   /** The feed the error names (primary, secondary or sequencer), when it names one. */
   address: Address | undefined;
@@ -92,6 +98,28 @@ export type RawFeedRead = {
   decimals: RawWordCall;
   secondaryRound: RawRoundCall;
   secondaryDecimals: RawWordCall;
+  /** `marketStatus(feed, block.timestamp)`: all zero/false for a feed without hours. */
+  market: {
+    scheduled: boolean;
+    open: boolean;
+    flags: bigint;
+    lastOpen: bigint;
+    nextClose: bigint;
+    nextOpen: bigint;
+  };
+};
+
+/** A market's hours at the block read (src/hours has the same rules off-chain). */
+export type MarketHoursHealth = {
+  /** "closing": in the closing window (the closing margin applies); "reopening": in the reopen delay (no new
+   * exposure); "closed": no trade, liquidation or pool mark until `nextOpen`. */
+  status: "open" | "closing" | "reopening" | "closed";
+  /** When the current open stretch began (open markets). */
+  lastOpen: bigint | undefined;
+  /** When it ends (open markets). */
+  nextClose: bigint | undefined;
+  /** When a closed market reopens. */
+  nextOpen: bigint | undefined;
 };
 
 export type RawSequencerRead = {
@@ -145,7 +173,10 @@ export type OracleHealth = {
   feed: Address;
   label: string | undefined;
   marketId: bigint | undefined;
-  verdict: "ok" | "warn" | "fail";
+  /** "closed": the market's hours stop it (MarketClosed, or its reopen round is pending), not an oracle fault. */
+  verdict: "ok" | "warn" | "fail" | "closed";
+  /** Market hours at this block; undefined for an always-open market. */
+  market: MarketHoursHealth | undefined;
   /** Failures first, in the adapter's check order (the first one is the revert), then warnings. */
   reasons: OracleReason[];
   /** What `priceWad(feed)` reverts with at this block; undefined when it returns a price. */
@@ -193,6 +224,7 @@ function judgeFeed(
   heartbeat: number,
   bounds: { minAnswer: bigint; maxAnswer: bigint } | undefined,
   now: bigint,
+  openedAt: bigint,
 ): Judged {
   const fields = decodeRound(round);
   const reading: FeedReading = {
@@ -230,6 +262,13 @@ function judgeFeed(
     );
   }
   if (updatedAt > now) return fail("FUTURE_ROUND", "FutureRound", `${source} updatedAt ${updatedAt} is after ${now}`);
+  if (updatedAt < openedAt) {
+    return fail(
+      "REOPEN_ROUND_PENDING",
+      "ReopenRoundPending",
+      `${source} latest round (${updatedAt}) is from before the reopen at ${openedAt}`,
+    );
+  }
   if (now - updatedAt > BigInt(heartbeat)) {
     return fail("STALE", "StalePrice", `${source} answer is ${now - updatedAt}s old, heartbeat ${heartbeat}s`);
   }
@@ -340,9 +379,36 @@ export function evaluateFeed(
     });
   }
 
+  // 2b. market hours: closed, or (in _readWad) a round from before the reopen
+  const hours = raw.market;
+  let market: MarketHoursHealth | undefined;
+  let openedAt = 0n;
+  if (hours.scheduled) {
+    market = hours.open
+      ? {
+          status: (hours.flags & 2n) !== 0n ? "reopening" : (hours.flags & 1n) !== 0n ? "closing" : "open",
+          lastOpen: hours.lastOpen,
+          nextClose: hours.nextClose,
+          nextOpen: undefined,
+        }
+      : { status: "closed", lastOpen: undefined, nextClose: undefined, nextOpen: hours.nextOpen };
+    if (hours.open) openedAt = hours.lastOpen;
+    else if (configured) {
+      fails.push({
+        reason: {
+          code: "MARKET_CLOSED",
+          severity: "fail",
+          source: "adapter",
+          message: `the market is closed until ${new Date(Number(hours.nextOpen) * 1000).toISOString()}`,
+        },
+        error: { name: "MarketClosed", address: raw.feed },
+      });
+    }
+  }
+
   // 3. _readWad(primary), 4. _readWad(secondary), 5. deviation
   const bounds = raw.config.hasBounds ? raw.bounds : undefined;
-  const primary = judgeFeed("primary", raw.feed, raw.round, raw.decimals, raw.config.heartbeat, bounds, now);
+  const primary = judgeFeed("primary", raw.feed, raw.round, raw.decimals, raw.config.heartbeat, bounds, now, openedAt);
   let secondary: Judged | undefined;
   let deviation: OracleHealth["deviation"];
   if (configured) {
@@ -356,6 +422,7 @@ export function evaluateFeed(
         raw.config.secondaryHeartbeat,
         undefined,
         now,
+        openedAt,
       );
       if (secondary.fail) fails.push(secondary.fail);
       const p = primary.reading.priceWad;
@@ -435,7 +502,8 @@ export function evaluateFeed(
   }
 
   const first = fails[0];
-  const verdict = first ? "fail" : warns.length > 0 ? "warn" : "ok";
+  const closedByHours = first?.error.name === "MarketClosed" || first?.error.name === "ReopenRoundPending";
+  const verdict = first ? (closedByHours ? "closed" : "fail") : warns.length > 0 ? "warn" : "ok";
   const reasons = [...fails.map((f) => f.reason), ...warns];
   const label = meta.label ?? raw.feed;
   const message = first
@@ -448,6 +516,7 @@ export function evaluateFeed(
     label: meta.label,
     marketId: meta.marketId,
     verdict,
+    market,
     reasons,
     contractError: first?.error,
     message,

@@ -79,6 +79,29 @@ describe("rebalancing rule (shouldRebalance)", () => {
     expect(d.collateralDeltaUsd).to.be.closeTo(20_000, 1e-9);
   });
 
+  it("MARKET_CLOSED: a closed market vetoes (not ORACLE), naming the reopen; even a margin call waits for it", () => {
+    const reopensAt = Date.UTC(2026, 11, 6, 22, 0) / 1000; // a Sunday 22:00 UTC
+    const closed = shouldRebalance(
+      state({
+        sizeUnits: -85,
+        equityUsd: 15_000,
+        oracle: { ok: false, reason: "MarketClosed" },
+        market: { ...ETH, closed: { reason: "MARKET_CLOSED", reopensAt } },
+      }),
+      band,
+    );
+    expect(closed.act).to.equal(false);
+    expect(closed.reasons.map((r) => r.code)).to.include.members(["MARGIN", "DELTA_BAND"]);
+    expect(closed.vetoes.map((v) => v.code)).to.deep.equal(["MARKET_CLOSED"]);
+    expect(closed.vetoes[0]?.message).to.contain("2026-12-06T22:00:00.000Z");
+    const pending = shouldRebalance(
+      state({ sizeUnits: -85, market: { ...ETH, closed: { reason: "REOPEN_ROUND_PENDING", reopensAt: undefined } } }),
+      band,
+    );
+    expect(pending.act).to.equal(false);
+    expect(pending.vetoes[0]?.message).to.contain("until its reopen round");
+  });
+
   it("vetoes: a bad oracle or a failing simulation stops everything; a gas cap stops all but a margin call", () => {
     const oracle = shouldRebalance(state({ equityUsd: 15_000, oracle: { ok: false, reason: "StalePrice" } }), band);
     expect(oracle.act).to.equal(false);

@@ -284,7 +284,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     expect(requests).to.deep.equal(["eth_call", "eth_call"]);
   });
 
-  it("checks 64 feeds (above the 26 one deployless call returns) in 3 calls at one block, each verdict the contract's", async () => {
+  it("checks 64 feeds (above the 22 one deployless call returns) in 3 calls at one block, each verdict the contract's", async () => {
     const adapterContract = await c.viem.deployContract("OracleAdapter", [c.owner]);
     const feeds: Address[] = [];
     // Every fourth feed is stale: a verdict per feed, in input order, across the chunk boundaries.
@@ -319,7 +319,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
         .catch(() => "fail");
       expect(contract, `feed ${i}: priceWad`).to.equal(f.verdict);
     }
-    // A pinned block needs no block request: three calls.
+    // A pinned block needs no block request: three calls (22 + 22 + 20 feeds).
     requests.length = 0;
     const pinned = await checkOracles(counting, {
       oracleAdapter: adapterContract.address,
@@ -328,6 +328,70 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     });
     expect(requests).to.deep.equal(["eth_call", "eth_call", "eth_call"]);
     expect(pinned.feeds.map((f) => f.verdict)).to.deep.equal(result.feeds.map((f) => f.verdict));
+  });
+
+  it("a market closed by its hours is 'closed' (not stale), names its reopen, then waits for the reopen round", async () => {
+    const adapterContract = await c.viem.deployContract("OracleAdapter", [c.owner]);
+    const feed = await c.viem.deployContract(MOCK_V3, [8, 2_300n * 10n ** 8n]);
+    await adapterContract.write.setFeed([feed.address, 3600, zeroAddress, 0, 0]);
+    // FX-like hours: Sunday 22:00 → Friday 21:00 UTC, a 2 h closing window, a 5 min reopen delay.
+    await adapterContract.write.setMarketHours([
+      feed.address,
+      {
+        sessions: [{ openMinute: 22 * 60, closeMinute: 5 * 1440 + 21 * 60 }],
+        closures: [],
+        closingWindowSeconds: 7200,
+        reopenDelaySeconds: 300,
+      },
+    ]);
+    const now = BigInt(await c.networkHelpers.time.latest());
+    const week = now - ((now + 345_600n) % 604_800n) + 604_800n; // next Sunday 00:00 UTC
+    const read = async () =>
+      (await checkOracles(c.publicClient, { oracleAdapter: adapterContract.address, feeds: [feed.address] }))
+        .feeds[0] as OracleHealth;
+    const contractSays = async () =>
+      adapterContract.read
+        .priceWad([feed.address])
+        .then(() => "ok")
+        .catch((e: unknown) =>
+          e instanceof BaseError
+            ? (e.walk((x) => x instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null)?.data
+                ?.errorName
+            : "?",
+        );
+
+    await c.networkHelpers.time.increaseTo(week + 5n * 86_400n + 20n * 3600n); // Friday 20:00: closing window
+    await feed.write.updateAnswer([2_300n * 10n ** 8n]);
+    let h = await read();
+    expect(h.verdict).to.equal("ok");
+    expect(h.market?.status).to.equal("closing");
+    expect(h.market?.nextClose).to.equal(week + 5n * 86_400n + 21n * 3600n);
+
+    await c.networkHelpers.time.increaseTo(week + 6n * 86_400n + 12n * 3600n); // Saturday: closed, far past heartbeat
+    h = await read();
+    expect(h.verdict).to.equal("closed");
+    expect(h.contractError?.name).to.equal("MarketClosed");
+    expect(h.reasons[0]?.code).to.equal("MARKET_CLOSED");
+    expect(h.market).to.deep.equal({
+      status: "closed",
+      lastOpen: undefined,
+      nextClose: undefined,
+      nextOpen: week + 7n * 86_400n + 22n * 3600n,
+    });
+    expect(await contractSays()).to.equal("MarketClosed");
+
+    await c.networkHelpers.time.increaseTo(week + 7n * 86_400n + 22n * 3600n + 10n); // reopened, no round yet
+    h = await read();
+    expect(h.verdict).to.equal("closed");
+    expect(h.contractError?.name).to.equal("ReopenRoundPending");
+    expect(await contractSays()).to.equal("ReopenRoundPending");
+
+    await feed.write.updateAnswer([2_250n * 10n ** 8n]); // the reopen round
+    h = await read();
+    expect(h.verdict).to.equal("ok");
+    expect(h.market?.status).to.equal("reopening");
+    expect(h.priceWad).to.equal(2_250n * 10n ** 18n);
+    expect(await contractSays()).to.equal("ok");
   });
 
   it("agrees with the contract on a few hundred random states (seeded)", async () => {

@@ -84,6 +84,7 @@ async function snapshotFromViews(
       quoteFillPriceWad: fill,
       quoteFeeUsd: fee,
       oracleError: undefined,
+      closed: undefined,
     });
   }
   const margin = await read<{ equity: bigint; initialMargin: bigint; maintenanceMargin: bigint; notional: bigint }>(

@@ -31,6 +31,18 @@ abstract contract Test {
         if (condition) revert AssertionFailed(message);
     }
 
+    function assertFalse(bool condition) internal pure {
+        assertFalse(condition, "expected false");
+    }
+
+    function assertEq(bytes memory left, bytes memory right, string memory message) internal pure {
+        if (keccak256(left) != keccak256(right)) revert AssertionFailed(message);
+    }
+
+    function assertEq(bytes memory left, bytes memory right) internal pure {
+        assertEq(left, right, "bytes not equal");
+    }
+
     function assertEq(uint256 left, uint256 right, string memory message) internal pure {
         if (left != right) revert AssertionFailedUint(message, left, right);
     }
