@@ -1,5 +1,6 @@
 // Market hours (issue #19): schedules, status at a time, the margin in force, default schedules of the tradfi
 // markets, and the reopen-gap analysis their closing margins are sized from.
+export { type MarketHoursParams, marketHoursParams, marketScheduleFromChain } from "./chain.js";
 export {
   COMEX_METALS_SESSIONS,
   DEFAULT_CLOSING_WINDOW_SECONDS,

@@ -6,6 +6,8 @@ import {
   isMarketOpen,
   type MarketSchedule,
   MarketScheduleError,
+  marketHoursParams,
+  marketScheduleFromChain,
   marketStatus,
   roundUsableAt,
   secondOfWeek,
@@ -195,6 +197,18 @@ describe("market hours: marketStatus against a brute-force scan of open()", () =
       }
     });
   }
+});
+
+describe("market hours: the adapter's MarketHoursParams", () => {
+  it("round trip of the SPX schedule through setMarketHours' argument and marketHours' result", () => {
+    const withHoliday: MarketSchedule = { ...SPX, closures: [{ start: utc(2026, 12, 25), end: utc(2026, 12, 26) }] };
+    const params = marketHoursParams(withHoliday);
+    expect(params.sessions[0]).to.deep.equal({ openMinute: 2310, closeMinute: 2700 });
+    expect(params.closures).to.deep.equal([{ start: 1_798_156_800, end: 1_798_243_200 }]);
+    expect([params.closingWindowSeconds, params.reopenDelaySeconds]).to.deep.equal([3600, 300]);
+    expect(marketScheduleFromChain(params, SPX.closingMaintenanceMarginRatio)).to.deep.equal(withHoliday);
+    expect(() => marketHoursParams({ ...SPX, reopenDelaySeconds: 7200n })).to.throw(MarketScheduleError);
+  });
 });
 
 describe("market hours: roundUsableAt", () => {
