@@ -22,6 +22,7 @@ export * from "./errors.js";
 export * from "./ethers.js";
 export * from "./funding/index.js";
 export * from "./hedge/index.js";
+export * from "./hours/index.js";
 export * from "./keeper/index.js";
 export * from "./math/index.js";
 export * from "./oracle/index.js";

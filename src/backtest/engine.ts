@@ -1,6 +1,8 @@
 // runBacktest: replays daily history through planHedge and shouldRebalance (the same functions the SDK and the
 // keeper use), with fees, price impact, gas, funding at every settlement, margin top-ups from a reserve and
-// liquidation at the day's adverse extreme.
+// liquidation at the day's adverse extreme. Markets with hours (`input.hours`) are closed as their schedule and the
+// data say: no trade or top-up while closed, the closing margin at the close before a closure, and the reopen at the
+// day's Open (each trading day gives two prices, Open and Close; the close→open step is the gap).
 
 import { DAY_MS } from "../data/csv.js";
 import { annualiseRate, type EwmaState, ewmaStep } from "../funding/carry.js";
@@ -14,6 +16,7 @@ import {
   shouldRebalance,
 } from "../hedge/rebalance.js";
 import type { HedgeMarket, HedgePlan, HedgeWarning, RebalancePolicy, RebalanceTrigger } from "../hedge/types.js";
+import { closedWithin, validateSchedule } from "../hours/schedule.js";
 import { DEFAULT_BACKTEST_COSTS } from "./defaults.js";
 import { BacktestInputError } from "./errors.js";
 import type {
@@ -31,6 +34,21 @@ import { BACKTEST_POLICY_NAMES } from "./types.js";
 /** Half-life (settlements) of the funding forecast the planner sizes its funding buffer with: one week of 8 h. */
 const FUNDING_HALF_LIFE = 21;
 const FUNDING_Z = 1.96;
+/** Opportunity rate of collateral for `closingMarginCarryUsd` (fraction per year). */
+const DEFAULT_COLLATERAL_OPPORTUNITY_RATE = 0.05;
+const NOON_MS = 12 * 3_600_000;
+
+/** A closing market's calendar on the history's days. */
+type MarketCalendar = {
+  closingMarginRatio: number;
+  reopenGapRatio: number;
+  /** Day t: the market was closed since the last trading day's close, so day t's Open is a reopen. */
+  gapBefore: Uint8Array;
+  /** Day t: a trading day after whose close the market closes (the closing margin is in force at the close). */
+  closeFollows: Uint8Array;
+  /** Day t: no trading at all (a filled day: weekend, holiday). */
+  closedAllDay: Uint8Array;
+};
 
 type Account = {
   marketAsset: string;
@@ -116,6 +134,15 @@ export function runBacktest(input: BacktestInput): BacktestResult {
         fix: `pass the ${a} market's risk parameters (defaultBacktestMarket("${a}", price))`,
       });
   }
+  for (const a of Object.keys(input.hours ?? {})) {
+    if (!marketAssets.includes(a))
+      throw new BacktestInputError({
+        code: "UNKNOWN_ASSET",
+        summary: `Hours are given for ${a}, which no exposure is hedged in (markets: ${marketAssets.join(", ")}).`,
+        fix: `key hours by the hedge market's asset (e.g. hedgeWith { QQQ: "SPX" } with hours { SPX: ... })`,
+      });
+  }
+  const calendars = buildCalendars(input, marketAssets);
   const warnings: HedgeWarning[] = [];
   const seenWarnings = new Set<string>();
   const warnOnce = (w: HedgeWarning, date: string) => {
@@ -137,6 +164,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     });
 
   const close = (a: string) => (history.assets[a] as { closeUsd: readonly number[] }).closeUsd;
+  const openOf = (a: string) => history.assets[a]?.openUsd ?? [Number.NaN, ...close(a).slice(0, -1)];
   const nativeAsset = "asset" in costs.nativePrice ? costs.nativePrice.asset : undefined;
   let nativeUsd: (t: number) => number;
   if ("usd" in costs.nativePrice) {
@@ -194,6 +222,14 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       liquidationFeeUsd: params.liquidationFeeUsd,
       skewScaleUnits: params.skewScaleUnits,
       skewUnits,
+      ...(calendars[a] !== undefined
+        ? {
+            hours: {
+              closingMaintenanceMarginRatio: calendars[a].closingMarginRatio,
+              reopenGapRatio: calendars[a].reopenGapRatio,
+            },
+          }
+        : {}),
     };
   };
 
@@ -310,6 +346,44 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     let rebalances = 0;
     let reserveDrawn = 0;
     let liquidations = 0;
+    let gapLiquidations = 0;
+    let gapBadDebt = 0;
+    let closingLiquidations = 0;
+    let closingMarginCarry = 0;
+    let extraCollateralSum = 0;
+    let extraCollateralDays = 0;
+    const rateOfCollateral = input.collateralOpportunityRatePerYear ?? DEFAULT_COLLATERAL_OPPORTUNITY_RATE;
+    const topUpWhileClosed = input.topUpWhileClosed ?? false;
+
+    /** In the closing window before a closure, an account below the closing margin is liquidated at the close. */
+    function closingWindowCheck(acc: Account, t: number, date: string, price: number, mmRatio: number) {
+      if (calendars[acc.marketAsset]?.closeFollows[t] !== 1 || acc.sizeUnits === 0) return;
+      const params = input.markets[acc.marketAsset] as BacktestInput["markets"][string];
+      const equity = acc.collateralUsd + acc.sizeUnits * (price - acc.entryPriceUsd);
+      const mm = Math.abs(acc.sizeUnits) * price * mmRatio + params.liquidationFeeUsd;
+      if (equity >= mm) return;
+      const penaltyUsd =
+        Math.abs(acc.sizeUnits) * price * (params.liquidationPenaltyRatio ?? 0.01) + params.liquidationFeeUsd;
+      const left = Math.max(0, equity - penaltyUsd);
+      events.push({
+        dayIndex: t - i0,
+        date,
+        kind: "liquidation",
+        marketAsset: acc.marketAsset,
+        reasons: [
+          "CLOSING_MARGIN",
+          `equity ${equity.toFixed(2)} < closing margin ${mm.toFixed(2)} (${(mmRatio * 100).toFixed(2)} %) at the close`,
+        ],
+        sizeDeltaUnits: -acc.sizeUnits,
+        collateralDeltaUsd: left - acc.collateralUsd,
+        costUsd: penaltyUsd,
+      });
+      liquidations++;
+      closingLiquidations++;
+      acc.sizeUnits = 0;
+      acc.entryPriceUsd = 0;
+      acc.collateralUsd = left;
+    }
 
     for (let t = i0; t <= i1; t++) {
       const date = dates[t] as string;
@@ -320,6 +394,41 @@ export function runBacktest(input: BacktestInput): BacktestResult {
           const prices = close(a);
           const prev = prices[t - 1] as number;
           const now = prices[t] as number;
+          const calendar = calendars[a];
+          // Reopen after a closure: the first round is the day's Open, and keepers liquidate on it before anything
+          // else (no top-up was possible while closed). Maintenance is the market's own again at the reopen.
+          if (calendar?.gapBefore[t] === 1 && acc.sizeUnits !== 0) {
+            const params = input.markets[a] as BacktestInput["markets"][string];
+            const openPrice = openOf(a)[t] as number;
+            const equity = acc.collateralUsd + acc.sizeUnits * (openPrice - acc.entryPriceUsd);
+            const mm = Math.abs(acc.sizeUnits) * openPrice * params.maintenanceMarginRatio + params.liquidationFeeUsd;
+            if (equity < mm) {
+              const penaltyUsd =
+                Math.abs(acc.sizeUnits) * openPrice * (params.liquidationPenaltyRatio ?? 0.01) +
+                params.liquidationFeeUsd;
+              const badDebtUsd = Math.max(0, -equity);
+              const left = Math.max(0, equity - penaltyUsd);
+              events.push({
+                dayIndex: t - i0,
+                date,
+                kind: "liquidation",
+                marketAsset: a,
+                reasons: [
+                  "REOPEN_GAP",
+                  `open ${openPrice} after close ${prev} (${(((openPrice - prev) / prev) * 100).toFixed(2)} %): equity ${equity.toFixed(2)} < maintenance ${mm.toFixed(2)}${badDebtUsd > 0 ? `, bad debt ${badDebtUsd.toFixed(2)}` : ""}`,
+                ],
+                sizeDeltaUnits: -acc.sizeUnits,
+                collateralDeltaUsd: left - acc.collateralUsd,
+                costUsd: penaltyUsd,
+              });
+              liquidations++;
+              gapLiquidations++;
+              gapBadDebt += badDebtUsd;
+              acc.sizeUnits = 0;
+              acc.entryPriceUsd = 0;
+              acc.collateralUsd = left;
+            }
+          }
           const f = fundingByMarket[a] as (typeof fundingByMarket)[string];
           let k = fundingCursor[a] as number;
           while (k < f.points.length && (f.points[k] as { timestampMs: number }).timestampMs < dayStart) k++;
@@ -347,7 +456,9 @@ export function runBacktest(input: BacktestInput): BacktestResult {
           // The day's adverse extreme (a short fears the high, a long the low). The keeper watches margin all day:
           // when the extreme crosses the margin-call level it tops up there from the reserve (gas paid); only what
           // the reserve cannot cover is left to liquidation at the extreme.
-          if (acc.sizeUnits !== 0) {
+          // A closed day: the vault refuses top-ups and liquidations (the top-up only when the caller allows it).
+          const closedToday = calendar?.closedAllDay[t] === 1;
+          if (acc.sizeUnits !== 0 && (!closedToday || topUpWhileClosed)) {
             const bars = history.assets[a] as { highUsd: readonly number[]; lowUsd: readonly number[] };
             const extreme = acc.sizeUnits < 0 ? (bars.highUsd[t] as number) : (bars.lowUsd[t] as number);
             const params = input.markets[a] as BacktestInput["markets"][string];
@@ -382,7 +493,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
                 });
               }
             }
-            if (equity < mm) {
+            if (equity < mm && !closedToday) {
               const liqPrice = isolatedLiquidationPriceUsd({
                 sizeUnits: acc.sizeUnits,
                 entryPriceUsd: acc.entryPriceUsd,
@@ -442,6 +553,14 @@ export function runBacktest(input: BacktestInput): BacktestResult {
           }
           const params = input.markets[a] as BacktestInput["markets"][string];
           const price = close(a)[t] as number;
+          const calendar = calendars[a];
+          const closedToday = calendar?.closedAllDay[t] === 1;
+          if (closedToday && !topUpWhileClosed) continue;
+          // Before a closure the closing margin is in force at the close (the rule tops up against it).
+          const mmRatio =
+            calendar?.closeFollows[t] === 1
+              ? Math.max(params.maintenanceMarginRatio, calendar.closingMarginRatio)
+              : params.maintenanceMarginRatio;
           // The hedge is assumed to be the market's whole skew: its own trades pay its own impact.
           const market = hedgeMarketAt(a, price, acc.sizeUnits);
           const equityUsd = acc.collateralUsd + acc.sizeUnits * (price - acc.entryPriceUsd);
@@ -452,9 +571,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
               sizeUnits: acc.sizeUnits,
               equityUsd,
               maintenanceMarginUsd:
-                acc.sizeUnits !== 0
-                  ? Math.abs(acc.sizeUnits) * price * params.maintenanceMarginRatio + params.liquidationFeeUsd
-                  : 0,
+                acc.sizeUnits !== 0 ? Math.abs(acc.sizeUnits) * price * mmRatio + params.liquidationFeeUsd : 0,
               priceUsd: price,
               lastRebalancePriceUsd: acc.lastRebalancePriceUsd,
               nowMs,
@@ -470,9 +587,14 @@ export function runBacktest(input: BacktestInput): BacktestResult {
             },
             policy,
           );
-          if (!decision.act) continue;
+          if (!decision.act) {
+            closingWindowCheck(acc, t, date, price, mmRatio);
+            continue;
+          }
           let costUsd = 0;
-          const delta = decision.sizeDeltaUnits;
+          // While closed (allowed top-ups only): no trade, and collateral only goes in.
+          const delta = closedToday ? 0 : decision.sizeDeltaUnits;
+          if (closedToday && decision.collateralDeltaUsd <= 0) continue;
           if (delta !== 0) {
             const s0 = acc.sizeUnits;
             const s1 = s0 + delta;
@@ -519,6 +641,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
             collateralDeltaUsd: moveUsd,
             costUsd,
           });
+          closingWindowCheck(acc, t, date, price, mmRatio);
         }
       }
 
@@ -537,6 +660,15 @@ export function runBacktest(input: BacktestInput): BacktestResult {
           minMargin = Number.isNaN(minMargin) ? ratio : Math.min(minMargin, ratio);
           hedgeUsd += Math.abs(acc.sizeUnits) * price;
         }
+      }
+      // The closing margin's carry: the plan's extra collateral for the hours, held while a hedge is open.
+      for (const target of plan.targets) {
+        const acc = accounts.get(target.marketAsset);
+        if (calendars[target.marketAsset] === undefined || acc === undefined || acc.sizeUnits === 0) continue;
+        const extra = target.closingMarginExtraUsd ?? 0;
+        closingMarginCarry += (extra * rateOfCollateral) / 365;
+        extraCollateralSum += extra;
+        extraCollateralDays++;
       }
       valueUsd.push(value);
       carryCumulativeUsd.push(carry);
@@ -557,6 +689,11 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       reserveDrawnUsd: reserveDrawn,
       liquidations,
       maxDrawdown: maxDrawdown(valueUsd.map((v) => v + startingCash)),
+      gapLiquidations,
+      gapBadDebtUsd: gapBadDebt,
+      closingLiquidations,
+      closingMarginCarryUsd: closingMarginCarry,
+      closingMarginExtraCollateralUsd: extraCollateralDays > 0 ? extraCollateralSum / extraCollateralDays : 0,
     };
     return {
       name,
@@ -582,8 +719,58 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       costs,
       reserveRefill: refillReserve ? "owner" : "none",
       markets: input.markets,
+      hours: Object.fromEntries(
+        Object.entries(calendars).map(([a, c]) => [
+          a,
+          { closingMaintenanceMarginRatio: c.closingMarginRatio, reopenGapRatio: c.reopenGapRatio },
+        ]),
+      ),
+      topUpWhileClosed: input.topUpWhileClosed ?? false,
+      collateralOpportunityRatePerYear: input.collateralOpportunityRatePerYear ?? DEFAULT_COLLATERAL_OPPORTUNITY_RATE,
       alignment: history.alignment,
     },
     elapsedMs: performance.now() - started,
   };
+}
+
+/**
+ * Each closing market's calendar on the history's days. Closed between two days when either is a filled day (the data
+ * has no bar: weekend, holiday) or the schedule closes between their noons UTC (US equities: every night). Daily bars
+ * carry no times, so noon stands for "inside the day": the closes and opens of the shipped schedules are not at noon.
+ */
+function buildCalendars(input: BacktestInput, marketAssets: readonly string[]): Record<string, MarketCalendar> {
+  const { history } = input;
+  const out: Record<string, MarketCalendar> = {};
+  const n = history.dates.length;
+  for (const a of marketAssets) {
+    const hours = input.hours?.[a];
+    if (hours === undefined) continue;
+    validateSchedule(hours.schedule);
+    const filled = (history.assets[a] as { filled: readonly boolean[] }).filled;
+    const noon = (t: number) => BigInt(((history.timestampsMs[t] as number) + NOON_MS) / 1000);
+    const closedAfter = (t: number) =>
+      filled[t] === true ||
+      filled[t + 1] === true ||
+      closedWithin(hours.schedule, noon(t), t + 1 < n ? noon(t + 1) : noon(t) + 86_400n);
+    const gapBefore = new Uint8Array(n);
+    const closeFollows = new Uint8Array(n);
+    const closedAllDay = new Uint8Array(n);
+    for (let t = 0; t < n; t++) {
+      closedAllDay[t] = filled[t] === true ? 1 : 0;
+      if (filled[t] === true) continue;
+      const after = closedAfter(t);
+      closeFollows[t] = after ? 1 : 0;
+      if (t + 1 < n && after && filled[t + 1] !== true) gapBefore[t + 1] = 1;
+    }
+    // A trading day after filled days reopens too.
+    for (let t = 1; t < n; t++) if (filled[t] !== true && filled[t - 1] === true) gapBefore[t] = 1;
+    out[a] = {
+      closingMarginRatio: Number(hours.schedule.closingMaintenanceMarginRatio) / 1e18,
+      reopenGapRatio: hours.reopenGapRatio,
+      gapBefore,
+      closeFollows,
+      closedAllDay,
+    };
+  }
+  return out;
 }

@@ -6,6 +6,7 @@
 // - Crypto trades every day. Tradfi series (no weekends, no exchange holidays) are forward-filled: a day without a
 //   bar gets the last trading day's close with high = low = close = that close, so no intraday move is invented,
 //   and `filled[i] = true`. A missing day of a crypto series is filled the same way and reported as a gap.
+// - Each day keeps its Open (a filled day: the close), so a market with hours reopens at the real first price.
 // - Funding settlements are kept when they fall on a calendar day (UTC); they are not filled.
 import { DAY_MS, isoDate, parseDateUtcMs } from "../data/csv.js";
 import type { DailyBar } from "../data/ohlc.js";
@@ -209,6 +210,7 @@ export function buildMarketHistory(parameters: BuildMarketHistoryParameters): Bu
     const bars = sortedBars.get(p.asset) ?? [];
     const calendar = p.calendar ?? (bars.some((b) => isWeekend(b.timestampMs)) ? "daily" : "weekdays");
     const closeUsd: number[] = [];
+    const openUsd: number[] = [];
     const highUsd: number[] = [];
     const lowUsd: number[] = [];
     const filled: boolean[] = [];
@@ -220,12 +222,14 @@ export function buildMarketHistory(parameters: BuildMarketHistoryParameters): Bu
       const bar = bars[j];
       if (bar === undefined) throw new Error(`unreachable: ${p.asset} has no bar on or before ${isoDate(t)}`);
       if (bar.timestampMs === t) {
+        openUsd.push(bar.openUsd);
         closeUsd.push(bar.closeUsd);
         highUsd.push(bar.highUsd);
         lowUsd.push(bar.lowUsd);
         filled.push(false);
         continue;
       }
+      openUsd.push(bar.closeUsd);
       closeUsd.push(bar.closeUsd);
       highUsd.push(bar.closeUsd);
       lowUsd.push(bar.closeUsd);
@@ -249,7 +253,7 @@ export function buildMarketHistory(parameters: BuildMarketHistoryParameters): Bu
         gaps.push({ from: date, to: date, days: 1 });
       }
     }
-    assets[p.asset] = { closeUsd, highUsd, lowUsd, filled };
+    assets[p.asset] = { closeUsd, openUsd, highUsd, lowUsd, filled };
     coverage[p.asset] = {
       calendar,
       days: dates.length,

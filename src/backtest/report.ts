@@ -26,6 +26,10 @@ export const METRIC_COLUMNS: readonly { key: keyof BacktestMetrics; heading: str
     { key: "reserveDrawnUsd", heading: "Reserve drawn (USD)", format: (x) => formatUsd(x) },
     { key: "liquidations", heading: "Liquidations", format: (x) => formatCount(x) },
     { key: "maxDrawdown", heading: "Max drawdown", format: (x) => formatPercent(x) },
+    { key: "gapLiquidations", heading: "Gap liquidations (at a reopen)", format: (x) => formatCount(x) },
+    { key: "gapBadDebtUsd", heading: "Gap bad debt (USD)", format: (x) => formatUsd(x) },
+    { key: "closingLiquidations", heading: "Closing-margin liquidations", format: (x) => formatCount(x) },
+    { key: "closingMarginCarryUsd", heading: "Closing-margin carry (USD)", format: (x) => formatUsd(x) },
   ];
 
 const POLICY_COLORS: Record<BacktestPolicyName, string> = {

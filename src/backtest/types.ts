@@ -1,12 +1,18 @@
 // Types of the backtester: aligned history in, per-policy metrics and daily series out.
 import type { FundingPoint } from "../funding/carry.js";
 import type { Exposure, HedgePolicy, HedgeWarning, RebalancePolicy } from "../hedge/types.js";
+import type { MarketSchedule } from "../hours/schedule.js";
 
 /** Daily bars of one asset on the history's dates (same length as `MarketHistory.dates`). */
 export type AssetHistory = {
   closeUsd: readonly number[];
   highUsd: readonly number[];
   lowUsd: readonly number[];
+  /**
+   * The day's first price (the Open; a filled day: the close). Absent: the open is taken as the previous close, so no
+   * close→open gap is replayed.
+   */
+  openUsd?: readonly number[] | undefined;
   /** True where the bar was forward-filled (the asset did not trade that day). */
   filled: readonly boolean[];
 };
@@ -70,8 +76,30 @@ export type BacktestInput = {
    * (the reserve is all there is: the rule reduces the hedge to what equity + reserve support).
    */
   reserveRefill?: "owner" | "none" | undefined;
+  /**
+   * Market asset → trading hours, for markets that close (tradfi). Such a market is closed on the history's filled
+   * days (weekends, holidays) and wherever its schedule closes between two days' noons (US equities every night):
+   * nothing trades and the hedger adds no collateral while closed; the reopen is priced at the day's Open; the closing
+   * margin is in force at the close before a closure; an account below maintenance at the Open is liquidated there
+   * (a gap liquidation) and equity below 0 is bad debt. Markets not listed are always open.
+   */
+  hours?: Readonly<Record<string, BacktestMarketHours>> | undefined;
+  /** Let the hedger top up a closed market's account (default false: the vault refuses while closed). */
+  topUpWhileClosed?: boolean | undefined;
+  /**
+   * Opportunity rate of stablecoin held as collateral, fraction per year (default 0.05: a T-bill or stablecoin lending
+   * yield), for `closingMarginCarryUsd`.
+   */
+  collateralOpportunityRatePerYear?: number | undefined;
   /** Called with (done, total) days while running, for progress bars. */
   onProgress?: ((done: number, total: number) => void) | undefined;
+};
+
+/** A closing market's hours in the backtest: the schedule (closing margin included) and the gap the planner sizes for. */
+export type BacktestMarketHours = {
+  schedule: MarketSchedule;
+  /** Reopen gap the planner sizes collateral for (fraction; e.g. `DEFAULT_REOPEN_GAPS.SPX.worstRatio`). */
+  reopenGapRatio: number;
 };
 
 export type BacktestMetrics = {
@@ -88,6 +116,19 @@ export type BacktestMetrics = {
   liquidations: number;
   /** Largest peak-to-trough fall of the portfolio value, as a fraction of the peak. */
   maxDrawdown: number;
+  /** Liquidations at a reopen: equity below maintenance at the day's Open after a closure (also in `liquidations`). */
+  gapLiquidations: number;
+  /** Loss beyond the collateral in gap liquidations: −equity at the Open where it was negative (USD). */
+  gapBadDebtUsd: number;
+  /** Liquidations at a close: equity below the closing margin in the closing window (also in `liquidations`). */
+  closingLiquidations: number;
+  /**
+   * What the closing margin cost: Σ over days holding a hedge in a closing market of the planner's extra collateral
+   * for the hours (`HedgeTarget.closingMarginExtraUsd`) × the opportunity rate / 365 (USD).
+   */
+  closingMarginCarryUsd: number;
+  /** Average of that extra collateral over the days a hedge in a closing market was held (USD). */
+  closingMarginExtraCollateralUsd: number;
 };
 
 export type BacktestEvent = {
@@ -95,7 +136,10 @@ export type BacktestEvent = {
   date: string;
   kind: "open" | "rebalance" | "margin" | "liquidation";
   marketAsset: string;
-  /** Reason codes (DELTA_BAND, MARGIN, TIME, PRICE_MOVE) or the liquidation's cause. */
+  /**
+   * Reason codes (DELTA_BAND, MARGIN, TIME, PRICE_MOVE) or the liquidation's cause (a gap liquidation's first reason
+   * is REOPEN_GAP, a closing-window one's CLOSING_MARGIN).
+   */
   reasons: string[];
   sizeDeltaUnits: number;
   collateralDeltaUsd: number;

@@ -16,6 +16,7 @@ import {
 } from "../backtest/types.js";
 import { parseDateUtcMs } from "../data/csv.js";
 import type { Exposure, HedgePolicy } from "../hedge/types.js";
+import { DEFAULT_MARKET_SCHEDULES, DEFAULT_REOPEN_GAPS, type ScheduledMarketSymbol } from "../hours/defaults.js";
 import { CliUsageError, EXIT_CODES } from "./errors.js";
 
 /** Everything `parapet backtest` was asked to do, after parsing and defaults. */
@@ -27,6 +28,8 @@ export type BacktestCommandOptions = {
   lps: { asset: string; valueUsd: number }[];
   /** `--hedge-with ASSET=MARKET_ASSET`. */
   hedgeWith: Record<string, string>;
+  /** `--hours MARKET_ASSET=SYMBOL`: the market trades on the shipped schedule of SYMBOL (SPX, XAU, EURUSD). */
+  hours: Record<string, string>;
   /** `--prices [ASSET=]FILE` specs; the repo's data/ files when none is given. */
   prices: string[];
   /** `--funding ASSET=FILE`; the repo's BTC and ETH files when none is given. */
@@ -92,6 +95,8 @@ Exposures (at least one):
   --exposure ASSET=AMOUNT      hold AMOUNT units of ASSET (negative: short), e.g. --exposure ETH=100  (repeatable)
   --lp ASSET=USD_VALUE         a constant-product ASSET/USDC position worth USD_VALUE at the start  (repeatable)
   --hedge-with ASSET=MARKET    hedge ASSET in MARKET's perp, e.g. --hedge-with QQQ=SPY  (repeatable)
+  --hours MARKET=SYMBOL        MARKET closes on SYMBOL's shipped hours and closing margin (SPX, XAU or EURUSD),
+                               e.g. --hours SPY=SPX: closed nights and weekends, reopens at the real Open (repeatable)
 
 Data (default: the repo's data/ files: crypto BTC+ETH, SPY, QQQ, GOLD, EUR; funding BTC and ETH):
   --prices [ASSET=]FILE        a price file, crypto (date,symbol,base,open,high,low,close,volume) or tradfi
@@ -111,7 +116,9 @@ Policies and costs:
 
 Output:
   --json                       print one JSON object on stdout: { "policies": { "<name>": { varianceReduction,
-                               carryUsd, feesUsd, gasUsd, rebalances, reserveDrawnUsd, liquidations, maxDrawdown } },
+                               carryUsd, feesUsd, gasUsd, rebalances, reserveDrawnUsd, liquidations, maxDrawdown,
+                               gapLiquidations, gapBadDebtUsd, closingLiquidations, closingMarginCarryUsd,
+                               closingMarginExtraCollateralUsd } },
                                "warnings", "fits", "alignment", "files", "settings" }
   --report FILE.html           write a self-contained HTML report (charts inline, no network)
   -h, --help                   show this help
@@ -238,6 +245,15 @@ function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
     }
     hedgeWith[asset] = market.toUpperCase();
   }
+  const hours: Record<string, string> = {};
+  for (const v of values.hours ?? []) {
+    const [market, symbol] = splitPair("--hours", v, "SYMBOL", "SPY=SPX");
+    const known = Object.keys(DEFAULT_MARKET_SCHEDULES);
+    if (!known.includes(symbol.toUpperCase())) {
+      throw usage(`--hours ${v}`, `--hours ${v}: ${symbol} has no shipped hours.`, `Use one of ${known.join(", ")}.`);
+    }
+    hours[market] = symbol.toUpperCase();
+  }
   const prices = values.prices ?? [];
   for (const spec of prices) {
     const { path } = parseFileSpec(spec);
@@ -299,6 +315,7 @@ function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
     exposures,
     lps,
     hedgeWith,
+    hours,
     prices: prices.length > 0 ? prices : defaultData ? [...DEFAULT_PRICE_FILES] : [],
     funding: defaultData ? { ...DEFAULT_FUNDING_FILES } : funding,
     defaultData,
@@ -341,6 +358,7 @@ function parseRaw(argv: readonly string[]) {
       exposure: { type: "string", multiple: true },
       lp: { type: "string", multiple: true },
       "hedge-with": { type: "string", multiple: true },
+      hours: { type: "string", multiple: true },
       prices: { type: "string", multiple: true },
       funding: { type: "string", multiple: true },
       from: { type: "string" },
@@ -407,6 +425,11 @@ export function policiesJson(result: BacktestResult): Record<string, BacktestMet
       reserveDrawnUsd: m.reserveDrawnUsd,
       liquidations: m.liquidations,
       maxDrawdown: m.maxDrawdown,
+      gapLiquidations: m.gapLiquidations,
+      gapBadDebtUsd: m.gapBadDebtUsd,
+      closingLiquidations: m.closingLiquidations,
+      closingMarginCarryUsd: m.closingMarginCarryUsd,
+      closingMarginExtraCollateralUsd: m.closingMarginExtraCollateralUsd,
     };
   }
   return out;
@@ -527,6 +550,17 @@ export async function runBacktestCommand(
       to: options.to,
       onProgress: progress?.update,
     };
+    if (Object.keys(options.hours).length > 0) {
+      input.hours = Object.fromEntries(
+        Object.entries(options.hours).map(([market, symbol]) => [
+          market,
+          {
+            schedule: DEFAULT_MARKET_SCHEDULES[symbol as ScheduledMarketSymbol],
+            reopenGapRatio: DEFAULT_REOPEN_GAPS[symbol as ScheduledMarketSymbol].worstRatio,
+          },
+        ]),
+      );
+    }
     let result: BacktestResult;
     try {
       result = await e.runBacktest(input);

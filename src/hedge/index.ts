@@ -3,7 +3,9 @@ export * from "./execute.js";
 export { hedgeMarketsFromChain, marketAsset } from "./fromChain.js";
 export { constantProductLp, exposureUnits, exposureValueUsd, lpAssetUnits, lpValueUsd } from "./lp.js";
 export {
+  closeMaintenanceRatio,
   DEFAULT_HEDGE_POLICY,
+  hedgeMarketHours,
   isolatedLiquidationPriceUsd,
   MIN_RATIO_OBSERVATIONS,
   planHedge,

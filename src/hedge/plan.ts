@@ -1,5 +1,7 @@
 // planHedge: exposures → target perp positions, each with its ratio, collateral, liquidation price, carry and warnings.
 // Pure: the same function runs in the SDK, the CLI and every step of the backtester.
+
+import { DEFAULT_REOPEN_GAPS, defaultMarketSchedule } from "../hours/defaults.js";
 import { liquidationPriceUsd as liquidationPriceWithFundingUsd } from "../risk/stress.js";
 import { HedgeInputError } from "./errors.js";
 import { exposureUnits } from "./lp.js";
@@ -8,6 +10,7 @@ import type {
   Exposure,
   HedgeMarket,
   HedgeMarketData,
+  HedgeMarketHours,
   HedgePlan,
   HedgePolicy,
   HedgeRatioMethod,
@@ -115,6 +118,33 @@ export function isolatedLiquidationPriceUsd(p: {
 }): number {
   // One formula for the whole SDK: risk's, with no funding owed or projected.
   return p.sizeUnits === 0 ? 0 : liquidationPriceWithFundingUsd(p);
+}
+
+/**
+ * Margin ratio a hedge in a closing market must hold at the close: the closing margin, and at least what keeps
+ * maintenance after the reopen gap g (equity − g·N ≥ mm·N·(1 + g), i.e. mm·(1 + g) + g).
+ */
+export function closeMaintenanceRatio(
+  market: Pick<HedgeMarket, "maintenanceMarginRatio">,
+  hours: HedgeMarketHours,
+): number {
+  const mm = market.maintenanceMarginRatio;
+  const g = hours.reopenGapRatio;
+  return Math.max(mm, hours.closingMaintenanceMarginRatio, mm * (1 + g) + g);
+}
+
+/**
+ * The planner's view of a shipped market's hours: its default closing margin and its worst reopen gap in data/tradfi
+ * (src/hours/defaults.ts). Undefined for a market that never closes (ETH, BTC) or is not one of the shipped ones.
+ */
+export function hedgeMarketHours(symbol: string): HedgeMarketHours | undefined {
+  const schedule = defaultMarketSchedule(symbol);
+  const gap = (DEFAULT_REOPEN_GAPS as Readonly<Record<string, { worstRatio: number }>>)[symbol];
+  if (schedule === undefined || gap === undefined) return undefined;
+  return {
+    closingMaintenanceMarginRatio: Number(schedule.closingMaintenanceMarginRatio) / 1e18,
+    reopenGapRatio: gap.worstRatio,
+  };
 }
 
 type Ratio = {
@@ -278,11 +308,13 @@ export function planHedge(
     const adverseRatePerYear = side > 0 ? forecast.upper : -forecast.lower;
     const fundingBufferUsd = Math.max(0, adverseRatePerYear) * notionalUsd * (policy.fundingBufferDays / 365);
     const movedNotional = notionalUsd * (1 + policy.adverseMove * (side < 0 ? 1 : -1));
-    const bufferCollateral =
-      notionalUsd * policy.adverseMove +
-      movedNotional * market.maintenanceMarginRatio +
-      market.liquidationFeeUsd +
-      fundingBufferUsd;
+    const bufferAt = (marginRatio: number) =>
+      notionalUsd * policy.adverseMove + movedNotional * marginRatio + market.liquidationFeeUsd + fundingBufferUsd;
+    // A market that closes: after the adverse move the account must still hold the closing margin (in force from the
+    // closing window, so a top-up must not be needed then) and survive the reopen gap at maintenance.
+    const closeMarginRatio =
+      market.hours === undefined ? market.maintenanceMarginRatio : closeMaintenanceRatio(market, market.hours);
+    const bufferCollateral = bufferAt(closeMarginRatio);
     const maxLeverage = Math.min(policy.maxLeverage, 1 / market.initialMarginRatio);
     if (policy.maxLeverage > 1 / market.initialMarginRatio) {
       warnings.push({
@@ -292,11 +324,17 @@ export function planHedge(
     }
     const imCollateral = notionalUsd / maxLeverage;
     const collateralUsd = Math.max(bufferCollateral, imCollateral) + Math.max(0, openCostUsd);
+    const closingMarginExtraUsd =
+      collateralUsd - (Math.max(bufferAt(market.maintenanceMarginRatio), imCollateral) + Math.max(0, openCostUsd));
     explanation.push(
       bufferCollateral >= imCollateral
-        ? `collateral ${collateralUsd.toFixed(2)} USD: a ${(policy.adverseMove * 100).toFixed(0)} % adverse move (${(notionalUsd * policy.adverseMove).toFixed(2)}) + maintenance at the moved price + ${policy.fundingBufferDays} days of adverse funding (${fundingBufferUsd.toFixed(2)}) + open cost`
+        ? `collateral ${collateralUsd.toFixed(2)} USD: a ${(policy.adverseMove * 100).toFixed(0)} % adverse move (${(notionalUsd * policy.adverseMove).toFixed(2)}) + ${market.hours === undefined ? "maintenance" : "the closing margin"} at the moved price + ${policy.fundingBufferDays} days of adverse funding (${fundingBufferUsd.toFixed(2)}) + open cost`
         : `collateral ${collateralUsd.toFixed(2)} USD: initial margin at the ${maxLeverage}× leverage cap + open cost`,
     );
+    if (market.hours !== undefined)
+      explanation.push(
+        `${marketAsset} closes (nights, weekends, holidays): nothing can trade or be topped up while closed and the reopen can gap, so after the adverse move the account holds ${(closeMarginRatio * 100).toFixed(2)} % of the moved notional, the larger of the closing margin ${(market.hours.closingMaintenanceMarginRatio * 100).toFixed(2)} % in force over the close and maintenance after a ${(market.hours.reopenGapRatio * 100).toFixed(2)} % reopen gap: ${closingMarginExtraUsd.toFixed(2)} USD more than an always-open market`,
+      );
     const liquidationPriceUsd = isolatedLiquidationPriceUsd({
       sizeUnits,
       entryPriceUsd: price,
@@ -379,6 +417,7 @@ export function planHedge(
       expectedCarryPerYearUsd,
       carryPerYearBandUsd: band,
       openCostUsd,
+      closingMarginExtraUsd,
       ...(stopLoss ? { stopLoss } : {}),
       warnings,
       explanation,

@@ -52,6 +52,16 @@ export type HedgeMarket = {
    * (nothing trades or marks until `reopensAt`, unix seconds, when known) instead of ORACLE.
    */
   closed?: { reason: string; reopensAt: number | undefined } | undefined;
+  /** Trading hours, for a market that closes (tradfi); none: always open. See `hedgeMarketHours`. */
+  hours?: HedgeMarketHours | undefined;
+};
+
+/** What the planner needs of a market's hours: the margin in force over a close and the gap to survive at reopen. */
+export type HedgeMarketHours = {
+  /** Maintenance margin ratio in force from the closing window until the reopen (fraction, e.g. 0.16). */
+  closingMaintenanceMarginRatio: number;
+  /** Reopen gap the account must survive at maintenance (fraction, e.g. the worst observed, 0.1045 for SPX). */
+  reopenGapRatio: number;
 };
 
 /** Everything the planner reads: markets to hedge in, spot prices of every exposed asset, and return history. */
@@ -183,6 +193,8 @@ export type HedgeTarget = {
   carryPerYearBandUsd: readonly [number, number];
   /** Fee and price impact of opening from flat (USD). */
   openCostUsd: number;
+  /** Collateral the market's hours add over an always-open market (closing margin and reopen gap; 0: none). */
+  closingMarginExtraUsd?: number | undefined;
   /** The leg's reduce-only stop-loss, when the policy asks for one. */
   stopLoss?: HedgeTargetStopLoss | undefined;
   warnings: HedgeWarning[];

@@ -102,11 +102,26 @@ export type CorrelationBreakScenario = {
   exposureAssets?: readonly string[] | undefined;
 };
 
+/**
+ * Markets that close (tradfi) reopen at a gap: each market asset in `gaps` opens moved by that fraction (e.g. SPX
+ * +0.1045), with no trade and no top-up possible while it was closed, and keepers liquidate on the reopen round at the
+ * market's own maintenance margin. An exposure hedged through a gapping market (a cross hedge) gaps with it; assets not
+ * listed (crypto) do not move. Funding accrues at the current rate for `closedHours` (default 0) and is charged at the
+ * reopen price. Build the worst historical moves with `defaultStressScenarios` (DEFAULT_REOPEN_GAPS).
+ */
+export type WeekendGapScenario = {
+  kind: "weekend-gap";
+  name?: string | undefined;
+  gaps: Readonly<Record<string, number>>;
+  closedHours?: number | undefined;
+};
+
 export type StressScenario =
   | PriceShockScenario
   | FundingSpikeScenario
   | OracleOutageScenario
-  | CorrelationBreakScenario;
+  | CorrelationBreakScenario
+  | WeekendGapScenario;
 
 // ---- results ---------------------------------------------------------------------------------------------------
 

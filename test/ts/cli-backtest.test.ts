@@ -17,6 +17,7 @@ import {
 import { CliUsageError } from "../../src/cli/errors.js";
 import { main } from "../../src/cli/main.js";
 import type { Exposure } from "../../src/hedge/types.js";
+import { DEFAULT_MARKET_SCHEDULES } from "../../src/hours/index.js";
 import { makeBacktestResult } from "./helpers/backtestResult.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -247,7 +248,20 @@ describe("cli: runBacktestCommand (fake engine)", () => {
     expect(h.err).to.deep.equal([]);
   });
 
-  it("--json prints one JSON object whose policies carry exactly the 8 metrics", async () => {
+  it("--hours SPY=SPX: the SPY market closes on the shipped SPX schedule and sizes for its worst reopen gap", async () => {
+    const h = harness();
+    const o = parseOk(["--exposure", "QQQ=500", "--hedge-with", "QQQ=SPY", "--hours", "SPY=spx"]);
+    expect(o.hours).to.deep.equal({ SPY: "SPX" });
+    expect(await runBacktestCommand(o, h.io, h.engine)).to.equal(0);
+    const hours = h.calls.input?.hours?.SPY;
+    expect(hours?.schedule).to.equal(DEFAULT_MARKET_SCHEDULES.SPX);
+    expect(hours?.reopenGapRatio).to.be.closeTo(0.1045, 5e-5);
+    const e = parseError(["--exposure", "QQQ=500", "--hours", "SPY=DAX"]);
+    expect(e.argument).to.equal("--hours SPY=DAX");
+    expect(e.message).to.match(/no shipped hours.*SPX, XAU, EURUSD/);
+  });
+
+  it("--json prints one JSON object whose policies carry exactly the 13 metrics", async () => {
     const h = harness({ tty: true });
     const o = parseOk(["--exposure", "ETH=100", "--json", "--policy", "static", "--policy", "none"]);
     expect(await runBacktestCommand(o, h.io, h.engine)).to.equal(0);
@@ -263,6 +277,11 @@ describe("cli: runBacktestCommand (fake engine)", () => {
       "reserveDrawnUsd",
       "liquidations",
       "maxDrawdown",
+      "gapLiquidations",
+      "gapBadDebtUsd",
+      "closingLiquidations",
+      "closingMarginCarryUsd",
+      "closingMarginExtraCollateralUsd",
     ]);
     expect(json.policies.static.liquidations).to.equal(1);
     expect(json.warnings[0].code).to.equal("LOW_R_SQUARED");
@@ -342,7 +361,7 @@ describe("cli: the bin", () => {
 
 describe("cli: parapet backtest end to end (real engine, data/ files)", function () {
   this.timeout(120_000);
-  it("--json prints one object with the 8 metrics per policy; --report writes a self-contained page", () => {
+  it("--json prints one object with the 13 metrics per policy; --report writes a self-contained page", () => {
     const report = join(mkdtempSync(join(tmpdir(), "parapet-")), "report.html");
     const args = [
       "bin/parapet.mjs",
@@ -373,6 +392,11 @@ describe("cli: parapet backtest end to end (real engine, data/ files)", function
       "reserveDrawnUsd",
       "liquidations",
       "maxDrawdown",
+      "gapLiquidations",
+      "gapBadDebtUsd",
+      "closingLiquidations",
+      "closingMarginCarryUsd",
+      "closingMarginExtraCollateralUsd",
     ];
     for (const [name, metrics] of Object.entries(out.policies)) {
       expect(Object.keys(metrics), name).to.deep.equal(keys);

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import {
+  closeMaintenanceRatio,
   constantProductLp,
   exposureUnits,
   HedgeInputError,
   type HedgeMarket,
+  hedgeMarketHours,
   isolatedLiquidationPriceUsd,
   lpValueUsd,
   minVarianceFit,
@@ -237,5 +239,33 @@ describe("hedge math helpers", () => {
         liquidationFeeUsd: 5,
       }),
     ).to.equal(0);
+  });
+
+  it("a market that closes: collateral holds the closing margin after the adverse move, and the plan says why", () => {
+    const hours = hedgeMarketHours("SPX");
+    // Default SPX: closing margin 16 %, worst reopen gap 10.45 % (2020-03-16): 5 % × 1.1045 + 10.45 % = 15.97 % < 16 %.
+    expect(hours?.closingMaintenanceMarginRatio).to.equal(0.16);
+    expect(hours?.reopenGapRatio).to.be.closeTo(0.1045, 5e-5);
+    if (hours === undefined) throw new Error("no SPX hours");
+    expect(closeMaintenanceRatio(SPX, hours)).to.equal(0.16);
+    // A gap larger than the closing margin allows wins: 5 % × 1.2 + 20 % = 26 %.
+    expect(closeMaintenanceRatio(SPX, { closingMaintenanceMarginRatio: 0.16, reopenGapRatio: 0.2 })).to.be.closeTo(
+      0.26,
+      1e-12,
+    );
+    const exposure = [{ kind: "asset" as const, asset: "SPX", amount: 40 }];
+    const open = planHedge(exposure, { markets: [SPX], pricesUsd: { SPX: 5000 } }).targets[0];
+    const closing = planHedge(exposure, { markets: [{ ...SPX, hours }], pricesUsd: { SPX: 5000 } }).targets[0];
+    if (open === undefined || closing === undefined) throw new Error("no target");
+    // Notional 200 000, moved 260 000: always open 60 000 + 260 000 × 5 % + 5 = 73 005; closing 60 000 + 260 000 × 16 %
+    // + 5 = 101 605: 28 600 more (the open cost is the same in both).
+    expect(open.collateralUsd - open.openCostUsd).to.be.closeTo(73_005, 1e-9);
+    expect(closing.collateralUsd - closing.openCostUsd).to.be.closeTo(101_605, 1e-9);
+    expect(closing.closingMarginExtraUsd).to.be.closeTo(28_600, 1e-9);
+    expect(open.closingMarginExtraUsd).to.equal(0);
+    expect(
+      closing.explanation.some((l) => /SPX closes .* 16\.00 % .* 10\.45 % reopen gap: 28600\.00 USD more/.test(l)),
+    ).to.equal(true);
+    expect(hedgeMarketHours("ETH")).to.equal(undefined);
   });
 });

@@ -277,12 +277,14 @@ describe("risk: runStress on a hand-checked book", () => {
       "oracle-outage",
       "correlation-break",
       "correlation-break",
+      "weekend-gap",
+      "weekend-gap",
     ]);
     // The QQQ exposure is long: its adverse move is −20 %; the SPX hedge is short: its adverse move is +20 %.
     expect(scenarios[11]).to.deep.include({ exposureShock: -0.2, hedgeShock: 0 });
     expect(scenarios[12]).to.deep.include({ exposureShock: 0, hedgeShock: 0.2 });
     const { results, summary } = runStress(book, scenarios);
-    expect(results).to.have.length(13);
+    expect(results).to.have.length(15);
     // −50 % liquidates A (shortfall 1 080 > reserve), +50 % liquidates B and C (see the ±30 % cases, larger).
     expect(summary.liquidatingScenarios).to.include("all assets -50 %");
     expect(summary.liquidatingScenarios).to.include("all assets +50 %");
@@ -292,8 +294,38 @@ describe("risk: runStress on a hand-checked book", () => {
     expect(summary.worstPortfolioPnlUsd).to.be.closeTo(-2_500, 1e-9);
     expect(summary.anyLiquidation).to.equal(true);
     expect(summary.maxReserveUsedUsd).to.be.at.most(1_000);
-    // perAsset adds each of the 4 assets (ETH, BTC, SPX, QQQ) alone at each of the 6 shocks: 13 + 24.
-    expect(defaultStressScenarios(book, { perAsset: true })).to.have.length(37);
+    // perAsset adds each of the 4 assets (ETH, BTC, SPX, QQQ) alone at each of the 6 shocks: 15 + 24.
+    expect(defaultStressScenarios(book, { perAsset: true })).to.have.length(39);
+    // Without markets that close there is no weekend gap.
+    expect(defaultStressScenarios(book, { reopenGaps: {} })).to.have.length(13);
+  });
+
+  it("weekend gap: SPX reopens at its worst historical gap against the short, QQQ gaps with it, no top-up", () => {
+    const book = smallBook();
+    const scenarios = defaultStressScenarios(book).filter((s) => s.kind === "weekend-gap");
+    // DEFAULT_REOPEN_GAPS.SPX: 10.4485 % (2020-03-16). The book is short SPX, so the adverse gap is up.
+    expect(scenarios[0]).to.deep.include({ name: "weekend gap, worst reopen against the hedges: SPX +10.45 %" });
+    const up = (scenarios[0] as { gaps: Record<string, number> }).gaps.SPX as number;
+    expect(up).to.be.closeTo(0.104485, 1e-6);
+    const { results } = runStress(book, scenarios);
+    const [against, mirror] = results;
+    const c = against?.accounts.find((a) => a.account === "plan/3");
+    // C: short 2 SPX loses 2 · 5 000 · g = 1 044.85 → equity 955.15; MM at 5 522.43: 557.24 → survives.
+    expect(c?.pnlUsd).to.be.closeTo(-10_000 * up, 1e-9);
+    expect(c?.equityAfterUsd).to.be.closeTo(2_000 - 10_000 * up, 1e-9);
+    expect(c?.liquidated).to.equal(false);
+    expect(c?.topUpAllowed).to.equal(false);
+    // ETH and BTC trade through the weekend: untouched.
+    expect(against?.accounts.find((a) => a.account === "plan/1")?.pnlUsd).to.equal(0);
+    // Portfolio: QQQ +g on 12 500 = +1 306.07, hedge −1 044.85: +261.22; the mirror −261.22.
+    expect(against?.portfolio.totalPnlUsd).to.be.closeTo(2_500 * up, 1e-9);
+    expect(mirror?.portfolio.totalPnlUsd).to.be.closeTo(-2_500 * up, 1e-9);
+    // With 800 of collateral the gap takes it below 0: liquidated although the reserve holds 1 000 (closed: no top-up).
+    const thin = smallBook();
+    thin.accounts[2] = { account: "plan/3", collateralUsd: 800 };
+    const r = runStress(thin, scenarios);
+    expect(r.results[0]?.liquidatedAccounts).to.deep.equal(["plan/3"]);
+    expect(r.results[0]?.reserveUsedUsd).to.equal(0);
   });
 
   it("refuses a position without a collateral entry and a non-finite input", () => {

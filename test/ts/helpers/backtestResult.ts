@@ -56,6 +56,11 @@ export function makeBacktestResult(
         reserveDrawnUsd: 5_000,
         liquidations: name === "static" ? 1 : 0,
         maxDrawdown: 0.05 * (k + 1),
+        gapLiquidations: 0,
+        gapBadDebtUsd: 0,
+        closingLiquidations: 0,
+        closingMarginCarryUsd: 0,
+        closingMarginExtraCollateralUsd: 0,
       },
       series: {
         valueUsd: unhedgedValueUsd.map((v, i) => 1_000_000 + (v - 1_000_000) * 0.1 * (k + 1) + i),
