@@ -49,8 +49,13 @@ export async function liquidationJob(ctx: KeeperJobContext): Promise<void> {
     // prices them again and they are liquidated before anyone may add exposure (the vault's reopen delay).
     const closed = (await getMarkets(client)).filter((m) => m.closed !== undefined);
     const closedBits = closed.reduce((bits, m) => bits | (1n << m.marketId), 0n);
-    const inClosed = scan.unpriced.filter((a) => ((state.marketBitmaps.get(accountKey(a)) ?? 0n) & closedBits) !== 0n);
-    const faulty = scan.unpriced.filter((a) => !inClosed.includes(a));
+    // One pass (a weekend can leave every account of a closed market unpriced: 10,000 of them).
+    const inClosed: typeof scan.unpriced = [];
+    const faulty: typeof scan.unpriced = [];
+    for (const a of scan.unpriced) {
+      if (((state.marketBitmaps.get(accountKey(a)) ?? 0n) & closedBits) !== 0n) inClosed.push(a);
+      else faulty.push(a);
+    }
     if (inClosed.length > 0) {
       const when = closed
         .map((m) =>
