@@ -20,7 +20,7 @@ import {SignedWad} from "./libraries/SignedWad.sol";
 /// @title LiquidationModule
 /// @notice Liquidation and auto-deleveraging of {PerpVault}, run by `delegatecall` on the vault's storage (the vault
 /// alone would exceed the 24,576-byte code limit). The vault deploys it in its constructor and forwards `liquidate`,
-/// `liquidateBatch` and `deleverage` to it under its reentrancy guard; see {IPerpVault-liquidate} for the behaviour.
+/// `liquidateBatch`, `deleverage` and `deleveragePair` to it under its reentrancy guard; see {IPerpVault-liquidate} for the behaviour.
 /// Positions close through the same {Market-applyPositionChange} and {Market-refreshMark} as trades.
 contract LiquidationModule is VaultModule {
     uint256 private constant CLOSING_BIT = 1 << 255;
@@ -83,31 +83,113 @@ contract LiquidationModule is VaultModule {
         uint96 accountIndex,
         uint256 marketId
     ) external onlyDelegated returns (int256 accountDelta) {
-        Market.Data storage m = _listedMarket(marketId);
-        Leg memory leg;
-        leg.t = m.touch(_pool, marketId, oracle.priceWad(m.feed.feed), true);
-        (int256 value, uint256 reservedUsd, ) = _markPool(marketId, leg.t.priceWad);
-        if (value > 0 && reservedUsd <= uint256(value)) revert DeleverageNotAllowed(reservedUsd, value);
-        (leg.size, leg.entryPrice, leg.fundingEntry) = _unpack(_positions[owner][accountIndex][marketId]);
+        (Market.Data storage m, Market.Touch memory t, , ) = _adlMark(marketId);
+        Leg memory leg = _adlLeg(owner, accountIndex, t);
         int256 skew = m.skew();
-        int256 fundingPaid = FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.t.fundingIndex);
-        int256 positionValue = MarginMath.pnlDown(leg.size, leg.entryPrice, leg.t.priceWad) - fundingPaid;
-        // Only the crowded side's winners: closing them lowers |skew| and the pool's exposure, and pays them in full.
-        if ((leg.size > 0 ? skew <= 0 : skew >= 0) || positionValue <= 0) {
-            revert NotDeleveragable(leg.size, skew, positionValue);
-        }
+        int256 positionValue = _legValue(leg);
+        // Only the crowded side: closing it lowers |skew| and the pool's exposure. A winner is paid in full; a loser
+        // realises its loss at the oracle price, so its account must be healthy (else it is liquidated, penalty and
+        // bad debt booked): equity unchanged and less margin needed keep it so.
+        if (leg.size > 0 ? skew <= 0 : skew >= 0) revert NotDeleveragable(leg.size, skew, positionValue);
+        if (positionValue <= 0) _requireHealthy(owner, accountIndex);
         leg.closeSize = leg.size;
+        accountDelta = _deleverageLeg(owner, accountIndex, leg);
+    }
+
+    function deleveragePair(
+        AccountRef calldata longAccount,
+        AccountRef calldata shortAccount,
+        uint256 marketId
+    ) external onlyDelegated returns (uint256 closedSize) {
+        (Market.Data storage m, Market.Touch memory t, int256 value, uint256 reservedUsd) = _adlMark(marketId);
+        uint256 grossPpm = m.risk.grossReserveRatioPpm;
+        if (grossPpm == 0) revert NoGrossReserve(marketId);
+        Leg memory long_ = _adlLeg(longAccount.owner, longAccount.accountIndex, t);
+        Leg memory short_ = _adlLeg(shortAccount.owner, shortAccount.accountIndex, t);
+        if (long_.size <= 0 || short_.size >= 0) revert NotAPair(long_.size, short_.size);
+        closedSize = Math.min(uint256(long_.size), uint256(-short_.size));
+        if (value > 0) {
+            // Close no more than brings the reserve back to the value: each unit of a pair frees
+            // grossReserveRatio·price of reserve (|skew| does not move); one micro-USD more for the reserve's rounding.
+            uint256 excess = reservedUsd - uint256(value) + Market.MICRO_USD;
+            uint256 needed = MulDiv.up(excess, 1e6 * WAD, grossPpm * t.priceWad);
+            if (needed < closedSize && !_leavesDust(m, long_.size, needed, t) && !_leavesDust(m, short_.size, needed, t)) {
+                closedSize = needed;
+            }
+        }
+        // Each side realises its PnL at the oracle price: a losing one needs a healthy account, as in {deleverage}.
+        if (_legValue(long_) <= 0) _requireHealthy(longAccount.owner, longAccount.accountIndex);
+        if (_legValue(short_) <= 0) _requireHealthy(shortAccount.owner, shortAccount.accountIndex);
+        long_.closeSize = closedSize.toInt256();
+        short_.closeSize = -closedSize.toInt256();
+        _deleverageLeg(longAccount.owner, longAccount.accountIndex, long_);
+        _deleverageLeg(shortAccount.owner, shortAccount.accountIndex, short_);
+    }
+
+    /// @dev ADL's precondition, at a fresh mark of every market: the market touched at the oracle price (reverting on
+    /// an invalid one) and the pool's reserve above its value (or the value ≤ 0).
+    function _adlMark(
+        uint256 marketId
+    ) internal returns (Market.Data storage m, Market.Touch memory t, int256 value, uint256 reservedUsd) {
+        m = _listedMarket(marketId);
+        t = m.touch(_pool, marketId, oracle.priceWad(m.feed.feed), true);
+        (value, reservedUsd, ) = _markPool(marketId, t.priceWad);
+        if (value > 0 && reservedUsd <= uint256(value)) revert DeleverageNotAllowed(reservedUsd, value);
+    }
+
+    function _adlLeg(address owner, uint96 accountIndex, Market.Touch memory t) internal view returns (Leg memory leg) {
+        leg.t = t;
+        (leg.size, leg.entryPrice, leg.fundingEntry) = _unpack(_positions[owner][accountIndex][t.marketId]);
+        if (leg.size == 0) revert NoPosition(owner, accountIndex, t.marketId);
+    }
+
+    /// @dev The position's value at the touch: PnL − funding owed.
+    function _legValue(Leg memory leg) internal pure returns (int256) {
+        return
+            MarginMath.pnlDown(leg.size, leg.entryPrice, leg.t.priceWad) -
+            FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.t.fundingIndex);
+    }
+
+    /// @dev Whether closing `closed` of `size` leaves a position below the market's minimum margin (the liquidation
+    /// dust rule): then ADL closes the pair's whole overlap instead.
+    function _leavesDust(
+        Market.Data storage m,
+        int256 size,
+        uint256 closed,
+        Market.Touch memory t
+    ) internal view returns (bool) {
+        int256 remaining = size > 0 ? size - closed.toInt256() : size + closed.toInt256();
+        (, uint256 im, ) = m.positionMargins(remaining, 0, 0, t.priceWad, 0, t.closing);
+        return im < m.risk.minPositionMarginMicroUsd * Market.MICRO_USD;
+    }
+
+    /// @dev Reverts `AccountLiquidatable` unless the account's equity is at least its maintenance margin (every
+    /// market touched at the oracle price, the closing margin where in force).
+    function _requireHealthy(address owner, uint96 accountIndex) internal {
+        Account storage account = _accounts[owner][accountIndex];
+        (, Health memory h) = _loadLegs(owner, accountIndex, account.marketBitmap, account.collateral, new uint256[](0));
+        uint256 maintenanceMargin = h.mmVariable + h.mmFlat;
+        if (h.equity < maintenanceMargin.toInt256()) {
+            revert AccountLiquidatable(owner, accountIndex, h.equity, maintenanceMargin);
+        }
+    }
+
+    /// @dev Closes `leg.closeSize` at the oracle price with no fee or penalty: the account's equity is unchanged.
+    function _deleverageLeg(address owner, uint96 accountIndex, Leg memory leg) internal returns (int256 accountDelta) {
+        int256 fundingPaid = FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.t.fundingIndex);
         accountDelta = _closeLeg(owner, accountIndex, leg);
         Account storage account = _accounts[owner][accountIndex];
         int256 collateralAfter = account.collateral + accountDelta;
         account.collateral = collateralAfter.toInt128();
-        account.marketBitmap = uint128(_updatedBitmap(account.marketBitmap, marketId, false));
+        if (leg.closeSize == leg.size) {
+            account.marketBitmap = uint128(_updatedBitmap(account.marketBitmap, leg.t.marketId, false));
+        }
         emit Deleveraged(
             owner,
             accountIndex,
-            marketId,
+            leg.t.marketId,
             msg.sender,
-            leg.size,
+            leg.closeSize,
             leg.t.priceWad,
             accountDelta + fundingPaid,
             fundingPaid,

@@ -78,6 +78,15 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         return abi.decode(_delegateTo(liquidationModule), (int256));
     }
 
+    /// @inheritdoc IPerpVault
+    function deleveragePair(
+        AccountRef calldata,
+        AccountRef calldata,
+        uint256
+    ) external override nonReentrant returns (uint256) {
+        return abi.decode(_delegateTo(liquidationModule), (uint256));
+    }
+
     /// @dev Runs the same calldata in the module on this contract's storage; bubbles any revert unchanged.
     function _delegateTo(address module) internal returns (bytes memory result) {
         bool ok;

@@ -203,8 +203,14 @@ interface IPerpVaultTypes {
     error NoPosition(address owner, uint96 accountIndex, uint256 marketId);
     /// @dev Auto-deleveraging needs the pool's reserved USD above its marked value (utilisation > 100 %).
     error DeleverageNotAllowed(uint256 reservedUsd, int256 poolValueUsd);
-    /// @dev Only a position on the side of the skew with a positive value (PnL − funding) can be deleveraged.
+    /// @dev Only a position on the side of the market's skew can be deleveraged alone (a pair: `deleveragePair`).
     error NotDeleveragable(int256 size, int256 skew, int256 valueUsd);
+    /// @dev `deleveragePair` takes a long (`longSize` > 0) and a short (`shortSize` < 0) of the same market.
+    error NotAPair(int256 longSize, int256 shortSize);
+    /// @dev A market without a gross reserve (`grossReserveRatio` 0): closing a pair there frees no reserve.
+    error NoGrossReserve(uint256 marketId);
+    /// @dev ADL realises a losing position's loss only in a healthy account; liquidate this one first.
+    error AccountLiquidatable(address owner, uint96 accountIndex, int256 equity, uint256 maintenanceMargin);
 
     // ---- events (market id and account indexed, post-state included) ----
     event Deposited(
@@ -262,7 +268,7 @@ interface IPerpVaultTypes {
         uint256 paidByInsuranceUsd,
         uint256 paidByPoolUsd
     );
-    /// @notice A profitable position on the crowded side was closed at the oracle price to protect the pool.
+    /// @notice ADL closed `size` of a position (all of it, or a pair's part) at the oracle price to protect the pool.
     event Deleveraged(
         address indexed owner,
         uint96 indexed accountIndex,
@@ -346,13 +352,30 @@ interface IPerpVault is IPerpVaultTypes {
     /// positions); returns how many were liquidated. Still reverts on an invalid price: never liquidate on a bad one.
     function liquidateBatch(AccountRef[] calldata accounts) external returns (uint256 liquidated);
 
-    /// @notice Auto-deleveraging (ADL): when the pool's reserved USD `Σ |skew|·price` exceeds its marked value
-    /// (utilisation above 100 %, which trades and LP withdrawals can never cause: they stop at `maxUtilization`),
-    /// anyone can close a position that is on the side of the market's skew and in profit, at the oracle price,
-    /// without fee or penalty. The trader keeps every wei of the profit; the pool stops losing on further moves.
-    /// @dev Keepers should pick the most profitable positions first (the SDK ranks them). Reverts
-    /// `DeleverageNotAllowed` or `NotDeleveragable` otherwise, and with the oracle's error on an invalid price.
+    /// @notice Auto-deleveraging (ADL): when the pool's reserve `Σ |skew|·price + grossReserveRatio·min(long,
+    /// short)·price` exceeds its marked value (utilisation above 100 %, which no trade that adds exposure and no LP
+    /// withdrawal can cause: they stop at `maxUtilization`; a price walk or a minority-side reduction can), anyone can
+    /// close a position on the side of the market's skew, at the oracle price, without fee or penalty: the account's
+    /// equity does not move, the pool stops losing on further moves. A winner is paid every wei of its profit; a loser
+    /// only in a healthy account (`AccountLiquidatable` otherwise: liquidate it).
+    /// @dev Keepers pick the most profitable positions first (the SDK ranks them), then pairs ({deleveragePair}).
+    /// Reverts `DeleverageNotAllowed`, `NoPosition`, `NotDeleveragable` or `AccountLiquidatable` otherwise, and with
+    /// the oracle's error on an invalid price.
     function deleverage(address owner, uint96 accountIndex, uint256 marketId) external returns (int256 realizedUsd);
+
+    /// @notice ADL of a matched pair: under the same condition as {deleverage}, anyone can close a long and a short of
+    /// the same market by the same size at the oracle price, without fee or penalty. |skew| does not move; the gross
+    /// reserve falls by `grossReserveRatio·size·price`, so this is what brings back a balanced book whose gross term a
+    /// price walk took above the pool (no crowded side to deleverage). The size is the pair's overlap `min(long,
+    /// |short|)`, or just what brings the reserve back to the value when that is less (and leaves no position below
+    /// its minimum margin). Each account's equity does not move; a losing side needs a healthy account.
+    /// @dev Reverts `DeleverageNotAllowed`, `NoGrossReserve`, `NoPosition`, `NotAPair` or `AccountLiquidatable`, and
+    /// with the oracle's error on an invalid price. Returns the size closed on each side (units WAD).
+    function deleveragePair(
+        AccountRef calldata longAccount,
+        AccountRef calldata shortAccount,
+        uint256 marketId
+    ) external returns (uint256 closedSize);
 
     /// @notice Adds `amount` tokens to the insurance fund. Anyone.
     function depositInsurance(uint256 amount) external;

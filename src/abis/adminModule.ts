@@ -19,6 +19,32 @@ export const adminModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "internalType": "uint96",
+        "name": "accountIndex",
+        "type": "uint96"
+      },
+      {
+        "internalType": "int256",
+        "name": "equity",
+        "type": "int256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maintenanceMargin",
+        "type": "uint256"
+      }
+    ],
+    "name": "AccountLiquidatable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
@@ -225,6 +251,17 @@ export const adminModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "NoGrossReserve",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "owner",
         "type": "address"
@@ -241,6 +278,22 @@ export const adminModuleAbi = [
       }
     ],
     "name": "NoPosition",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "longSize",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "shortSize",
+        "type": "int256"
+      }
+    ],
+    "name": "NotAPair",
     "type": "error"
   },
   {

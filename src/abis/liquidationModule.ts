@@ -19,6 +19,32 @@ export const liquidationModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "internalType": "uint96",
+        "name": "accountIndex",
+        "type": "uint96"
+      },
+      {
+        "internalType": "int256",
+        "name": "equity",
+        "type": "int256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maintenanceMargin",
+        "type": "uint256"
+      }
+    ],
+    "name": "AccountLiquidatable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
@@ -225,6 +251,17 @@ export const liquidationModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "NoGrossReserve",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "owner",
         "type": "address"
@@ -241,6 +278,22 @@ export const liquidationModuleAbi = [
       }
     ],
     "name": "NoPosition",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "longSize",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "shortSize",
+        "type": "int256"
+      }
+    ],
+    "name": "NotAPair",
     "type": "error"
   },
   {
@@ -1819,6 +1872,59 @@ export const liquidationModuleAbi = [
         "internalType": "int256",
         "name": "accountDelta",
         "type": "int256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "owner",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "accountIndex",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct IPerpVaultTypes.AccountRef",
+        "name": "longAccount",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "owner",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "accountIndex",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct IPerpVaultTypes.AccountRef",
+        "name": "shortAccount",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "deleveragePair",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "closedSize",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",

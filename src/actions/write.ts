@@ -245,6 +245,28 @@ export function buildDeleverage(client: ParapetContext, parameters: BuildDelever
   ]);
 }
 
+export type BuildDeleveragePairParameters = {
+  long: { owner: Address; accountIndex?: bigint | undefined };
+  short: { owner: Address; accountIndex?: bigint | undefined };
+  marketId: bigint;
+};
+/** ADL of a matched pair (`deleveragePair`): a long and a short of one market closed by the same size. */
+export function buildDeleveragePair(
+  client: ParapetContext,
+  parameters: BuildDeleveragePairParameters,
+): BuiltTransaction {
+  const market = getDeploymentMarket(client.deployment, parameters.marketId);
+  const ref = (a: { owner: Address; accountIndex?: bigint | undefined }) => ({
+    owner: a.owner,
+    accountIndex: index(a.accountIndex),
+  });
+  return built(client.deployment.perpVault, perpVaultAbi, "deleveragePair", [
+    ref(parameters.long),
+    ref(parameters.short),
+    market.marketId,
+  ]);
+}
+
 export type BuildAccrueFundingParameters = { marketId: bigint };
 export function buildAccrueFunding(client: ParapetContext, parameters: BuildAccrueFundingParameters): BuiltTransaction {
   const market = getDeploymentMarket(client.deployment, parameters.marketId);
@@ -499,6 +521,7 @@ export type WriteLiquidateParameters = BuildLiquidateParameters & WriteOptions;
 export type WriteSetOperatorSlippageParameters = BuildSetOperatorSlippageParameters & WriteOptions;
 export type WriteLiquidateBatchParameters = BuildLiquidateBatchParameters & WriteOptions;
 export type WriteDeleverageParameters = BuildDeleverageParameters & WriteOptions;
+export type WriteDeleveragePairParameters = BuildDeleveragePairParameters & WriteOptions;
 export type WriteAccrueFundingParameters = BuildAccrueFundingParameters & WriteOptions;
 export type WriteLpDepositParameters = BuildLpDepositParameters & WriteOptions;
 export type WriteLpWithdrawParameters = BuildLpWithdrawParameters & WriteOptions;
@@ -565,6 +588,8 @@ export const writeLiquidateBatch = (c: ParapetContext, p: WriteLiquidateBatchPar
   sendParapetTransaction(c, buildLiquidateBatch(c, p), p);
 export const writeDeleverage = (c: ParapetContext, p: WriteDeleverageParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildDeleverage(c, p), p);
+export const writeDeleveragePair = (c: ParapetContext, p: WriteDeleveragePairParameters): Promise<WriteReturnType> =>
+  sendParapetTransaction(c, buildDeleveragePair(c, p), p);
 export const writeAccrueFunding = (c: ParapetContext, p: WriteAccrueFundingParameters): Promise<WriteReturnType> =>
   sendParapetTransaction(c, buildAccrueFunding(c, p), p);
 export const writeLpDeposit = (c: ParapetContext, p: WriteLpDepositParameters): Promise<WriteReturnType> =>

@@ -377,7 +377,7 @@ describe("keeperTick: auto-deleveraging", () => {
       ["sent", [accountKey({ owner, accountIndex: 2n })], ["0"]],
     ]);
     expect(sent[0]?.reason).to.match(
-      /^UTILISATION: reserved 103500\.\d\d USD > pool value \d+\.\d\d USD \(\d+\.\d\d %\); ETH position worth 17\d{3}\.\d\d USD/,
+      /^UTILISATION: reserved 103950\.\d\d USD > pool value \d+\.\d\d USD \(\d+\.\d\d %\); ETH position worth 17\d{3}\.\d\d USD/,
     );
     const deleveraged = [];
     for (const e of sent) {
@@ -399,7 +399,8 @@ describe("keeperTick: auto-deleveraging", () => {
     expect(collateralAfter - collateralBefore > wad("17000")).to.equal(true);
     const after = await utilisation();
     expect(after.reserved <= after.value, "utilisation back at or under 100 %").to.equal(true);
-    expect(after.reserved).to.equal(wad(String(6 * 4500)));
+    // |skew| 6 ETH and the gross term 0.1 · min(13, 1) ETH, at 4,500.
+    expect(after.reserved).to.equal(wad(String(6 * 4500)) + wad("450"));
     // The vault agrees: no further deleverage is allowed.
     const refused = await env.vault.simulate
       .deleverage([owner, 3n, 0n], { account: env.keeper.account.address })
@@ -407,6 +408,66 @@ describe("keeperTick: auto-deleveraging", () => {
     expect(String(refused)).to.match(/DeleverageNotAllowed/);
 
     // And the next tick has nothing to do.
+    expect(deleverages((await keeperTick(keeper, state)).events)).to.deep.equal([]);
+  });
+
+  it("brings a balanced book's gross reserve back under the pool by matched pairs, closing just enough", async () => {
+    const env = await deployParapet();
+    const { trader, keeper, lp } = await clients(env);
+    const owner = env.trader.account.address;
+    await env.lpVault.write.setFlowParams(
+      [{ minDelaySeconds: 0, settlementTimeoutSeconds: 3_600, entryFeeBps: 0, exitFeeBps: 0, keeperFeeTokens: 0n }],
+      { account: env.deployer.account },
+    );
+    await lp.writeLpWithdraw({ amount: "900000", receiver: env.lp.account.address, owner: env.lp.account.address });
+    // The whole hedged open interest reserved (grossReserveRatio 1), so a walk shows in a small test.
+    const params = await env.vault.read.marketParams([0n]);
+    await env.vault.write.setMarketParams([0n, { ...params, grossReserveRatio: wad("1") }], {
+      account: env.deployer.account,
+    });
+    await trader.writeApprove({ amount: "100000" });
+    const open = async (accountIndex: bigint, amount: string, sizeDelta: string) => {
+      await trader.writeDeposit({ owner, accountIndex, amount });
+      await trader.writeTrade({ owner, accountIndex, marketId: 0n, sizeDelta, slippageBps: 100 });
+    };
+    await env.feeds[0]?.write.updateAnswer([answer("3000")]);
+    await open(1n, "10000", "20"); // 60k a side: reserve 60k ≤ 0.8 · 100k
+    await open(2n, "70000", "-20");
+    const state = createKeeperState(keeper);
+    const deleverages = (events: readonly KeeperEvent[]) => events.filter((e) => e.action === "deleverage");
+    expect(deleverages((await keeperTick(keeper, state)).events)).to.deep.equal([]);
+
+    // A walk to 5,500: the book stays balanced (no crowded side), its gross term is 110k on a ~100k pool.
+    await env.feeds[0]?.write.updateAnswer([answer("5500")]);
+    const [markets, pool] = await Promise.all([getMarkets(keeper), getLiquidityVault(keeper)]);
+    const value = tokenUnitsToWad(pool.valueTokens ?? 0n, env.deployment.collateralDecimals);
+    expect((reservedUsd(markets) ?? 0n) > value, "above the pool").to.equal(true);
+    const equity = async (i: bigint) => (await env.vault.read.accountMargin([owner, i])).equity;
+    const [equity1, equity2] = [await equity(1n), await equity(2n)];
+
+    const sent = deleverages((await keeperTick(keeper, state)).events);
+    expect(sent.map((e) => [e.outcome, e.accounts, e.marketIds])).to.deep.equal([
+      ["sent", [accountKey({ owner, accountIndex: 1n }), accountKey({ owner, accountIndex: 2n })], ["0"]],
+    ]);
+    expect(sent[0]?.reason).to.match(
+      /^UTILISATION: reserved 110000\.00 USD > pool value 100\d{3}\.\d\d USD \(109\.\d\d %\); ETH pair \(long worth 49\d{3}\.\d\d USD, short worth -49\d{3}\.\d\d USD\): the gross reserve of a balanced book$/,
+    );
+    const events = (await vaultEvents(env, sent[0]?.hash)).filter((x) => x.eventName === "Deleveraged");
+    expect(events.map((e) => e.args.accountIndex)).to.deep.equal([1n, 2n]);
+    const closed = events[0]?.args.size ?? 0n;
+    expect(events[1]?.args.size).to.equal(-closed);
+    // Just enough: the excess over the value, at 1 · 5,500 USD of reserve per ETH (≈ 1.8 ETH), not all 20.
+    const { valueUsd: v1, reservedUsd: r1 } = await env.vault.read
+      .poolMark()
+      .then(([valueUsd, reservedUsd]) => ({ valueUsd, reservedUsd }));
+    expect(r1 <= v1, "the vault's reserve is back within its value").to.equal(true);
+    expect(closed > wad("1") && closed < wad("3"), `closed ${closed}`).to.equal(true);
+    expect((await env.vault.read.position([owner, 1n, 0n])).size).to.equal(wad("20") - closed);
+    expect((await env.vault.read.position([owner, 2n, 0n])).size).to.equal(-wad("20") + closed);
+    // Equity unchanged but for the seconds of funding between these reads (to the wei in PoolSolvency.t.sol).
+    const drift = (a: bigint, b: bigint) => (a > b ? a - b : b - a);
+    expect(drift(await equity(1n), equity1) < wad("0.000001")).to.equal(true);
+    expect(drift(await equity(2n), equity2) < wad("0.000001")).to.equal(true);
     expect(deleverages((await keeperTick(keeper, state)).events)).to.deep.equal([]);
   });
 });

@@ -94,11 +94,9 @@ contract VaultHandler is Test {
     /// ADL until utilisation ≤ 100 %).
     uint256 public lastFullKeeperPass;
     uint256 public ghostKeeperPasses;
-    /// @dev Price steps and keeper intervals that started with the reserve above the pool's value although the
-    /// keeper had just run: ADL could not cure it (no crowded-side winner), the derivation's precondition failed.
+    /// @dev Price steps and keeper intervals that started with the reserve above the pool's value: ADL could not run
+    /// since the last user action (a feed broken in between). A statistic; INV-07 is checked without it.
     uint256 public ghostStepsFromUncoveredReserve;
-    /// @dev Flat accounts that could not withdraw after such a step (INV-07 broken through its precondition).
-    uint256 public ghostExitsBlocked;
     // ---- insurance (token units unless named Usd) ----
     uint256 public ghostInsuranceDeposited;
     uint256 public ghostInsuranceReleasedUsd;
@@ -429,6 +427,11 @@ contract VaultHandler is Test {
         for (uint256 k; k < MARKETS; ++k) {
             if (k != m) _feed(k).updateAnswer(_lastGoodAnswer[k]);
         }
+        _end(before, NONE, "movePrice");
+        // The keeper watches every block, not only rounds: what users did since its last pass (a minority-side close
+        // raises |skew| unchecked) is deleveraged before the next round lands.
+        _keeperPass();
+        before = _begin();
         _noteStepStart();
         int256 answer = (_lastGoodAnswer[m] * (10_000 + bps)) / 10_000;
         (int256 lo, int256 hi) = _band(m);
@@ -442,8 +445,8 @@ contract VaultHandler is Test {
     }
 
     /// @dev Start of a price step or a keeper interval: the derivation of INV-07 needs the reserve to fit the
-    /// pool's value here (the keeper just ran ADL). Counted when it does not, so a failure of INV-07 can be told
-    /// apart from a failure of the precondition.
+    /// pool's value here, and the keeper just ran ADL (crowded side, then pairs) to make it so. Counted when it does
+    /// not (a feed broken since, so ADL could not mark the pool), as a statistic: INV-07 is checked without it.
     function _noteStepStart() internal {
         try vault.poolMark() returns (int256 value, uint256 reserved, int256) {
             if (reserved != 0 && (value <= 0 || reserved > uint256(value))) ghostStepsFromUncoveredReserve += 1;
@@ -498,6 +501,27 @@ contract VaultHandler is Test {
                 if (sel == IOracleAdapter.StalePrice.selector || sel == IOracleAdapter.NonPositiveAnswer.selector) {
                     ghostAdlBlocked += 1;
                     return;
+                }
+            }
+        }
+        // A balanced book has no crowded side: matched pairs bring its gross term back (docs/invariants.md#inv-07).
+        for (uint256 m; m < MARKETS; ++m) {
+            for (uint256 l; l < TRADER_ACCOUNTS; ++l) {
+                if (_size(l, m) <= 0) continue;
+                for (uint256 sh; sh < TRADER_ACCOUNTS && _size(l, m) > 0; ++sh) {
+                    if (_size(sh, m) >= 0) continue;
+                    bytes4 sel = _deleveragePair(l, sh, m, "adlPairKeeper");
+                    if (sel == IPerpVaultTypes.DeleverageNotAllowed.selector) {
+                        _checkCapacityExact("keeper pass");
+                        lastFullKeeperPass = block.timestamp;
+                        ghostKeeperPasses += 1;
+                        return;
+                    }
+                    if (sel == IPerpVaultTypes.NoGrossReserve.selector) break;
+                    if (sel == IOracleAdapter.StalePrice.selector || sel == IOracleAdapter.NonPositiveAnswer.selector) {
+                        ghostAdlBlocked += 1;
+                        return;
+                    }
                 }
             }
         }
@@ -591,6 +615,8 @@ contract VaultHandler is Test {
             if (
                 sel == IPerpVaultTypes.DeleverageNotAllowed.selector ||
                 sel == IPerpVaultTypes.NotDeleveragable.selector ||
+                sel == IPerpVaultTypes.NoPosition.selector ||
+                sel == IPerpVaultTypes.AccountLiquidatable.selector ||
                 _isOracleError(reason)
             ) {
                 _rejected(action, reason);
@@ -599,6 +625,65 @@ contract VaultHandler is Test {
             }
         }
         _end(before, id, action);
+    }
+
+    /// @dev The keeper's pair ADL. Success: both shrink by the same size (|skew| unchanged) at the oracle price, both
+    /// equities unchanged to the wei, and either the pair's overlap is closed or the reserve is back within the pool.
+    function _deleveragePair(uint256 l, uint256 sh, uint256 m, bytes32 action) internal returns (bytes4 sel) {
+        AccountSnap[] memory before = _begin();
+        Account memory a = _accounts[l];
+        Account memory b = _accounts[sh];
+        (int256 eqA, int256 eqB) = (_equityOr(a), _equityOr(b));
+        (int256 sizeA, int256 sizeB) = (_size(l, m), _size(sh, m));
+        vm.prank(KEEPER_BOT);
+        try
+            vault.deleveragePair(
+                IPerpVaultTypes.AccountRef(a.owner, a.index),
+                IPerpVaultTypes.AccountRef(b.owner, b.index),
+                m
+            )
+        returns (uint256 closed) {
+            okCount[action] += 1;
+            ghostDeleveraged += 2;
+            _touch(l);
+            _touch(sh);
+            if (_size(l, m) != sizeA - int256(closed) || _size(sh, m) != sizeB + int256(closed)) {
+                _violate(11, "INV-11: a pair ADL closed different sizes");
+            }
+            if (eqA != NO_VALUE && _equityOr(a) != eqA) _violate(11, "INV-11: pair ADL changed the long's equity");
+            if (eqB != NO_VALUE && _equityOr(b) != eqB) _violate(11, "INV-11: pair ADL changed the short's equity");
+            (int256 value, uint256 reserved, ) = vault.poolMark();
+            uint256 overlap = uint256(sizeA < -sizeB ? sizeA : -sizeB);
+            if (closed != overlap && value > 0 && reserved > uint256(value)) {
+                _violate(11, "INV-11: a partial pair ADL left the reserve above the pool's value");
+            }
+        } catch (bytes memory reason) {
+            sel = _selector(reason);
+            if (
+                sel == IPerpVaultTypes.DeleverageNotAllowed.selector ||
+                sel == IPerpVaultTypes.NotAPair.selector ||
+                sel == IPerpVaultTypes.NoGrossReserve.selector ||
+                sel == IPerpVaultTypes.NoPosition.selector ||
+                sel == IPerpVaultTypes.AccountLiquidatable.selector ||
+                _isOracleError(reason)
+            ) {
+                _rejected(action, reason);
+            } else {
+                _unexpectedAction(action, reason);
+            }
+        }
+        bool[] memory acting = new bool[](_accounts.length);
+        acting[l] = true;
+        acting[sh] = true;
+        _endMasked(before, acting, action);
+    }
+
+    function _equityOr(Account memory a) internal view returns (int256) {
+        try vault.accountMargin(a.owner, a.index) returns (IPerpVaultTypes.AccountMargin memory am) {
+            return am.equity;
+        } catch {
+            return NO_VALUE;
+        }
     }
 
     /// @notice Jumps up to 30 days (mostly less than a day). The keeper runs at least every KEEPER_INTERVAL: the
@@ -613,6 +698,8 @@ contract VaultHandler is Test {
     /// @dev Moves time to `target` with a keeper pass at least every KEEPER_INTERVAL; `mode` as in {warp}
     /// (1: both feeds refreshed at the end and the keeper runs).
     function _advanceTo(uint256 target, uint256 mode) internal {
+        // The keeper watches every block: what users did since its last pass is deleveraged before time passes.
+        _keeperPass();
         while (lastFullKeeperPass + KEEPER_INTERVAL < target) {
             uint256 stop = lastFullKeeperPass + KEEPER_INTERVAL;
             if (stop < block.timestamp) stop = block.timestamp;
@@ -1126,10 +1213,6 @@ contract VaultHandler is Test {
         _end(before, NONE, "lpStray");
     }
 
-    function _exitBlocked() internal {
-        ghostExitsBlocked += 1;
-    }
-
     function _removeLive(uint256 slot) internal {
         _liveRequests[slot] = _liveRequests[_liveRequests.length - 1];
         _liveRequests.pop();
@@ -1174,8 +1257,7 @@ contract VaultHandler is Test {
         bool reverted = vm.revertToStateAndDelete(snapshot);
         // Written after the revert, which also reverts this contract's storage.
         if (!reverted) _unexpected("probeExitLiveness: revertToState", "");
-        if (failures != 0) _exitBlocked();
-        if (failures != 0 && ghostStepsFromUncoveredReserve == 0) {
+        if (failures != 0) {
             _violate(
                 7,
                 string.concat(
@@ -1348,12 +1430,7 @@ contract VaultHandler is Test {
         } catch (bytes memory reason) {
             bytes4 s = _selector(reason);
             bool covered = int256(amount * TOKEN_TO_WAD) <= col;
-            if (!hasPositions && covered && ghostStepsFromUncoveredReserve != 0) {
-                // INV-07's precondition failed earlier in the run (docs/invariants.md#inv-07): counted, not a finding
-                // of the floor. The invariant suite reports the count.
-                _exitBlocked();
-                _rejected(action, reason);
-            } else if (!hasPositions && covered) {
+            if (!hasPositions && covered) {
                 _violate(
                     7,
                     string.concat(
@@ -1803,7 +1880,7 @@ contract VaultHandler is Test {
 
     /// @notice Successes / expected rejections of the actions, for `PARAPET_INVARIANT_COVERAGE=1` (VaultInvariants).
     function coverageReport() external view returns (string memory out) {
-        bytes32[26] memory names = [
+        bytes32[27] memory names = [
             bytes32("trade"),
             "adjust",
             "operatorTrade",
@@ -1824,6 +1901,7 @@ contract VaultHandler is Test {
             "liquidate",
             "liquidateBatch",
             "adlKeeper",
+            "adlPairKeeper",
             "deleverage",
             "depositInsurance",
             "releaseInsurance",
@@ -1852,8 +1930,6 @@ contract VaultHandler is Test {
             vm.toString(ghostKeeperPasses),
             " uncoveredSteps=",
             vm.toString(ghostStepsFromUncoveredReserve),
-            " exitsBlocked=",
-            vm.toString(ghostExitsBlocked),
             " settled=",
             vm.toString(ghostRequestsSettled),
             " cancelled=",

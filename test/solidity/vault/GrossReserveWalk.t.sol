@@ -7,10 +7,10 @@ import {IPerpVaultTypes} from "../../../contracts/interfaces/IPerpVault.sol";
 /// @notice INV-07 with the gross reserve at the floor of docs/invariants.md#inv-07, and a keeper after every round:
 /// the reserve (`|skew|·price + grossReserveRatio·min(long, short)·price`) is checked only when a trade adds to it or
 /// an LP withdraws. A price walk raises the gross term with the price while the pool's value stays (a balanced book
-/// pays the pool nothing), ADL cannot bring it down (no crowded side), and the next gap leaves a debt larger than the
-/// pool. This is the OPEN gap of issue #15 (docs/invariants.md#inv-07): the test pins today's behaviour with its
-/// numbers, so the fix (a mechanism that brings the reserve back within the pool at the current mark, e.g. ADL of
-/// matched long/short pairs) must turn its last assertions around into INV-07's.
+/// pays the pool nothing) and single-position ADL cannot bring it down (no crowded side). With ADL of matched pairs
+/// (`deleveragePair`) the keeper brings the reserve back within the pool after every round, and the gap the floor is
+/// sized for leaves every flat account whole; without it (the counterfactual: the state of main before the fix) the
+/// same gap leaves a debt larger than the pool and the flat accounts short.
 contract GrossReserveWalkTest is VaultFixture {
     address internal carol = address(0xCA401);
 
@@ -25,19 +25,27 @@ contract GrossReserveWalkTest is VaultFixture {
         fund(carol, 0, 100_000e6); // a flat account
     }
 
-    function _keeperPass() internal {
+    /// @dev The keeper of the model: poke, liquidate, then ADL until the reserve is within the pool's value. A
+    /// balanced book has no crowded side (`NotDeleveragable`), so only pairs bring it back (`withPairs`).
+    function _keeperPass(bool withPairs) internal {
         vault.accrueFunding(ETH);
         vault.accrueFunding(BTC);
         assertFalse(vault.isLiquidatable(alice, 0), "alice healthy");
         assertFalse(vault.isLiquidatable(bob, 0), "bob healthy");
-        // ADL cannot run: the book is balanced, nobody is on a crowded side.
+        (int256 value, uint256 reserved, ) = vault.poolMark();
+        if (reserved <= uint256(value)) return;
         vm.expectRevert();
         vault.deleverage(alice, 0, ETH);
+        if (!withPairs) return;
+        vm.prank(keeper);
+        vault.deleveragePair(IPerpVaultTypes.AccountRef(alice, 0), IPerpVaultTypes.AccountRef(bob, 0), ETH);
+        (value, reserved, ) = vault.poolMark();
+        assertLe(reserved, uint256(value), "INV-07's precondition: the reserve is back within the pool after the pass");
     }
 
-    function test_openGap_priceWalkOnABalancedBook_thenAGapWithinTheFloor_leavesFlatAccountsShort() public {
-        // A balanced book that fits the pool at admission: 7,000 ETH a side at ~3,000 USD, gross reserve 0.3 · 21M =
-        // 6.3M ≤ 0.8 · 10M.
+    /// @dev The balanced book and the walk: 7,000 ETH a side at ~3,000 USD (gross reserve 0.3 · 21M = 6.3M ≤ 0.8 ·
+    /// 10M), then four steps of +25 % with a keeper pass after each.
+    function _walk(bool withPairs) internal {
         fund(alice, 0, 2_500_000e6);
         fund(bob, 0, 33_300_000e6); // enough to stay above maintenance through the walk below
         for (uint256 i; i < 14; ++i) {
@@ -46,31 +54,49 @@ contract GrossReserveWalkTest is VaultFixture {
         }
         (int256 value0, uint256 reserved0, ) = vault.poolMark();
         assertLe(reserved0, (uint256(value0) * 8) / 10, "admitted within maxUtilization");
-
-        // Four steps of +25 %, a keeper pass after each: nobody is liquidatable, ADL cannot act.
         int256[4] memory walk = [int256(3_750e8), 468_750_000_000, 585_937_500_000, 732_421_875_000];
         for (uint256 i; i < walk.length; ++i) {
             setEthPrice(walk[i]);
-            _keeperPass();
+            _keeperPass(withPairs);
         }
-        (int256 value1, uint256 reserved1, ) = vault.poolMark();
-        assertGt(reserved1, uint256(value1), "the walk took the reserve above the pool's value, unseen by any check");
-
         // One gap of +30 % (the step the floor is sized for); the keeper liquidates the short at once.
         setEthPrice(952_148_437_500);
         vault.accrueFunding(ETH);
         vm.prank(keeper);
         vault.liquidate(bob, 0);
-        (uint256 badDebt, uint256 paidByPool) = vault.badDebtUsd();
-        assertGt(paidByPool, 0, "the pool paid bad debt");
-        assertGt(badDebt, 0, "bad debt");
+        // The winner closes what is left: it is now a flat account too, owed its collateral plus its profit.
+        int256 left = vault.position(alice, 0, ETH).size;
+        if (left != 0) tradeAs(alice, 0, ETH, -left);
+    }
 
-        // The winner closes: it is now a flat account too, owed its collateral plus its profit.
-        tradeAs(alice, 0, ETH, -7_000e18);
+    /// INV-07: with pair ADL after every round, a flat account exits in full after the gap (both of them, for real).
+    function test_priceWalkOnABalancedBook_pairAdlEachRound_thenAGapWithinTheFloor_flatAccountsExitInFull() public {
+        _walk(true);
         int256 owedToFlat = vault.collateralOf(alice, 0) + vault.collateralOf(carol, 0);
         int256 held = int256(usdc.balanceOf(address(vault)) * 1e12);
-        // Today: the tokens held fall short of what the flat accounts are owed (INV-07 would need held >= owed).
-        assertLt(held, owedToFlat, "the open gap: flat accounts are owed more than the vault holds");
+        assertGe(held, owedToFlat, "INV-07: the vault holds what every flat account is owed");
+        (uint256 badDebt, uint256 paidByPool) = vault.badDebtUsd();
+        (int256 value, , ) = vault.poolMark();
+        assertGe(value, 0, "the pool paid the gap's bad debt and is still worth something");
+        assertLt(paidByPool, 10_000_000e18, "less than the pool");
+        assertLe(paidByPool, badDebt, "bad debt paid by insurance first");
+        uint256 aliceAll = uint256(vault.collateralOf(alice, 0)) / 1e12;
+        vm.prank(alice);
+        vault.withdraw(0, aliceAll, alice);
+        vm.prank(carol);
+        vault.withdraw(0, 100_000e6, carol);
+        assertEq(usdc.balanceOf(carol), 100_000e6, "the bystander exits in full");
+        assertEq(usdc.balanceOf(alice), aliceAll, "the winner exits in full");
+    }
+
+    /// The counterfactual (main before `deleveragePair`): nothing brings the reserve back, and the same gap leaves
+    /// 12.2M of bad debt on a 10M pool and the flat accounts short.
+    function test_counterfactual_withoutPairAdl_theSameGapLeavesFlatAccountsShort() public {
+        _walk(false);
+        int256 owedToFlat = vault.collateralOf(alice, 0) + vault.collateralOf(carol, 0);
+        int256 held = int256(usdc.balanceOf(address(vault)) * 1e12);
+        (uint256 badDebt, uint256 paidByPool) = vault.badDebtUsd();
+        assertLt(held, owedToFlat, "flat accounts are owed more than the vault holds");
         assertGt(paidByPool, 9_000_000e18, "the pool paid most of the bad debt");
         assertGt(badDebt, 12_000_000e18, "about 12.2M of bad debt from one gap within the floor");
     }

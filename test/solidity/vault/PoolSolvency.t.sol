@@ -146,7 +146,9 @@ contract PoolSolvencyTest is VaultFixture {
         vault.withdraw(0, all, alice);
     }
 
-    function test_deleverage_minoritySideLosersAndFlatAccounts_revert() public {
+    /// @dev The minority side and flat accounts are never deleveraged; a crowded-side loser is, at the oracle price
+    /// with its equity unchanged, when its account is healthy (a liquidatable one is liquidated instead).
+    function test_deleverage_minorityAndFlatRevert_crowdedLoserOnlyWhenHealthy() public {
         fund(alice, 0, 1_000_000e6);
         fund(bob, 0, 1_000_000e6);
         fund(carol, 0, 1_000_000e6);
@@ -161,11 +163,147 @@ contract PoolSolvencyTest is VaultFixture {
 
         bytes4 notDeleveragable = IPerpVaultTypes.NotDeleveragable.selector;
         _expectError(keeper, abi.encodeCall(vault.deleverage, (bob, 0, ETH)), notDeleveragable); // minority side
-        _expectError(keeper, abi.encodeCall(vault.deleverage, (carol, 0, ETH)), notDeleveragable); // a loser
-        _expectError(keeper, abi.encodeCall(vault.deleverage, (alice, 0, BTC)), notDeleveragable); // no position
+        _expectError(keeper, abi.encodeCall(vault.deleverage, (alice, 0, BTC)), IPerpVaultTypes.NoPosition.selector);
         _expectError(keeper, abi.encodeCall(vault.deleverage, (alice, 0, 7)), IPerpVaultTypes.MarketNotListed.selector);
+
+        int256 carolEquity = vault.accountMargin(carol, 0).equity;
+        vm.prank(keeper);
+        int256 realized = vault.deleverage(carol, 0, ETH);
+        assertLt(realized, 0, "a loser realises its loss");
+        assertEq(collateral(carol, 0), carolEquity, "equity unchanged to the wei");
         vm.prank(keeper);
         vault.deleverage(alice, 0, ETH);
+    }
+
+    function test_deleverage_crowdedLoserInALiquidatableAccount_reverts_liquidateFirst() public {
+        fund(alice, 0, 1_000_000e6);
+        fund(carol, 0, 45_000e6);
+        setEthPrice(4_000e8);
+        tradeAs(carol, 0, ETH, 100e18); // 400k notional on 45k
+        setEthPrice(3_000e8);
+        tradeAs(alice, 0, ETH, 2_500e18);
+        setEthPrice(3_650e8); // carol: −35k, below maintenance; the crowd as a whole wins
+        (uint256 reservedUsd, uint256 valueUsd) = _reservedAndValue();
+        assertGt(reservedUsd, valueUsd, "ADL allowed");
+        assertTrue(vault.isLiquidatable(carol, 0), "carol liquidatable");
+        vm.prank(keeper);
+        (bool ok, bytes memory reason) = address(vault).call(abi.encodeCall(vault.deleverage, (carol, 0, ETH)));
+        assertFalse(ok, "refused");
+        assertEq(bytes4(reason), IPerpVaultTypes.AccountLiquidatable.selector, "named error");
+        (address who, uint96 index, int256 equity, uint256 mm) = abi.decode(
+            _args(reason),
+            (address, uint96, int256, uint256)
+        );
+        assertEq(who, carol, "names the account");
+        assertEq(uint256(index), 0, "and its index");
+        assertLt(equity, int256(mm), "equity below maintenance");
+        vm.prank(keeper);
+        vault.liquidate(carol, 0);
+    }
+
+    // ================================================================ ADL of matched pairs
+
+    /// @dev A balanced book after a price walk: no crowded side, the gross term above the pool. A pair closes by just
+    /// what brings the reserve back to the value, at the oracle price, both equities unchanged, |skew| unchanged.
+    function test_deleveragePair_balancedBookAboveThePool_closesJustEnough_equitiesUnchanged() public {
+        _setGross(ETH, 0.3e18);
+        fund(alice, 0, 3_000_000e6);
+        fund(bob, 0, 30_000_000e6);
+        for (uint256 i; i < 14; ++i) {
+            tradeAs(alice, 0, ETH, 500e18);
+            tradeAs(bob, 0, ETH, -500e18);
+        }
+        _expectError(
+            keeper,
+            abi.encodeCall(vault.deleveragePair, (_ref(alice), _ref(bob), ETH)),
+            IPerpVaultTypes.DeleverageNotAllowed.selector
+        );
+        setEthPrice(5_000e8);
+        vault.accrueFunding(ETH);
+        (int256 value, uint256 reserved, ) = vault.poolMark();
+        assertGt(reserved, uint256(value), "the walk took the gross reserve above the pool");
+        _expectError(keeper, abi.encodeCall(vault.deleverage, (alice, 0, ETH)), IPerpVaultTypes.NotDeleveragable.selector);
+        int256 aliceEquity = vault.accountMargin(alice, 0).equity;
+        int256 bobEquity = vault.accountMargin(bob, 0).equity;
+        vm.prank(keeper);
+        uint256 closed = vault.deleveragePair(_ref(alice), _ref(bob), ETH);
+
+        (int256 value1, uint256 reserved1, ) = vault.poolMark();
+        assertLe(reserved1, uint256(value1), "the reserve is back within the pool");
+        // Just enough: a wei of size less would have freed less than the excess (plus the micro-USD of rounding).
+        uint256 freedPerUnit = (0.3e18 * 5_000e18) / 1e18;
+        assertLt(((closed - 1) * freedPerUnit) / 1e18, reserved - uint256(value) + 1e12, "no more than needed");
+        assertLt(closed, 7_000e18, "a part of the pair");
+        assertEq(int256(vault.position(alice, 0, ETH).size), 7_000e18 - int256(closed), "long reduced");
+        assertEq(int256(vault.position(bob, 0, ETH).size), -7_000e18 + int256(closed), "short reduced by the same");
+        assertEq(vault.accountMargin(alice, 0).equity, aliceEquity, "winner's equity unchanged to the wei");
+        assertEq(vault.accountMargin(bob, 0).equity, bobEquity, "loser's equity unchanged to the wei");
+        assertApproxEqAbs(value1, value, 2, "the pool's value does not move");
+        IPerpVaultTypes.MarketState memory st = vault.marketState(ETH);
+        assertEq(uint256(st.longSize), uint256(st.shortSize), "|skew| unchanged (balanced)");
+        _expectError(
+            keeper,
+            abi.encodeCall(vault.deleveragePair, (_ref(alice), _ref(bob), ETH)),
+            IPerpVaultTypes.DeleverageNotAllowed.selector
+        );
+    }
+
+    function test_deleveragePair_rejections_named() public {
+        _setGross(ETH, 0.3e18);
+        fund(alice, 0, 3_000_000e6);
+        fund(bob, 0, 30_000_000e6);
+        fund(carol, 0, 1_000_000e6);
+        for (uint256 i; i < 14; ++i) {
+            tradeAs(alice, 0, ETH, 500e18);
+            tradeAs(bob, 0, ETH, -500e18);
+        }
+        tradeAs(carol, 0, ETH, 10e18);
+        setEthPrice(5_000e8);
+        bytes4 notAPair = IPerpVaultTypes.NotAPair.selector;
+        _expectError(keeper, abi.encodeCall(vault.deleveragePair, (_ref(alice), _ref(carol), ETH)), notAPair);
+        _expectError(keeper, abi.encodeCall(vault.deleveragePair, (_ref(bob), _ref(alice), ETH)), notAPair);
+        _expectError(
+            keeper,
+            abi.encodeCall(vault.deleveragePair, (_ref(alice), _ref(bob), BTC)),
+            IPerpVaultTypes.NoGrossReserve.selector
+        );
+        _expectError(
+            keeper,
+            abi.encodeCall(vault.deleveragePair, (_ref(alice), IPerpVaultTypes.AccountRef(lpProvider, 0), ETH)),
+            IPerpVaultTypes.NoPosition.selector
+        );
+    }
+
+    /// @dev A minority-side close raises |skew| unchecked (a reduction is never blocked); with the crowd losing, ADL
+    /// of healthy crowded-side losers brings the reserve back under the pool (before issue #15's fix nothing could).
+    function test_minorityClose_crowdLosing_keeperDeleveragesHealthyLosers() public {
+        fund(alice, 0, 3_000_000e6);
+        fund(bob, 0, 3_000_000e6);
+        for (uint256 i; i < 10; ++i) {
+            tradeAs(alice, 0, ETH, 500e18);
+            tradeAs(bob, 0, ETH, -480e18);
+        }
+        setEthPrice(2_800e8); // the crowd (long) loses
+        tradeAs(bob, 0, ETH, 4_800e18); // the minority closes: |skew| 200 -> 5,000 ETH, unchecked
+        vault.accrueFunding(ETH);
+        (int256 value, uint256 reserved, ) = vault.poolMark();
+        assertGt(reserved, uint256(value), "the close took the reserve above the pool");
+        assertLt(vault.accountMargin(alice, 0).equity - collateral(alice, 0), 0, "alice loses");
+        vm.prank(keeper);
+        vault.deleverage(alice, 0, ETH);
+        (value, reserved, ) = vault.poolMark();
+        assertLe(reserved, uint256(value), "back within the pool");
+    }
+
+    function _setGross(uint256 marketId, uint64 ratio) internal {
+        IPerpVaultTypes.MarketParams memory p = vault.marketParams(marketId);
+        p.grossReserveRatio = ratio;
+        vm.prank(owner);
+        vault.setMarketParams(marketId, p);
+    }
+
+    function _ref(address who) internal pure returns (IPerpVaultTypes.AccountRef memory) {
+        return IPerpVaultTypes.AccountRef(who, 0);
     }
 
     function test_deleverage_stalePrice_neverDeleverages() public {
