@@ -20,8 +20,8 @@ import {SignedWad} from "./libraries/SignedWad.sol";
 /// @title LiquidationModule
 /// @notice Liquidation and auto-deleveraging of {PerpVault}, run by `delegatecall` on the vault's storage (the vault
 /// alone would exceed the 24,576-byte code limit). The vault deploys it in its constructor and forwards `liquidate`,
-/// `liquidateBatch`, `deleverage` and `deleveragePair` to it under its reentrancy guard; see {IPerpVault-liquidate} for the behaviour.
-/// Positions close through the same {Market-applyPositionChange} and {Market-refreshMark} as trades.
+/// `liquidateBatch`, `deleverage` and `deleveragePair` to it under its reentrancy guard; see {IPerpVault-liquidate}
+/// for the behaviour. Positions close through the same {Market-applyPositionChange} and {Market-refreshMark} as trades.
 contract LiquidationModule is VaultModule {
     uint256 private constant CLOSING_BIT = 1 << 255;
 
@@ -113,7 +113,9 @@ contract LiquidationModule is VaultModule {
             // grossReserveRatio·price of reserve (|skew| does not move); one micro-USD more for the reserve's rounding.
             uint256 excess = reservedUsd - uint256(value) + Market.MICRO_USD;
             uint256 needed = MulDiv.up(excess, 1e6 * WAD, grossPpm * t.priceWad);
-            if (needed < closedSize && !_leavesDust(m, long_.size, needed, t) && !_leavesDust(m, short_.size, needed, t)) {
+            if (
+                needed < closedSize && !_leavesDust(m, long_.size, needed, t) && !_leavesDust(m, short_.size, needed, t)
+            ) {
                 closedSize = needed;
             }
         }
@@ -167,7 +169,13 @@ contract LiquidationModule is VaultModule {
     /// market touched at the oracle price, the closing margin where in force).
     function _requireHealthy(address owner, uint96 accountIndex) internal {
         Account storage account = _accounts[owner][accountIndex];
-        (, Health memory h) = _loadLegs(owner, accountIndex, account.marketBitmap, account.collateral, new uint256[](0));
+        (, Health memory h) = _loadLegs(
+            owner,
+            accountIndex,
+            account.marketBitmap,
+            account.collateral,
+            new uint256[](0)
+        );
         uint256 maintenanceMargin = h.mmVariable + h.mmFlat;
         if (h.equity < maintenanceMargin.toInt256()) {
             revert AccountLiquidatable(owner, accountIndex, h.equity, maintenanceMargin);

@@ -222,7 +222,11 @@ contract PoolSolvencyTest is VaultFixture {
         vault.accrueFunding(ETH);
         (int256 value, uint256 reserved, ) = vault.poolMark();
         assertGt(reserved, uint256(value), "the walk took the gross reserve above the pool");
-        _expectError(keeper, abi.encodeCall(vault.deleverage, (alice, 0, ETH)), IPerpVaultTypes.NotDeleveragable.selector);
+        _expectError(
+            keeper,
+            abi.encodeCall(vault.deleverage, (alice, 0, ETH)),
+            IPerpVaultTypes.NotDeleveragable.selector
+        );
         int256 aliceEquity = vault.accountMargin(alice, 0).equity;
         int256 bobEquity = vault.accountMargin(bob, 0).equity;
         vm.prank(keeper);
