@@ -9,6 +9,7 @@ export {
   type ReadCost,
   type ReadLimits,
 } from "./actions/deployless.js";
+export * from "./actions/hours.js";
 export * from "./actions/lp.js";
 export * from "./actions/oracle.js";
 export * from "./actions/orders.js";

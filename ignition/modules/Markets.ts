@@ -5,12 +5,15 @@
 // after the whole Periphery: the vault refuses to turn the defence on before setDelayedOrders.
 //
 // Ignition builds the future graph before it reads any parameter, so the market list is an argument of this
-// factory (read from ignition/parameters/<network>.json by the deploy script), not an Ignition parameter. Adding a
-// market to the file and re-running deploys just that market; changing a deployed market's values makes Ignition
-// refuse the re-run (reconciliation), which is right: a listed market changes through setMarketParams (and its
-// latency defence through setLatencyParams).
+// factory (read from ignition/parameters/<network>.json by the deploy script), not an Ignition parameter. A market
+// with `hours` gets its trading hours on the adapter (setMarketHours) and its closing margin on the vault
+// (setClosingMargin); one without never closes (crypto). Adding a market to the file and re-running deploys just that
+// market; changing a deployed market's values makes Ignition refuse the re-run (reconciliation), which is right: a
+// listed market changes through setMarketParams (its latency defence through setLatencyParams, its hours through
+// setMarketHours and setClosingMargin).
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { PlannedMarket } from "../../scripts/deployment/networkConfig.js";
+import { marketHoursParams } from "../../src/hours/chain.js";
 import type { coreModule } from "./Core.js";
 import type { mockFeedsModule } from "./MockFeeds.js";
 import type { peripheryModule } from "./Periphery.js";
@@ -43,10 +46,26 @@ export function marketsModule(
         after,
       });
       previous = listed;
-      if (market.latency) {
+      const marketId =
+        market.latency || market.hours
+          ? m.readEventArgument(listed, "MarketListed", "marketId", { id: `marketId_${market.symbol}` })
+          : undefined;
+      if (market.hours && marketId !== undefined) {
+        // The schedule is the adapter's (per feed), the closing margin the vault's (per market); both validated by
+        // the parameter file's parser against the contracts' bounds before anything is sent.
+        const { sessions, closures, ...windows } = marketHoursParams(market.hours);
+        const schedule = { sessions: [...sessions], closures: [...closures], ...windows };
+        m.call(adapter, "setMarketHours", [feed, schedule], {
+          id: `setMarketHours_${market.symbol}`,
+          after: [setFeed],
+        });
+        m.call(vault, "setClosingMargin", [marketId, market.hours.closingMaintenanceMarginRatio], {
+          id: `setClosingMargin_${market.symbol}`,
+        });
+      }
+      if (market.latency && marketId !== undefined) {
         if (!periphery) throw new Error(`market ${market.symbol} has a latency defence but no Periphery was given`);
         m.useModule(periphery);
-        const marketId = m.readEventArgument(listed, "MarketListed", "marketId", { id: `marketId_${market.symbol}` });
         m.call(vault, "setLatencyParams", [marketId, market.latency], {
           id: `setLatencyParams_${market.symbol}`,
           after: [periphery],

@@ -10,11 +10,12 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { type Address, erc20Abi, formatUnits, getAddress, type PublicClient, parseAbi } from "viem";
 import { type LivePlan, parapetModule } from "../../ignition/modules/Parapet.js";
 import { type LocalPlan, parapetLocalModule } from "../../ignition/modules/ParapetLocal.js";
-import { liquidityVaultAbi, perpVaultAbi } from "../../src/abis/index.js";
+import { liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "../../src/abis/index.js";
 import type { LpFlowParams } from "../../src/actions/lp.js";
 import { type Deployment, parseDeployment } from "../../src/deployment.js";
 import { loadDeploymentFile, writeDeploymentFile } from "../../src/deploymentFile.js";
 import { ParapetDeploymentError } from "../../src/errors.js";
+import { type MarketSchedule, marketScheduleFromChain } from "../../src/hours/index.js";
 import { type DeployPlan, loadNetworkConfig } from "./networkConfig.js";
 
 const aggregatorAbi = parseAbi([
@@ -52,6 +53,11 @@ export type DeployNetworkReturnType = {
     settlementTimeout: number;
     immediateFeeRatio: bigint;
   }[];
+  /**
+   * Markets with trading hours, as the adapter (`marketHours(feed)`) and the vault (`closingMarginRatio`) report them
+   * after the deploy; a market not listed here never closes.
+   */
+  marketHours: { marketId: bigint; symbol: string; schedule: MarketSchedule }[];
   /** The LP vault's flow parameters as it reports them after the deploy (minDelaySeconds 0: the LP defence off). */
   lpFlows: LpFlowParams;
   /** Transactions the deployer sent in this run (0 on a re-run: everything was already deployed). */
@@ -237,6 +243,7 @@ export async function deployNetwork(
   });
   const markets = [];
   const latencyDefence: DeployNetworkReturnType["latencyDefence"] = [];
+  const marketHours: DeployNetworkReturnType["marketHours"] = [];
   for (let marketId = 0n; marketId < marketCount; marketId++) {
     const params = await publicClient.readContract({
       address: perpVault,
@@ -254,6 +261,21 @@ export async function deployNetwork(
       args: [marketId],
     });
     if (latency.minSettlementDelay !== 0) latencyDefence.push({ marketId, symbol, ...latency });
+    const hours = await publicClient.readContract({
+      address: get("adapter"),
+      abi: oracleAdapterAbi,
+      functionName: "marketHours",
+      args: [params.feed],
+    });
+    if (hours.sessions.length > 0) {
+      const closingMargin = await publicClient.readContract({
+        address: perpVault,
+        abi: perpVaultAbi,
+        functionName: "closingMarginRatio",
+        args: [marketId],
+      });
+      marketHours.push({ marketId, symbol, schedule: marketScheduleFromChain(hours, closingMargin) });
+    }
   }
   const collateralDecimals = await publicClient.readContract({
     address: collateralToken,
@@ -306,6 +328,7 @@ export async function deployNetwork(
     journalDir,
     deployer,
     latencyDefence,
+    marketHours,
     lpFlows,
     transactionsSent,
     alreadyDeployed: transactionsSent === 0,
@@ -351,7 +374,11 @@ export function formatDeployReport(result: DeployNetworkReturnType, networkName:
       const defence = latency
         ? `  latency defence: delay ${latency.minSettlementDelay} s, timeout ${latency.settlementTimeout} s, immediate fee ${formatUnits(latency.immediateFeeRatio * 100n, 18)} %`
         : "";
-      return `    ${String(m.marketId).padStart(2)}  ${m.symbol.padEnd(7)} feed ${m.feed}${defence}`;
+      const hours = result.marketHours.find((h) => h.marketId === m.marketId)?.schedule;
+      const hoursText = hours
+        ? `  hours: ${hours.sessions.length} weekly session(s), ${hours.closures.length} closure(s), closing margin ${formatUnits(hours.closingMaintenanceMarginRatio * 100n, 18)} % from ${hours.closingWindowSeconds} s before each close`
+        : "  always open";
+      return `    ${String(m.marketId).padStart(2)}  ${m.symbol.padEnd(7)} feed ${m.feed}${defence}${hoursText}`;
     }),
     `  LP flows: ${lpFlowsText(result.lpFlows, d.collateralDecimals)}`,
     `Wrote ${result.outFile}.`,

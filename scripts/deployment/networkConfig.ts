@@ -5,6 +5,12 @@ import { readFile } from "node:fs/promises";
 import { type Address, getAddress, isAddress, parseUnits, zeroAddress } from "viem";
 import { DEFAULT_LP_FLOWS, LP_FLOW_BOUNDS, type LpFlowParams } from "../../src/actions/lp.js";
 import { ParapetDeploymentError } from "../../src/errors.js";
+import {
+  defaultMarketSchedule,
+  type MarketSchedule,
+  MarketScheduleError,
+  validateSchedule,
+} from "../../src/hours/index.js";
 
 const WAD = 10n ** 18n;
 /** The OracleAdapter's accepted heartbeat range (OracleAdapter.MIN_HEARTBEAT / MAX_HEARTBEAT). */
@@ -88,6 +94,11 @@ export type PlannedMarket = {
   risk: MarketRiskParams;
   /** The latency defence (off when absent): only DelayedOrders may open, immediate reductions pay a surcharge. */
   latency?: MarketLatencyParams | undefined;
+  /**
+   * Trading hours and closing margin (OracleAdapter.setMarketHours, PerpVault.setClosingMargin), validated against
+   * the contracts' bounds; absent: the market never closes (crypto).
+   */
+  hours?: MarketSchedule | undefined;
 };
 
 /** What a module factory needs: the validated content of a parameter file. */
@@ -298,6 +309,98 @@ function lpFlowParams(file: string, value: unknown, decimals: number): LpFlowPar
   return { minDelaySeconds, settlementTimeoutSeconds, entryFeeBps, exitFeeBps, keeperFeeTokens };
 }
 
+const HOURS_FIELDS = [
+  "preset",
+  "sessions",
+  "closures",
+  "closingWindowSeconds",
+  "reopenDelaySeconds",
+  "closingMarginRatio",
+];
+
+/**
+ * A market's `hours` entry: `"default"` (the shipped schedule and closing margin of its symbol, src/hours/defaults.ts),
+ * `"alwaysOpen"`, or an object starting from `preset` (a shipped symbol, default the market's own) with any of
+ * `sessions` ([{ openMinute, closeMinute }], minutes from Sunday 00:00 UTC), `closures` ([{ start, end }], unix
+ * seconds), `closingWindowSeconds`, `reopenDelaySeconds` and `closingMarginRatio` (a decimal string, "0.16") replaced.
+ * Checked with the contracts' bounds (`validateSchedule`, closing margin ≥ the market's maintenance ratio), so a bad
+ * value is named here and nothing is sent.
+ */
+function marketHours(
+  file: string,
+  value: unknown,
+  field: string,
+  symbol: string,
+  maintenanceMarginRatio: bigint,
+): MarketSchedule | undefined {
+  if (value === "alwaysOpen") return undefined;
+  const entry = value === "default" ? {} : object(file, value, field);
+  const unknown = Object.keys(entry).filter((k) => !HOURS_FIELDS.includes(k) && !k.startsWith("$"));
+  if (unknown.length > 0) {
+    bad(
+      file,
+      `${field} has unknown field(s) ${unknown.join(", ")}.`,
+      `Use ${HOURS_FIELDS.join(", ")} (docs/deployment.md).`,
+    );
+  }
+  const presetName = entry.preset ?? symbol;
+  const preset = typeof presetName === "string" ? defaultMarketSchedule(presetName) : undefined;
+  if (preset === undefined && (entry.sessions === undefined || entry.closingMarginRatio === undefined)) {
+    bad(
+      file,
+      `${field}: ${JSON.stringify(presetName)} has no shipped schedule (SPX, XAU and EURUSD have).`,
+      `Set ${field}.preset to SPX, XAU or EURUSD, or give sessions and closingMarginRatio; use "alwaysOpen" for a market that never closes.`,
+    );
+  }
+  const array = (key: string) => {
+    const v = entry[key];
+    if (!Array.isArray(v))
+      bad(file, `${field}.${key} must be an array.`, `See docs/deployment.md for ${field}.${key}.`);
+    return v as unknown[];
+  };
+  const seconds = (key: string, fallback: bigint | undefined) =>
+    entry[key] === undefined
+      ? (fallback as bigint)
+      : BigInt(integerIn(file, entry[key], `${field}.${key}`, 0, Number.MAX_SAFE_INTEGER));
+  const schedule: MarketSchedule = {
+    sessions:
+      entry.sessions === undefined
+        ? (preset as MarketSchedule).sessions
+        : array("sessions").map((s, i) => {
+            const o = object(file, s, `${field}.sessions[${i}]`);
+            return { openMinute: o.openMinute as number, closeMinute: o.closeMinute as number };
+          }),
+    closures:
+      entry.closures === undefined
+        ? (preset?.closures ?? [])
+        : array("closures").map((c, i) => {
+            const o = object(file, c, `${field}.closures[${i}]`);
+            const at = (k: "start" | "end") =>
+              BigInt(integerIn(file, o[k], `${field}.closures[${i}].${k}`, 0, Number.MAX_SAFE_INTEGER));
+            return { start: at("start"), end: at("end") };
+          }),
+    closingWindowSeconds: seconds("closingWindowSeconds", preset?.closingWindowSeconds ?? 3_600n),
+    reopenDelaySeconds: seconds("reopenDelaySeconds", preset?.reopenDelaySeconds ?? 300n),
+    closingMaintenanceMarginRatio:
+      entry.closingMarginRatio === undefined
+        ? (preset as MarketSchedule).closingMaintenanceMarginRatio
+        : decimal(file, entry.closingMarginRatio, `${field}.closingMarginRatio`, 18),
+  };
+  try {
+    validateSchedule(schedule, { maintenanceMarginRatio });
+  } catch (error) {
+    if (!(error instanceof MarketScheduleError)) throw error;
+    const name = error.field === "closingMaintenanceMarginRatio" ? "closingMarginRatio" : error.field;
+    throw new ParapetDeploymentError({
+      code: "INVALID_DEPLOY_PARAMETERS",
+      summary: `${file}: ${field}.${name} is refused (${error.summary})`,
+      fix: `${error.fix} Nothing was sent.`,
+      cause: error,
+    });
+  }
+  return schedule;
+}
+
 /**
  * Validates a parsed parameter file and returns the plan the modules build from. Throws
  * {@link ParapetDeploymentError}: `DEPLOY_PARAMETER_MISSING` for an empty address (naming the field and where to
@@ -395,6 +498,19 @@ export function parseNetworkConfig(json: unknown, file = "parameters"): DeployPl
     }
     const overrides = m.risk === undefined ? {} : object(file, m.risk, `${field}.risk`);
     const latency = m.latency === undefined ? undefined : latencyParams(file, m.latency, `${field}.latency`);
+    const risk = riskParams(file, { ...riskDefaults, ...overrides }, `${field}.risk`, referencePriceWad);
+    // A live market whose underlying closes must say so: one left always open would trade on Friday's price.
+    if (m.hours === undefined && feed.kind === "address" && defaultMarketSchedule(symbol) !== undefined) {
+      bad(
+        file,
+        `${field}.hours is missing: ${symbol}'s underlying closes (nights, weekends, holidays).`,
+        `Set ${field}.hours to "default" (the shipped schedule and closing margin), an object (docs/deployment.md), or "alwaysOpen".`,
+      );
+    }
+    const hours =
+      m.hours === undefined
+        ? undefined
+        : marketHours(file, m.hours, `${field}.hours`, symbol, risk.maintenanceMarginRatio);
     return {
       symbol,
       feed,
@@ -402,8 +518,9 @@ export function parseNetworkConfig(json: unknown, file = "parameters"): DeployPl
       secondaryFeed,
       secondaryHeartbeatSeconds,
       maxDeviationBps,
-      risk: riskParams(file, { ...riskDefaults, ...overrides }, `${field}.risk`, referencePriceWad),
+      risk,
       ...(latency ? { latency } : {}),
+      ...(hours ? { hours } : {}),
     };
   });
   const lpFlows = lpFlowParams(file, root.lpFlows, collateralDecimals);

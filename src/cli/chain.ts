@@ -1,6 +1,7 @@
 // The on-chain commands: status, oracle, plan, hedge, rebalance. Each is a thin shell over SDK actions: parse →
 // connect → call → print a table or `--json`. Exit codes: see EXIT_CODES.
 import { type Address, formatUnits } from "viem";
+import { getMarketSchedules } from "../actions/hours.js";
 import { checkMarketOracles } from "../actions/oracle.js";
 import { type AccountState, getAccount, getMarkets, type Market } from "../actions/read.js";
 import { writeApprove, writeSetOperator } from "../actions/write.js";
@@ -430,8 +431,12 @@ function toExposures(args: ExposureArgs, priceOf: (asset: string) => number | un
 
 /** Markets from the chain (with oracle health) → planHedge. The same planner the backtester replays. */
 async function planFromChain(client: ParapetContext, args: ExposureArgs): Promise<HedgePlan> {
-  const [markets, health] = await Promise.all([getMarkets(client), checkMarketOracles(client)]);
-  const hedgeMarkets = hedgeMarketsFromChain(markets, health.feeds);
+  const [markets, health, schedules] = await Promise.all([
+    getMarkets(client),
+    checkMarketOracles(client),
+    getMarketSchedules(client),
+  ]);
+  const hedgeMarkets = hedgeMarketsFromChain(markets, health.feeds, schedules);
   const priceOf = (asset: string) => hedgeMarkets.find((m) => m.asset === asset)?.priceUsd;
   for (const e of args.exposures) {
     const market = args.hedgePolicy.hedgeWith?.[e.asset] ?? e.asset;

@@ -1,6 +1,6 @@
 export { HedgeInputError, type HedgeInputErrorParameters } from "./errors.js";
 export * from "./execute.js";
-export { hedgeMarketsFromChain, marketAsset } from "./fromChain.js";
+export { hedgeMarketHoursFromChain, hedgeMarketsFromChain, marketAsset } from "./fromChain.js";
 export { constantProductLp, exposureUnits, exposureValueUsd, lpAssetUnits, lpValueUsd } from "./lp.js";
 export {
   closeMaintenanceRatio,

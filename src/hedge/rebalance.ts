@@ -25,6 +25,9 @@ export const DEFAULT_TRIGGERS = {
   band: { kind: "band", band: 0.1 },
 } as const satisfies Record<string, RebalanceTrigger>;
 
+/** Lead time of the closing-margin check before a closing window: a hedger's working day of notice. */
+export const DEFAULT_CLOSING_LEAD_MS = 6 * 3_600_000;
+
 /** Default relative risk aversion of the gas-aware trigger: λ = riskAversion / portfolio value. */
 export const DEFAULT_RISK_AVERSION = 3;
 
@@ -50,7 +53,9 @@ export function resolveRebalancePolicy(
  * Decides whether to act on one hedge, with named reasons and vetoes and the numbers behind them.
  *
  * Reasons: `MARGIN` (equity / maintenance below `marginCallRatio`, or equity below `collateralCallFraction` of the
- * target's collateral: top up from the reserve, or reduce to what equity + reserve support), `DELTA_BAND` (the
+ * target's collateral: top up from the reserve, or reduce to what equity + reserve support), `CLOSING_MARGIN` (a
+ * market with hours whose closing window starts within `closingLeadMs`, or has started, and equity below the closing
+ * maintenance margin: top up to the target before the window, when the vault would start to liquidate), `DELTA_BAND` (the
  * trigger's band; for `gas-aware`, the risk removed λ·D²·σ²·h exceeds gas + fees + impact; an unopened hedge is
  * always outside its band), `TIME` (periodic, or `maxIntervalMs`), `PRICE_MOVE`.
  * Vetoes: `ORACLE` (bad oracle: never act), `SIMULATION` (the transaction would revert), `GAS_CAP` (gas above the
@@ -111,6 +116,19 @@ export function shouldRebalance(
           : `equity ${state.equityUsd.toFixed(2)} USD < ${policy.collateralCallFraction} × planned collateral ${heldCollateralUsd.toFixed(2)} USD`,
     });
   }
+  const windowStartMs = state.closingWindowStartsAtMs;
+  if (hasPosition && market.hours !== undefined && windowStartMs !== undefined) {
+    const leadMs = policy.closingLeadMs ?? DEFAULT_CLOSING_LEAD_MS;
+    // The vault's maintenance in force from the window: max(MM, closing MM) of the notional, plus the flat fee.
+    const closingRatio = Math.max(market.maintenanceMarginRatio, market.hours.closingMaintenanceMarginRatio);
+    const closingMarginUsd = closingRatio * Math.abs(state.sizeUnits) * price + market.liquidationFeeUsd;
+    if (state.nowMs >= windowStartMs - leadMs && state.equityUsd < closingMarginUsd)
+      reasons.push({
+        code: "CLOSING_MARGIN",
+        atMs: windowStartMs,
+        message: `equity ${state.equityUsd.toFixed(2)} USD < closing maintenance ${closingMarginUsd.toFixed(2)} USD (${(closingRatio * 100).toFixed(2)} %) in force from the closing window at ${new Date(windowStartMs).toISOString()}: top up before it`,
+      });
+  }
   if (!hasPosition && target.sizeUnits !== 0) {
     reasons.push({ code: "DELTA_BAND", message: "no hedge is on: open it" });
   } else if (tradeWorthy) {
@@ -167,12 +185,14 @@ export function shouldRebalance(
   if (policy.gasCapGwei !== undefined && costs.gasPriceGwei > policy.gasCapGwei)
     vetoes.push({ code: "GAS_CAP", message: `gas ${costs.gasPriceGwei} gwei > cap ${policy.gasCapGwei} gwei` });
 
-  const marginCall = reasons.some((r) => r.code === "MARGIN");
+  // A closing-margin call is a margin call: it overrides the gas cap and fixes collateral without trading.
+  const marginCall = reasons.some((r) => r.code === "MARGIN" || r.code === "CLOSING_MARGIN");
   const hardVeto = vetoes.some((v) => v.code !== "GAS_CAP");
   const gasVeto = vetoes.some((v) => v.code === "GAS_CAP");
   const act = reasons.length > 0 && !hardVeto && (!gasVeto || marginCall);
   // A margin call alone (gas-capped or inside the band) fixes collateral without trading unless it must reduce.
-  const resize = act && reasons.some((r) => r.code !== "MARGIN") && !(gasVeto && marginCall);
+  const resize =
+    act && reasons.some((r) => r.code !== "MARGIN" && r.code !== "CLOSING_MARGIN") && !(gasVeto && marginCall);
 
   let sizeDeltaUnits = resize ? driftUnits : 0;
   let collateralDeltaUsd = 0;

@@ -2,10 +2,12 @@
 // replays) → one HedgeRouter transaction for the hedges that act. Used by the CLI's `rebalance` and the keeper.
 import type { Address } from "viem";
 import { mockV3AggregatorAbi } from "../abis/index.js";
+import { getMarketSchedules } from "../actions/hours.js";
 import { getAccount, getMarkets } from "../actions/read.js";
 import type { WriteOptions } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
 import { ParapetContractError, type ParapetError, ParapetLatencyDefenceError } from "../errors.js";
+import { type MarketSchedule, marketStatus } from "../hours/index.js";
 import { wadToNumber } from "../units.js";
 import { type ExecuteHedgeReturnType, executeHedge, hedgeStepsFromPlan } from "./execute.js";
 import { hedgeMarketsFromChain } from "./fromChain.js";
@@ -60,6 +62,13 @@ export type RebalanceHedgeReturnType = {
   simulationError?: ParapetError | undefined;
 };
 
+/** Start of the next closing window (ms) of a market with hours that is open at `t` (unix seconds). */
+function closingWindowStartMs(schedule: MarketSchedule | undefined, t: bigint): number | undefined {
+  if (schedule === undefined) return undefined;
+  const { nextClose } = marketStatus(schedule, t);
+  return nextClose === undefined ? undefined : Number(nextClose - schedule.closingWindowSeconds) * 1000;
+}
+
 /**
  * Reads the markets and every hedge account, plans, asks `shouldRebalance` for each target and sends the trades and
  * top-ups of the targets that act in one HedgeRouter transaction (simulated first; a revert becomes a SIMULATION
@@ -72,7 +81,8 @@ export async function rebalanceHedge(
 ): Promise<RebalanceHedgeReturnType> {
   const { owner } = parameters;
   const markets = await getMarkets(client, {});
-  const hedgeMarkets = hedgeMarketsFromChain(markets);
+  const schedules = await getMarketSchedules(client, {});
+  const hedgeMarkets = hedgeMarketsFromChain(markets, undefined, schedules);
   // A market whose oracle fails the vault's checks has no guarded price. Plan it at the feed's raw last answer so
   // the pass can report the target; the rule's ORACLE veto then keeps anything from being sent for it.
   await Promise.all(
@@ -123,6 +133,10 @@ export async function rebalanceHedge(
           nativePriceUsd,
         },
         reserveAvailableUsd: parameters.reserveAvailableUsd ?? Number.POSITIVE_INFINITY,
+        closingWindowStartsAtMs: closingWindowStartMs(
+          target.marketId === undefined ? undefined : schedules.get(target.marketId),
+          BigInt(nowMs / 1000),
+        ),
       },
       parameters.rebalancePolicy,
     );

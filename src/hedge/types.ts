@@ -218,7 +218,7 @@ export type HedgePlan = {
 
 // ---- rebalancing -----------------------------------------------------------------------------------------------
 
-export type RebalanceReasonCode = "DELTA_BAND" | "MARGIN" | "TIME" | "PRICE_MOVE";
+export type RebalanceReasonCode = "DELTA_BAND" | "MARGIN" | "CLOSING_MARGIN" | "TIME" | "PRICE_MOVE";
 export type RebalanceVetoCode = "ORACLE" | "MARKET_CLOSED" | "GAS_CAP" | "SIMULATION" | "LATENCY";
 
 /** The live state of one hedge, for `shouldRebalance`. */
@@ -244,6 +244,12 @@ export type HedgeState = {
   costs: RebalanceCosts;
   /** Stablecoin the reserve can still give to this hedge (USD; Infinity when the owner refills it). */
   reserveAvailableUsd: number;
+  /**
+   * When the market's next closing window starts (ms: next close − closing window, from its schedule, e.g.
+   * `marketStatus(schedule, t)`); with `market.hours` the rule tops up ahead of it (`CLOSING_MARGIN`). Unset: the
+   * market never closes, or the caller does not know.
+   */
+  closingWindowStartsAtMs?: number | undefined;
 };
 
 /** The chain's cost of acting (USD per transaction from gas units × gas price × native price). */
@@ -282,6 +288,11 @@ export type RebalancePolicy = {
   priceMove?: number | undefined;
   /** Also rebalance after this long without one (default: off, except the periodic trigger). */
   maxIntervalMs?: number | undefined;
+  /**
+   * How long before a closing window the rule checks the closing maintenance margin and tops up to the target if
+   * equity is below it (ms; default `DEFAULT_CLOSING_LEAD_MS`, 6 h). Inside the window the check holds too.
+   */
+  closingLeadMs?: number | undefined;
   /** Never send with gas above this (gwei), except for margin calls. Default: no cap. */
   gasCapGwei?: number | undefined;
   /** Ignore drifts smaller than this fraction of target (default 0.001): rounding, not risk. */
@@ -293,7 +304,12 @@ export type RebalancePolicy = {
   excessCollateralBand: number;
 };
 
-export type RebalanceReason = { code: RebalanceReasonCode; message: string };
+export type RebalanceReason = {
+  code: RebalanceReasonCode;
+  message: string;
+  /** `CLOSING_MARGIN`: when the closing window (and its margin) starts (ms). */
+  atMs?: number | undefined;
+};
 export type RebalanceVeto = { code: RebalanceVetoCode; message: string };
 
 export type RebalanceDecision = {

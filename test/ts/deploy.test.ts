@@ -12,6 +12,7 @@ import { startDevNode } from "../../scripts/deployment/devNode.js";
 import { loadNetworkConfig, parseNetworkConfig } from "../../scripts/deployment/networkConfig.js";
 import { readDataFile } from "../../src/data/node.js";
 import { loadDeploymentFile } from "../../src/deploymentFile.js";
+import { DEFAULT_MARKET_SCHEDULES, marketHoursParams } from "../../src/hours/index.js";
 import { defaultLpFlowParams, loadCryptoOhlcv, loadTradfiOhlc, ParapetDeploymentError } from "../../src/index.js";
 import { type AnvilNode, startAnvil } from "../../src/testing/index.js";
 
@@ -149,13 +150,45 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     const { viem } = anvilConnection;
     const closes = await lastCloses();
     const adapter = await viem.getContractAt("OracleAdapter", deployment.oracleAdapter);
+    const vault = await viem.getContractAt("PerpVault", deployment.perpVault);
     for (const market of deployment.markets) {
       const feed = await viem.getContractAt(MOCK, market.feed);
       const [, answer] = await feed.read.latestRoundData();
       expect(answer, market.symbol).to.equal(answer8(closes[market.symbol] ?? 0));
-      expect(await adapter.read.priceWad([market.feed]), market.symbol).to.equal(answer * 10n ** 10n);
+      // Anvil runs on the wall clock: a market with hours may be closed now; then the adapter says so (not a fault).
+      const price = await adapter.read.priceWad([market.feed]).catch((e: Error) => e);
+      if (price instanceof Error) {
+        expect(Object.keys(DEFAULT_MARKET_SCHEDULES), market.symbol).to.include(market.symbol);
+        expect(price.message).to.match(/MarketClosed|ReopenRoundPending/);
+      } else expect(price, market.symbol).to.equal(answer * 10n ** 10n);
     }
-    const vault = await viem.getContractAt("PerpVault", deployment.perpVault);
+    // local.json gives the tradfi markets their shipped hours ("hours": "default"): the adapter holds each schedule
+    // and the vault its closing margin (16 %, 12 %, 8 %); the crypto markets have none (always open).
+    for (const market of deployment.markets) {
+      const shipped = (DEFAULT_MARKET_SCHEDULES as Record<string, (typeof DEFAULT_MARKET_SCHEDULES)["SPX"]>)[
+        market.symbol
+      ];
+      const hours = await adapter.read.marketHours([market.feed]);
+      const closingMargin = await vault.read.closingMarginRatio([market.marketId]);
+      if (shipped === undefined) {
+        expect(hours.sessions, market.symbol).to.deep.equal([]);
+        expect(closingMargin, market.symbol).to.equal(0n);
+      } else {
+        expect(hours, market.symbol).to.deep.equal(marketHoursParams(shipped));
+        expect(closingMargin, market.symbol).to.equal(shipped.closingMaintenanceMarginRatio);
+      }
+    }
+    expect(first.marketHours.map((h) => [h.marketId, h.symbol, h.schedule])).to.deep.equal([
+      [2n, "XAU", DEFAULT_MARKET_SCHEDULES.XAU],
+      [3n, "EURUSD", DEFAULT_MARKET_SCHEDULES.EURUSD],
+      [4n, "SPX", DEFAULT_MARKET_SCHEDULES.SPX],
+    ]);
+    expect(await vault.read.closingMarginRatio([4n])).to.equal(parseUnits("0.16", 18));
+    const report = formatDeployReport(first, "localhost");
+    expect(report).to.match(
+      /4 {2}SPX .* hours: 5 weekly session\(s\), 0 closure\(s\), closing margin 16 % from 3600 s/,
+    );
+    expect(report).to.match(/0 {2}ETH .* always open/);
     expect((await vault.read.liquidityVault()).toLowerCase()).to.equal(deployment.liquidityVault.toLowerCase());
     if (!deployment.liquidationUpkeep) throw new Error("the deployment has no liquidationUpkeep");
     const upkeep = await viem.getContractAt("LiquidationUpkeep", deployment.liquidationUpkeep);
@@ -407,6 +440,62 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
         j.lpFlows = { minDelaySeconds: 0 };
       })().lpFlows?.minDelaySeconds,
     ).to.equal(0);
+    // Market hours: "default" is the symbol's shipped schedule; a bad value is named with the field and the bound.
+    expect(
+      variant((j) => {
+        j.markets[4].hours = { closingMarginRatio: "0.6" };
+      }),
+    ).to.throw(/markets\[4\] \(SPX\)\.hours\.closingMarginRatio is refused .*600000000000000000.*\[0, 0\.5\]/);
+    expect(
+      variant((j) => {
+        j.markets[4].hours = { closingMarginRatio: "0.04" };
+      }),
+    ).to.throw("below the market's maintenance margin ratio");
+    expect(
+      variant((j) => {
+        j.markets[2].hours = { sessions: [{ openMinute: 0, closeMinute: 20000 }] };
+      }),
+    ).to.throw("markets[2] (XAU).hours.sessions[0].closeMinute is refused (Invalid sessions[0].closeMinute: 20000");
+    expect(
+      variant((j) => {
+        j.markets[3].hours = { reopenDelaySeconds: 7200 };
+      }),
+    ).to.throw("markets[3] (EURUSD).hours.reopenDelaySeconds is refused");
+    expect(
+      variant((j) => {
+        j.markets[0].hours = "default";
+      }),
+    ).to.throw('markets[0] (ETH).hours: "ETH" has no shipped schedule');
+    expect(
+      variant((j) => {
+        j.markets[4].hours = { closingWindow: 60 };
+      }),
+    ).to.throw("markets[4] (SPX).hours has unknown field(s) closingWindow");
+    const spx = variant((j) => {
+      j.markets[4].hours = { closingMarginRatio: "0.2", closures: [{ start: 1767225600, end: 1767312000 }] };
+    })().markets[4]?.hours;
+    expect(spx?.closingMaintenanceMarginRatio).to.equal(parseUnits("0.2", 18));
+    expect(spx?.closures).to.deep.equal([{ start: 1767225600n, end: 1767312000n }]);
+    expect(spx?.sessions).to.deep.equal(DEFAULT_MARKET_SCHEDULES.SPX.sessions);
+    expect(
+      variant((j) => {
+        j.markets[4].hours = "alwaysOpen";
+      })().markets[4]?.hours,
+    ).to.equal(undefined);
+    // A live market whose underlying closes must state its hours.
+    const live = JSON.parse(await readFile(ARBITRUM_ONE, "utf8"));
+    for (const market of live.markets) if (market.feed === "") market.feed = live.markets[0].feed;
+    expect(parseNetworkConfig(live, "arbitrumOne.json").markets.map((m) => m.hours !== undefined)).to.deep.equal([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+    delete live.markets[2].hours;
+    expect(() => parseNetworkConfig(live, "arbitrumOne.json")).to.throw(
+      "markets[2] (XAU).hours is missing: XAU's underlying closes",
+    );
     const broken = path.join(tmp, "broken.json");
     await writeFile(broken, "{ not json");
     await expectDeployError(loadNetworkConfig(broken), "INVALID_DEPLOY_PARAMETERS", `${broken}: not valid JSON`);
@@ -442,6 +531,26 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
       });
       expect(result.journalDir).to.equal(undefined);
       expect(result.deployment.markets).to.have.length(5);
+      // The hours the deploy set, read back from the chain and applied by the adapter at fixed times.
+      const { viem } = connection;
+      const spx = result.deployment.markets.find((m) => m.symbol === "SPX");
+      if (!spx) throw new Error("no SPX market");
+      const adapter = await viem.getContractAt("OracleAdapter", result.deployment.oracleAdapter);
+      const vault = await viem.getContractAt("PerpVault", result.deployment.perpVault);
+      expect(await adapter.read.marketHours([spx.feed])).to.deep.equal(marketHoursParams(DEFAULT_MARKET_SCHEDULES.SPX));
+      expect(await vault.read.closingMarginRatio([spx.marketId])).to.equal(parseUnits("0.16", 18));
+      // Wednesday 2026-12-02: 15:00 UTC open (closes 21:00), 20:30 UTC in the closing window, 22:00 UTC closed until
+      // Thursday 14:30 UTC.
+      const wed = (hh: number, mm = 0) => BigInt(Date.UTC(2026, 11, 2, hh, mm) / 1000);
+      const [, open, , , nextClose] = await adapter.read.marketStatus([spx.feed, wed(15)]);
+      expect([open, nextClose]).to.deep.equal([true, wed(21)]);
+      const [, , flags] = await adapter.read.marketStatus([spx.feed, wed(20, 30)]);
+      expect(flags).to.equal(1n);
+      const [, openLate, , , , nextOpen] = await adapter.read.marketStatus([spx.feed, wed(22)]);
+      expect([openLate, nextOpen]).to.deep.equal([false, wed(14, 30) + 86_400n]);
+      const eth = result.deployment.markets.find((m) => m.symbol === "ETH");
+      const [scheduled] = await adapter.read.marketStatus([eth?.feed ?? "0x", wed(22)]);
+      expect(scheduled).to.equal(false);
       expect(formatDeployReport(result, "hardhat")).to.include("not persisted");
     } finally {
       await connection.close();

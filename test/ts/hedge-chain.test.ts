@@ -1,8 +1,13 @@
 import { expect } from "chai";
 import {
   createParapetClient,
+  DEFAULT_MARKET_SCHEDULES,
+  getMarketSchedules,
   getVaultFundingHistory,
+  hedgeMarketHours,
+  hedgeMarketHoursFromChain,
   hedgeMarketsFromChain,
+  marketHoursParams,
   type ParapetClient,
   planHedge,
   realisedCarry,
@@ -51,6 +56,51 @@ describe("hedge engine on the in-process chain", () => {
     // Selling 10 into a long skew of 2: 2 units are maker flow (reduce skew), 8 taker: 2 × 3000 × 0.0002 + 8 × 3000 ×
     // 0.0005 = 13.2; impact (−10)(3000)(2 + (−8)) / 2 / 1e6 = 0.09.
     expect(t?.openCostUsd).to.be.closeTo(13.2 + 0.09, 1e-9);
+  });
+
+  it("hedgeMarketsFromChain fills hours from the chain's schedule: the planner sizes the SPX hedge for its closing margin", async () => {
+    // The owner (deployer) gives SPX (market 4) its shipped hours and 16 % closing margin, as `npm run deploy` does.
+    const spx = env.deployment.markets[4];
+    if (spx?.symbol !== "SPX") throw new Error("market 4 is not SPX");
+    const adapter = await env.viem.getContractAt("OracleAdapter", env.deployment.oracleAdapter);
+    await adapter.write.setMarketHours([spx.feed, marketHoursParams(DEFAULT_MARKET_SCHEDULES.SPX)]);
+    await env.vault.write.setClosingMargin([spx.marketId, DEFAULT_MARKET_SCHEDULES.SPX.closingMaintenanceMarginRatio]);
+    // A Wednesday 15:00 UTC (SPX open) after now, with every feed publishing there (fresh, from this session).
+    const now = (await env.publicClient.getBlock()).timestamp;
+    const week = 604_800n;
+    const sunday = now - ((now + 345_600n) % week); // 1970-01-01 was a Thursday
+    const wed15 = sunday + 3n * 86_400n + 15n * 3_600n;
+    await env.networkHelpers.time.increaseTo(wed15 > now ? wed15 : wed15 + week);
+    for (const feed of env.feeds) await feed.write.updateAnswer([(await feed.read.latestRoundData())[1]]);
+
+    const schedules = await getMarketSchedules(parapet);
+    expect(schedules.get(4n)).to.deep.equal(DEFAULT_MARKET_SCHEDULES.SPX);
+    expect(schedules.get(0n)).to.equal(undefined);
+    const markets = await parapet.getMarkets();
+    const hedgeMarkets = hedgeMarketsFromChain(markets, undefined, schedules);
+    const spxMarket = hedgeMarkets.find((m) => m.asset === "SPX");
+    expect(spxMarket?.closed).to.equal(undefined);
+    // Read from the chain: the vault's 16 % and SPX's worst reopen gap; the same as the shipped defaults.
+    expect(spxMarket?.hours).to.deep.equal(hedgeMarketHours("SPX"));
+    expect(spxMarket?.hours?.closingMaintenanceMarginRatio).to.equal(0.16);
+    expect(hedgeMarkets.find((m) => m.asset === "ETH")?.hours).to.equal(undefined);
+
+    const exposure = [{ kind: "asset" as const, asset: "SPX", amount: 20 }];
+    const withHours = planHedge(exposure, { markets: hedgeMarkets, pricesUsd: {} }).targets[0];
+    const alwaysOpen = planHedge(exposure, { markets: hedgeMarketsFromChain(markets), pricesUsd: {} }).targets[0];
+    expect(alwaysOpen?.closingMarginExtraUsd ?? 0).to.equal(0);
+    expect(withHours?.closingMarginExtraUsd).to.be.greaterThan(0);
+    expect(withHours?.collateralUsd).to.be.closeTo(
+      (alwaysOpen?.collateralUsd ?? 0) + (withHours?.closingMarginExtraUsd ?? 0),
+      1e-6,
+    );
+    // A symbol without shipped gap data: the gap is the cushion the closing margin carries over maintenance.
+    const wti = hedgeMarketHoursFromChain(
+      { symbol: "WTI", params: { ...(markets[4] as (typeof markets)[number]).params } },
+      { ...DEFAULT_MARKET_SCHEDULES.SPX, closingMaintenanceMarginRatio: 2n * 10n ** 17n },
+    );
+    expect(wti?.closingMaintenanceMarginRatio).to.equal(0.2);
+    expect(wti?.reopenGapRatio).to.be.closeTo(0.15, 1e-12);
   });
 
   it("a stale feed makes the market's oracle not ok: the planner warns ORACLE_INVALID", async () => {

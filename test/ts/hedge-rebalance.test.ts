@@ -102,6 +102,43 @@ describe("rebalancing rule (shouldRebalance)", () => {
     expect(pending.vetoes[0]?.message).to.contain("until its reopen round");
   });
 
+  it("CLOSING_MARGIN: ahead of the closing window, equity below the closing maintenance margin tops up to the target", () => {
+    // A market that closes with a 16 % closing margin: short 100 at 2000 needs 0.16 × 200 000 + 5 = 32 005 USD from
+    // the window on. The ordinary margin call is off here (equity / MM = 3), so only the closing margin can act.
+    const hours = { closingMaintenanceMarginRatio: 0.16, reopenGapRatio: 0.1045 };
+    const policy = { ...band, marginCallRatio: 1.5, collateralCallFraction: 0 };
+    const nowMs = 10 * DAY;
+    const windowAt = nowMs + 2 * 3_600_000; // the window opens in 2 h (within the 6 h lead)
+    const low = state({ equityUsd: 30_000, market: { ...ETH, hours }, closingWindowStartsAtMs: windowAt });
+    const d = shouldRebalance(low, policy);
+    expect(d.act).to.equal(true);
+    expect(d.reasons.map((r) => r.code)).to.deep.equal(["CLOSING_MARGIN"]);
+    expect(d.reasons[0]?.atMs).to.equal(windowAt);
+    expect(d.reasons[0]?.message).to.contain("32005.00 USD (16.00 %)");
+    expect(d.reasons[0]?.message).to.contain(new Date(windowAt).toISOString());
+    // Collateral only, to the target's collateral; no trade.
+    expect(d.sizeDeltaUnits).to.equal(0);
+    expect(d.collateralDeltaUsd).to.be.closeTo((target?.collateralUsd ?? 0) - 30_000, 1e-9);
+    // It overrides a gas cap, as a margin call does.
+    const capped = shouldRebalance(low, { ...policy, gasCapGwei: 1 });
+    expect([capped.act, capped.vetoes.map((v) => v.code)]).to.deep.equal([true, ["GAS_CAP"]]);
+    // Inside the window too; not 10 h ahead (beyond the lead); not with equity above it; not without hours.
+    expect(shouldRebalance({ ...low, nowMs: windowAt + 60_000 }, policy).act).to.equal(true);
+    expect(shouldRebalance({ ...low, closingWindowStartsAtMs: nowMs + 10 * 3_600_000 }, policy).act).to.equal(false);
+    expect(shouldRebalance({ ...low, equityUsd: 32_100 }, policy).act).to.equal(false);
+    expect(shouldRebalance({ ...low, market: ETH }, policy).act).to.equal(false);
+    expect(
+      shouldRebalance({ ...low, closingWindowStartsAtMs: nowMs + 10 * 3_600_000 }, { ...policy, closingLeadMs: DAY })
+        .reasons[0]?.code,
+    ).to.equal("CLOSING_MARGIN");
+    // Once closed, the MARKET_CLOSED veto wins: nothing can be topped up while the market is shut.
+    const shut = shouldRebalance(
+      { ...low, market: { ...ETH, hours, closed: { reason: "MARKET_CLOSED", reopensAt: 1 } } },
+      policy,
+    );
+    expect([shut.act, shut.vetoes.map((v) => v.code)]).to.deep.equal([false, ["MARKET_CLOSED"]]);
+  });
+
   it("vetoes: a bad oracle or a failing simulation stops everything; a gas cap stops all but a margin call", () => {
     const oracle = shouldRebalance(state({ equityUsd: 15_000, oracle: { ok: false, reason: "StalePrice" } }), band);
     expect(oracle.act).to.equal(false);
