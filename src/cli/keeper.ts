@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { getMarkets } from "../actions/read.js";
+import { ParapetError } from "../errors.js";
 import { hedgeMarketsFromChain } from "../hedge/fromChain.js";
 import { constantProductLp } from "../hedge/lp.js";
 import type { Exposure } from "../hedge/types.js";
@@ -392,10 +393,13 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
     );
   }
   if (!existsSync(`${REPO_ROOT}${DEPLOY_SCRIPT}`)) {
-    io.stderr(
-      `parapet deploy: ${DEPLOY_SCRIPT} does not exist in ${REPO_ROOT}. Fix: use a checkout that has the deployment script.\n`,
-    );
-    return EXIT_CODES.runtime;
+    // The installed npm package ships the contracts, the SDK and the compiled CLI, not the Hardhat project
+    // (config, Ignition modules, deploy script) that deploys them.
+    throw new ParapetError({
+      code: "DEPLOY_SCRIPT_NOT_SHIPPED",
+      summary: `parapet deploy runs the repository's Hardhat Ignition script (${DEPLOY_SCRIPT}), which the installed package (${REPO_ROOT}) does not ship.`,
+      fix: "deploy from a clone of the Parapet repository (`npm ci`, then `npm run deploy -- --network NAME`) and pass the deployments/NAME.json it writes to the other commands with --deployment.",
+    });
   }
   return new Promise<number>((resolveCode) => {
     // The package.json script, so `parapet deploy` and `npm run deploy` are one thing; npm puts node_modules/.bin
