@@ -370,6 +370,7 @@ writes deployments/NAME.json, the file the other commands read with --deployment
 
 Options:
   --network NAME               Hardhat network (required), e.g. localhost
+  --rpc URL                    the node of --network localhost (default $PARAPET_RPC_URL, else http://127.0.0.1:8545)
   -h, --help                   show this help
 
 Exit codes: the deployment script's (0 ok); 1 when it cannot be started; 2 usage (no --network, unknown option).
@@ -378,6 +379,7 @@ Exit codes: the deployment script's (0 ok); 1 when it cannot be started; 2 usage
 async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs("deploy", argv, {
     network: { type: "string" },
+    rpc: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -407,7 +409,8 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
     const child = spawn("npm", ["run", "--silent", "deploy", "--", "--network", network], {
       cwd: REPO_ROOT,
       stdio: "inherit",
-      env: process.env,
+      // hardhat.config.ts reads the localhost node's URL from PARAPET_RPC_URL.
+      env: values.rpc === undefined ? process.env : { ...process.env, PARAPET_RPC_URL: values.rpc },
     });
     child.once("error", (error) => {
       io.stderr(`parapet deploy: could not start npm: ${error.message}. Fix: run it where npm is on PATH.\n`);
