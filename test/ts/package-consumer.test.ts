@@ -32,6 +32,9 @@ function inConsumer(cwd: string, command: string, args: string[]) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** The consumer's node_modules/.bin/parapet: what `npx parapet` runs there (npx itself costs ≈ 1.5 s a call). */
+const parapetBin = (consumer: string) => join(consumer, "node_modules", ".bin", "parapet");
+
 describe("package: npm pack → install in a fresh project → SDK, parapet/testing and the parapet command", function () {
   this.timeout(240_000);
   const work = mkdtempSync(join(tmpdir(), "parapet-pack-"));
@@ -130,9 +133,9 @@ console.log(JSON.stringify({ wrongCall, sdk: typeof sdk.createParapetClient, fil
     expect(help.stderr).to.equal("");
     expect(help.code).to.equal(0);
     expect(help.stdout).to.match(/^Usage: parapet <command>/);
-    const version = inConsumer(consumer, "npx", ["--no-install", "parapet", "--version"]);
+    const version = inConsumer(consumer, parapetBin(consumer), ["--version"]);
     expect(version.stdout.trim()).to.equal(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
-    const deploy = inConsumer(consumer, "npx", ["--no-install", "parapet", "deploy", "--network", "localhost"]);
+    const deploy = inConsumer(consumer, parapetBin(consumer), ["deploy", "--network", "localhost"]);
     expect(deploy.code).to.equal(1);
     expect(deploy.stderr).to.include("does not ship").and.include("Fix: deploy from a clone");
   });
@@ -158,9 +161,7 @@ try { console.log(JSON.stringify({ chainId: await createPublicClient({ transport
     const { deployment } = await deployParapetOnAnvil(anvil.url);
     const file = join(work, "localhost.json");
     await writeDeploymentFile(file, deployment);
-    const status = inConsumer(consumer, "npx", [
-      "--no-install",
-      "parapet",
+    const status = inConsumer(consumer, parapetBin(consumer), [
       "status",
       "--rpc",
       anvil.url,
@@ -179,21 +180,11 @@ try { console.log(JSON.stringify({ chainId: await createPublicClient({ transport
     // A deployment file whose vault has no code on this chain (a local chain restarted since): a typed error.
     const stale = join(work, "stale.json");
     await writeDeploymentFile(stale, { ...deployment, perpVault: "0x000000000000000000000000000000000000dEaD" });
-    const gone = inConsumer(consumer, "npx", [
-      "--no-install",
-      "parapet",
-      "status",
-      "--rpc",
-      anvil.url,
-      "--deployment",
-      stale,
-    ]);
+    const gone = inConsumer(consumer, parapetBin(consumer), ["status", "--rpc", anvil.url, "--deployment", stale]);
     expect(gone.code).to.equal(1);
     expect(gone.stderr).to.include("has no code on chain 31337").and.include("Fix: deploy again to this chain");
     // An error names the option as the user typed it.
-    const typed = inConsumer(consumer, "npx", [
-      "--no-install",
-      "parapet",
+    const typed = inConsumer(consumer, parapetBin(consumer), [
       "plan",
       "--rpc",
       anvil.url,
