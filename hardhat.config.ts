@@ -97,7 +97,9 @@ export default defineConfig({
     hardhat: { type: "edr-simulated", chainType: "l1" },
     // `npm run node` (Hardhat's chain on 127.0.0.1:8545) or any node you start there; its unlocked dev accounts sign.
     // Tests point it at their own anvil with `network.create({ network: "localhost", override: { url } })`.
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // `PARAPET_RPC_URL=http://127.0.0.1:9545 npm run deploy -- --network localhost`: any local node on any port (the
+    // same variable the CLI reads, so `parapet status` then reads that node too).
+    localhost: { type: "http", chainType: "l1", url: process.env.PARAPET_RPC_URL ?? "http://127.0.0.1:8545" },
     // Live networks: the RPC URL and the deployer key come from the environment or the Hardhat keystore
     // (`npx hardhat keystore set ARBITRUM_SEPOLIA_RPC_URL`), never from the repository. See docs/deployment.md.
     arbitrumSepolia: {

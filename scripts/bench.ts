@@ -57,6 +57,7 @@ import {
   usdc,
   WAD,
 } from "./bench/markets.js";
+import { measurePackage } from "./bench/package.js";
 import {
   allWithinTargets,
   BENCH_KEYS,
@@ -688,6 +689,9 @@ if (process.env.BENCH_SCENARIOS !== "0") {
   log("measuring the keeper at scale: 10,000 accounts, a 50 % gap");
   measures.push(...(await measureCrash(log)));
 }
+// The npm package: npm pack (prepack builds dist/), its size and contents, the installed CLI's --help start-up.
+log("measuring the npm package: npm pack, its contents, parapet --help from the unpacked tarball");
+measures.push(...(await measurePackage(log)));
 
 // ------------------------------------------------------------------ profile one measured transaction (developers)
 if (process.env.BENCH_PROFILE) {

@@ -11,7 +11,9 @@ const { networkName } = connection;
 const parametersFile = process.env.PARAPET_PARAMETERS ?? parametersFileFor(networkName);
 try {
   console.log(`Deploying Parapet to ${networkName} with ${parametersFile} …`);
-  const result = await deployNetwork(connection, { networkName, parametersFile, displayUi: true });
+  // Ignition's progress UI redraws a terminal; piped to a file or a CI log it would print every batch: only on a TTY.
+  const displayUi = process.stdout.isTTY === true;
+  const result = await deployNetwork(connection, { networkName, parametersFile, displayUi });
   console.log(formatDeployReport(result, networkName));
 } catch (error) {
   if (!(error instanceof ParapetError)) throw error;

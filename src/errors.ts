@@ -54,7 +54,10 @@ export type ParapetErrorCode =
   | "KEEPER_ALREADY_RUNNING"
   | "KEEPER_GAVE_UP"
   | "READ_TOO_LARGE"
-  | "READ_FAILED";
+  | "READ_FAILED"
+  | "MISSING_PEER_DEPENDENCY"
+  | "DEPLOYMENT_NOT_ON_CHAIN"
+  | "DEPLOY_SCRIPT_NOT_SHIPPED";
 
 export type ParapetErrorParameters = {
   code: ParapetErrorCode;
@@ -93,6 +96,25 @@ export class ParapetInputError extends ParapetError {
   constructor(argument: string, summary: string, fix: string, cause?: unknown) {
     super({ code: "INVALID_INPUT", summary: `Invalid ${argument}: ${summary}`, fix, cause });
     this.argument = argument;
+  }
+}
+
+/**
+ * An optional peer dependency that a helper or command needs is not installed in the caller's project (Parapet
+ * declares it in `peerDependencies`, marked optional, so that an SDK-only user does not install it).
+ */
+export class ParapetMissingPeerError extends ParapetError {
+  override name = "ParapetMissingPeerError";
+  /** The npm package to install, e.g. "@foundry-rs/anvil". */
+  readonly packageName: string;
+  constructor(packageName: string, neededBy: string, cause?: unknown) {
+    super({
+      code: "MISSING_PEER_DEPENDENCY",
+      summary: `${neededBy} needs the npm package ${packageName}, which is not installed in this project.`,
+      fix: `run \`npm install --save-dev ${packageName}\` in your project (it is an optional peer dependency of parapet).`,
+      cause,
+    });
+    this.packageName = packageName;
   }
 }
 

@@ -116,7 +116,7 @@ async function runStatus(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const settings = connectionSettings(values, envOf(io));
   const ownerOption = values.owner === undefined ? undefined : addressOption("owner", values.owner);
-  const indexes = values["account-index"]?.map(accountIndexOption);
+  const indexes = values["account-index"]?.map((v) => accountIndexOption(v));
   const { client, signer } = await connect(settings, envOf(io), "optional", "status");
   const owner = ownerOption ?? signer;
   const blockNumber = await client.publicClient.getBlockNumber({ cacheTime: 0 });
@@ -364,7 +364,7 @@ export function parseExposureArgs(values: ExposureValues, required: boolean): Ex
   }
   const hedgePolicy: Partial<HedgePolicy> = { hedgeWith };
   if (values["first-account-index"] !== undefined) {
-    hedgePolicy.firstAccountIndex = accountIndexOption(values["first-account-index"]);
+    hedgePolicy.firstAccountIndex = accountIndexOption(values["first-account-index"], "--first-account-index");
   }
   if (values["max-leverage"] !== undefined) {
     hedgePolicy.maxLeverage = numberOption(

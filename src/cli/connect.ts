@@ -95,9 +95,9 @@ export function addressOption(name: string, value: string): Address {
   return getAddress(value);
 }
 
-export function accountIndexOption(value: string): bigint {
+export function accountIndexOption(value: string, option = "--account-index"): bigint {
   if (!/^\d+$/.test(value) || BigInt(value) >= 2n ** 96n) {
-    throw usage(`--account-index ${value}`, `--account-index ${value} is not an account index.`, "Pass 0, 1, 2, …");
+    throw usage(`${option} ${value}`, `${option} ${value} is not an account index.`, "Pass 0, 1, 2, …");
   }
   return BigInt(value);
 }
@@ -207,10 +207,21 @@ export async function connect(
   const publicClient = createPublicClient({ transport });
   const walletClient = account ? createWalletClient({ account, transport }) : undefined;
   let client: ParapetContext;
+  let code: Hex | undefined;
   try {
     client = await createParapetContext({ publicClient, walletClient, deployment });
+    code = await publicClient.getCode({ address: deployment.perpVault });
   } catch (error) {
     throw toParapetRpcError(error) ?? error;
+  }
+  // A file from an earlier run of a local chain (restarted since) names addresses where nothing lives: every read
+  // would come back as "returned no data (0x)".
+  if (code === undefined || code === "0x") {
+    throw new ParapetDeploymentError({
+      code: "DEPLOYMENT_NOT_ON_CHAIN",
+      summary: `The deployment file ${settings.deploymentPath} names PerpVault ${deployment.perpVault}, which has no code on chain ${deployment.chainId} at ${settings.rpcUrl} (a local chain restarted since the deploy, or another chain with the same id).`,
+      fix: "deploy again to this chain (`npm run deploy -- --network NAME`, or `npm run node` for a local one), or pass the deployment file of this chain with --deployment FILE.",
+    });
   }
   return { client, signer: account?.address, settings };
 }

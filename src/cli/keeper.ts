@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { getMarkets } from "../actions/read.js";
+import { ParapetError } from "../errors.js";
 import { hedgeMarketsFromChain } from "../hedge/fromChain.js";
 import { constantProductLp } from "../hedge/lp.js";
 import type { Exposure } from "../hedge/types.js";
@@ -369,6 +370,7 @@ writes deployments/NAME.json, the file the other commands read with --deployment
 
 Options:
   --network NAME               Hardhat network (required), e.g. localhost
+  --rpc URL                    the node of --network localhost (default $PARAPET_RPC_URL, else http://127.0.0.1:8545)
   -h, --help                   show this help
 
 Exit codes: the deployment script's (0 ok); 1 when it cannot be started; 2 usage (no --network, unknown option).
@@ -377,6 +379,7 @@ Exit codes: the deployment script's (0 ok); 1 when it cannot be started; 2 usage
 async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs("deploy", argv, {
     network: { type: "string" },
+    rpc: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -392,10 +395,13 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
     );
   }
   if (!existsSync(`${REPO_ROOT}${DEPLOY_SCRIPT}`)) {
-    io.stderr(
-      `parapet deploy: ${DEPLOY_SCRIPT} does not exist in ${REPO_ROOT}. Fix: use a checkout that has the deployment script.\n`,
-    );
-    return EXIT_CODES.runtime;
+    // The installed npm package ships the contracts, the SDK and the compiled CLI, not the Hardhat project
+    // (config, Ignition modules, deploy script) that deploys them.
+    throw new ParapetError({
+      code: "DEPLOY_SCRIPT_NOT_SHIPPED",
+      summary: `parapet deploy runs the repository's Hardhat Ignition script (${DEPLOY_SCRIPT}), which the installed package (${REPO_ROOT}) does not ship.`,
+      fix: "deploy from a clone of the Parapet repository (`npm ci`, then `npm run deploy -- --network NAME`) and pass the deployments/NAME.json it writes to the other commands with --deployment.",
+    });
   }
   return new Promise<number>((resolveCode) => {
     // The package.json script, so `parapet deploy` and `npm run deploy` are one thing; npm puts node_modules/.bin
@@ -403,7 +409,8 @@ async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
     const child = spawn("npm", ["run", "--silent", "deploy", "--", "--network", network], {
       cwd: REPO_ROOT,
       stdio: "inherit",
-      env: process.env,
+      // hardhat.config.ts reads the localhost node's URL from PARAPET_RPC_URL.
+      env: values.rpc === undefined ? process.env : { ...process.env, PARAPET_RPC_URL: values.rpc },
     });
     child.once("error", (error) => {
       io.stderr(`parapet deploy: could not start npm: ${error.message}. Fix: run it where npm is on PATH.\n`);

@@ -1,12 +1,8 @@
 // The `parapet` command: dispatches to a subcommand and maps its outcome to an exit code.
 import { readFileSync } from "node:fs";
-import { BACKTEST_HELP, type CliIo, parseBacktestArgs, runBacktestCommand } from "./backtest.js";
-import { CHAIN_COMMANDS } from "./chain.js";
+import type { CliIo } from "./backtest.js";
 import type { CliCommand } from "./connect.js";
 import { EXIT_CODES } from "./errors.js";
-import { KEEPER_COMMANDS } from "./keeper.js";
-import { LP_COMMANDS } from "./lp.js";
-import { ORDERS_COMMANDS } from "./orders.js";
 
 export type { CliIo } from "./backtest.js";
 export { CliUsageError, EXIT_CODES } from "./errors.js";
@@ -38,23 +34,45 @@ running; the message is the typed error's, with its fix); 2 usage error (unknown
 missing file, no signer key), with a one-line message naming the argument; 3 \`parapet oracle\`: a feed fails.
 `;
 
-const COMMANDS: Record<string, Pick<CliCommand, "help" | "run">> = {
-  ...KEEPER_COMMANDS,
-  ...CHAIN_COMMANDS,
-  ...ORDERS_COMMANDS,
-  ...LP_COMMANDS,
-  backtest: {
-    help: BACKTEST_HELP,
-    run: async (argv, io) => {
-      const parsed = parseBacktestArgs(argv);
-      if (!parsed.ok) {
-        io.stderr(`parapet backtest: ${parsed.error.message}\n`);
-        return parsed.error.exitCode;
-      }
-      return runBacktestCommand(parsed.options, io);
-    },
+type CommandEntry = Pick<CliCommand, "help" | "run">;
+
+// Each command's module is imported only when that command runs (or its --help is asked for): `parapet --help` loads
+// no viem, no SDK and no backtest engine, so it starts in a fraction of the time a full import takes.
+const fromKeeper = (name: string) => async () => (await import("./keeper.js")).KEEPER_COMMANDS[name];
+const fromChain = (name: string) => async () => (await import("./chain.js")).CHAIN_COMMANDS[name];
+const COMMANDS: Record<string, () => Promise<CommandEntry | undefined>> = {
+  keeper: fromKeeper("keeper"),
+  deploy: fromKeeper("deploy"),
+  status: fromChain("status"),
+  oracle: fromChain("oracle"),
+  plan: fromChain("plan"),
+  hedge: fromChain("hedge"),
+  rebalance: fromChain("rebalance"),
+  orders: async () => (await import("./orders.js")).ORDERS_COMMANDS.orders,
+  lp: async () => (await import("./lp.js")).LP_COMMANDS.lp,
+  backtest: async () => {
+    const { BACKTEST_HELP, parseBacktestArgs, runBacktestCommand } = await import("./backtest.js");
+    return {
+      help: BACKTEST_HELP,
+      run: async (argv, io) => {
+        const parsed = parseBacktestArgs(argv);
+        if (!parsed.ok) {
+          io.stderr(`parapet backtest: ${parsed.error.message}\n`);
+          return parsed.error.exitCode;
+        }
+        return runBacktestCommand(parsed.options, io);
+      },
+    };
   },
 };
+
+/** The names of the `parapet` commands, in the order `parapet --help` lists them. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+async function loadCommand(name: string): Promise<CommandEntry | undefined> {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return load === undefined ? undefined : load();
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
@@ -69,7 +87,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT_CODES.usage;
   }
   if (command === "-h" || command === "--help" || command === "help") {
-    const topic = command === "help" && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    const topic = command === "help" && rest[0] !== undefined ? await loadCommand(rest[0]) : undefined;
     io.stdout(topic?.help ?? MAIN_HELP);
     return EXIT_CODES.ok;
   }
@@ -77,11 +95,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(`${version()}\n`);
     return EXIT_CODES.ok;
   }
-  const entry = COMMANDS[command];
+  const entry = await loadCommand(command);
   if (entry === undefined) {
-    io.stderr(
-      `parapet: unknown command "${command}". Fix: use one of ${Object.keys(COMMANDS).join(", ")} (parapet --help).\n`,
-    );
+    io.stderr(`parapet: unknown command "${command}". Fix: use one of ${COMMAND_NAMES.join(", ")} (parapet --help).\n`);
     return EXIT_CODES.usage;
   }
   return entry.run(rest, io);

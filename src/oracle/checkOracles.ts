@@ -213,6 +213,17 @@ export async function checkOracles(
   client: Client,
   parameters: CheckOraclesParameters,
 ): Promise<CheckOraclesReturnType> {
+  if (typeof parameters !== "object" || parameters === null) {
+    // The common slip: the top-level function given a Parapet client, as if it were `parapet.checkOracles()`.
+    const isParapet = typeof client === "object" && client !== null && "deployment" in client;
+    throw new OracleCheckError({
+      code: "MISSING_PARAMETERS",
+      summary: `checkOracles(client, { oracleAdapter, feeds }) was called without its parameters${isParapet ? " and with a Parapet client" : ""}.`,
+      fix: isParapet
+        ? "Call parapet.checkOracles() (or checkMarketOracles(parapet)) to check the deployment's feeds; checkOracles(publicClient, { oracleAdapter, feeds }) is the low-level check of any adapter."
+        : "Pass { oracleAdapter, feeds } as the second argument.",
+    });
+  }
   const { oracleAdapter, blockNumber, blockTag } = parameters;
   if (typeof oracleAdapter !== "string" || !isAddress(oracleAdapter, { strict: false })) {
     throw new OracleCheckError({

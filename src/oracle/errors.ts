@@ -1,5 +1,7 @@
 /** Why `checkOracles` refused its input or could not read the adapter (feed problems are verdicts, not errors). */
 export type OracleCheckErrorCode =
+  /** `checkOracles` was called without its parameters object (e.g. `checkOracles(parapet)`). */
+  | "MISSING_PARAMETERS"
   /** `oracleAdapter` or a feed is not a 20-byte hex address. */
   | "INVALID_ADDRESS"
   /** A warning threshold is not a non-negative bigint. */

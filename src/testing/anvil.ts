@@ -2,9 +2,11 @@
 // that need a second EVM node: deploy there, then fork it with a Hardhat network. Node-only.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createPublicClient, http } from "viem";
+import { ParapetInputError, ParapetMissingPeerError } from "../errors.js";
 
 export type AnvilNode = {
   url: string;
@@ -18,11 +20,27 @@ export type StartAnvilParameters = {
   forkUrl?: string | undefined;
   forkBlockNumber?: bigint | undefined;
   chainId?: number | undefined;
-  /** The anvil executable (default: node_modules/.bin/anvil from the current directory). */
+  /**
+   * The anvil executable (default: node_modules/.bin/anvil from the current directory, else the bin of the
+   * @foundry-rs/anvil package as resolved from the current directory's project).
+   */
   binary?: string | undefined;
   /** How long to wait for the RPC to answer (default 15 s). */
   startTimeoutMs?: number | undefined;
 };
+
+/** The anvil wrapper of the @foundry-rs/anvil npm package (an optional peer dependency), or undefined. */
+function findAnvil(): string | undefined {
+  const dotBin = join(process.cwd(), "node_modules", ".bin", "anvil");
+  if (existsSync(dotBin)) return dotBin;
+  try {
+    const require = createRequire(join(process.cwd(), "package.json"));
+    const bin = join(dirname(require.resolve("@foundry-rs/anvil/package.json")), "bin.mjs");
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -44,9 +62,14 @@ export async function freePort(): Promise<number> {
  * the wrapper would leave the node running), and the group is also killed when this process exits.
  */
 export async function startAnvil(parameters: StartAnvilParameters = {}): Promise<AnvilNode> {
-  const binary = parameters.binary ?? join(process.cwd(), "node_modules", ".bin", "anvil");
+  const binary = parameters.binary ?? findAnvil();
+  if (binary === undefined) throw new ParapetMissingPeerError("@foundry-rs/anvil", "startAnvil()");
   if (!existsSync(binary)) {
-    throw new Error(`anvil was not found at ${binary}. Fix: run \`npm ci\` (it installs @foundry-rs/anvil).`);
+    throw new ParapetInputError(
+      "binary",
+      `the anvil executable ${binary} does not exist.`,
+      "pass the path of an anvil binary, or leave `binary` out to use the @foundry-rs/anvil package.",
+    );
   }
   const port = await freePort();
   const args = ["--port", String(port), "--host", "127.0.0.1", "--silent"];
