@@ -30,6 +30,7 @@ export function marketsModule(
     // Each listing waits for the previous one (and the first for the whole Core) so ids follow the plan's order.
     type After = NonNullable<NonNullable<Parameters<typeof m.call>[3]>["after"]>;
     let previous: After[number] = core;
+    const setHours: (() => void)[] = [];
     for (const market of markets) {
       const feed = market.feed.kind === "address" ? market.feed.address : mocks[`feed${market.symbol}`];
       if (feed === undefined)
@@ -50,19 +51,21 @@ export function marketsModule(
         market.latency || market.hours
           ? m.readEventArgument(listed, "MarketListed", "marketId", { id: `marketId_${market.symbol}` })
           : undefined;
-      if (market.hours && marketId !== undefined) {
-        // The schedule is the adapter's (per feed), the closing margin the vault's (per market); both validated by
-        // the parameter file's parser against the contracts' bounds before anything is sent.
-        const { sessions, closures, ...windows } = marketHoursParams(market.hours);
-        const schedule = { sessions: [...sessions], closures: [...closures], ...windows };
-        m.call(adapter, "setMarketHours", [feed, schedule], {
-          id: `setMarketHours_${market.symbol}`,
-          after: [setFeed],
+      const hours = market.hours;
+      if (hours && marketId !== undefined)
+        setHours.push(() => {
+          // The schedule is the adapter's (per feed), the closing margin the vault's (per market); both validated by
+          // the parameter file's parser against the contracts' bounds before anything is sent.
+          const { sessions, closures, ...windows } = marketHoursParams(hours);
+          const schedule = { sessions: [...sessions], closures: [...closures], ...windows };
+          m.call(adapter, "setMarketHours", [feed, schedule], {
+            id: `setMarketHours_${market.symbol}`,
+            after: [previous],
+          });
+          m.call(vault, "setClosingMargin", [marketId, hours.closingMaintenanceMarginRatio], {
+            id: `setClosingMargin_${market.symbol}`,
+          });
         });
-        m.call(vault, "setClosingMargin", [marketId, market.hours.closingMaintenanceMarginRatio], {
-          id: `setClosingMargin_${market.symbol}`,
-        });
-      }
       if (market.latency && marketId !== undefined) {
         if (!periphery) throw new Error(`market ${market.symbol} has a latency defence but no Periphery was given`);
         m.useModule(periphery);
@@ -72,6 +75,9 @@ export function marketsModule(
         });
       }
     }
+    // Hours go on after the last listing (`previous` by then): listMarket reads the market's price, and one whose
+    // hours were set while its underlying is closed (a live deploy on a weekend) would refuse it with MarketClosed.
+    for (const set of setHours) set();
     return {};
   });
 }

@@ -155,39 +155,16 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
       const feed = await viem.getContractAt(MOCK, market.feed);
       const [, answer] = await feed.read.latestRoundData();
       expect(answer, market.symbol).to.equal(answer8(closes[market.symbol] ?? 0));
-      // Anvil runs on the wall clock: a market with hours may be closed now; then the adapter says so (not a fault).
-      const price = await adapter.read.priceWad([market.feed]).catch((e: Error) => e);
-      if (price instanceof Error) {
-        expect(Object.keys(DEFAULT_MARKET_SCHEDULES), market.symbol).to.include(market.symbol);
-        expect(price.message).to.match(/MarketClosed|ReopenRoundPending/);
-      } else expect(price, market.symbol).to.equal(answer * 10n ** 10n);
+      expect(await adapter.read.priceWad([market.feed]), market.symbol).to.equal(answer * 10n ** 10n);
     }
-    // local.json gives the tradfi markets their shipped hours ("hours": "default"): the adapter holds each schedule
-    // and the vault its closing margin (16 %, 12 %, 8 %); the crypto markets have none (always open).
+    // local.json lists every market always open (a local chain runs on the wall clock with mocks that publish only
+    // when told to): no schedule on the adapter, no closing margin on the vault. Hours are the next test's.
     for (const market of deployment.markets) {
-      const shipped = (DEFAULT_MARKET_SCHEDULES as Record<string, (typeof DEFAULT_MARKET_SCHEDULES)["SPX"]>)[
-        market.symbol
-      ];
-      const hours = await adapter.read.marketHours([market.feed]);
-      const closingMargin = await vault.read.closingMarginRatio([market.marketId]);
-      if (shipped === undefined) {
-        expect(hours.sessions, market.symbol).to.deep.equal([]);
-        expect(closingMargin, market.symbol).to.equal(0n);
-      } else {
-        expect(hours, market.symbol).to.deep.equal(marketHoursParams(shipped));
-        expect(closingMargin, market.symbol).to.equal(shipped.closingMaintenanceMarginRatio);
-      }
+      expect((await adapter.read.marketHours([market.feed])).sessions, market.symbol).to.deep.equal([]);
+      expect(await vault.read.closingMarginRatio([market.marketId]), market.symbol).to.equal(0n);
     }
-    expect(first.marketHours.map((h) => [h.marketId, h.symbol, h.schedule])).to.deep.equal([
-      [2n, "XAU", DEFAULT_MARKET_SCHEDULES.XAU],
-      [3n, "EURUSD", DEFAULT_MARKET_SCHEDULES.EURUSD],
-      [4n, "SPX", DEFAULT_MARKET_SCHEDULES.SPX],
-    ]);
-    expect(await vault.read.closingMarginRatio([4n])).to.equal(parseUnits("0.16", 18));
+    expect(first.marketHours).to.deep.equal([]);
     const report = formatDeployReport(first, "localhost");
-    expect(report).to.match(
-      /4 {2}SPX .* hours: 5 weekly session\(s\), 0 closure\(s\), closing margin 16 % from 3600 s/,
-    );
     expect(report).to.match(/0 {2}ETH .* always open/);
     expect((await vault.read.liquidityVault()).toLowerCase()).to.equal(deployment.liquidityVault.toLowerCase());
     if (!deployment.liquidationUpkeep) throw new Error("the deployment has no liquidationUpkeep");
@@ -521,23 +498,58 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     );
   });
 
-  it("on the in-process hardhat network: deploys from local.json and says the journal is not persisted", async () => {
+  it("on the in-process hardhat network: deploys local.json with the tradfi markets' shipped hours at an hour they are closed, and says the journal is not persisted", async () => {
     const connection = await network.create();
     try {
+      // Friday 22:30 UTC after now: SPX, XAU and EURUSD all closed. The hours go on after the last listing, so the
+      // deploy lists every market (listMarket reads the price, which a closed market refuses) and then sets them.
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      let friday = BigInt(Date.UTC(2026, 10, 27, 22, 30) / 1000);
+      while (friday < now + 3600n) friday += 7n * 86_400n;
+      await connection.networkHelpers.time.increaseTo(friday);
+      const withHours = path.join(tmp, "local-hours.json");
+      const file = JSON.parse(await readFile(LOCAL, "utf8"));
+      for (const market of file.markets) if (market.symbol in DEFAULT_MARKET_SCHEDULES) market.hours = "default";
+      await writeFile(withHours, JSON.stringify(file));
       const result = await deployNetwork(connection, {
         networkName: "hardhat",
-        parametersFile: LOCAL,
+        parametersFile: withHours,
         outFile: path.join(tmp, "hardhat.json"),
       });
       expect(result.journalDir).to.equal(undefined);
       expect(result.deployment.markets).to.have.length(5);
+      expect(result.marketHours.map((h) => [h.marketId, h.symbol, h.schedule])).to.deep.equal([
+        [2n, "XAU", DEFAULT_MARKET_SCHEDULES.XAU],
+        [3n, "EURUSD", DEFAULT_MARKET_SCHEDULES.EURUSD],
+        [4n, "SPX", DEFAULT_MARKET_SCHEDULES.SPX],
+      ]);
+      const report = formatDeployReport(result, "hardhat");
+      expect(report).to.match(
+        /4 {2}SPX .* hours: 5 weekly session\(s\), 0 closure\(s\), closing margin 16 % from 3600 s/,
+      );
+      expect(report).to.match(/0 {2}ETH .* always open/);
       // The hours the deploy set, read back from the chain and applied by the adapter at fixed times.
       const { viem } = connection;
       const spx = result.deployment.markets.find((m) => m.symbol === "SPX");
       if (!spx) throw new Error("no SPX market");
       const adapter = await viem.getContractAt("OracleAdapter", result.deployment.oracleAdapter);
       const vault = await viem.getContractAt("PerpVault", result.deployment.perpVault);
-      expect(await adapter.read.marketHours([spx.feed])).to.deep.equal(marketHoursParams(DEFAULT_MARKET_SCHEDULES.SPX));
+      for (const market of result.deployment.markets) {
+        const shipped = (DEFAULT_MARKET_SCHEDULES as Record<string, (typeof DEFAULT_MARKET_SCHEDULES)["SPX"]>)[
+          market.symbol
+        ];
+        const closingMargin = await vault.read.closingMarginRatio([market.marketId]);
+        if (shipped === undefined) expect(closingMargin, market.symbol).to.equal(0n);
+        else {
+          expect(await adapter.read.marketHours([market.feed]), market.symbol).to.deep.equal(
+            marketHoursParams(shipped),
+          );
+          expect(closingMargin, market.symbol).to.equal(shipped.closingMaintenanceMarginRatio);
+          // Closed now (Friday night), and said so: not a stale feed.
+          const closed = await adapter.read.priceWad([market.feed]).catch((e: Error) => e);
+          expect(closed instanceof Error ? closed.message : closed, market.symbol).to.match(/MarketClosed/);
+        }
+      }
       expect(await vault.read.closingMarginRatio([spx.marketId])).to.equal(parseUnits("0.16", 18));
       // Wednesday 2026-12-02: 15:00 UTC open (closes 21:00), 20:30 UTC in the closing window, 22:00 UTC closed until
       // Thursday 14:30 UTC.
