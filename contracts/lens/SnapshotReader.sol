@@ -28,9 +28,9 @@ import {IPerpVaultOracle} from "./AccountHealth.sol";
 /// - word 0, header: [0,16) market count n · [16,32) position count p · [32,48) error entries e · [48,56) flags
 ///   (bit 0 account margins read, 1 LP vault read, 2 `accountMargin` reverted, 3 `liquidityState` reverted,
 ///   4 `totalAssets` reverted, 5 positions read) · [56,64) account error ref · [64,72) LP vault error ref ·
-///   [72,80) LP share decimals · [80,144) block number. The top byte is zero: returned code must not start with 0xEF
+///   [72,80) LP share decimals · [80,144) block number · [144,208) block timestamp. The top byte is zero: returned code must not start with 0xEF
 ///   (EIP-3541).
-/// - per market, 8 words, in input order:
+/// - per market, 9 words, in input order:
 ///   1. `feed << 96 | skewScale`
 ///   2. `initialMarginRatio << 192 | maintenanceMarginRatio << 128 | takerFeeRatio << 64 | makerFeeRatio`
 ///   3. `maxLongSize << 160 | maxShortSize << 64 | maxFundingRatePerDay`
@@ -44,6 +44,9 @@ import {IPerpVaultOracle} from "./AccountHealth.sol";
 ///   6. `longSize << 160 | shortSize << 64 | uint64(current fundingRatePerDay)` (sizes fit 96 bits: ≤ 1e28 units)
 ///   7. `uint128(current fundingIndex) << 128 | priceWad` (`currentFunding`, `oracle.priceWad(feed)`)
 ///   8. `quoteFillPrice << 128 | quoteFeeUsd` (`quote(marketId, quoteSizeWad)`)
+///   9. `scheduled << 201 | open << 200 | flags << 192 | lastOpen << 128 | nextClose << 64 | nextOpen` (the
+///      adapter's `marketStatus(feed, block.timestamp)`: the market's hours now; all zero but `open` for a market
+///      without a schedule)
 /// - when the margins are read, 3 words: `uint128(collateral) << 128 | uint128(equity)`, `initialMargin << 128 |
 ///   maintenanceMargin`, `notional << 128 | marketBitmap` (collateral and bitmap from `accountSlot`, the rest from
 ///   `accountMargin`);
@@ -59,7 +62,7 @@ import {IPerpVaultOracle} from "./AccountHealth.sol";
 ///   no room left). Equal revert data is stored once.
 /// Signed values are two's complement in their lane; every value is checked to fit it (`ValueOutOfRange`).
 contract SnapshotReader {
-    uint256 internal constant WORDS_PER_MARKET = 8;
+    uint256 internal constant WORDS_PER_MARKET = 9;
     uint256 internal constant ACCOUNT_WORDS = 3;
     uint256 internal constant WORDS_PER_POSITION = 2;
     uint256 internal constant LIQUIDITY_WORDS = 2;
@@ -138,8 +141,9 @@ contract SnapshotReader {
         o.used = 1;
 
         MarketPrice[] memory prices = _readMarkets(o, vault, marketIds, quoteSizeWad);
-        uint256 header = n | (block.number << 80);
-        if (block.number > type(uint64).max) revert ValueOutOfRange("blockNumber", 0, block.number);
+        uint256 header = n |
+            (_fitU(block.number, 64, "blockNumber", 0) << 80) |
+            (_fitU(block.timestamp, 64, "blockTimestamp", 0) << 144);
         if (account.margin != MARGIN_NONE) header |= _readAccount(o, vault, marketIds, prices, account);
         if (address(liquidityVault) != address(0)) header |= _readLiquidity(o, vault, liquidityVault);
 
@@ -222,7 +226,21 @@ contract SnapshotReader {
             o.words[o.used++] = (_fitS(index, 128, "fundingIndex", i) << 128) | _fitU(priceWad, 128, "priceWad", i);
             o.words[o.used++] =
                 (_fitU(fillPrice, 128, "quoteFillPrice", i) << 128) | _fitU(feeUsd, 128, "quoteFeeUsd", i);
+            o.words[o.used++] = _hoursWord(oracle, p.feed, i);
         }
+    }
+
+    /// @dev Word 9 of a market: its hours now, so a snapshot says when a market closes and reopens at its own block.
+    function _hoursWord(IOracleAdapter oracle, address feed, uint256 i) private view returns (uint256) {
+        (bool scheduled, bool open, uint256 flags, uint256 lastOpen, uint256 nextClose, uint256 nextOpen) = oracle
+            .marketStatus(feed, block.timestamp);
+        return
+            ((scheduled ? uint256(1) : 0) << 201) |
+            ((open ? uint256(1) : 0) << 200) |
+            (_fitU(flags, 8, "hoursFlags", i) << 192) |
+            (_fitU(lastOpen, 64, "lastOpen", i) << 128) |
+            (_fitU(nextClose, 64, "nextClose", i) << 64) |
+            _fitU(nextOpen, 64, "nextOpen", i);
     }
 
     /// @dev The four storage slots of `MarketParams`, each field at its storage width.

@@ -1,6 +1,6 @@
 // Reads: markets, one account and the LP vault at one block from the deployless SnapshotReader lens
 // (contracts/lens/SnapshotReader.sol, decoded in src/actions/snapshotLens.ts). Each eth_call is sized from the EVM's
-// limits on deployless calls (src/actions/deployless.ts): up to 74 markets with the account's positions per call, so
+// limits on deployless calls (src/actions/deployless.ts): up to 69 markets with the account's positions per call, so
 // 64 markets with a position in each are ONE request; beyond that the markets are split into chunks all read at the
 // block of the first. A price-dependent read that reverts blanks only the fields that need that price and carries
 // the oracle's typed error; an error the lens had no room to return is re-read with one sized multicall (a second
@@ -11,6 +11,7 @@ import type { ParapetContext } from "../client.js";
 import { type DeploymentMarket, getDeploymentMarkets } from "../deployment.js";
 import { ParapetContractError, ParapetReadError, parapetErrorsAbi, toParapetContractError } from "../errors.js";
 import { fundingOwedUp } from "../math/index.js";
+import { type MarketHoursHealth, marketHoursHealth } from "../oracle/evaluate.js";
 import {
   DEFAULT_READ_LIMITS,
   deploylessCall,
@@ -193,6 +194,12 @@ export type Market = {
    * once reopened. `checkOracles` gives the full status (closing window, next close).
    */
   closed: MarketClosedState | undefined;
+  /**
+   * The market's hours at the block read (the adapter's `marketStatus`, the same verdict `checkOracles` gives):
+   * "open" / "closing" (the closing margin applies) with `lastOpen` and `nextClose`, "reopening" (no new exposure
+   * yet), "closed" with `nextOpen`; undefined for a market without a schedule (it never closes).
+   */
+  hours: MarketHoursHealth | undefined;
 };
 
 /** Why and until when a market with hours is not tradable now (see {@link Market.closed}). */
@@ -323,6 +330,8 @@ export type GetSnapshotParameters = GetAccountParameters & { quoteSizeWad?: bigi
 export type Snapshot = {
   /** The block every number was read at: `blockNumber` when given, else the latest block (the lens reports it). */
   blockNumber: bigint | undefined;
+  /** That block's timestamp (unix seconds): the "now" of every funding, margin and hours figure. */
+  blockTimestamp: bigint;
   markets: Market[];
   account: AccountState;
   liquidityVault: LiquidityVaultState;
@@ -330,7 +339,7 @@ export type Snapshot = {
 export type GetSnapshotReturnType = Snapshot;
 
 /**
- * Markets + account + LP vault at one block: one RPC request up to 74 markets with a position in each (two when
+ * Markets + account + LP vault at one block: one RPC request up to 69 markets with a position in each (two when
  * oracle errors did not all fit the returned data); more markets are split into chunks at the same block.
  */
 export async function getSnapshot(
@@ -340,6 +349,7 @@ export async function getSnapshot(
   const read = await readSnapshot(client, { ...parameters, withAccount: true, withLiquidity: true });
   return {
     blockNumber: read.blockNumber,
+    blockTimestamp: read.blockTimestamp,
     markets: read.markets,
     account: read.account as AccountState,
     liquidityVault: read.liquidityVault as LiquidityVaultState,
@@ -360,6 +370,7 @@ type SnapshotRequest = BlockParameters &
 
 type SnapshotRead = {
   blockNumber: bigint;
+  blockTimestamp: bigint;
   markets: Market[];
   account: AccountState | undefined;
   liquidityVault: LiquidityVaultState | undefined;
@@ -501,6 +512,7 @@ async function readSnapshot(client: ParapetContext, request: SnapshotRequest): P
   const builtMarkets = items.map((it, i) => toMarket(markets[i] as DeploymentMarket, it.market, quoteSizeWad, errors));
   return {
     blockNumber: first.blockNumber,
+    blockTimestamp: first.blockTimestamp,
     markets: builtMarkets,
     account:
       account && first.margins ? toAccount(account, first.margins, items, markets, builtMarkets, errors) : undefined,
@@ -663,6 +675,7 @@ function toMarket(m: DeploymentMarket, lens: LensMarket, quoteSizeWad: bigint, r
     quoteFeeUsd: lens.quoteFeeUsd,
     oracleError,
     closed: marketClosedState(oracleError),
+    hours: marketHoursHealth(lens.hours),
   };
 }
 

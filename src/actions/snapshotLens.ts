@@ -4,12 +4,13 @@
 import { type Address, encodeDeployData, getAddress, type Hex, zeroAddress } from "viem";
 import { snapshotReaderAbi, snapshotReaderBytecode } from "../abis/index.js";
 import { ParapetReadError } from "../errors.js";
+import type { RawMarketHours } from "../oracle/evaluate.js";
 import type { ReadCost, ReadLimits } from "./deployless.js";
 import { words } from "./deployless.js";
 
 const WORD = 32;
 /** Words per market, per position, of the account's margins, of the LP vault, and the header (SnapshotReader). */
-const MARKET_WORDS = 8;
+const MARKET_WORDS = 9;
 const POSITION_WORDS = 2;
 const ACCOUNT_WORDS = 3;
 const LIQUIDITY_WORDS = 2;
@@ -24,8 +25,8 @@ const ARGUMENT_WORDS = 2 + 1 + 5 + 2 + 1;
  * sizing must never under-count (a node that refuses anyway gets the chunk in halves). What a creation returns is
  * its code, 200 gas per returned byte (6,400 a word), counted with the words in {@link snapshotReadCost}.
  * - fixed: the creation (21,000 + 32,000), its calldata (the ≈9 KB lens): 390k measured.
- * - per market: `marketParams`, `marketState` and three guarded price reads (`priceWad`, `currentFunding`,
- *   `quote`): 64.5k measured, plus its 8 words.
+ * - per market: `marketParams`, `marketState`, three guarded price reads (`priceWad`, `currentFunding`, `quote`)
+ *   and the adapter's `marketStatus` (its hours): 64.5k measured before the hours, plus its 9 words.
  * - per position of a market in the chunk: its slot and its liquidation price: 9.8k, plus its 2 words.
  * - `accountMargin` (the chunk that reads the margins) reads every market of the account: 17.3k for a market the
  *   chunk has read (warm), 45.6k for one it has not (cold); the LP vault's pool marks (`liquidityState`,
@@ -33,7 +34,7 @@ const ARGUMENT_WORDS = 2 + 1 + 5 + 2 + 1;
  */
 const GAS = {
   fixed: 450_000,
-  market: 75_000,
+  market: 80_000,
   position: 12_000,
   marginWarm: 21_000,
   marginCold: 52_000,
@@ -193,6 +194,8 @@ export type LensMarket = {
   quoteFeeUsd: bigint | undefined;
   /** The first reverted read of `priceWad`, `currentFunding`, `quote`, and its revert. */
   failed: { functionName: "priceWad" | "currentFunding" | "quote"; revert: LensRevert } | undefined;
+  /** The adapter's `marketStatus(feed, block.timestamp)`. */
+  hours: RawMarketHours;
 };
 
 export type LensPosition = {
@@ -228,6 +231,7 @@ export type LensLiquidity = {
 
 export type LensSnapshot = {
   blockNumber: bigint;
+  blockTimestamp: bigint;
   markets: LensMarket[];
   margins: LensMargins | undefined;
   /** The account's positions in the chunk's markets, when it read the account. */
@@ -279,48 +283,58 @@ export function decodeSnapshotLens(data: Hex, marketCount: number): LensSnapshot
     return { data };
   };
 
-  const markets = rawMarkets.map(([p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n, s0 = 0n, s1 = 0n, c0 = 0n, q0 = 0n]) => {
-    const status = Number(bits(s0, 248, 8));
-    const ref = Number(bits(s0, 240, 8));
-    const failedName =
-      status & PRICE_FAILED
-        ? "priceWad"
-        : status & FUNDING_FAILED
-          ? "currentFunding"
-          : status & QUOTE_FAILED
-            ? "quote"
-            : undefined;
-    const fundingOk = (status & FUNDING_FAILED) === 0;
-    const quoteOk = (status & QUOTE_FAILED) === 0;
-    const market: LensMarket = {
-      feed: getAddress(`0x${bits(p0, 96, 160).toString(16).padStart(40, "0")}`),
-      skewScaleWad: bits(p0, 0, 96),
-      initialMarginRatioWad: bits(p1, 192, 64),
-      maintenanceMarginRatioWad: bits(p1, 128, 64),
-      takerFeeRatioWad: bits(p1, 64, 64),
-      makerFeeRatioWad: bits(p1, 0, 64),
-      maxLongSizeWad: bits(p2, 160, 96),
-      maxShortSizeWad: bits(p2, 64, 96),
-      maxFundingRatePerDayWad: bits(p2, 0, 64),
-      maxFundingVelocityPerDayWad: bits(p3, 192, 64),
-      grossReserveRatioWad: bits(p3, 160, 32) * 10n ** 12n,
-      minPositionMarginUsd: bits(p3, 80, 80),
-      liquidationFeeUsd: bits(p3, 0, 80),
-      storedFundingIndexWad: signed(s0, 0, 128),
-      storedFundingRatePerDayWad: signed(s0, 128, 64),
-      lastFundingTime: bits(s0, 192, 40),
-      openingPaused: bits(s0, 232, 1) === 1n,
-      longSizeWad: bits(s1, 160, 96),
-      shortSizeWad: bits(s1, 64, 96),
-      fundingRatePerDayWad: fundingOk ? signed(s1, 0, 64) : undefined,
-      fundingIndexWad: fundingOk ? signed(c0, 128, 128) : undefined,
-      priceWad: status & PRICE_FAILED ? undefined : bits(c0, 0, 128),
-      quoteFillPriceWad: quoteOk ? bits(q0, 128, 128) : undefined,
-      quoteFeeUsd: quoteOk ? bits(q0, 0, 128) : undefined,
-      failed: failedName === undefined ? undefined : { functionName: failedName, revert: revertOf(ref) },
-    };
-    return market;
-  });
+  const markets = rawMarkets.map(
+    ([p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n, s0 = 0n, s1 = 0n, c0 = 0n, q0 = 0n, h0 = 0n]) => {
+      const status = Number(bits(s0, 248, 8));
+      const ref = Number(bits(s0, 240, 8));
+      const failedName =
+        status & PRICE_FAILED
+          ? "priceWad"
+          : status & FUNDING_FAILED
+            ? "currentFunding"
+            : status & QUOTE_FAILED
+              ? "quote"
+              : undefined;
+      const fundingOk = (status & FUNDING_FAILED) === 0;
+      const quoteOk = (status & QUOTE_FAILED) === 0;
+      const market: LensMarket = {
+        feed: getAddress(`0x${bits(p0, 96, 160).toString(16).padStart(40, "0")}`),
+        skewScaleWad: bits(p0, 0, 96),
+        initialMarginRatioWad: bits(p1, 192, 64),
+        maintenanceMarginRatioWad: bits(p1, 128, 64),
+        takerFeeRatioWad: bits(p1, 64, 64),
+        makerFeeRatioWad: bits(p1, 0, 64),
+        maxLongSizeWad: bits(p2, 160, 96),
+        maxShortSizeWad: bits(p2, 64, 96),
+        maxFundingRatePerDayWad: bits(p2, 0, 64),
+        maxFundingVelocityPerDayWad: bits(p3, 192, 64),
+        grossReserveRatioWad: bits(p3, 160, 32) * 10n ** 12n,
+        minPositionMarginUsd: bits(p3, 80, 80),
+        liquidationFeeUsd: bits(p3, 0, 80),
+        storedFundingIndexWad: signed(s0, 0, 128),
+        storedFundingRatePerDayWad: signed(s0, 128, 64),
+        lastFundingTime: bits(s0, 192, 40),
+        openingPaused: bits(s0, 232, 1) === 1n,
+        longSizeWad: bits(s1, 160, 96),
+        shortSizeWad: bits(s1, 64, 96),
+        fundingRatePerDayWad: fundingOk ? signed(s1, 0, 64) : undefined,
+        fundingIndexWad: fundingOk ? signed(c0, 128, 128) : undefined,
+        priceWad: status & PRICE_FAILED ? undefined : bits(c0, 0, 128),
+        quoteFillPriceWad: quoteOk ? bits(q0, 128, 128) : undefined,
+        quoteFeeUsd: quoteOk ? bits(q0, 0, 128) : undefined,
+        failed: failedName === undefined ? undefined : { functionName: failedName, revert: revertOf(ref) },
+        hours: {
+          scheduled: bits(h0, 201, 1) === 1n,
+          open: bits(h0, 200, 1) === 1n,
+          flags: bits(h0, 192, 8),
+          lastOpen: bits(h0, 128, 64),
+          nextClose: bits(h0, 64, 64),
+          nextOpen: bits(h0, 0, 64),
+        },
+      };
+      return market;
+    },
+  );
 
   let margins: LensMargins | undefined;
   if (rawMargins) {
@@ -367,7 +381,14 @@ export function decodeSnapshotLens(data: Hex, marketCount: number): LensSnapshot
       failed: failedName === undefined ? undefined : { functionName: failedName, revert: revertOf(liquidityRef) },
     };
   }
-  return { blockNumber: bits(header, 80, 64), markets, margins, positions, liquidity };
+  return {
+    blockNumber: bits(header, 80, 64),
+    blockTimestamp: bits(header, 144, 64),
+    markets,
+    margins,
+    positions,
+    liquidity,
+  };
 }
 
 function malformed(what: string): ParapetReadError {

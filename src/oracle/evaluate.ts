@@ -99,14 +99,18 @@ export type RawFeedRead = {
   secondaryRound: RawRoundCall;
   secondaryDecimals: RawWordCall;
   /** `marketStatus(feed, block.timestamp)`: all zero/false for a feed without hours. */
-  market: {
-    scheduled: boolean;
-    open: boolean;
-    flags: bigint;
-    lastOpen: bigint;
-    nextClose: bigint;
-    nextOpen: bigint;
-  };
+  market: RawMarketHours;
+};
+
+/** The adapter's `marketStatus(feed, t)` as returned (the oracle read and the snapshot lens both carry it). */
+export type RawMarketHours = {
+  scheduled: boolean;
+  open: boolean;
+  /** Bit 0: in the closing window; bit 1: in the reopen delay (MarketHours.CLOSING / REOPENING). */
+  flags: bigint;
+  lastOpen: bigint;
+  nextClose: bigint;
+  nextOpen: bigint;
 };
 
 /** A market's hours at the block read (src/hours has the same rules off-chain). */
@@ -121,6 +125,19 @@ export type MarketHoursHealth = {
   /** When a closed market reopens. */
   nextOpen: bigint | undefined;
 };
+
+/** A market's hours from the adapter's `marketStatus`; undefined for a market without a schedule (never closes). */
+export function marketHoursHealth(hours: RawMarketHours): MarketHoursHealth | undefined {
+  if (!hours.scheduled) return undefined;
+  return hours.open
+    ? {
+        status: (hours.flags & 2n) !== 0n ? "reopening" : (hours.flags & 1n) !== 0n ? "closing" : "open",
+        lastOpen: hours.lastOpen,
+        nextClose: hours.nextClose,
+        nextOpen: undefined,
+      }
+    : { status: "closed", lastOpen: undefined, nextClose: undefined, nextOpen: hours.nextOpen };
+}
 
 export type RawSequencerRead = {
   sequencerFeed: Address;
@@ -381,17 +398,9 @@ export function evaluateFeed(
 
   // 2b. market hours: closed, or (in _readWad) a round from before the reopen
   const hours = raw.market;
-  let market: MarketHoursHealth | undefined;
+  const market = marketHoursHealth(hours);
   let openedAt = 0n;
   if (hours.scheduled) {
-    market = hours.open
-      ? {
-          status: (hours.flags & 2n) !== 0n ? "reopening" : (hours.flags & 1n) !== 0n ? "closing" : "open",
-          lastOpen: hours.lastOpen,
-          nextClose: hours.nextClose,
-          nextOpen: undefined,
-        }
-      : { status: "closed", lastOpen: undefined, nextClose: undefined, nextOpen: hours.nextOpen };
     if (hours.open) openedAt = hours.lastOpen;
     else if (configured) {
       fails.push({

@@ -77,6 +77,16 @@ describe("hedge engine on the in-process chain", () => {
     expect(schedules.get(4n)).to.deep.equal(DEFAULT_MARKET_SCHEDULES.SPX);
     expect(schedules.get(0n)).to.equal(undefined);
     const markets = await parapet.getMarkets();
+    // The snapshot says the hours at its block: SPX opened at 14:30 and closes at 21:00 UTC; ETH never closes.
+    const at = (await env.publicClient.getBlock()).timestamp;
+    const wed = at - ((at + 345_600n) % week) + 3n * 86_400n;
+    expect(markets[4]?.hours).to.deep.equal({
+      status: "open",
+      lastOpen: wed + 14n * 3_600n + 1_800n,
+      nextClose: wed + 21n * 3_600n,
+      nextOpen: undefined,
+    });
+    expect(markets[0]?.hours).to.equal(undefined);
     const hedgeMarkets = hedgeMarketsFromChain(markets, undefined, schedules);
     const spxMarket = hedgeMarkets.find((m) => m.asset === "SPX");
     expect(spxMarket?.closed).to.equal(undefined);
@@ -101,6 +111,19 @@ describe("hedge engine on the in-process chain", () => {
     );
     expect(wti?.closingMaintenanceMarginRatio).to.equal(0.2);
     expect(wti?.reopenGapRatio).to.be.closeTo(0.15, 1e-12);
+
+    // At 22:00 UTC the snapshot says closed, and when it reopens (Thursday 14:30 UTC); not an oracle fault.
+    await env.networkHelpers.time.increaseTo(wed + 22n * 3_600n);
+    const closed = (await parapet.getMarkets())[4];
+    const reopensAt = wed + 86_400n + 14n * 3_600n + 1_800n;
+    expect(closed?.hours).to.deep.equal({
+      status: "closed",
+      lastOpen: undefined,
+      nextClose: undefined,
+      nextOpen: reopensAt,
+    });
+    expect(closed?.closed).to.deep.equal({ reason: "MARKET_CLOSED", reopensAt });
+    expect(closed?.oracleError?.errorName).to.equal("MarketClosed");
   });
 
   it("a stale feed makes the market's oracle not ok: the planner warns ORACLE_INVALID", async () => {

@@ -28,6 +28,7 @@ import {
   perpVaultAbi,
   type Snapshot,
 } from "../../src/index.js";
+import { marketHoursHealth } from "../../src/oracle/evaluate.js";
 import { openPositionsInBulk } from "../../src/testing/index.js";
 
 const WAD = 10n ** 18n;
@@ -44,6 +45,7 @@ async function snapshotFromViews(
     client.publicClient.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<T>;
   type Params = Record<string, bigint | Address> & { feed: Address };
   type State = { fundingIndex: bigint; fundingRatePerDay: bigint; lastFundingTime: number; openingPaused: boolean };
+  const { timestamp } = await client.publicClient.getBlock({ blockNumber });
   const markets: Market[] = [];
   for (const m of client.deployment.markets) {
     const p = await read<Params>(perpVault, perpVaultAbi, "marketParams", [m.marketId]);
@@ -85,6 +87,21 @@ async function snapshotFromViews(
       quoteFeeUsd: fee,
       oracleError: undefined,
       closed: undefined,
+      hours: marketHoursHealth(
+        await read<[boolean, boolean, bigint, bigint, bigint, bigint]>(
+          oracleAdapter,
+          oracleAdapterAbi,
+          "marketStatus",
+          [m.feed, timestamp],
+        ).then(([scheduled, open, flags, lastOpen, nextClose, nextOpen]) => ({
+          scheduled,
+          open,
+          flags,
+          lastOpen,
+          nextClose,
+          nextOpen,
+        })),
+      ),
     });
   }
   const margin = await read<{ equity: bigint; initialMargin: bigint; maintenanceMargin: bigint; notional: bigint }>(
@@ -121,6 +138,7 @@ async function snapshotFromViews(
   const shareDecimals = Number(await read<number>(liquidityVault, liquidityVaultAbi, "decimals"));
   const [valueTokens, withdrawableTokens] = await read<[bigint, bigint]>(perpVault, perpVaultAbi, "liquidityState");
   return {
+    blockTimestamp: timestamp,
     markets,
     account: {
       owner,
