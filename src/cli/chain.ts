@@ -42,7 +42,8 @@ const dec = (wad: bigint | undefined) => (wad === undefined ? null : formatUnits
 
 export const STATUS_HELP = `Usage: parapet status [options]
 
-Markets (price, oracle health, funding rate per day, open interest long/short, skew) and the accounts of an owner
+Markets (price, oracle health, funding rate per day, open interest long/short, skew, trading hours: always open, or
+open / closing / reopened with the next close, or closed with the reopen, in UTC) and the accounts of an owner
 (collateral, equity, maintenance margin, margin ratio, positions with their liquidation prices).
 
 Options:
@@ -51,7 +52,8 @@ Options:
 ${CONNECTION_HELP}
 
 JSON: { chainId, blockNumber, markets: [{ marketId, symbol, priceUsd, oracle: { verdict, message, reasons },
-  fundingRatePerDay, longOpenInterestUnits, shortOpenInterestUnits, skewUnits, openingPaused }], owner,
+  fundingRatePerDay, longOpenInterestUnits, shortOpenInterestUnits, skewUnits, openingPaused, hours: { status: open |
+  closing | reopening | closed, lastOpen, nextClose, nextOpen } (unix seconds) or null (never closes) }], owner,
   accounts: [{ accountIndex, collateralUsd, equityUsd, maintenanceMarginUsd, marginRatio, positions: [{ marketId,
   symbol, sizeUnits, entryPriceUsd, liquidationPriceUsd }] }] }  (amounts: exact decimal strings; null = unknown)
 
@@ -76,7 +78,30 @@ function marketRow(m: Market, h: OracleHealth | undefined) {
     shortOpenInterestUnits: dec(m.shortSizeWad),
     skewUnits: dec(m.skewWad),
     openingPaused: m.openingPaused,
+    // Unix seconds as decimal strings (null: the market never closes).
+    hours: m.hours
+      ? {
+          status: m.hours.status,
+          lastOpen: m.hours.lastOpen ?? null,
+          nextClose: m.hours.nextClose ?? null,
+          nextOpen: m.hours.nextOpen ?? null,
+        }
+      : null,
   };
+}
+
+/** A UTC minute, e.g. "2026-12-04 21:00 UTC". */
+const utcMinute = (seconds: bigint) =>
+  `${new Date(Number(seconds) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+/** The hours column: when a market closes or reopens. */
+function formatHours(h: Market["hours"]): string {
+  if (h === undefined) return "always open";
+  if (h.status === "closed") return h.nextOpen === undefined ? "closed" : `closed, reopens ${utcMinute(h.nextOpen)}`;
+  const close = h.nextClose === undefined ? "" : `, closes ${utcMinute(h.nextClose)}`;
+  if (h.status === "closing") return `closing margin in force${close}`;
+  if (h.status === "reopening") return `reopened (reductions only yet)${close}`;
+  return `open${close}`;
 }
 
 /** equity / maintenance margin (the rule's margin ratio); undefined without a margin requirement or a price. */
@@ -150,7 +175,7 @@ async function runStatus(argv: readonly string[], io: CliIo): Promise<number> {
     `Chain ${client.deployment.chainId}, block ${blockNumber}, vault ${client.deployment.perpVault}`,
     "",
     formatTable([
-      ["id", "market", "price USD", "oracle", "funding %/day", "OI long", "OI short", "skew"],
+      ["id", "market", "price USD", "oracle", "funding %/day", "OI long", "OI short", "skew", "hours"],
       ...markets.map((m, i) => {
         const r = rows[i] as (typeof rows)[number];
         return [
@@ -162,6 +187,7 @@ async function runStatus(argv: readonly string[], io: CliIo): Promise<number> {
           fmtWad(m.longSizeWad, 4),
           fmtWad(m.shortSizeWad, 4),
           fmtWad(m.skewWad, 4),
+          formatHours(m.hours),
         ];
       }),
     ]),

@@ -12,6 +12,7 @@ import { type Address, createPublicClient, createWalletClient, http, parseUnits 
 import { privateKeyToAccount } from "viem/accounts";
 import { main } from "../../src/cli/main.js";
 import { writeDeploymentFile } from "../../src/deploymentFile.js";
+import { DEFAULT_MARKET_SCHEDULES, marketHoursParams, marketStatus } from "../../src/hours/index.js";
 import {
   createParapetClient,
   type Deployment,
@@ -183,6 +184,40 @@ describe("parapet CLI on chain (anvil)", function () {
     const human = await run(["status", ...conn]);
     expect(human.stdout).to.match(/ETH\s+3,000\.0000\s+ok/);
     expect(human.stdout).to.contain("pass --owner ADDRESS");
+  });
+
+  it("status shows each market's hours: a closed SPX says when it reopens (text in UTC, --json in unix seconds), the others always open", async () => {
+    const spx = deployment.markets.find((m) => m.symbol === "SPX");
+    if (!spx) throw new Error("no SPX market");
+    // A one-hour weekly session a day after the chain's now: SPX is closed now.
+    const now = (await publicClient().getBlock()).timestamp;
+    const minuteOfWeek = Number(((now + 345_600n) % 604_800n) / 60n); // 1970-01-01 was a Thursday
+    const openMinute = Math.min((minuteOfWeek + 1_440) % 10_080, 10_080 - 61);
+    const schedule = { ...DEFAULT_MARKET_SCHEDULES.SPX, sessions: [{ openMinute, closeMinute: openMinute + 60 }] };
+    await env.send(deployment.oracleAdapter, "OracleAdapter", "setMarketHours", [
+      spx.feed,
+      marketHoursParams(schedule),
+    ]);
+    try {
+      const reopensAt = marketStatus(schedule, (await publicClient().getBlock()).timestamp).nextOpen;
+      const { code, stdout } = await run(["status", ...conn, "--json"]);
+      expect(code).to.equal(0);
+      const json = JSON.parse(stdout);
+      expect(json.markets[4].hours).to.deep.equal({
+        status: "closed",
+        lastOpen: null,
+        nextClose: null,
+        nextOpen: String(reopensAt),
+      });
+      expect(json.markets[4].oracle.verdict).to.equal("closed");
+      expect(json.markets[0].hours).to.equal(null);
+      const human = await run(["status", ...conn]);
+      const utc = `${new Date(Number(reopensAt) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+      expect(human.stdout).to.match(new RegExp(`SPX .*closed\\s+.*closed, reopens ${utc}`));
+      expect(human.stdout).to.match(/ETH .*always open/);
+    } finally {
+      await env.send(deployment.oracleAdapter, "OracleAdapter", "clearMarketHours", [spx.feed]);
+    }
   });
 
   it("plan --json plans a short ETH hedge from the chain's markets; a market the deployment lacks is exit 2", async () => {
