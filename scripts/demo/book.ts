@@ -45,8 +45,12 @@ export const DEMO_PRICE_FILES: readonly string[] = [
  */
 export const DEMO_FROM = "2025-07-26";
 export const DEMO_DAYS = 90;
-/** The stale-feed day of the full demo: the XAU feed is not updated that day (a Tuesday, a gold trading day). */
-export const DEMO_STALE_FEED = { day: 45, symbol: "XAU" } as const;
+/**
+ * The stale-feed day of the full demo: the EUR/USD feed is not updated that day (a Tuesday: FX trades continuously
+ * from Sunday 22:00 to Friday 22:00 UTC, so a missed round is a stale feed). Gold has a daily break (22:00–23:00 UTC):
+ * a gold round missed after it is a reopen round still pending, not a stale feed.
+ */
+export const DEMO_STALE_FEED = { day: 45, symbol: "EURUSD" } as const;
 
 /** The hedger's book at day-0 prices: an ETH/USDC LP, BTC, gold, a EUR receivable and an S&P 500 portfolio. */
 export function demoExposures(pricesUsd: Readonly<Record<string, number>>): Exposure[] {

@@ -65,6 +65,19 @@ const HEADINGS = [
 ];
 
 /** The summary as plain text: the table, then gas, liquidations, vetoes and what the numbers mean. */
+/** The tradfi markets' hours in one line: days closed per market and the reopen gaps. */
+function marketHoursText(s: DemoSummary): string {
+  const closed = Object.entries(s.marketHours.closedDays).map(([symbol, n]) => `${symbol} ${n} d`);
+  const gaps = s.marketHours.reopens.map((r) => Math.abs(r.gapRatio));
+  const worst = s.marketHours.reopens.reduce<(typeof s.marketHours.reopens)[number] | undefined>(
+    (w, r) => (w === undefined || Math.abs(r.gapRatio) > Math.abs(w.gapRatio) ? r : w),
+    undefined,
+  );
+  return closed.length === 0
+    ? "Market hours: no tradfi market closed in the window."
+    : `Market hours (gold, EUR/USD, S&P 500 closed at the weekend, their feeds silent): closed ${closed.join(", ")}; ${gaps.length} reopen(s)${worst ? `, worst gap ${(worst.gapRatio * 100).toFixed(2)} % (${worst.symbol} on ${worst.date})` : ""}.`;
+}
+
 export function formatDemoSummary(s: DemoSummary): string {
   const rows = [HEADINGS, ...tableRows(s)];
   const widths = HEADINGS.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
@@ -84,6 +97,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     `Liquidations: ${s.liquidations.count}${s.liquidations.events.map((l) => ` — day ${l.day} (${l.date}): the ${l.who}, ${(l.closedFraction * 100).toFixed(0)} % closed, keeper reward ${formatUsd(l.keeperRewardUsd)}`).join(";")}.`,
     `Stop-losses executed by the keeper: ${s.stops.count}${s.stops.events.map((x) => ` — day ${x.day} (${x.date}): the ${x.who}, ${x.sizeDeltaUnits < 0 ? "sold" : "bought"} ${Math.abs(x.sizeDeltaUnits).toFixed(2)} at ${formatUsd(x.fillPriceUsd)}, keeper fee ${formatUsd(x.keeperFeeUsd)}`).join(";")}.`,
     `Oracle vetoes: ${s.oracleVetoes.length}${s.oracleVetoes.map((v) => ` — day ${v.day} (${v.date}) ${v.symbol}: ${v.message}; hedger sent ${v.hedgerSent ? "a transaction for the other hedges" : "nothing"}`).join(";")}.`,
+    marketHoursText(s),
     "",
     "Variance reduction = 1 − Var(hedged daily P&L) / Var(unhedged daily P&L), per hedge: exposure value change vs that plus the hedge account's on-chain equity change net of deposits (a stale-feed day is merged into the next). P&L offset = −hedge P&L / exposure P&L over the window. Carry: funding paid (negative: received), from Traded events plus what the open position owes.",
   ];
@@ -226,8 +240,8 @@ ${charts.join("\n")}
 <h2>Events</h2>${list(events)}
 <h2>Plan</h2><p>Collateral + reserve ${escapeHtml(formatUsd(s.plan.totalCapitalUsd))} for ${escapeHtml(formatUsd(s.plan.totalNotionalUsd))} of hedge notional (reserve ${escapeHtml(formatUsd(s.plan.reserveUsd))}).</p>${list(s.plan.warnings)}
 <h2>Price sources (proxies)</h2>${list(s.proxies.map((p) => `${p.symbol}: ${p.proxy}`))}
-<p class="note">Tradfi series have no weekend or holiday bars: the feed is re-posted at the last close on those days
-(the vault's heartbeat is one day). Generated in ${(s.elapsedMs / 1000).toFixed(1)} s.</p>
+<p class="note">${escapeHtml(marketHoursText(s))} Holidays have no bar either: the feed re-posts the last close
+(the shipped schedules have no holiday closures). Generated in ${(s.elapsedMs / 1000).toFixed(1)} s.</p>
 </body></html>
 `;
 }

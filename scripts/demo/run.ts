@@ -20,11 +20,13 @@ import ParapetLocal from "../../ignition/modules/ParapetLocal.js";
 import {
   hedgeRouterAbi,
   mockV3AggregatorAbi,
+  oracleAdapterAbi,
   perpVaultAbi,
   testTokenAbi,
   triggerOrdersAbi,
 } from "../../src/abis/index.js";
 import { loadHistoryFiles } from "../../src/backtest/node.js";
+import { defaultMarketSchedule, isMarketOpen, marketHoursParams, marketStatus } from "../../src/hours/index.js";
 import {
   createKeeperState,
   createParapetContext,
@@ -71,6 +73,8 @@ import { type DemoDay, type DemoSummary, summariseDemo } from "./summary.js";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const DAY_SECONDS = 86_400;
+/** The hedger and the keeper act this long after the day's feed rounds (19:30 UTC). */
+const ACT_AFTER_FEEDS_SECONDS = 900n;
 const FEED_DECIMALS = 8;
 /** Band of the rebalancer: act when a hedge is 5 % off its target size (the ETH LP's delta drifts with the price). */
 const REBALANCE_BAND = 0.05;
@@ -229,11 +233,35 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     });
     record(0, "setup", "mint test USDC", await publicClient.waitForTransactionReceipt({ hash }));
   };
-  // The "oracle" posts each day's close to the mock feeds with the SDK's testing helper.
+  // ---- the clock: day d at 19:30 UTC of the data's date d, moved by whole weeks into the chain's future ----------
+  // Weekdays then match the data: gold, EUR/USD and the S&P 500 close at the weekend with their shipped hours (set
+  // after the day-0 setup, a Saturday), their feeds publish nothing while closed, and the first round after the
+  // reopen is the Monday close (the gap from Friday's close, as the market had it).
+  const WEEK_SECONDS = 7n * BigInt(DAY_SECONDS);
+  const dataDayZero = BigInt(Date.parse(`${history.dates[0]}T19:30:00Z`) / 1000);
+  const chainNow = (await publicClient.getBlock()).timestamp;
+  const dayZeroAt = dataDayZero + ((chainNow - dataDayZero) / WEEK_SECONDS + 1n) * WEEK_SECONDS;
+  const dayAt = (day: number) => dayZeroAt + BigInt(day * DAY_SECONDS);
+  await networkHelpers.time.increaseTo(dayAt(0));
+  const schedules = new Map(
+    DEMO_FEEDS.flatMap((f) => {
+      const schedule = defaultMarketSchedule(f.symbol);
+      return schedule ? [[f.symbol, schedule] as const] : [];
+    }),
+  );
+  let hoursOn = false;
+  const closedAt = (symbol: string, t: bigint) => {
+    const schedule = schedules.get(symbol);
+    return hoursOn && schedule !== undefined && !isMarketOpen(schedule, t);
+  };
+
+  // The "oracle" posts each day's close to the mock feeds with the SDK's testing helper; a closed market's feed
+  // posts nothing (its underlying does not trade).
   const oracle = { publicClient, walletClient: oracleWallet, testClient: await viem.getTestClient(), deployment };
   const setFeeds = async (day: number, dayIndex: number, skip?: string) => {
+    const now = (await publicClient.getBlock()).timestamp;
     for (const m of deployment.markets) {
-      if (m.symbol === skip) continue;
+      if (m.symbol === skip || closedAt(m.symbol, now)) continue;
       const price = closeOf(m.symbol, dayIndex).toFixed(FEED_DECIMALS);
       const hash = await setMarketPrice(oracle, { marketId: m.marketId, price });
       record(day, "oracle", `${m.symbol} feed update`, await publicClient.waitForTransactionReceipt({ hash }));
@@ -339,6 +367,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   });
   if (opened.status !== "sent") throw new Error("opening the hedges sent nothing: the accounts were not empty");
   record(0, "hedger", "open hedges (HedgeRouter.rebalance)", opened.receipt);
+
   const hedgeReceipts: { day: number; receipt: TransactionReceipt }[] = [{ day: 0, receipt: opened.receipt }];
 
   const targets = plan.targets.map((t) => {
@@ -445,6 +474,31 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     ],
   });
 
+  // The tradfi markets get their shipped hours and closing margins (as `npm run deploy` gives them on a live
+  // network), after the day-0 setup and its snapshot: day 0 is a Saturday.
+  const adapterAddress = deployment.oracleAdapter;
+  for (const [symbol, schedule] of schedules) {
+    const { feed, marketId } = marketIdOf(symbol);
+    for (const request of [
+      {
+        address: adapterAddress,
+        abi: oracleAdapterAbi,
+        functionName: "setMarketHours",
+        args: [feed, marketHoursParams(schedule)],
+      },
+      {
+        address: deployment.perpVault,
+        abi: perpVaultAbi,
+        functionName: "setClosingMargin",
+        args: [marketId, schedule.closingMaintenanceMarginRatio],
+      },
+    ] as const) {
+      const hash = await oracleWallet.writeContract(request as never);
+      record(0, "setup", `${request.functionName} ${symbol}`, await publicClient.waitForTransactionReceipt({ hash }));
+    }
+  }
+  hoursOn = true;
+
   // ---- the replay -----------------------------------------------------------------------------------------------
   const lastRebalance = new Map<bigint, { timestampMs: number; priceUsd: number }>();
   const block0 = await publicClient.getBlock();
@@ -466,13 +520,42 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   const symbolOf = (marketId: string | undefined) =>
     deployment.markets.find((m) => String(m.marketId) === marketId)?.symbol ?? `market ${marketId}`;
 
+  /** Market → the last day it was open before its current closure; what closures cost; reopen gaps. */
+  const wasClosed = new Map<string, number>();
+  const closedDays = new Map<string, number>();
+  const reopenGaps: { day: number; date: string; symbol: string; gapRatio: number }[] = [];
+  const utcMinute = (t: bigint) => `${new Date(Number(t) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
   for (let day = 1; day <= days; day++) {
     const date = history.dates[day] as string;
     const events: string[] = [];
-    await networkHelpers.time.increase(DAY_SECONDS);
+    await networkHelpers.time.increaseTo(dayAt(day));
     const staleSymbol = staleFeed !== null && staleFeed.day === day ? staleFeed.symbol : undefined;
+    const closedToday = [...schedules.keys()].filter((symbol) => closedAt(symbol, dayAt(day)));
+    const reopened = [...schedules.keys()].filter((symbol) => !closedToday.includes(symbol) && wasClosed.has(symbol));
     await setFeeds(day, day, staleSymbol);
+    // The feeds publish at 19:30 UTC; the hedger and the keeper act a quarter of an hour later (a feed that skipped
+    // a day is then past its one-day heartbeat).
+    await networkHelpers.time.increaseTo(dayAt(day) + ACT_AFTER_FEEDS_SECONDS);
     if (staleSymbol !== undefined) events.push(`${staleSymbol} feed not updated today (simulated outage)`);
+    if (closedToday.length > 0) {
+      const reopens = closedToday.map((symbol) => {
+        const next = marketStatus(schedules.get(symbol), dayAt(day)).nextOpen;
+        // In the data's calendar (the chain's clock is whole weeks ahead of it).
+        return `${symbol} reopens ${next === undefined ? "?" : utcMinute(next - (dayZeroAt - dataDayZero))}`;
+      });
+      events.push(`market hours: ${closedToday.join(", ")} closed, no round published (${reopens.join("; ")})`);
+    }
+    for (const symbol of reopened) {
+      const friday = wasClosed.get(symbol) as number;
+      const gap = closeOf(symbol, day) / closeOf(symbol, friday) - 1;
+      reopenGaps.push({ day, date, symbol, gapRatio: gap });
+      events.push(
+        `${symbol} reopened: the first round is ${(gap * 100).toFixed(2)} % from its last close before the closure (day ${friday})`,
+      );
+      wasClosed.delete(symbol);
+    }
+    for (const symbol of closedToday) if (!wasClosed.has(symbol)) wasClosed.set(symbol, day - 1);
+    for (const symbol of closedToday) closedDays.set(symbol, (closedDays.get(symbol) ?? 0) + 1);
 
     // Rebalancer: read → plan → rule → at most one HedgeRouter transaction.
     const pass = await rebalanceHedge(hedger, {
@@ -487,6 +570,10 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
         .map((v) => ({ symbol: d.target.marketAsset, message: v.message })),
     );
     for (const v of oracleVetoes) events.push(`ORACLE veto on ${v.symbol}: ${v.message}; nothing sent for it`);
+    const closedVetoes = pass.decisions.flatMap((d) =>
+      d.decision.vetoes.filter((v) => v.code === "MARKET_CLOSED").map((v) => `${d.target.marketAsset} (${v.message})`),
+    );
+    if (closedVetoes.length > 0) events.push(`MARKET_CLOSED veto: ${closedVetoes.join("; ")}; nothing sent for them`);
     if (staleFeed !== null && day === staleFeed.day + 1 && !oracleVetoes.some((v) => v.symbol === staleFeed.symbol)) {
       events.push(`${staleFeed.symbol} feed updated again: no ORACLE veto, the rebalancer is back in charge`);
     }
@@ -620,6 +707,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     ethPricesUsd: daysOut.map((d) => d.feedPricesUsd.ETH ?? Number.NaN), // the ETH feed, as read on chain
     exposureValueUsd,
     staleFeed,
+    marketHours: { closedDays: Object.fromEntries(closedDays), reopens: reopenGaps },
     proxies: DEMO_FEEDS.map((f) => ({ symbol: f.symbol, proxy: f.proxy })),
     elapsedMs: Date.now() - startedMs,
   });

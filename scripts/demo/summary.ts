@@ -112,6 +112,8 @@ export type DemoSummary = {
     events: (DemoDay["stops"][number] & { day: number; date: string })[];
   };
   oracleVetoes: { day: number; date: string; symbol: string; message: string; hedgerSent: boolean }[];
+  /** The tradfi markets' hours on chain: days closed per market and each reopen's gap from the last close before. */
+  marketHours: DemoMarketHours;
   staleFeed: { day: number; symbol: string } | null;
   proxies: { symbol: string; proxy: string }[];
   plan: { totalCapitalUsd: number; totalNotionalUsd: number; reserveUsd: number; warnings: string[] };
@@ -132,7 +134,13 @@ export type DemoSummary = {
   reportPath?: string | undefined;
 };
 
+export type DemoMarketHours = {
+  closedDays: Record<string, number>;
+  reopens: { day: number; date: string; symbol: string; gapRatio: number }[];
+};
+
 export type SummariseDemoParameters = {
+  marketHours: DemoMarketHours;
   from: string;
   to: string;
   exposures: readonly Exposure[];
@@ -316,6 +324,7 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
     oracleVetoes: days.flatMap((d) =>
       d.oracleVetoes.map((v) => ({ day: d.day, date: d.date, ...v, hedgerSent: d.hedgerSent })),
     ),
+    marketHours: p.marketHours,
     staleFeed: p.staleFeed,
     proxies: p.proxies,
     plan: {

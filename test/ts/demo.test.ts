@@ -8,7 +8,7 @@ import { perpVaultAbi, triggerOrdersAbi } from "../../src/abis/index.js";
 import { getAccount, ParapetInputError, wadToNumber } from "../../src/index.js";
 
 // A short demo (12 days from the default start): the reckless trader is liquidated on day 6 (ETH's 2025-08-01 drop)
-// and the XAU feed goes stale on day 3. One run, then every check reads the chain it left behind.
+// and the EURUSD feed goes stale on day 3 (a Tuesday); the tradfi markets close at the weekend. One run, then every check reads the chain it left behind.
 describe("npm run demo (runDemo, 12 days)", function () {
   this.timeout(60_000);
   let demo: Awaited<ReturnType<typeof runDemo>>;
@@ -19,7 +19,7 @@ describe("npm run demo (runDemo, 12 days)", function () {
     reportPath = join(await mkdtemp(join(tmpdir(), "parapet-demo-")), "demo.html");
     demo = await runDemo({
       days: 12,
-      staleFeed: { day: 3, symbol: "XAU" },
+      staleFeed: { day: 3, symbol: "EURUSD" },
       reportPath,
       onProgress: (p) => progress.push(p),
     });
@@ -132,21 +132,56 @@ describe("npm run demo (runDemo, 12 days)", function () {
     expect(demo.total.carryUsd).to.not.equal(0);
   });
 
-  it("the stale XAU day is an ORACLE veto, the hedger sends nothing, and the next day recovers", () => {
-    expect(demo.oracleVetoes.map((v) => [v.day, v.symbol, v.hedgerSent])).to.deep.equal([[3, "XAU", false]]);
+  it("the tradfi markets close at the weekend (their shipped hours): no round, a MARKET_CLOSED veto, nothing traded in them; the Monday round is the reopen", async () => {
+    // 2025-07-27 (day 1) and 2025-08-02/03 (days 7, 8) are weekend days; ETH and BTC trade on.
+    expect(demo.marketHours.closedDays).to.deep.equal({ XAU: 3, EURUSD: 3, SPX: 3 });
+    expect(demo.marketHours.reopens.map((r) => [r.day, r.date, r.symbol])).to.deep.equal(
+      [
+        [2, "2025-07-28"],
+        [9, "2025-08-04"],
+      ].flatMap(([day, date]) => ["XAU", "EURUSD", "SPX"].map((symbol) => [day, date, symbol])),
+    );
+    for (const day of [1, 7, 8]) {
+      const events = progress[day]?.events.join("\n") ?? "";
+      expect(events, `day ${day}`).to.match(/market hours: XAU, EURUSD, SPX closed, no round published/);
+      // No round for a closed market; crypto feeds publish.
+      const labels = demo.transactions.filter((t) => t.day === day).map((t) => t.label);
+      expect(labels, `day ${day}`).to.include.members(["ETH feed update", "BTC feed update"]);
+      for (const symbol of ["XAU", "EURUSD", "SPX"]) expect(labels).to.not.include(`${symbol} feed update`);
+    }
+    expect(progress[1]?.events.join("\n")).to.match(/MARKET_CLOSED veto: XAU .*EURUSD .*SPX/);
+    expect(progress[9]?.events.join("\n")).to.match(/SPX reopened: the first round is -?[0-9.]+ % from its last close/);
+    // On chain: nothing traded in a closed market on a closed day.
+    const { context, deployment, startBlock } = demo.chain;
+    const closedIds = deployment.markets.filter((m) => m.symbol in demo.marketHours.closedDays).map((m) => m.marketId);
+    const closedHashes = new Set(demo.transactions.filter((t) => [1, 7, 8].includes(t.day)).map((t) => t.hash));
+    const traded = await context.publicClient.getContractEvents({
+      address: deployment.perpVault,
+      abi: perpVaultAbi,
+      eventName: "Traded",
+      fromBlock: startBlock,
+    });
+    const tradedClosed = traded.filter(
+      (e) => closedHashes.has(e.transactionHash) && closedIds.includes(e.args.marketId ?? -1n),
+    );
+    expect(tradedClosed).to.deep.equal([]);
+  });
+
+  it("the stale EURUSD day is an ORACLE veto, the hedger sends nothing, and the next day recovers", () => {
+    expect(demo.oracleVetoes.map((v) => [v.day, v.symbol, v.hedgerSent])).to.deep.equal([[3, "EURUSD", false]]);
     expect(demo.oracleVetoes[0]?.message).to.match(/StalePrice/);
     expect(demo.transactions.filter((t) => t.day === 3 && t.role === "hedger")).to.deep.equal([]);
-    const xau = demo.hedges.findIndex((h) => h.symbol === "XAU");
-    expect(demo.series.marginRatio[xau]?.[3]).to.be.NaN; // the vault cannot price the account that day
-    expect(demo.series.marginRatio[xau]?.[4]).to.be.greaterThan(1);
+    const eurusd = demo.hedges.findIndex((h) => h.symbol === "EURUSD");
+    expect(demo.series.marginRatio[eurusd]?.[3]).to.be.NaN; // the vault cannot price the account that day
+    expect(demo.series.marginRatio[eurusd]?.[4]).to.be.greaterThan(1);
   });
 
   it("reports the setup and then progress once per day, with the day's events", () => {
     expect(progress.map((p) => p.day)).to.deep.equal(Array.from({ length: 13 }, (_, i) => i));
     expect(progress[0]?.date).to.equal("2025-07-26");
     expect(progress[0]?.events.join("\n")).to.match(/liquidation price 35\d\d\.\d\d \(on chain\)/);
-    expect(progress[3]?.events.join("\n")).to.match(/ORACLE veto on XAU/);
-    expect(progress[4]?.events.join("\n")).to.match(/XAU feed updated again/);
+    expect(progress[3]?.events.join("\n")).to.match(/ORACLE veto on EURUSD/);
+    expect(progress[4]?.events.join("\n")).to.match(/EURUSD feed updated again/);
     expect(progress[6]?.events.join("\n")).to.match(/liquidated the reckless trader/);
   });
 
@@ -156,14 +191,14 @@ describe("npm run demo (runDemo, 12 days)", function () {
     expect(html.startsWith("<!doctype html>")).to.equal(true);
     expect(html.split("<svg").length - 1).to.equal(4);
     expect(html).to.not.match(/<script|https?:\/\//i);
-    expect(html).to.include("ORACLE veto (XAU)");
+    expect(html).to.include("ORACLE veto (EURUSD)");
     expect(html).to.include("liquidation of the reckless trader");
   });
 
   it("rejects bad parameters with a typed error, before touching a chain", async () => {
     for (const bad of [
       { days: 1 },
-      { days: 12, staleFeed: { day: 12, symbol: "XAU" } },
+      { days: 12, staleFeed: { day: 12, symbol: "EURUSD" } },
       { staleFeed: { day: 3, symbol: "DOGE" } },
     ]) {
       const error = await runDemo(bad).catch((e: unknown) => e);

@@ -94,6 +94,9 @@ contract VaultHandler is Test {
     /// ADL until utilisation ≤ 100 %).
     uint256 public lastFullKeeperPass;
     uint256 public ghostKeeperPasses;
+    /// @dev closeAndReopen: holders refused while closed, increases refused with MarketReopening at the reopen.
+    uint256 public ghostClosedRefusals;
+    uint256 public ghostReopenRefusals;
     /// @dev Price steps and keeper intervals that started with the reserve above the pool's value: ADL could not run
     /// since the last user action (a feed broken in between). A statistic; INV-07 is checked without it.
     uint256 public ghostStepsFromUncoveredReserve;
@@ -728,6 +731,144 @@ contract VaultHandler is Test {
         if (mode != 0 && mode != 1) _feed(1).updateAnswer(_lastGoodAnswer[1]);
         _end(before, NONE, "warp");
         if (mode != 0 && mode != 1 && mode != 2) _keeperPass();
+    }
+
+    /// @notice A market closes and reopens with a gap (INV-HRS-01..03 under the fuzzer): the owner gives its feed a
+    /// closure starting within the closing window, with a closing margin; the keeper runs in the window (liquidating
+    /// below the closing margin); while closed every operation on the market is refused with `MarketClosed` and
+    /// moves nothing; at the reopen the first round may gap by up to ±MAX_STEP_BPS and the keeper runs at it, during
+    /// the reopen delay, before any new exposure (`MarketReopening`). Closed for at most KEEPER_INTERVAL, as INV-07's
+    /// derivation assumes of any gap between keeper passes. The hours are cleared at the end: no other action sees a
+    /// closed market.
+    function closeAndReopen(uint256 marketSeed, uint256 closedSeed, int256 gapSeed, uint256 marginSeed) external {
+        uint256 m = marketSeed % MARKETS;
+        address feed = vault.marketParams(m).feed;
+        uint256 mm = vault.marketParams(m).maintenanceMarginRatio;
+        uint256 closingMm = mm + bound(marginSeed, 0, (0.5e18 - mm) / 1e12) * 1e12;
+        uint256 start = block.timestamp + 30 minutes;
+        uint256 end = start + bound(closedSeed, 1 hours, KEEPER_INTERVAL);
+        IOracleAdapter.MarketHoursParams memory h;
+        // Open all week but one minute half a week away (an always-open schedule is refused): the closure decides.
+        uint16 gap = uint16(1 + ((((block.timestamp + 3 days) % 1 weeks) / 60 + 5_040) % 10_077));
+        h.sessions = new IOracleAdapter.Session[](2);
+        h.sessions[0] = IOracleAdapter.Session(0, gap);
+        h.sessions[1] = IOracleAdapter.Session(gap + 1, 10_080);
+        h.closures = new IOracleAdapter.Closure[](1);
+        h.closures[0] = IOracleAdapter.Closure(uint32(start), uint32(end));
+        h.closingWindowSeconds = 1 hours;
+        h.reopenDelaySeconds = 5 minutes;
+        AccountSnap[] memory before = _begin();
+        vm.prank(owner);
+        adapter.setMarketHours(feed, h);
+        vm.prank(owner);
+        try vault.setClosingMargin(m, closingMm) {} catch (bytes memory reason) {
+            _unexpected("setClosingMargin", reason);
+        }
+        _end(before, NONE, "closeAndReopen");
+        // The closing window: the keeper liquidates what the closing margin makes liquidatable.
+        _keeperPass();
+
+        before = _begin();
+        vm.warp(start + (end - start) / 2);
+        _ghostNow = block.timestamp;
+        _checkClosedRefusals(m);
+        _end(before, NONE, "closeAndReopen");
+
+        // The reopen: the first round, with a gap; the other markets' feeds publish too.
+        before = _begin();
+        _noteStepStart();
+        vm.warp(end);
+        _ghostNow = block.timestamp;
+        int256 answer =
+            (_lastGoodAnswer[m] * (10_000 + bound(gapSeed, -int256(MAX_STEP_BPS), int256(MAX_STEP_BPS)))) / 10_000;
+        (int256 lo, int256 hi) = _band(m);
+        if (answer < lo) answer = lo;
+        if (answer > hi) answer = hi;
+        _lastGoodAnswer[m] = answer;
+        for (uint256 k; k < MARKETS; ++k) _feed(k).updateAnswer(_lastGoodAnswer[k]);
+        _end(before, NONE, "closeAndReopen");
+        _checkReopening(m);
+        // Liquidations (and ADL) at the reopen round, before anyone can add exposure.
+        _keeperPass();
+
+        before = _begin();
+        vm.warp(end + 5 minutes);
+        _ghostNow = block.timestamp;
+        vm.startPrank(owner);
+        adapter.clearMarketHours(feed);
+        vault.setClosingMargin(m, 0);
+        vm.stopPrank();
+        _end(before, NONE, "closeAndReopen");
+        okCount["closeAndReopen"] += 1;
+    }
+
+    /// @dev INV-HRS-01 while market `m` is closed: accrual, every holder's liquidation, withdrawal and reduction are
+    /// refused with `MarketClosed` (the caller's `_end` checks that nothing moved).
+    function _checkClosedRefusals(uint256 m) internal {
+        try vault.accrueFunding(m) {
+            _violate(201, "INV-HRS-01: accrueFunding went through on a closed market");
+        } catch (bytes memory reason) {
+            if (!_isClosedOrOracleError(reason)) _unexpected("accrueFunding closed", reason);
+        }
+        for (uint256 id; id < TRADER_ACCOUNTS; ++id) {
+            int256 size = _size(id, m);
+            if (size == 0) continue;
+            Account memory a = _accounts[id];
+            vm.prank(KEEPER_BOT);
+            try vault.liquidate(a.owner, a.index) {
+                _violate(201, "INV-HRS-01: a liquidation went through on a closed market");
+            } catch (bytes memory reason) {
+                if (!_isClosedOrOracleError(reason)) _unexpected("liquidate closed", reason);
+            }
+            vm.prank(a.owner);
+            try vault.withdraw(a.index, 1, a.owner) {
+                _violate(201, "INV-HRS-01: a holder of a closed market withdrew");
+            } catch (bytes memory reason) {
+                if (!_isClosedOrOracleError(reason)) _unexpected("withdraw closed", reason);
+            }
+            vm.prank(a.owner);
+            try vault.trade(_tradeParams(a, m, size / 2 == 0 ? -size : -size / 2)) {
+                _violate(201, "INV-HRS-01: a reduction went through on a closed market");
+            } catch (bytes memory reason) {
+                if (!_isClosedOrOracleError(reason)) _unexpected("reduce closed", reason);
+            }
+            ghostClosedRefusals += 1;
+        }
+    }
+
+    /// @dev Refused for the closed market, or for another market's broken feed (an account holding both).
+    function _isClosedOrOracleError(bytes memory reason) internal pure returns (bool) {
+        return _selector(reason) == IOracleAdapter.MarketClosed.selector || _isOracleError(reason);
+    }
+
+    /// @dev INV-HRS-02 at the reopen round, in the reopen delay: an increase is refused with `MarketReopening`.
+    function _checkReopening(uint256 m) internal {
+        for (uint256 id; id < TRADER_ACCOUNTS; ++id) {
+            int256 size = _size(id, m);
+            if (size == 0) continue;
+            Account memory a = _accounts[id];
+            AccountSnap[] memory before = _begin();
+            vm.prank(a.owner);
+            try vault.trade(_tradeParams(a, m, size)) {
+                _violate(202, "INV-HRS-02: an increase went through in the reopen delay");
+            } catch (bytes memory reason) {
+                // Refused for the reopen, or earlier for a reason of its own (margin, caps): never a Panic.
+                if (_selector(reason) == IPerpVaultTypes.MarketReopening.selector) ghostReopenRefusals += 1;
+                else if (_selector(reason) == bytes4(0x4e487b71)) _unexpected("increase reopening", reason);
+            }
+            _end(before, NONE, "closeAndReopen");
+            return;
+        }
+    }
+
+    /// @dev A trade of `delta` by the account's owner at any price, now.
+    function _tradeParams(
+        Account memory a,
+        uint256 m,
+        int256 delta
+    ) internal view returns (IPerpVaultTypes.TradeParams memory) {
+        return
+            IPerpVaultTypes.TradeParams(a.owner, a.index, m, delta, delta > 0 ? type(uint256).max : 0, block.timestamp);
     }
 
     /// @notice Breaks a feed: a zero answer, or a round last updated beyond the heartbeat. `movePrice` and `warp`
@@ -1880,7 +2021,7 @@ contract VaultHandler is Test {
 
     /// @notice Successes / expected rejections of the actions, for `PARAPET_INVARIANT_COVERAGE=1` (VaultInvariants).
     function coverageReport() external view returns (string memory out) {
-        bytes32[27] memory names = [
+        bytes32[28] memory names = [
             bytes32("trade"),
             "adjust",
             "operatorTrade",
@@ -1907,7 +2048,8 @@ contract VaultHandler is Test {
             "releaseInsurance",
             "setOperatorGrant",
             "setParams",
-            "probeExitLiveness"
+            "probeExitLiveness",
+            "closeAndReopen"
         ];
         for (uint256 i; i < names.length; ++i) {
             out = string.concat(
@@ -1933,7 +2075,11 @@ contract VaultHandler is Test {
             " settled=",
             vm.toString(ghostRequestsSettled),
             " cancelled=",
-            vm.toString(ghostRequestsCancelled)
+            vm.toString(ghostRequestsCancelled),
+            " closedRefusals=",
+            vm.toString(ghostClosedRefusals),
+            " reopenRefusals=",
+            vm.toString(ghostReopenRefusals)
         );
     }
 

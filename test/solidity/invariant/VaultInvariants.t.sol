@@ -61,7 +61,7 @@ contract VaultInvariantsTest is VaultFixture, StdInvariantLite {
         vm.prank(owner);
         lp.setFlowParams(ILiquidityVault.FlowParams(10 minutes, 2 hours, 10, 10, 1e6));
 
-        bytes4[] memory selectors = new bytes4[](33);
+        bytes4[] memory selectors = new bytes4[](34);
         selectors[0] = VaultHandler.deposit.selector;
         selectors[1] = VaultHandler.withdraw.selector;
         selectors[2] = VaultHandler.exitAccount.selector;
@@ -95,6 +95,7 @@ contract VaultInvariantsTest is VaultFixture, StdInvariantLite {
         selectors[30] = VaultHandler.lpSettle.selector; // settling twice as likely: requests should not pile up
         selectors[31] = VaultHandler.movePrice.selector; // price steps twice as likely: gaps and walks
         selectors[32] = VaultHandler.adjust.selector;
+        selectors[33] = VaultHandler.closeAndReopen.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetSender(address(0x5EED));
@@ -201,6 +202,10 @@ contract VaultInvariantsTest is VaultFixture, StdInvariantLite {
         _checkINVLP01_defence();
         _checkINVLP02_escrow();
         _checkINVLP03_noDepositIntoAWorthlessPool();
+        // INV-HRS-01 / INV-HRS-02: while a market is closed nothing on it goes through; in the reopen delay no
+        // increase does (checked by the handler's closeAndReopen).
+        _assertNoViolation(201);
+        _assertNoViolation(202);
     }
 
     /// @dev INV-11 exactness: after poking every market (in a snapshot, reverted), the O(1) totals `capacityMark()`
