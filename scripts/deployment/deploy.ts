@@ -3,11 +3,11 @@
 // Ignition journal) → deploy with Ignition (its journal makes a re-run send nothing) → read the markets back from
 // the vault → write deployments/<network>.json and re-read it through parseDeployment.
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { type Address, erc20Abi, formatUnits, getAddress, type PublicClient, parseAbi } from "viem";
+import { type Address, erc20Abi, formatUnits, getAddress, type Hex, type PublicClient, parseAbi } from "viem";
 import { type LivePlan, parapetModule } from "../../ignition/modules/Parapet.js";
 import { type LocalPlan, parapetLocalModule } from "../../ignition/modules/ParapetLocal.js";
 import { liquidityVaultAbi, oracleAdapterAbi, perpVaultAbi } from "../../src/abis/index.js";
@@ -44,6 +44,8 @@ export type DeployNetworkReturnType = {
   deploymentId: string;
   /** The Ignition journal directory, or undefined on the in-process `hardhat` network (nothing is persisted). */
   journalDir: string | undefined;
+  /** Why an old journal on a dev chain was deleted first (it described a restarted chain), or undefined. */
+  journalReset: string | undefined;
   deployer: Address;
   /** Markets whose latency defence is on, as the vault reports it after the deploy (docs/orders.md). */
   latencyDefence: {
@@ -123,21 +125,37 @@ async function preflight(publicClient: PublicClient, plan: DeployPlan, file: str
   }
 }
 
-/** A journal whose contracts are gone belongs to a chain that was restarted: Ignition would trust it blindly. */
-async function checkJournal(publicClient: PublicClient, journalDir: string) {
+/** Written next to Ignition's journal: the chain it describes (a restarted local node has a new genesis block). */
+const JOURNAL_CHAIN_FILE = "parapet-chain.json";
+type JournalChain = { chainId: number; genesisHash: Hex };
+
+/**
+ * Why the journal in `journalDir` is not this chain's, or undefined when it is (or there is none): another chain id
+ * or genesis block than the one recorded at the last deploy, or a recorded contract without code (a journal from
+ * before the genesis was recorded, on a restarted chain). Ignition alone would trust it blindly.
+ */
+async function staleJournal(
+  publicClient: PublicClient,
+  journalDir: string,
+  chain: JournalChain,
+): Promise<string | undefined> {
+  const chainFile = path.join(journalDir, JOURNAL_CHAIN_FILE);
+  if (existsSync(chainFile)) {
+    const recorded = JSON.parse(await readFile(chainFile, "utf8")) as JournalChain;
+    if (recorded.chainId !== chain.chainId || recorded.genesisHash !== chain.genesisHash) {
+      return `it was written for chain ${recorded.chainId} with genesis block ${recorded.genesisHash}, this is chain ${chain.chainId} with genesis block ${chain.genesisHash} (the node was restarted)`;
+    }
+  }
   const file = path.join(journalDir, "deployed_addresses.json");
-  if (!existsSync(file)) return;
+  if (!existsSync(file)) return undefined;
   const addresses = Object.values(JSON.parse(await readFile(file, "utf8")) as Record<string, Address>);
   for (const address of addresses) {
     const code = await publicClient.getCode({ address });
     if (code === undefined || code === "0x") {
-      throw new ParapetDeploymentError({
-        code: "STALE_IGNITION_JOURNAL",
-        summary: `The Ignition journal ${journalDir} records ${address}, which has no code on this chain (the chain was restarted or reset).`,
-        fix: `Delete ${journalDir} (it describes a chain that no longer exists) and deploy again.`,
-      });
+      return `it records ${address}, which has no code on this chain (the chain was restarted or reset)`;
     }
   }
+  return undefined;
 }
 
 /** First block at which `address` has code (binary search over getCode; undefined if the node cannot tell). */
@@ -194,8 +212,24 @@ export async function deployNetwork(
   const deploymentId = options.deploymentId ?? `chain-${chainId}`;
   const ephemeral = connection.networkConfig.type === "edr-simulated";
   const journalDir = ephemeral ? undefined : path.join(hre.config.paths.ignition, "deployments", deploymentId);
+  const genesis = await publicClient.getBlock({ blockNumber: 0n });
+  const chain: JournalChain = { chainId, genesisHash: genesis.hash };
+  let journalReset: string | undefined;
   if (journalDir && options.resetJournal) await rm(journalDir, { recursive: true, force: true });
-  if (journalDir) await checkJournal(publicClient, journalDir);
+  const stale = journalDir ? await staleJournal(publicClient, journalDir, chain) : undefined;
+  if (journalDir && stale) {
+    // A dev chain (test collateral) is disposable: its old journal describes a chain that no longer exists. A live
+    // chain's journal is never deleted for the user.
+    if (plan.collateral.kind !== "test") {
+      throw new ParapetDeploymentError({
+        code: "STALE_IGNITION_JOURNAL",
+        summary: `The Ignition journal ${journalDir} is not this chain's: ${stale}.`,
+        fix: `Delete ${journalDir} (it describes a chain that no longer exists) and deploy again.`,
+      });
+    }
+    await rm(journalDir, { recursive: true, force: true });
+    journalReset = stale;
+  }
 
   const nonceBefore = await publicClient.getTransactionCount({ address: deployer, blockTag: "pending" });
   const module =
@@ -315,6 +349,7 @@ export async function deployNetwork(
     collateralDecimals,
     markets,
   });
+  if (journalDir) await writeFile(path.join(journalDir, JOURNAL_CHAIN_FILE), `${JSON.stringify(chain, null, 2)}\n`);
   await writeDeploymentFile(outFile, deployment);
   // What the SDK will read: the file must round-trip to the same deployment.
   const reread = await loadDeploymentFile(outFile);
@@ -326,6 +361,7 @@ export async function deployNetwork(
     outFile,
     deploymentId,
     journalDir,
+    journalReset,
     deployer,
     latencyDefence,
     marketHours,
@@ -382,6 +418,9 @@ export function formatDeployReport(result: DeployNetworkReturnType, networkName:
     }),
     `  LP flows: ${lpFlowsText(result.lpFlows, d.collateralDecimals)}`,
     `Wrote ${result.outFile}.`,
+    ...(result.journalReset
+      ? [`Deleted the old Ignition journal first: ${result.journalReset}; deployed afresh.`]
+      : []),
     result.journalDir
       ? `Ignition journal: ${result.journalDir} (a re-run resumes from it and sends only what is missing).`
       : "Ignition journal: none (the in-process hardhat network is not persisted; use --network localhost with `npm run node` for a persistent local chain).",

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -311,24 +312,68 @@ describe("deployment per network (Ignition modules, parameter files, deploy scri
     expect(await deployerNonce()).to.equal(nonce);
   });
 
-  it("a journal whose contracts are gone (restarted chain) is refused with the directory to delete", async () => {
+  it("a dev chain's stale journal (a restarted node: another genesis block, or contracts gone) is deleted and deployed afresh; a live chain's is refused with the directory to delete", async () => {
+    // A journal from before this node started: it records the genesis of another chain.
     const journal = path.join(hre.config.paths.ignition, "deployments", `${RUN}-stale`);
     await mkdir(journal, { recursive: true });
+    const otherGenesis = `0x${"ab".repeat(32)}`;
+    await writeFile(
+      path.join(journal, "parapet-chain.json"),
+      JSON.stringify({ chainId: 31337, genesisHash: otherGenesis }),
+    );
     await writeFile(
       path.join(journal, "deployed_addresses.json"),
       JSON.stringify({ "Core#PerpVault": "0x00000000000000000000000000000000000000aa" }),
+    );
+    const fresh = await deployNetwork(anvilConnection, {
+      networkName: "localhost",
+      parametersFile: LOCAL,
+      outFile: path.join(tmp, "fresh.json"),
+      deploymentId: `${RUN}-stale`,
+    });
+    expect(fresh.alreadyDeployed).to.equal(false);
+    expect(fresh.journalReset).to.match(new RegExp(`written for chain 31337 with genesis block ${otherGenesis}`));
+    expect(formatDeployReport(fresh, "localhost")).to.include("Deleted the old Ignition journal first");
+    // The journal now records this chain: a re-run resumes from it.
+    const genesis = await anvilConnection.viem.getPublicClient().then((c) => c.getBlock({ blockNumber: 0n }));
+    expect(JSON.parse(await readFile(path.join(journal, "parapet-chain.json"), "utf8"))).to.deep.equal({
+      chainId: 31337,
+      genesisHash: genesis.hash,
+    });
+    const again = await deployNetwork(anvilConnection, {
+      networkName: "localhost",
+      parametersFile: LOCAL,
+      outFile: path.join(tmp, "fresh.json"),
+      deploymentId: `${RUN}-stale`,
+    });
+    expect([again.alreadyDeployed, again.journalReset]).to.deep.equal([true, undefined]);
+
+    // A live file (real collateral and feeds: here the dev deployment's contracts) never deletes a journal.
+    const live = JSON.parse(await readFile(ARBITRUM_ONE, "utf8"));
+    live.chainId = 31337;
+    live.collateral.token = fresh.deployment.collateralToken;
+    live.sequencerUptimeFeed.address = fresh.deployment.markets[0]?.feed;
+    for (const [k, market] of live.markets.entries()) market.feed = fresh.deployment.markets[k]?.feed;
+    const liveFile = path.join(tmp, "live-on-anvil.json");
+    await writeFile(liveFile, JSON.stringify(live));
+    const liveJournal = path.join(hre.config.paths.ignition, "deployments", `${RUN}-stale-live`);
+    await mkdir(liveJournal, { recursive: true });
+    await writeFile(
+      path.join(liveJournal, "parapet-chain.json"),
+      JSON.stringify({ chainId: 31337, genesisHash: otherGenesis }),
     );
     const nonce = await deployerNonce();
     await expectDeployError(
       deployNetwork(anvilConnection, {
         networkName: "localhost",
-        parametersFile: LOCAL,
+        parametersFile: liveFile,
         outFile: path.join(tmp, "never.json"),
-        deploymentId: `${RUN}-stale`,
+        deploymentId: `${RUN}-stale-live`,
       }),
       "STALE_IGNITION_JOURNAL",
-      `Delete ${journal}`,
+      `Delete ${liveJournal}`,
     );
+    expect(existsSync(path.join(liveJournal, "parapet-chain.json"))).to.equal(true);
     expect(await deployerNonce()).to.equal(nonce);
   });
 
