@@ -164,3 +164,14 @@ export function acceptablePrice({ priceWad, sizeDelta, slippageBps }: Acceptable
 export function wadToNumber(valueWad: bigint): number {
   return Number(fromWad(valueWad));
 }
+
+/**
+ * An integer amount of a `decimals`-place unit (token units, WAD) as a person reads it: exact, thousands separated,
+ * no trailing zeros, e.g. 14411384086 at 6 decimals → "14,411.384086"; 3936.1e18 at 18 → "3,936.1".
+ */
+export function formatAmount(amount: bigint, decimals: number): string {
+  const [whole = "0", fraction] = formatUnits(amount, decimals).split(".");
+  const negative = whole.startsWith("-");
+  const grouped = (negative ? whole.slice(1) : whole).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${negative ? "-" : ""}${grouped}${fraction ? `.${fraction}` : ""}`;
+}

@@ -13,6 +13,7 @@ import { planHedge } from "../hedge/plan.js";
 import { type RebalanceHedgeReturnType, rebalanceHedge } from "../hedge/rebalancer.js";
 import type { Exposure, HedgePlan, HedgePolicy, RebalancePolicy, RebalanceTrigger } from "../hedge/types.js";
 import type { OracleHealth } from "../oracle/index.js";
+import { formatAmount } from "../units.js";
 import type { CliIo } from "./backtest.js";
 import { parseFiniteNumber, splitPair } from "./backtest.js";
 import {
@@ -606,6 +607,8 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
   );
   const { client, signer } = await connect(settings, envOf(io), "required", "hedge");
   const owner = signer as Address;
+  /** Token amounts as the user reads them: whole tokens to the token's last decimal, with thousands separators. */
+  const tokens = (amount: bigint) => formatAmount(amount, client.deployment.collateralDecimals);
   const plan = await planFromChain(client, args);
   if (plan.targets.length === 0) {
     io.stderr("parapet hedge: the plan has no target (see the warnings of parapet plan); nothing to send.\n");
@@ -632,7 +635,9 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
       );
       if (!setup.routerIsOperator) say("Setup: the router is not your operator yet (--approve sends setOperator).");
       if (setup.allowance < maxDeposits)
-        say(`Setup: allowance ${setup.allowance} < max deposits ${maxDeposits} token units (--approve sends approve).`);
+        say(
+          `Setup: allowance ${tokens(setup.allowance)} < max deposits ${tokens(maxDeposits)} tokens (--approve sends approve).`,
+        );
     }
     return EXIT_CODES.ok;
   }
@@ -643,7 +648,7 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
     }
     if (resolved.allowance < maxDeposits) {
       const w = await writeApprove(client, { amount: maxDeposits, spender: "hedgeRouter" });
-      say(`approve(router, ${maxDeposits}): ${w.hash} (gas ${w.receipt.gasUsed})`);
+      say(`approve(router, ${tokens(maxDeposits)} tokens): ${w.hash} (gas ${w.receipt.gasUsed})`);
     }
     if (hasStops && resolved.triggerOrdersIsOperator !== true) {
       const operator = client.deployment.triggerOrders as Address;
@@ -652,7 +657,7 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
     }
     if (hasStops && (resolved.triggerOrdersAllowance ?? 0n) < stopFees) {
       const w = await writeApprove(client, { amount: stopFees, spender: "triggerOrders" });
-      say(`approve(triggerOrders, ${stopFees}): ${w.hash} (gas ${w.receipt.gasUsed})`);
+      say(`approve(triggerOrders, ${tokens(stopFees)} tokens): ${w.hash} (gas ${w.receipt.gasUsed})`);
     }
   }
   try {
@@ -677,12 +682,12 @@ async function runHedge(argv: readonly string[], io: CliIo): Promise<number> {
       say(`\nSent ${result.hash} (gas ${result.receipt.gasUsed}, block ${result.receipt.blockNumber}):`);
       say(
         formatTable([
-          ["account", "market", "size delta", "deposited (token units)", "size after", "collateral after USD"],
+          ["account", "market", "size delta", "deposited (tokens)", "size after", "collateral after USD"],
           ...result.steps.map((s) => [
             String(s.accountIndex),
             String(s.marketId),
             fmtWad(s.sizeDelta, 4),
-            String(s.deposited),
+            tokens(s.deposited),
             fmtWad(s.sizeAfter, 4),
             fmtWad(s.collateralAfter),
           ]),

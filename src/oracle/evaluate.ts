@@ -1,5 +1,6 @@
 import type { Address } from "viem";
 import { zeroAddress } from "viem";
+import { formatAmount } from "../units.js";
 
 /** Machine-readable reasons. Failures are exactly the checks of `OracleAdapter.priceWad`; warnings come earlier. */
 export type OracleFailCode =
@@ -518,8 +519,8 @@ export function evaluateFeed(
   const message = first
     ? `${label}: priceWad reverts with ${first.error.name}: ${first.reason.message}`
     : warns.length > 0
-      ? `${label}: ok at ${primary.reading.priceWad} WAD, but ${warns.map((w) => w.message).join("; ")}`
-      : `${label}: ok at ${primary.reading.priceWad} WAD`;
+      ? `${label}: ok at ${formatAmount(primary.reading.priceWad ?? 0n, 18)} USD, but ${warns.map((w) => w.message).join("; ")}`
+      : `${label}: ok at ${formatAmount(primary.reading.priceWad ?? 0n, 18)} USD`;
   return {
     feed: raw.feed,
     label: meta.label,

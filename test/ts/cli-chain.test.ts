@@ -183,6 +183,10 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(json.owner).to.equal(null);
     const human = await run(["status", ...conn]);
     expect(human.stdout).to.match(/ETH\s+3,000\.0000\s+ok/);
+    // The oracle's verdict names the price in USD, not in WAD.
+    const oracle = await run(["oracle", ...conn]);
+    expect(oracle.stdout).to.match(/ok at 3,000 USD/);
+    expect(oracle.stdout).to.not.contain("WAD");
     expect(human.stdout).to.contain("pass --owner ADDRESS");
   });
 
@@ -260,6 +264,11 @@ describe("parapet CLI on chain (anvil)", function () {
     const dry = JSON.parse(again.stdout);
     expect(["noop", "dry-run"]).to.include(dry.status);
     for (const step of dry.steps) expect(step.targetSize).to.equal(parseUnits("-10", 18).toString());
+    // Text output in human units: a larger hedge needs more than the allowance, shown in tokens, not token units.
+    const bigger = await run(["hedge", ...conn, "--dry-run", "--exposure", "ETH=30"], keyEnv);
+    expect(bigger.code, bigger.stderr).to.equal(0);
+    expect(bigger.stdout).to.match(/Setup: allowance [\d,]+(\.\d+)? < max deposits [\d,]+(\.\d+)? tokens/);
+    expect(bigger.stdout).to.not.match(/\d{7,}/); // no raw integer amounts
     expect(await nonce(hedger)).to.equal(before + 3);
   });
 
