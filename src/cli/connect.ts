@@ -262,8 +262,14 @@ export async function runCommand(command: string, io: CliIo, run: () => Promise<
 // ---- output ------------------------------------------------------------------------------------------------------
 
 /** JSON with bigints as decimal strings. */
+/**
+ * JSON of a command's result: bigints (chain amounts, exact) as decimal strings; the models' floats to 15 significant
+ * digits, the precision a double carries (2755.2700000000004 → 2755.27: the noise of float arithmetic, not data).
+ */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  return JSON.stringify(value, (_k, v) =>
+    typeof v === "bigint" ? v.toString() : typeof v === "number" && Number.isFinite(v) ? Number(v.toPrecision(15)) : v,
+  );
 }
 
 /** Columns padded to their widest cell; numbers (cells starting with a digit or sign) right-aligned. */

@@ -232,6 +232,17 @@ describe("parapet CLI on chain (anvil)", function () {
     expect(plan.targets[0]).to.include({ exposureAsset: "ETH", marketAsset: "ETH", marketId: "0", accountIndex: "1" });
     expect(plan.targets[0].sizeUnits).to.equal(-10);
     expect(plan.targets[0].collateralUsd).to.be.greaterThan(0);
+    // Floats carry no arithmetic noise (at most 15 significant digits); chain amounts are decimal strings.
+    const numbers = stdout.match(/(?<=[:,[]\s*)-?\d+(\.\d+)?(e[+-]?\d+)?(?=\s*[,}\]])/g) ?? [];
+    expect(numbers.length).to.be.greaterThan(5);
+    for (const n of numbers)
+      expect(
+        n
+          .replace(/^-|e.*$/g, "")
+          .replace(".", "")
+          .replace(/^0+/, "").length,
+        n,
+      ).to.be.at.most(15);
     const unknown = await run(["plan", ...conn, "--exposure", "DOGE=10"]);
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.contain("no DOGE market");
