@@ -127,6 +127,64 @@ console.log(JSON.stringify({ wrongCall, sdk: typeof sdk.createParapetClient, fil
     expect((out.wrongCall as { message: string }).message).to.include("parapet.checkOracles()");
   });
 
+  it("a strict TypeScript consumer type-checks against the shipped declarations (skipLibCheck: false)", () => {
+    // What a user writes with the README's quick start, checked by the TypeScript this repository uses (the
+    // consumer's own @types/node, as any Node project has; no other dev dependency).
+    npm(["install", "--prefer-offline", "--save-dev", `@types/node@${pkg.devDependencies["@types/node"]}`], consumer);
+    writeFileSync(
+      join(consumer, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: ["node"],
+        },
+        files: ["consumer.ts"],
+      }),
+    );
+    writeFileSync(
+      join(consumer, "consumer.ts"),
+      `import { createParapetClient, type Deployment, fillPrice, type Market, ParapetError, parseDeployment, WAD } from "parapet";
+import { loadDeploymentFile } from "parapet/node";
+import { setMarketPrice, startAnvil } from "parapet/testing";
+import { createPublicClient, createWalletClient, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+export async function main(file: string, json: unknown): Promise<bigint> {
+  const deployment: Deployment = await loadDeploymentFile(file);
+  const again: Deployment = parseDeployment(json);
+  const publicClient = createPublicClient({ transport: http() });
+  const walletClient = createWalletClient({ account: privateKeyToAccount(\`0x\${"11".repeat(32)}\`), transport: http() });
+  const parapet = await createParapetClient({ publicClient, walletClient, deployment });
+  const owner = walletClient.account.address;
+  const markets: Market[] = await parapet.getMarkets();
+  const { account } = await parapet.getSnapshot({ owner, accountIndex: 0n });
+  const { feeds } = await parapet.checkOracles();
+  await parapet.writeTrade({ owner, marketId: 0n, sizeDelta: "-0.5", slippageBps: 50 });
+  try {
+    await parapet.writeDeposit({ owner, amount: "1000" });
+  } catch (e) {
+    if (e instanceof ParapetError) console.log(e.code);
+  }
+  void [again, account.collateralUsd, feeds.length, setMarketPrice, startAnvil];
+  return fillPrice(markets[0]?.priceWad ?? WAD, 0n, WAD, 1_000_000n * WAD);
+}
+`,
+    );
+    const tsc = inConsumer(consumer, process.execPath, [
+      join(root, "node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      ".",
+    ]);
+    expect(tsc.stdout + tsc.stderr).to.equal("");
+    expect(tsc.code).to.equal(0);
+  });
+
   it("npx parapet --help runs the compiled CLI (no tsx installed); deploy says it needs a clone", () => {
     expect(existsSync(join(consumer, "node_modules", "tsx"))).to.equal(false);
     const help = inConsumer(consumer, "npx", ["--no-install", "parapet", "--help"]);
