@@ -18,6 +18,7 @@ Commands:
   rebalance    one rebalancing pass (--dry-run: the decision and its numbers)
   orders       list, place, cancel, execute trigger orders (stop-loss, take-profit); commit, settle delayed orders
   lp           request LP deposits and redemptions (settled after the LP vault's delay), settle, cancel, list
+  faucet       test collateral on a development chain (mint the TestToken, or write a fork's token balance)
   keeper       liquidate unhealthy accounts, execute due orders and run your rebalance policy, in a loop
   backtest     replay history through the hedge policies and report the metrics
 
@@ -50,6 +51,7 @@ const COMMANDS: Record<string, () => Promise<CommandEntry | undefined>> = {
   rebalance: fromChain("rebalance"),
   orders: async () => (await import("./orders.js")).ORDERS_COMMANDS.orders,
   lp: async () => (await import("./lp.js")).LP_COMMANDS.lp,
+  faucet: async () => (await import("./faucet.js")).FAUCET_COMMANDS.faucet,
   backtest: async () => {
     const { BACKTEST_HELP, parseBacktestArgs, runBacktestCommand } = await import("./backtest.js");
     return {
