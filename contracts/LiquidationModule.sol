@@ -353,7 +353,7 @@ contract LiquidationModule is VaultModule {
             MarginMath.pnlDown(leg.closeSize, leg.entryPrice, leg.t.priceWad) -
             FundingMath.fundingOwedUp(leg.size, leg.fundingEntry, leg.t.fundingIndex);
         c.accountDelta = accountDelta;
-        m.applyPositionChange(leg.t.marketId, c);
+        m.applyPositionChange(leg.t, c);
         m.refreshMark(_pool, leg.t);
     }
 
