@@ -699,6 +699,10 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         return _listedMarket(marketId).params();
     }
 
+    function marketFeed(uint256 marketId) external view override returns (address) {
+        return _listedMarket(marketId).feed.feed;
+    }
+
     function marketState(uint256 marketId) external view override returns (MarketState memory s) {
         Market.State storage stored = _listedMarket(marketId).state;
         s.fundingIndex = stored.fundingIndex;
