@@ -237,11 +237,11 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         if (c.size1 > MAX_POSITION_SIZE || c.size1 < -MAX_POSITION_SIZE) revert SizeOutOfRange(c.size1);
         v.increases = _increasesExposure(c.size0, c.size1);
         c.checkCaps = v.increases;
-        if (v.increases && m.state.openingPaused) revert MarketPaused(p.marketId);
+        if (v.increases && v.t.openingPaused) revert MarketPaused(p.marketId);
         if (v.increases && tradableAt != 0) revert MarketReopening(p.marketId, tradableAt);
 
         // ---- price and fee ----
-        v.skew0 = m.skew();
+        v.skew0 = int256(v.t.longSize) - int256(v.t.shortSize);
         {
             int256 fill = PricingMath.fillPrice(v.t.priceWad, v.skew0, p.sizeDelta, m.feed.skewScale);
             if (fill <= 0) revert InvalidFillPrice(fill);
@@ -260,7 +260,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
         );
         // Latency defence: only a delayed order (settled at an oracle round nobody knew at commitment) may open;
         // an immediate reduction pays the surcharge that makes a known-stale answer worthless (docs/risks.md).
-        if (m.state.latencyDefended && msg.sender != _delayedOrders) {
+        if (v.t.latencyDefended && msg.sender != _delayedOrders) {
             if (v.increases) revert ImmediateOpenDisabled(p.marketId);
             r.feeUsd += PricingMath.immediateFeeUp(p.sizeDelta, r.fillPrice, m.latency.immediateFeeRatio);
         }
@@ -275,7 +275,7 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
 
         // ---- move value between the account and the pool (zero-sum by construction) ----
         c.accountDelta = r.realizedPnlUsd - r.fundingPaidUsd - int256(r.feeUsd);
-        m.applyPositionChange(p.marketId, c);
+        m.applyPositionChange(v.t, c);
         Account storage account = _accounts[p.owner][p.accountIndex];
         int256 collateralAfter = account.collateral + c.accountDelta;
         uint256 bitmap = _updatedBitmap(account.marketBitmap, p.marketId, c.size1 != 0);
@@ -697,6 +697,10 @@ contract PerpVault is PerpVaultBase, IPerpVault, Multicall {
 
     function marketParams(uint256 marketId) external view override returns (MarketParams memory) {
         return _listedMarket(marketId).params();
+    }
+
+    function marketFeed(uint256 marketId) external view override returns (address) {
+        return _listedMarket(marketId).feed.feed;
     }
 
     function marketState(uint256 marketId) external view override returns (MarketState memory s) {

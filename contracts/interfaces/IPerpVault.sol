@@ -471,6 +471,10 @@ interface IPerpVault is IPerpVaultTypes {
 
     function marketParams(uint256 marketId) external view returns (MarketParams memory);
 
+    /// @notice The market's price feed, `marketParams(marketId).feed` from one slot (reverts `MarketNotListed`): for
+    /// callers that read the price before a trade (trigger checks, delayed orders) and need no other parameter.
+    function marketFeed(uint256 marketId) external view returns (address);
+
     function marketState(uint256 marketId) external view returns (MarketState memory);
 
     function marketCount() external view returns (uint256);

@@ -105,6 +105,14 @@ library Market {
         int256 fundingIndex;
         int256 oldValueUsd;
         uint256 oldReservedMicroUsd;
+        /// @dev The market's books as {touch} read them, moved by {applyPositionChange} and stored by {refreshMark}:
+        /// via-IR keeps no slot value across internal calls, so each slot is read once and written once per change.
+        uint256 longSize;
+        uint256 shortSize;
+        int256 basisSum;
+        int256 poolRealizedUsd;
+        bool openingPaused;
+        bool latencyDefended;
     }
 
     /// @notice One position's change, as every path applies it: sizes, stored entries before and after, and what
@@ -191,23 +199,37 @@ library Market {
         t.marketId = marketId;
         t.priceWad = priceWad;
         State storage s = m.state;
-        t.fundingRate = s.fundingRatePerDay;
-        t.fundingIndex = s.fundingIndex;
-        uint256 markPrice = uint256(s.markPriceTicks) * MARK_PRICE_TICK;
-        (t.oldValueUsd, t.oldReservedMicroUsd) = _contribution(m, markPrice, t.fundingIndex);
-        uint256 last = s.lastFundingTime;
+        uint256 last;
+        uint256 markPrice;
+        {
+            State memory loaded = s; // three SLOADs, once
+            t.fundingRate = loaded.fundingRatePerDay;
+            t.fundingIndex = loaded.fundingIndex;
+            last = loaded.lastFundingTime;
+            t.openingPaused = loaded.openingPaused;
+            t.latencyDefended = loaded.latencyDefended;
+            t.longSize = loaded.longSize;
+            t.shortSize = loaded.shortSize;
+            t.basisSum = loaded.basisSum;
+            t.poolRealizedUsd = loaded.poolRealizedUsd;
+            markPrice = uint256(loaded.markPriceTicks) * MARK_PRICE_TICK;
+        }
+        uint256 gross = m.risk.grossReserveRatioPpm;
+        (t.oldValueUsd, t.oldReservedMicroUsd) = _contribution(t, gross, markPrice, t.fundingIndex);
         if (last == block.timestamp) return t;
         int256 indexDelta;
-        (t.fundingRate, indexDelta) = pendingFunding(m, priceWad, block.timestamp - last);
-        s.fundingRatePerDay = t.fundingRate.toInt64();
+        int256 skew_ = int256(t.longSize) - int256(t.shortSize);
+        (t.fundingRate, indexDelta) = _accrue(m, t.fundingRate, skew_, priceWad, block.timestamp - last);
+        int256 indexBefore = t.fundingIndex;
+        t.fundingIndex += indexDelta;
+        // The funding slot in one write: every value cast before the first store.
+        (int128 index128, int64 rate64) = (t.fundingIndex.toInt128(), t.fundingRate.toInt64());
+        s.fundingIndex = index128;
+        s.fundingRatePerDay = rate64;
         s.lastFundingTime = uint40(block.timestamp);
         if (indexDelta != 0) {
-            int256 indexBefore = t.fundingIndex;
-            t.fundingIndex += indexDelta;
-            s.fundingIndex = t.fundingIndex.toInt128();
             // Only the index term of the market's value moved (see _contribution): the same roundings, so the
             // value equals a recomputation at the new index to the wei.
-            int256 skew_ = skew(m);
             int256 moved =
                 SignedWad.mulDivDown(skew_, t.fundingIndex, WAD) - SignedWad.mulDivDown(skew_, indexBefore, WAD);
             if (moved != 0) {
@@ -223,10 +245,20 @@ library Market {
         uint256 priceWad,
         uint256 elapsed
     ) internal view returns (int256 rate, int256 indexDelta) {
+        return _accrue(m, m.state.fundingRatePerDay, skew(m), priceWad, elapsed);
+    }
+
+    function _accrue(
+        Data storage m,
+        int256 ratePerDay,
+        int256 skew_,
+        uint256 priceWad,
+        uint256 elapsed
+    ) private view returns (int256 rate, int256 indexDelta) {
         return
             FundingMath.accrue(
-                m.state.fundingRatePerDay,
-                skew(m),
+                ratePerDay,
+                skew_,
                 m.feed.skewScale,
                 m.risk.maxFundingVelocityPerDayPpm * PPM,
                 m.risk.maxFundingRatePerDayPpm * PPM,
@@ -244,11 +276,12 @@ library Market {
     // ---------------------------------------------------------------------------------------------- positions
 
     /// @notice The books' side of a position change, for trades, liquidations and ADL alike: open interest (with the
-    /// cap on the side that grows when `c.checkCaps`), the basis aggregate and the pool's realised PnL.
-    function applyPositionChange(Data storage m, uint256 marketId, PositionChange memory c) internal {
-        State storage s = m.state;
-        uint256 longSize = s.longSize;
-        uint256 shortSize = s.shortSize;
+    /// cap on the side that grows when `c.checkCaps`), the basis aggregate and the pool's realised PnL. Moves the
+    /// touch's books in memory: {refreshMark} stores them.
+    function applyPositionChange(Data storage m, Touch memory t, PositionChange memory c) internal view {
+        uint256 marketId = t.marketId;
+        uint256 longSize = t.longSize;
+        uint256 shortSize = t.shortSize;
         if (c.size0 > 0) longSize -= uint256(c.size0);
         else shortSize -= uint256(-c.size0);
         if (c.size1 > 0) {
@@ -262,14 +295,16 @@ library Market {
                 revert IPerpVaultTypes.OpenInterestCapExceeded(marketId, false, shortSize, m.caps.maxShortSize);
             }
         }
-        s.longSize = uint96(longSize); // ≤ the cap ≤ MAX_OPEN_INTEREST < 2^96 on growth; smaller otherwise
-        s.shortSize = uint96(shortSize);
+        t.longSize = longSize; // ≤ the cap ≤ MAX_OPEN_INTEREST < 2^96 on growth; smaller otherwise
+        t.shortSize = shortSize;
         // Σ of per-position contributions, each rounded the same way every time, so the pool marks trader PnL net
         // of funding (Σ size·(price − index) − basisSum) without a loop over positions.
-        s.basisSum = (s.basisSum +
-            PositionMath.basisContribution(c.size1, c.entry1, c.fundingEntry1) -
-            PositionMath.basisContribution(c.size0, c.entry0, c.fundingEntry0)).toInt128();
-        s.poolRealizedUsd = (s.poolRealizedUsd - c.accountDelta).toInt128();
+        t.basisSum = int256(
+            (t.basisSum +
+                PositionMath.basisContribution(c.size1, c.entry1, c.fundingEntry1) -
+                PositionMath.basisContribution(c.size0, c.entry0, c.fundingEntry0)).toInt128()
+        );
+        t.poolRealizedUsd = int256((t.poolRealizedUsd - c.accountDelta).toInt128());
     }
 
     /// @notice PnL minus funding owed, initial and maintenance margin of one position at `priceWad` and funding
@@ -308,23 +343,44 @@ library Market {
     // ---------------------------------------------------------------------------------------------- capacity mark
 
     /// @notice Re-marks the market at the touch's price and funding index, replacing its contribution to the pool
-    /// totals; returns the totals (USD WAD) for the capacity check: value, reserve, and whether this market's reserve
-    /// grew.
+    /// totals, and stores the touch's books with the new mark price (the funding slot is {touch}'s); returns the
+    /// totals (USD WAD) for the capacity check: value, reserve, and whether this market's reserve grew. The touch then
+    /// carries the contribution just stored, so a second change under the same touch (the two legs of a pair ADL)
+    /// replaces this one, not the one before the first.
     function refreshMark(
         Data storage m,
         Pool storage pool,
         Touch memory t
     ) internal returns (int256 valueUsd, uint256 reservedUsd, bool reserveGrew) {
         uint256 ticks = Math.ceilDiv(t.priceWad, MARK_PRICE_TICK);
-        m.state.markPriceTicks = ticks.toUint64();
-        (int256 value, uint256 reservedMicro) = _contribution(m, ticks * MARK_PRICE_TICK, t.fundingIndex);
+        // The gross reserve ratio is read here, not carried: a parameter change re-marks under the new one.
+        (int256 value, uint256 reservedMicro) = _contribution(
+            t,
+            m.risk.grossReserveRatioPpm,
+            ticks * MARK_PRICE_TICK,
+            t.fundingIndex
+        );
         Pool memory p = pool;
         valueUsd = p.valueUsd + value - t.oldValueUsd;
         uint256 totalMicro = p.reservedMicroUsd + reservedMicro - t.oldReservedMicroUsd;
-        pool.valueUsd = valueUsd.toInt128();
-        pool.reservedMicroUsd = totalMicro.toUint96();
+        (int128 value128, uint96 reserved96, uint64 ticks64) = (
+            valueUsd.toInt128(),
+            totalMicro.toUint96(),
+            ticks.toUint64()
+        );
+        // Whole slots from values already cast: one SSTORE each.
+        State storage s = m.state;
+        s.longSize = uint96(t.longSize);
+        s.shortSize = uint96(t.shortSize);
+        s.markPriceTicks = ticks64;
+        s.basisSum = int128(t.basisSum);
+        s.poolRealizedUsd = int128(t.poolRealizedUsd);
+        pool.valueUsd = value128;
+        pool.reservedMicroUsd = reserved96;
         reservedUsd = totalMicro * MICRO_USD;
         reserveGrew = reservedMicro > t.oldReservedMicroUsd;
+        t.oldValueUsd = value;
+        t.oldReservedMicroUsd = reservedMicro;
     }
 
     /// @notice The market's value to the pool (realised PnL − what traders are owed, net of funding) and its reserve
@@ -334,8 +390,17 @@ library Market {
         uint256 priceWad,
         int256 index
     ) internal view returns (int256 valueUsd, uint256 reservedUsd) {
+        State storage s = m.state;
         uint256 reservedMicro;
-        (valueUsd, reservedMicro) = _contribution(m, priceWad, index);
+        (valueUsd, reservedMicro) = _contributionOf(
+            s.longSize,
+            s.shortSize,
+            s.basisSum,
+            s.poolRealizedUsd,
+            m.risk.grossReserveRatioPpm,
+            priceWad,
+            index
+        );
         reservedUsd = reservedMicro * MICRO_USD;
     }
 
@@ -344,19 +409,39 @@ library Market {
         return contribution(m, uint256(m.state.markPriceTicks) * MARK_PRICE_TICK, m.state.fundingIndex);
     }
 
+    /// @dev {contribution} of the books a touch carries.
     function _contribution(
-        Data storage m,
+        Touch memory t,
+        uint256 grossReserveRatioPpm,
         uint256 priceWad,
         int256 index
-    ) private view returns (int256 valueUsd, uint256 reservedMicroUsd) {
-        State storage s = m.state;
-        uint256 longSize = s.longSize;
-        uint256 shortSize = s.shortSize;
+    ) private pure returns (int256 valueUsd, uint256 reservedMicroUsd) {
+        return
+            _contributionOf(
+                t.longSize,
+                t.shortSize,
+                t.basisSum,
+                t.poolRealizedUsd,
+                grossReserveRatioPpm,
+                priceWad,
+                index
+            );
+    }
+
+    function _contributionOf(
+        uint256 longSize,
+        uint256 shortSize,
+        int256 basisSum,
+        int256 poolRealizedUsd,
+        uint256 grossReserveRatioPpm,
+        uint256 priceWad,
+        int256 index
+    ) private pure returns (int256 valueUsd, uint256 reservedMicroUsd) {
         int256 skew_ = int256(longSize) - int256(shortSize);
-        valueUsd = s.poolRealizedUsd - PositionMath.tradersNetUsd(skew_, priceWad, index, s.basisSum);
+        valueUsd = poolRealizedUsd - PositionMath.tradersNetUsd(skew_, priceWad, index, basisSum);
         if (longSize == 0 && shortSize == 0) return (valueUsd, 0);
         uint256 reserved = MarginMath.notionalUp(skew_, priceWad);
-        uint256 gross = m.risk.grossReserveRatioPpm;
+        uint256 gross = grossReserveRatioPpm;
         if (gross != 0) {
             uint256 hedged = longSize < shortSize ? longSize : shortSize;
             reserved += MulDiv.up(hedged * priceWad, gross, 1e24); // /WAD /1e6 (ppm)

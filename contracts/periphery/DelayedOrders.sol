@@ -122,7 +122,7 @@ contract DelayedOrders is IDelayedOrders, AccountOrders {
     /// round cannot be read (the first round of a new aggregator phase) counts the latest as the first.
     function _status(DelayedOrder memory o) internal view returns (Status, uint80 roundId, uint256 updatedAt) {
         if (block.timestamp > o.settleBefore) return (Status.Missed, 0, 0);
-        AggregatorV3Interface feed = AggregatorV3Interface(vault.marketParams(o.marketId).feed);
+        AggregatorV3Interface feed = AggregatorV3Interface(vault.marketFeed(o.marketId));
         (roundId, , , updatedAt, ) = feed.latestRoundData();
         if (updatedAt < o.settleAfter) return (Status.Pending, roundId, updatedAt);
         if (roundId != 0) {

@@ -105,7 +105,7 @@ contract TriggerOrders is ITriggerOrders, AccountOrders {
         Order memory o = _unpack(_live(orderId));
         if (block.timestamp > o.expiry) revert OrderExpired(orderId, o.expiry, block.timestamp);
         // Reverts with the adapter's error (stale, incomplete round, sequencer down, ...): never fire on a bad price.
-        uint256 priceWad = ORACLE.priceWad(vault.marketParams(o.marketId).feed);
+        uint256 priceWad = ORACLE.priceWad(vault.marketFeed(o.marketId));
         if (!_crossed(o, priceWad)) revert NotDue(orderId, priceWad, o.triggerPriceWad, o.triggerAbove);
         sizeDelta = o.sizeDelta;
         if (o.reduceOnly) {
@@ -136,7 +136,7 @@ contract TriggerOrders is ITriggerOrders, AccountOrders {
         o = _unpack(_orders[orderId]);
         if (o.owner == address(0) || block.timestamp > o.expiry) return (o, false);
         if (o.reduceOnly && _reducible(o.owner, o.accountIndex, o.marketId, o.sizeDelta) == 0) return (o, false);
-        try ORACLE.priceWad(vault.marketParams(o.marketId).feed) returns (uint256 priceWad) {
+        try ORACLE.priceWad(vault.marketFeed(o.marketId)) returns (uint256 priceWad) {
             due = _crossed(o, priceWad);
         } catch {}
     }

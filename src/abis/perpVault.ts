@@ -2690,6 +2690,25 @@ export const perpVaultAbi = [
         "type": "uint256"
       }
     ],
+    "name": "marketFeed",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
     "name": "marketParams",
     "outputs": [
       {

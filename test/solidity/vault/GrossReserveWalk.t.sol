@@ -89,6 +89,37 @@ contract GrossReserveWalkTest is VaultFixture {
         assertEq(usdc.balanceOf(alice), aliceAll, "the winner exits in full");
     }
 
+    /// INV-11 across the two legs of a pair: the first leg moves |skew| and the reserve, the second must replace the
+    /// market's contribution as the first left it (both legs share one touch), so the O(1) totals stay exact.
+    function test_deleveragePair_keepsCapacityTotalsExact() public {
+        fund(alice, 0, 2_500_000e6);
+        fund(bob, 0, 33_300_000e6);
+        for (uint256 i; i < 14; ++i) {
+            tradeAs(alice, 0, ETH, 500e18);
+            tradeAs(bob, 0, ETH, -500e18);
+        }
+        tradeAs(alice, 0, ETH, 100e18); // not quite balanced: each leg moves |skew|
+        int256[4] memory walk = [int256(3_750e8), 468_750_000_000, 585_937_500_000, 732_421_875_000];
+        bool paired;
+        for (uint256 i; i < walk.length && !paired; ++i) {
+            setEthPrice(walk[i]);
+            vault.accrueFunding(ETH);
+            vault.accrueFunding(BTC);
+            (int256 value, uint256 reserved, ) = vault.poolMark();
+            if (reserved <= uint256(value)) continue;
+            vm.prank(keeper);
+            vault.deleveragePair(IPerpVaultTypes.AccountRef(alice, 0), IPerpVaultTypes.AccountRef(bob, 0), ETH);
+            paired = true;
+        }
+        assertTrue(paired, "the walk made pair ADL allowed");
+        vault.accrueFunding(ETH);
+        vault.accrueFunding(BTC);
+        (int256 cachedValue, uint256 cachedReserved) = vault.capacityMark();
+        (int256 freshValue, uint256 freshReserved, ) = vault.poolMark();
+        assertEq(cachedValue, freshValue, "INV-11: cached value = fresh value after a pair");
+        assertEq(cachedReserved, freshReserved, "INV-11: cached reserve = fresh reserve after a pair");
+    }
+
     /// The counterfactual (main before `deleveragePair`): nothing brings the reserve back, and the same gap leaves
     /// 12.2M of bad debt on a 10M pool and the flat accounts short.
     function test_counterfactual_withoutPairAdl_theSameGapLeavesFlatAccountsShort() public {

@@ -182,6 +182,13 @@ contract MarketMarkTest is VaultFixture {
         assertEq(keccak256(abi.encode(p)), keccak256(abi.encode(set)), "stored in ppm and micro-USD, read back in WAD");
     }
 
+    function test_marketFeed_isTheParamsFeed_revertsWhenUnlisted() public {
+        assertEq(vault.marketFeed(ETH), vault.marketParams(ETH).feed, "ETH");
+        assertEq(vault.marketFeed(BTC), address(btcFeed), "BTC");
+        vm.expectRevert(abi.encodeWithSelector(IPerpVaultTypes.MarketNotListed.selector, 7));
+        vault.marketFeed(7);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     function carol() internal pure returns (address) {
