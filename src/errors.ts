@@ -460,7 +460,8 @@ const FIXES: Record<string, string> = {
   SequencerGracePeriodNotOver: "The L2 sequencer just restarted: wait for the grace period to end.",
   PriceDeviationTooHigh: "The primary and secondary feeds disagree: wait for them to converge.",
   ERC20InsufficientAllowance: "Approve the spender first (buildApprove / writeApprove) for at least the amount.",
-  ERC20InsufficientBalance: "The sender holds fewer tokens than the amount.",
+  ERC20InsufficientBalance:
+    "Get more of the token, or send less. On a development chain (npm run node, anvil, a fork) `parapet faucet` gives test collateral.",
   ERC4626ExceededMaxWithdraw:
     "Withdraw at most maxWithdraw (the pool keeps assets backing open interest). A max of 0 with the LP defence on: request it instead (writeLpRequestRedeem; it settles after the vault's minDelaySeconds).",
   ERC4626ExceededMaxRedeem:

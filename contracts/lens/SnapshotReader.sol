@@ -141,9 +141,10 @@ contract SnapshotReader {
         o.used = 1;
 
         MarketPrice[] memory prices = _readMarkets(o, vault, marketIds, quoteSizeWad);
-        uint256 header = n |
-            (_fitU(block.number, 64, "blockNumber", 0) << 80) |
-            (_fitU(block.timestamp, 64, "blockTimestamp", 0) << 144);
+        uint256 header =
+            n |
+                (_fitU(block.number, 64, "blockNumber", 0) << 80) |
+                (_fitU(block.timestamp, 64, "blockTimestamp", 0) << 144);
         if (account.margin != MARGIN_NONE) header |= _readAccount(o, vault, marketIds, prices, account);
         if (address(liquidityVault) != address(0)) header |= _readLiquidity(o, vault, liquidityVault);
 

@@ -8,7 +8,7 @@ import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { type Address, createPublicClient, createWalletClient, http, parseUnits } from "viem";
+import { type Address, createPublicClient, createWalletClient, erc20Abi, http, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { main } from "../../src/cli/main.js";
 import { writeDeploymentFile } from "../../src/deploymentFile.js";
@@ -222,6 +222,40 @@ describe("parapet CLI on chain (anvil)", function () {
     } finally {
       await env.send(deployment.oracleAdapter, "OracleAdapter", "clearMarketHours", [spx.feed]);
     }
+  });
+
+  it("faucet: mints test collateral on a dev chain (then hedge --approve has funds); a bad --amount names the option; --to without a key", async () => {
+    const fresh = privateKeyToAccount(`0x${"42".repeat(32)}`).address;
+    const balanceOf = () =>
+      publicClient().readContract({
+        address: deployment.collateralToken,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [fresh],
+      });
+    // With a key: the TestToken's mint, a transaction.
+    const keyEnv = { PARAPET_PRIVATE_KEY: TRADER_KEY };
+    const sent = await run(["faucet", ...conn, "--json", "--to", fresh, "--amount", "1234.5"], keyEnv);
+    expect(sent.code, sent.stderr).to.equal(0);
+    expect(JSON.parse(sent.stdout)).to.deep.include({
+      status: "sent",
+      method: "mint",
+      amount: "1234.5",
+      balance: "1234.5",
+    });
+    expect(await balanceOf()).to.equal(parseUnits("1234.5", 6));
+    const human = await run(["faucet", ...conn, "--to", fresh], keyEnv);
+    expect(human.stdout).to.match(
+      /Minted 100,000 tokens to 0x[0-9a-fA-F]{40} \(0x[0-9a-f]{64}\); balance 101,234\.5\./,
+    );
+    // Without a key (--to is enough): the node's test RPC writes the balance (what a fork's real USDC gets).
+    const noKey = await run(["faucet", ...conn, "--json", "--to", fresh, "--amount", "0.5"]);
+    expect(noKey.code, noKey.stderr).to.equal(0);
+    expect(JSON.parse(noKey.stdout)).to.deep.include({ method: "dealToken", balance: "101235", hash: null });
+    expect(await balanceOf()).to.equal(parseUnits("101235", 6));
+    const bad = await run(["faucet", ...conn, "--amount", "1.2345678"], keyEnv);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain("--amount 1.2345678 is not an amount of tokens");
   });
 
   it("plan --json plans a short ETH hedge from the chain's markets; a market the deployment lacks is exit 2", async () => {
