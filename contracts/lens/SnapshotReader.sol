@@ -28,8 +28,8 @@ import {IPerpVaultOracle} from "./AccountHealth.sol";
 /// - word 0, header: [0,16) market count n · [16,32) position count p · [32,48) error entries e · [48,56) flags
 ///   (bit 0 account margins read, 1 LP vault read, 2 `accountMargin` reverted, 3 `liquidityState` reverted,
 ///   4 `totalAssets` reverted, 5 positions read) · [56,64) account error ref · [64,72) LP vault error ref ·
-///   [72,80) LP share decimals · [80,144) block number · [144,208) block timestamp. The top byte is zero: returned code must not start with 0xEF
-///   (EIP-3541).
+///   [72,80) LP share decimals · [80,144) block number · [144,208) block timestamp. The top byte is zero:
+///   returned code must not start with 0xEF (EIP-3541).
 /// - per market, 9 words, in input order:
 ///   1. `feed << 96 | skewScale`
 ///   2. `initialMarginRatio << 192 | maintenanceMarginRatio << 128 | takerFeeRatio << 64 | makerFeeRatio`
