@@ -13,7 +13,7 @@ import {SnapshotReader} from "../../../contracts/lens/SnapshotReader.sol";
 /// instead of once per position), the margins of `accountMargin`, and a stale market blanked alone with its typed
 /// error.
 contract SnapshotReaderTest is VaultFixture {
-    uint256 internal constant MARKET_WORDS = 8;
+    uint256 internal constant MARKET_WORDS = 9;
 
     /// @dev Runs the lens' creation code (as the SDK's eth_call does) and returns what it "deployed": its words.
     function _snapshot(
@@ -76,6 +76,7 @@ contract SnapshotReaderTest is VaultFixture {
         assertEq((header >> 16) & 0xffff, 2, "positions");
         assertEq((header >> 32) & 0xffff, 0, "no errors");
         assertEq(uint64(header >> 80), block.number, "block number");
+        assertEq(uint64(header >> 144), block.timestamp, "block timestamp");
 
         for (uint256 i; i < 2; ++i) {
             uint256 at = 1 + i * MARKET_WORDS;
@@ -93,6 +94,20 @@ contract SnapshotReaderTest is VaultFixture {
             assertEq(w[at + 7] >> 128, fill, "quote fill");
             assertEq(uint128(w[at + 7]), fee, "quote fee");
             assertEq(w[at + 4] >> 248, 0, "no read failed");
+            // Word 9: the adapter's marketStatus now (these markets have no schedule: open, not scheduled).
+            (bool scheduled, bool open, uint256 flags, uint256 lastOpen, uint256 nextClose, uint256 nextOpen) = adapter
+                .marketStatus(p.feed, block.timestamp);
+            assertEq(
+                w[at + 8],
+                ((scheduled ? uint256(1) : 0) << 201) |
+                    ((open ? uint256(1) : 0) << 200) |
+                    (flags << 192) |
+                    (lastOpen << 128) |
+                    (nextClose << 64) |
+                    nextOpen,
+                "hours"
+            );
+            assertEq(w[at + 8], uint256(1) << 200, "an unscheduled market: open, nothing else");
         }
 
         IPerpVaultTypes.AccountMargin memory m = vault.accountMargin(alice, 4);
