@@ -25,13 +25,25 @@ export const ABI_SOURCES = {
   snapshotReaderAbi: "contracts/lens/SnapshotReader.sol/SnapshotReader.json",
 };
 
-/** ABIs whose creation code the SDK needs too (the lenses run in deployless eth_calls; the mock feed is deployed by the fork-test helpers). */
+/**
+ * ABIs whose creation code the SDK needs too: the lenses run in deployless eth_calls, and `deployParapet` from
+ * parapet/testing deploys the rest on a consumer's local chain (no Hardhat, no clone).
+ */
 const WITH_BYTECODE = new Set([
   "oracleHealthReaderAbi",
   "mockV3AggregatorAbi",
   "accountScannerAbi",
   "liquidationSimulatorAbi",
   "snapshotReaderAbi",
+  "perpVaultAbi",
+  "liquidationModuleAbi",
+  "adminModuleAbi",
+  "liquidityVaultAbi",
+  "oracleAdapterAbi",
+  "testTokenAbi",
+  "hedgeRouterAbi",
+  "triggerOrdersAbi",
+  "delayedOrdersAbi",
 ]);
 
 function fileName(exportName) {

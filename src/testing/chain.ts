@@ -38,11 +38,19 @@ export type TestChainClients = {
   walletClient?: AnyWalletClient | undefined;
 };
 
-/** A test helper failed: the chain is not a local/fork node, a feed is not a mock, a token's balance slot is unknown. */
+/**
+ * A test helper failed: the chain is not a local/fork node, a feed is not a mock, a token's balance slot is unknown,
+ * a local deployment step reverted.
+ */
 export class ParapetTestingError extends ParapetError {
   override name = "ParapetTestingError";
-  constructor(code: "NOT_A_MOCK_FEED" | "BALANCE_SLOT_NOT_FOUND", summary: string, fix: string) {
-    super({ code, summary, fix });
+  constructor(
+    code: "NOT_A_MOCK_FEED" | "BALANCE_SLOT_NOT_FOUND" | "LOCAL_DEPLOY_FAILED",
+    summary: string,
+    fix: string,
+    cause?: unknown,
+  ) {
+    super({ code, summary, fix, cause });
   }
 }
 

@@ -2,4 +2,5 @@
 export * from "./anvil.js";
 export * from "./bulk.js";
 export * from "./chain.js";
+export * from "./deploy.js";
 export * from "./lp.js";

@@ -235,6 +235,22 @@ try { console.log(JSON.stringify({ chainId: await createPublicClient({ transport
     expect(eth?.priceUsd, "ETH price from the mock feed").to.be.a("string");
     expect(Number(eth?.priceUsd)).to.be.greaterThan(0);
 
+    // The guide's example (docs/using-parapet.md, step 3), exactly as written there: anvil, deployParapet, a hedged
+    // short, a price move, parapet status.
+    const guide = readFileSync(join(root, "docs", "using-parapet.md"), "utf8");
+    const example = /<!-- example: hedge-example\.mjs[^>]*-->\n```js\n([\s\S]*?)```/.exec(guide)?.[1];
+    expect(example, "docs/using-parapet.md has its example block").to.be.a("string");
+    writeFileSync(join(consumer, "hedge-example.mjs"), example as string);
+    const ran = inConsumer(consumer, process.execPath, ["hedge-example.mjs"]);
+    expect(ran.stderr).to.equal("");
+    expect(ran.code).to.equal(0);
+    const result = JSON.parse(ran.stdout) as Record<string, string>;
+    expect(result.spotGainUsd).to.equal("600");
+    // The short loses what the spot gains, less its fill's skew premium, fee and funding: a few dollars at most.
+    expect(Number(result.hedgePnlUsd)).to.be.within(-610, -590);
+    expect(Math.abs(Number(result.netUsd))).to.be.lessThan(10);
+    expect(result.status).to.include("ETH").and.include("3,300");
+
     // A deployment file whose vault has no code on this chain (a local chain restarted since): a typed error.
     const stale = join(work, "stale.json");
     await writeDeploymentFile(stale, { ...deployment, perpVault: "0x000000000000000000000000000000000000dEaD" });

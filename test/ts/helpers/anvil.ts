@@ -1,19 +1,10 @@
-// Parapet deployed on a real anvil node (started with src/testing's startAnvil) with plain viem (token, adapter, vault, LP
-// vault, hedge router, trigger and delayed orders, the five mock feeds and markets of scripts/bench/markets.ts), written as a deployment file.
+// Parapet deployed on a real anvil node (started with src/testing's startAnvil) by parapet/testing's deployParapet (the
+// package's bytecode with plain viem: no Ignition), plus a `send` for the tests' own calls by artifact name.
 import hre from "hardhat";
-import {
-  type Abi,
-  type Address,
-  createPublicClient,
-  createWalletClient,
-  type Hex,
-  http,
-  parseUnits,
-  zeroAddress,
-} from "viem";
+import { type Abi, type Address, createPublicClient, createWalletClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { FEED_DECIMALS, FEED_HEARTBEAT, feedAnswer, MARKETS, marketParams } from "../../../scripts/bench/markets.js";
-import { type Deployment, defaultLpFlowParams, parseDeployment } from "../../../src/index.js";
+import type { Deployment } from "../../../src/index.js";
+import { deployParapet } from "../../../src/testing/deploy.js";
 
 /** anvil's well-known development keys: test-only funds on a throwaway local node. */
 export const ANVIL_KEYS = [
@@ -37,8 +28,8 @@ export const MOCK_V3_AGGREGATOR = "@chainlink/contracts/src/v0.8/tests/MockV3Agg
 
 export type DeployParapetOnAnvilOptions = {
   /**
-   * Turn the LP defence on (the deployment defaults) after the seed. A LiquidityVault deployed with plain viem starts
-   * with it off, so the 1 M seed here is an immediate deposit; Ignition deployments turn it on (Core's lpFlows).
+   * Turn the LP defence on (the deployment defaults) after the seed. Off by default here, so that the tests' LP
+   * deposits are immediate; deployParapet and Ignition deployments turn it on.
    */
   lpDefence?: boolean | undefined;
 };
@@ -48,7 +39,6 @@ export async function deployParapetOnAnvil(
   url: string,
   options: DeployParapetOnAnvilOptions = {},
 ): Promise<AnvilParapet> {
-  const deployer = privateKeyToAccount(ANVIL_KEYS[0]);
   const publicClient = createPublicClient({ transport: http(url) });
   const wallets = new Map<Hex, ReturnType<typeof createWalletClient>>();
   const wallet = (key: Hex) => {
@@ -59,19 +49,6 @@ export async function deployParapetOnAnvil(
     }
     return w;
   };
-  async function deploy(name: string, args: readonly unknown[]): Promise<Address> {
-    const artifact = await hre.artifacts.readArtifact(name);
-    const hash = await wallet(ANVIL_KEYS[0]).deployContract({
-      abi: artifact.abi as Abi,
-      bytecode: artifact.bytecode as Hex,
-      args,
-      chain: null,
-      account: deployer,
-    });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (!receipt.contractAddress) throw new Error(`${name} was not deployed`);
-    return receipt.contractAddress;
-  }
   async function send(
     to: Address,
     name: string,
@@ -92,43 +69,11 @@ export async function deployParapetOnAnvil(
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`${name}.${functionName} reverted`);
   }
-  const me = deployer.address;
-  const token = await deploy("TestToken", ["USD Coin", "USDC", 6]);
-  const adapter = await deploy("OracleAdapter", [me]);
-  const liquidationModule = await deploy("LiquidationModule", [token, adapter]);
-  const adminModule = await deploy("AdminModule", [token, adapter]);
-  const vault = await deploy("PerpVault", [token, adapter, me, liquidationModule, adminModule]);
-  const lp = await deploy("LiquidityVault", [token, vault, "Parapet LP", "pLP"]);
-  await send(vault, "PerpVault", "setLiquidityVault", [lp]);
-  const hedgeRouter = await deploy("HedgeRouter", [vault]);
-  const triggerOrders = await deploy("TriggerOrders", [vault]);
-  const delayedOrders = await deploy("DelayedOrders", [vault]);
-  await send(vault, "PerpVault", "setDelayedOrders", [delayedOrders]);
-  const markets = [];
-  const feeds: Address[] = [];
-  for (const [i, market] of MARKETS.entries()) {
-    const feed = await deploy(MOCK_V3_AGGREGATOR, [FEED_DECIMALS, feedAnswer(market.price)]);
-    await send(adapter, "OracleAdapter", "setFeed", [feed, FEED_HEARTBEAT, zeroAddress, 0, 0]);
-    await send(vault, "PerpVault", "listMarket", [marketParams(feed, market.price)]);
-    markets.push({ marketId: i, symbol: market.symbol, feed });
-    feeds.push(feed);
-  }
-  await send(token, "TestToken", "mint", [me, parseUnits("1000000", 6)]);
-  await send(token, "TestToken", "approve", [lp, parseUnits("1000000", 6)]);
-  await send(lp, "LiquidityVault", "deposit", [parseUnits("1000000", 6), me]);
-  if (options.lpDefence) await send(lp, "LiquidityVault", "setFlowParams", [defaultLpFlowParams(6)]);
-  const deployment = parseDeployment({
-    chainId: await publicClient.getChainId(),
-    blockNumber: 0,
-    perpVault: vault,
-    liquidityVault: lp,
-    oracleAdapter: adapter,
-    collateralToken: token,
-    hedgeRouter,
-    triggerOrders,
-    delayedOrders,
-    collateralDecimals: 6,
-    markets,
-  });
-  return { deployment, hedgeRouter, feeds, send };
+  // The package's own local deploy (parapet/testing), so the CLI and keeper tests run on exactly what a consumer gets.
+  const { deployment, feeds } = await deployParapet(
+    { publicClient, walletClient: wallet(ANVIL_KEYS[0]) },
+    { lpDefence: options.lpDefence ?? false },
+  );
+  const hedgeRouter = deployment.hedgeRouter as Address;
+  return { deployment, hedgeRouter, feeds: deployment.markets.map((m) => feeds[m.symbol] as Address), send };
 }
