@@ -824,7 +824,10 @@ contract VaultHandler is Test {
             try vault.withdraw(a.index, 1, a.owner) {
                 _violate(201, "INV-HRS-01: a holder of a closed market withdrew");
             } catch (bytes memory reason) {
-                if (!_isClosedOrOracleError(reason)) _unexpected("withdraw closed", reason);
+                // A holder whose realised collateral is below what it asks is refused before any price is read
+                // (the deep campaign, seed 0x…beef2, found an account at −1,066 USD holding the closed market).
+                bool ownRefusal = _selector(reason) == IPerpVaultTypes.InsufficientCollateral.selector;
+                if (!ownRefusal && !_isClosedOrOracleError(reason)) _unexpected("withdraw closed", reason);
             }
             vm.prank(a.owner);
             try vault.trade(_tradeParams(a, m, size / 2 == 0 ? -size : -size / 2)) {
