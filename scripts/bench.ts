@@ -689,8 +689,9 @@ if (process.env.BENCH_SCENARIOS !== "0") {
   log("measuring the keeper at scale: 10,000 accounts, a 50 % gap");
   measures.push(...(await measureCrash(log)));
 }
-// The npm package: npm pack (prepack builds dist/), its size and contents, the installed CLI's --help start-up.
-log("measuring the npm package: npm pack, its contents, parapet --help from the unpacked tarball");
+// The npm package: npm pack (prepack builds dist/), its size and contents, the installed CLI's --help start-up and
+// a four-year backtest through it (cliBacktestMs, its runs checked).
+log("measuring the npm package: npm pack, its contents, parapet --help and parapet backtest from the unpacked tarball");
 measures.push(...(await measurePackage(log)));
 
 // ------------------------------------------------------------------ profile one measured transaction (developers)

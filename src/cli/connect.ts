@@ -1,11 +1,12 @@
-// What every on-chain command shares: the connection options, loading the deployment file, the RPC clients (with a
-// timeout and bounded retries), the signer from the environment, error → exit code, and the table / JSON printers.
-import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+// What every on-chain command shares: the connection options, the address option, loading the deployment file, the
+// RPC clients (with a timeout and bounded retries), the signer from the environment, error → exit code, and the WAD
+// formatters (they need viem, which output.ts keeps out of `parapet backtest`).
 import {
   type Address,
   BaseError,
   createPublicClient,
   createWalletClient,
+  formatUnits,
   getAddress,
   type Hex,
   http,
@@ -17,8 +18,10 @@ import type { Deployment } from "../deployment.js";
 import { loadDeploymentFile } from "../deploymentFile.js";
 import { ParapetDeploymentError, ParapetError, toParapetRpcError } from "../errors.js";
 import { wadToNumber } from "../units.js";
-import type { CliIo } from "./backtest.js";
-import { CliUsageError, EXIT_CODES } from "./errors.js";
+import { numberOption } from "./args.js";
+import { CliUsageError, EXIT_CODES, usage } from "./errors.js";
+import type { CliIo } from "./io.js";
+import { fmt } from "./output.js";
 
 export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 export const DEFAULT_DEPLOYMENT_FILE = "deployments/localhost.json";
@@ -54,40 +57,6 @@ export type ConnectionSettings = {
   json: boolean;
 };
 
-export function usage(argument: string, summary: string, fix: string): CliUsageError {
-  return new CliUsageError({ argument, summary, fix });
-}
-
-/** `parseArgs` with the command's options; an unknown option or a missing value is a usage error naming it. */
-export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
-  command: string,
-  argv: readonly string[],
-  options: O,
-) {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const bad = /'([^']+)'/.exec(message)?.[1] ?? argv.join(" ");
-    throw usage(bad, `${message.split(". ")[0]}.`, `See parapet ${command} --help for the options.`);
-  }
-}
-
-/** A positive or non-negative decimal option (e.g. seconds), or a usage error naming it. */
-export function numberOption(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  check: (x: number) => boolean,
-  what: string,
-): number {
-  if (value === undefined) return fallback;
-  const x = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(x) || !check(x))
-    throw usage(`--${name} ${value}`, `--${name} ${value} is not ${what}.`, `Pass e.g. --${name} ${fallback}.`);
-  return x;
-}
-
 export function addressOption(name: string, value: string): Address {
   if (!isAddress(value, { strict: false })) {
     throw usage(`--${name} ${value}`, `--${name} ${value} is not an address.`, `Pass a 0x-prefixed 20-byte address.`);
@@ -95,11 +64,22 @@ export function addressOption(name: string, value: string): Address {
   return getAddress(value);
 }
 
-export function accountIndexOption(value: string, option = "--account-index"): bigint {
-  if (!/^\d+$/.test(value) || BigInt(value) >= 2n ** 96n) {
-    throw usage(`${option} ${value}`, `${option} ${value} is not an account index.`, "Pass 0, 1, 2, …");
+/**
+ * For a command whose subcommands share one option set (orders, lp): an option `parapet <parent> <sub>` does not take
+ * is a usage error naming it. The connection options are always allowed.
+ */
+export function allowOnly<V extends Record<string, unknown>>(
+  parent: string,
+  sub: string,
+  values: V,
+  allowed: readonly (keyof V & string)[],
+): void {
+  const always = new Set<string>([...Object.keys(CONNECTION_OPTIONS), ...allowed]);
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && !always.has(key)) {
+      throw usage(`--${key}`, `parapet ${parent} ${sub} does not take --${key}.`, `See parapet ${parent} --help.`);
+    }
   }
-  return BigInt(value);
 }
 
 /** The connection settings from parsed values, the environment and the defaults. */
@@ -226,17 +206,7 @@ export async function connect(
   return { client, signer: account?.address, settings };
 }
 
-/** A `parapet` subcommand: its help text, a one-line summary for `parapet --help`, and its runner (→ exit code). */
-export type CliCommand = {
-  help: string;
-  summary: string;
-  run: (argv: readonly string[], io: CliIo) => Promise<number>;
-};
-
-/** Maps a command's failure to its exit code and one message on stderr. */
-/** The environment a command reads (the key, RPC URLs): the test's `io.env`, else the process's. */
-export const envOf = (io: CliIo): Readonly<Record<string, string | undefined>> => io.env ?? process.env;
-
+/** Runs an on-chain command: maps its failure to its exit code and one message on stderr. */
 export async function runCommand(command: string, io: CliIo, run: () => Promise<number>): Promise<number> {
   try {
     return await run();
@@ -259,45 +229,16 @@ export async function runCommand(command: string, io: CliIo, run: () => Promise<
   }
 }
 
-// ---- output ------------------------------------------------------------------------------------------------------
+// ---- chain amounts ---------------------------------------------------------------------------------------------
 
-/** JSON with bigints as decimal strings. */
-/**
- * JSON of a command's result: bigints (chain amounts, exact) as decimal strings; the models' floats to 15 significant
- * digits, the precision a double carries (2755.2700000000004 → 2755.27: the noise of float arithmetic, not data).
- */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    typeof v === "bigint" ? v.toString() : typeof v === "number" && Number.isFinite(v) ? Number(v.toPrecision(15)) : v,
-  );
-}
-
-/** Columns padded to their widest cell; numbers (cells starting with a digit or sign) right-aligned. */
-export function formatTable(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) =>
-          /^[-+]?[\d.]/.test(cell) && i > 0 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
-        )
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+/** WAD → exact decimal string (JSON output: no float rounding); null when unknown. */
+export function wadDecimal(wad: bigint): string;
+export function wadDecimal(wad: bigint | undefined): string | null;
+export function wadDecimal(wad: bigint | undefined): string | null {
+  return wad === undefined ? null : formatUnits(wad, 18);
 }
 
 /** A WAD amount for a table: `digits` decimals, "-" when unknown. */
 export function fmtWad(valueWad: bigint | undefined, digits = 2): string {
   return valueWad === undefined ? "-" : fmt(wadToNumber(valueWad), digits);
-}
-
-export function fmt(value: number | undefined, digits = 2): string {
-  if (value === undefined || !Number.isFinite(value)) return "-";
-  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }

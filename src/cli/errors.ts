@@ -29,3 +29,8 @@ export class CliUsageError extends Error {
     this.fix = fix;
   }
 }
+
+/** A usage error naming `argument` (as the user typed it), what is wrong and the fix. */
+export function usage(argument: string, summary: string, fix: string): CliUsageError {
+  return new CliUsageError({ argument, summary, fix });
+}

@@ -1,11 +1,10 @@
 // The `parapet` command: dispatches to a subcommand and maps its outcome to an exit code.
 import { readFileSync } from "node:fs";
-import type { CliIo } from "./backtest.js";
-import type { CliCommand } from "./connect.js";
 import { EXIT_CODES } from "./errors.js";
+import type { CliCommand, CliIo } from "./io.js";
 
-export type { CliIo } from "./backtest.js";
 export { CliUsageError, EXIT_CODES } from "./errors.js";
+export { type CliIo, processIo } from "./io.js";
 
 export const MAIN_HELP = `Usage: parapet <command> [options]
 
@@ -35,43 +34,27 @@ running; the message is the typed error's, with its fix); 2 usage error (unknown
 missing file, no signer key), with a one-line message naming the argument; 3 \`parapet oracle\`: a feed fails.
 `;
 
-type CommandEntry = Pick<CliCommand, "help" | "run">;
-
-// Each command's module is imported only when that command runs (or its --help is asked for): `parapet --help` loads
-// no viem, no SDK and no backtest engine, so it starts in a fraction of the time a full import takes.
-const fromKeeper = (name: string) => async () => (await import("./keeper.js")).KEEPER_COMMANDS[name];
-const fromChain = (name: string) => async () => (await import("./chain.js")).CHAIN_COMMANDS[name];
-const COMMANDS: Record<string, () => Promise<CommandEntry | undefined>> = {
-  keeper: fromKeeper("keeper"),
-  deploy: fromKeeper("deploy"),
-  status: fromChain("status"),
-  oracle: fromChain("oracle"),
-  plan: fromChain("plan"),
-  hedge: fromChain("hedge"),
-  rebalance: fromChain("rebalance"),
-  orders: async () => (await import("./orders.js")).ORDERS_COMMANDS.orders,
-  lp: async () => (await import("./lp.js")).LP_COMMANDS.lp,
-  faucet: async () => (await import("./faucet.js")).FAUCET_COMMANDS.faucet,
-  backtest: async () => {
-    const { BACKTEST_HELP, parseBacktestArgs, runBacktestCommand } = await import("./backtest.js");
-    return {
-      help: BACKTEST_HELP,
-      run: async (argv, io) => {
-        const parsed = parseBacktestArgs(argv);
-        if (!parsed.ok) {
-          io.stderr(`parapet backtest: ${parsed.error.message}\n`);
-          return parsed.error.exitCode;
-        }
-        return runBacktestCommand(parsed.options, io);
-      },
-    };
-  },
+// Each command's module (src/cli/commands/NAME.ts, exporting `help` and `run`) is imported only when that command
+// runs (or its --help is asked for): `parapet --help` loads no viem, no SDK and no backtest engine, so it starts in a
+// fraction of the time a full import takes. In the order `parapet --help` lists them.
+const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  deploy: () => import("./commands/deploy.js"),
+  status: () => import("./commands/status.js"),
+  oracle: () => import("./commands/oracle.js"),
+  plan: () => import("./commands/plan.js"),
+  hedge: () => import("./commands/hedge.js"),
+  rebalance: () => import("./commands/rebalance.js"),
+  orders: () => import("./commands/orders.js"),
+  lp: () => import("./commands/lp.js"),
+  faucet: () => import("./commands/faucet.js"),
+  keeper: () => import("./commands/keeper.js"),
+  backtest: () => import("./commands/backtest.js"),
 };
 
 /** The names of the `parapet` commands, in the order `parapet --help` lists them. */
 export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 
-async function loadCommand(name: string): Promise<CommandEntry | undefined> {
+async function loadCommand(name: string): Promise<CliCommand | undefined> {
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   return load === undefined ? undefined : load();
 }
@@ -103,13 +86,4 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT_CODES.usage;
   }
   return entry.run(rest, io);
-}
-
-/** The process's stdout/stderr as a `CliIo`. */
-export function processIo(): CliIo {
-  return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    stderrIsTty: process.stderr.isTTY === true,
-  };
 }

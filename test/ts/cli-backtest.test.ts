@@ -8,13 +8,13 @@ import type { BacktestInput } from "../../src/backtest/types.js";
 import {
   type BacktestCommandOptions,
   type BacktestEngine,
-  type CliIo,
   DEFAULT_FUNDING_FILES,
   DEFAULT_PRICE_FILES,
   parseBacktestArgs,
   runBacktestCommand,
-} from "../../src/cli/backtest.js";
+} from "../../src/cli/commands/backtest.js";
 import { CliUsageError } from "../../src/cli/errors.js";
+import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import type { Exposure } from "../../src/hedge/types.js";
 import { DEFAULT_MARKET_SCHEDULES } from "../../src/hours/index.js";

@@ -2,7 +2,7 @@
 // at least the vault's delay later), settle and cancel requests, list the live ones. A thin shell over
 // src/actions/lp.ts: parse → connect → the SDK action (its pre-checks and typed errors) → a line or `--json`.
 import { type Address, formatUnits } from "viem";
-import { liquidityVaultAbi, testTokenAbi } from "../abis/index.js";
+import { liquidityVaultAbi, testTokenAbi } from "../../abis/index.js";
 import {
   getLpFlowParams,
   getLpRequest,
@@ -13,29 +13,26 @@ import {
   writeLpRequestDeposit,
   writeLpRequestRedeem,
   writeLpSettle,
-} from "../actions/lp.js";
-import { writeApprove } from "../actions/write.js";
-import type { ParapetContext } from "../client.js";
-import { ParapetInputError } from "../errors.js";
-import { parseDecimal } from "../units.js";
-import type { CliIo } from "./backtest.js";
+} from "../../actions/lp.js";
+import { writeApprove } from "../../actions/write.js";
+import type { ParapetContext } from "../../client.js";
+import { ParapetInputError } from "../../errors.js";
+import { parseDecimal } from "../../units.js";
+import { parseCommandArgs, splitSubcommand } from "../args.js";
 import {
   addressOption,
-  type CliCommand,
+  allowOnly,
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
   connect,
   connectionSettings,
-  envOf,
-  formatTable,
-  parseCommandArgs,
   runCommand,
-  toJson,
-  usage,
-} from "./connect.js";
-import { EXIT_CODES } from "./errors.js";
+} from "../connect.js";
+import { EXIT_CODES, usage } from "../errors.js";
+import { type CliIo, envOf } from "../io.js";
+import { formatTable, toJson } from "../output.js";
 
-export const LP_HELP = `Usage: parapet lp <deposit|redeem|settle|cancel|list> [options]
+export const help = `Usage: parapet lp <deposit|redeem|settle|cancel|list> [options]
 
 The LP vault is every trader's counterparty. With its defence on (every deployment's default), a deposit or a
 redemption is a request: it settles at the pool's mark at least the vault's delay later (10 minutes by default), by
@@ -86,15 +83,6 @@ const LP_OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parseCommandArgs<typeof LP_OPTIONS>>["values"];
-
-function allowOnly(sub: string, values: Values, allowed: readonly (keyof Values)[]) {
-  const common = new Set<string>(["rpc", "deployment", "rpc-timeout", "rpc-retries", "json", "help", ...allowed]);
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined && !common.has(key)) {
-      throw usage(`--${key}`, `parapet lp ${sub} does not take --${key}.`, "See parapet lp --help.");
-    }
-  }
-}
 
 function requestIdOption(text: string | undefined): bigint {
   if (text === undefined || !/^\d+$/.test(text) || BigInt(text) === 0n) {
@@ -159,7 +147,7 @@ async function shareDecimalsOf(client: ParapetContext): Promise<number> {
 }
 
 async function runList(values: Values, io: CliIo): Promise<number> {
-  allowOnly("list", values, ["owner", "all"]);
+  allowOnly("lp", "list", values, ["owner", "all"]);
   const settings = connectionSettings(values, envOf(io));
   const ownerOption = values.owner === undefined ? undefined : addressOption("owner", values.owner);
   if (values.all && ownerOption) throw usage("--all", "--all lists every owner's requests: drop --owner.", "Pick one.");
@@ -184,7 +172,7 @@ async function runList(values: Values, io: CliIo): Promise<number> {
 }
 
 async function runDeposit(values: Values, io: CliIo): Promise<number> {
-  allowOnly("deposit", values, ["amount", "receiver", "approve"]);
+  allowOnly("lp", "deposit", values, ["amount", "receiver", "approve"]);
   const settings = connectionSettings(values, envOf(io));
   if (values.amount === undefined) throw usage("--amount", "--amount is required.", "Pass e.g. --amount 10000.");
   const receiverOption = values.receiver === undefined ? undefined : addressOption("receiver", values.receiver);
@@ -224,7 +212,7 @@ async function runDeposit(values: Values, io: CliIo): Promise<number> {
 }
 
 async function runRedeem(values: Values, io: CliIo): Promise<number> {
-  allowOnly("redeem", values, ["shares", "all", "receiver"]);
+  allowOnly("lp", "redeem", values, ["shares", "all", "receiver"]);
   const settings = connectionSettings(values, envOf(io));
   if ((values.shares === undefined) === (values.all !== true)) {
     throw usage("--shares", "Pass exactly one of --shares SHARES and --all.", "E.g. parapet lp redeem --all.");
@@ -290,7 +278,7 @@ function report(
 }
 
 async function runById(sub: "settle" | "cancel", values: Values, io: CliIo): Promise<number> {
-  allowOnly(sub, values, ["request"]);
+  allowOnly("lp", sub, values, ["request"]);
   const settings = connectionSettings(values, envOf(io));
   const requestId = requestIdOption(values.request);
   const { client } = await connect(settings, envOf(io), "required", `lp ${sub}`);
@@ -324,17 +312,12 @@ async function runById(sub: "settle" | "cancel", values: Values, io: CliIo): Pro
 }
 
 async function runLp(argv: readonly string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === "-h" || sub === "--help" || sub === "help") {
-    (sub === undefined ? io.stderr : io.stdout)(LP_HELP);
-    return sub === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
-  }
-  if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
-    throw usage(sub, `"${sub}" is not an lp subcommand.`, `Use one of ${SUBCOMMANDS.join(", ")} (parapet lp --help).`);
-  }
+  const split = splitSubcommand("lp", "an lp subcommand", argv, SUBCOMMANDS, help, io);
+  if (typeof split === "number") return split;
+  const { sub, rest } = split;
   const { values } = parseCommandArgs(`lp ${sub}`, rest, LP_OPTIONS);
   if (values.help) {
-    io.stdout(LP_HELP);
+    io.stdout(help);
     return EXIT_CODES.ok;
   }
   switch (sub) {
@@ -349,10 +332,6 @@ async function runLp(argv: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-export const LP_COMMANDS: Record<string, CliCommand> = {
-  lp: {
-    help: LP_HELP,
-    summary: "request LP deposits and redemptions (they settle after the LP vault's delay), settle, cancel, list",
-    run: (a, io) => runCommand("lp", io, () => runLp(a, io)),
-  },
-};
+export function run(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCommand("lp", io, () => runLp(argv, io));
+}

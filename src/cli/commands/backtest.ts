@@ -3,21 +3,23 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { resolveWindow } from "../backtest/history.js";
-import { type FileLoadSummary, loadHistoryFiles, parseFileSpec } from "../backtest/node.js";
-import { METRIC_COLUMNS, renderBacktestReport, summariseFits } from "../backtest/report.js";
+import { resolveWindow } from "../../backtest/history.js";
+import { type FileLoadSummary, loadHistoryFiles, parseFileSpec } from "../../backtest/node.js";
+import { METRIC_COLUMNS, renderBacktestReport, summariseFits } from "../../backtest/report.js";
 import {
   BACKTEST_POLICY_NAMES,
   type BacktestInput,
   type BacktestMetrics,
   type BacktestPolicyName,
   type BacktestResult,
-} from "../backtest/types.js";
-import { parseDateUtcMs } from "../data/csv.js";
-import type { Exposure, HedgePolicy } from "../hedge/types.js";
-import { DEFAULT_MARKET_SCHEDULES, DEFAULT_REOPEN_GAPS, type ScheduledMarketSymbol } from "../hours/defaults.js";
-import { CliUsageError, EXIT_CODES } from "./errors.js";
+} from "../../backtest/types.js";
+import { parseDateUtcMs } from "../../data/csv.js";
+import type { Exposure, HedgePolicy } from "../../hedge/types.js";
+import { DEFAULT_MARKET_SCHEDULES, DEFAULT_REOPEN_GAPS, type ScheduledMarketSymbol } from "../../hours/defaults.js";
+import { ASSET, parseCommandArgs, parseFiniteNumber, splitPair } from "../args.js";
+import { CliUsageError, EXIT_CODES, usage } from "../errors.js";
+import type { CliIo } from "../io.js";
+import { formatTable } from "../output.js";
 
 /** Everything `parapet backtest` was asked to do, after parsing and defaults. */
 export type BacktestCommandOptions = {
@@ -52,18 +54,6 @@ export type ParseBacktestArgsReturnType =
   | { ok: true; options: BacktestCommandOptions }
   | { ok: false; error: CliUsageError };
 
-/** Where the CLI writes and whether stderr is a terminal (for the progress bar). */
-export type CliIo = {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  stderrIsTty?: boolean | undefined;
-  writeFile?: ((path: string, text: string) => Promise<void>) | undefined;
-  /** Environment (default `process.env`): PARAPET_RPC_URL, PARAPET_PRIVATE_KEY. Tests inject it. */
-  env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Stops a long-running command (the keeper) as SIGINT would; the CLI wires SIGINT/SIGTERM to it otherwise. */
-  signal?: AbortSignal | undefined;
-};
-
 /** The engine functions the command calls; injected in tests, imported from the SDK otherwise. */
 export type BacktestEngine = {
   runBacktest: (input: BacktestInput) => BacktestResult | Promise<BacktestResult>;
@@ -71,7 +61,8 @@ export type BacktestEngine = {
   constantProductLp: (asset: string, valueUsd: number, priceUsd: number) => Exposure;
 };
 
-const DATA_DIR = fileURLToPath(new URL("../../data/", import.meta.url));
+// The package's data/: this file is src/cli/commands/backtest.ts or dist/cli/commands/backtest.js.
+const DATA_DIR = fileURLToPath(new URL("../../../data/", import.meta.url));
 
 /** The repo's data files used when no --prices / --funding is given. */
 export const DEFAULT_PRICE_FILES: readonly string[] = [
@@ -86,7 +77,7 @@ export const DEFAULT_FUNDING_FILES: Readonly<Record<string, string>> = {
   ETH: `${DATA_DIR}funding/binance_ethusdt_funding_8h_2020-2023.csv`,
 };
 
-export const BACKTEST_HELP = `Usage: parapet backtest [options]
+export const help = `Usage: parapet backtest [options]
 
 Replays history through the hedge planner and rebalancing rule, once per policy, and reports variance
 reduction, carry, fees, gas, rebalances, reserve drawn, liquidations and max drawdown.
@@ -131,41 +122,26 @@ Example:
     --from 2021-01-01 --to 2023-12-31 --policy static --policy gas-aware --report backtest.html
 `;
 
-const ASSET = /^[A-Za-z][A-Za-z0-9_.]*$/;
-
-function usage(argument: string, summary: string, fix: string): CliUsageError {
-  return new CliUsageError({ argument, summary, fix });
-}
-
-export function splitPair(option: string, value: string, valueName: string, example: string): [string, string] {
-  const i = value.indexOf("=");
-  const asset = i < 0 ? "" : value.slice(0, i).trim();
-  const rest = i < 0 ? "" : value.slice(i + 1).trim();
-  if (!ASSET.test(asset) || rest === "") {
-    throw usage(
-      `${option} ${value}`,
-      `${option} ${value} is not ASSET=${valueName}.`,
-      `Write it as ${option} ${example}.`,
-    );
-  }
-  return [asset.toUpperCase(), rest];
-}
-
-/** Parses `text` as a finite number passing `check`; else a usage error naming `argument` (as typed). */
-export function parseFiniteNumber(
-  argument: string,
-  text: string,
-  check: (x: number) => boolean,
-  what: string,
-  example: string,
-): number {
-  const clean = text.replaceAll("_", "");
-  const x = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(clean) ? Number(clean) : Number.NaN;
-  if (!Number.isFinite(x) || !check(x)) {
-    throw usage(argument, `${argument}: "${text}" is not ${what}.`, `Write it as ${example}.`);
-  }
-  return x;
-}
+const BACKTEST_OPTIONS = {
+  exposure: { type: "string", multiple: true },
+  lp: { type: "string", multiple: true },
+  "hedge-with": { type: "string", multiple: true },
+  hours: { type: "string", multiple: true },
+  prices: { type: "string", multiple: true },
+  funding: { type: "string", multiple: true },
+  from: { type: "string" },
+  to: { type: "string" },
+  policy: { type: "string", multiple: true },
+  json: { type: "boolean" },
+  report: { type: "string" },
+  "gas-price-gwei": { type: "string" },
+  "gas-units": { type: "string" },
+  "timezone-offset-hours": { type: "string" },
+  "ratio-min": { type: "string" },
+  "ratio-max": { type: "string" },
+  "lookback-days": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 function checkFile(option: string, spec: string, path: string) {
   if (!existsSync(path)) {
@@ -203,14 +179,7 @@ export function parseBacktestArgs(argv: readonly string[]): ParseBacktestArgsRet
 }
 
 function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
-  let values: ReturnType<typeof parseRaw>;
-  try {
-    values = parseRaw(argv);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const bad = /'([^']+)'/.exec(message)?.[1] ?? argv.join(" ");
-    throw usage(bad, `${message.split(". ")[0]}.`, "See parapet backtest --help for the options.");
-  }
+  const { values } = parseCommandArgs("backtest", argv, BACKTEST_OPTIONS);
   const exposures = (values.exposure ?? []).map((v) => {
     const [asset, amount] = splitPair("--exposure", v, "AMOUNT", "ETH=100");
     return {
@@ -349,50 +318,13 @@ function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
   return options;
 }
 
-function parseRaw(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      exposure: { type: "string", multiple: true },
-      lp: { type: "string", multiple: true },
-      "hedge-with": { type: "string", multiple: true },
-      hours: { type: "string", multiple: true },
-      prices: { type: "string", multiple: true },
-      funding: { type: "string", multiple: true },
-      from: { type: "string" },
-      to: { type: "string" },
-      policy: { type: "string", multiple: true },
-      json: { type: "boolean" },
-      report: { type: "string" },
-      "gas-price-gwei": { type: "string" },
-      "gas-units": { type: "string" },
-      "timezone-offset-hours": { type: "string" },
-      "ratio-min": { type: "string" },
-      "ratio-max": { type: "string" },
-      "lookback-days": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  }).values;
-}
-
-/** Imports the engine modules (kept to these lines: they join this branch with the engine's). */
+/** The engine, imported only once the options and the data check out (it, and the viem it loads, is most of the start-up). */
 async function loadEngine(): Promise<BacktestEngine> {
-  try {
-    return await importEngine();
-  } catch (cause) {
-    throw new Error(
-      "The backtest engine (src/backtest/engine.ts, src/backtest/defaults.ts, src/hedge/lp.ts) could not be loaded. Fix: use a build that includes it (merge the hedge engine branch).",
-      { cause },
-    );
-  }
-}
-
-async function importEngine(): Promise<BacktestEngine> {
-  const { runBacktest } = await import("../backtest/engine.js");
-  const { defaultBacktestMarket } = await import("../backtest/defaults.js");
-  const { constantProductLp } = await import("../hedge/lp.js");
+  const [{ runBacktest }, { defaultBacktestMarket }, { constantProductLp }] = await Promise.all([
+    import("../../backtest/engine.js"),
+    import("../../backtest/defaults.js"),
+    import("../../hedge/lp.js"),
+  ]);
   return { runBacktest, defaultBacktestMarket, constantProductLp };
 }
 
@@ -448,10 +380,7 @@ export function metricsTable(result: BacktestResult): string {
       }),
     ]),
   ];
-  const widths = rows[0]?.map((_, j) => Math.max(...rows.map((r) => (r[j] ?? "").length))) ?? [];
-  return rows
-    .map((r) => r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j] ?? 0) : cell.padStart(widths[j] ?? 0))).join("  "))
-    .join("\n");
+  return formatTable(rows, (_cell, column) => column > 0);
 }
 
 /** A one-line progress bar on stderr, redrawn on each whole percent; `finish` ends its line if the run did not. */
@@ -491,7 +420,7 @@ export async function runBacktestCommand(
   engine?: BacktestEngine,
 ): Promise<number> {
   if (options.help) {
-    io.stdout(BACKTEST_HELP);
+    io.stdout(help);
     return EXIT_CODES.ok;
   }
   try {
@@ -617,4 +546,13 @@ export async function runBacktestCommand(
     io.stderr(`parapet backtest: ${message}\n`);
     return EXIT_CODES.runtime;
   }
+}
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseBacktestArgs(argv);
+  if (!parsed.ok) {
+    io.stderr(`parapet backtest: ${parsed.error.message}\n`);
+    return parsed.error.exitCode;
+  }
+  return runBacktestCommand(parsed.options, io);
 }

@@ -1,39 +1,19 @@
-// `parapet keeper` (runKeeper of src/keeper/loop.ts with a lock, signals and a log) and `parapet deploy` (runs the
-// deployment script with Hardhat and forwards its exit code).
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { getMarkets } from "../actions/read.js";
-import { ParapetError } from "../errors.js";
-import { hedgeMarketsFromChain } from "../hedge/fromChain.js";
-import { constantProductLp } from "../hedge/lp.js";
-import type { Exposure } from "../hedge/types.js";
-import { acquireKeeperLock } from "../keeper/lock.js";
-import { type KeeperEvent, runKeeper } from "../keeper/loop.js";
-import type { CliIo } from "./backtest.js";
-import {
-  EXPOSURE_HELP,
-  EXPOSURE_OPTIONS,
-  parseExposureArgs,
-  parseRebalancePolicy,
-  REBALANCE_OPTIONS,
-  REBALANCE_POLICY_HELP,
-} from "./chain.js";
-import {
-  type CliCommand,
-  CONNECTION_HELP,
-  CONNECTION_OPTIONS,
-  connect,
-  connectionSettings,
-  numberOption,
-  parseCommandArgs,
-  runCommand,
-  toJson,
-  usage,
-} from "./connect.js";
-import { EXIT_CODES } from "./errors.js";
+// `parapet keeper`: runKeeper of src/keeper/loop.ts for the signer, with a lock (one keeper per chain, vault and
+// signer), SIGINT/SIGTERM handling and one log line per action.
+import { getMarkets } from "../../actions/read.js";
+import { hedgeMarketsFromChain } from "../../hedge/fromChain.js";
+import type { Exposure } from "../../hedge/types.js";
+import { acquireKeeperLock } from "../../keeper/lock.js";
+import { type KeeperEvent, runKeeper } from "../../keeper/loop.js";
+import { numberOption, parseCommandArgs } from "../args.js";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, connectionSettings, runCommand } from "../connect.js";
+import { EXIT_CODES, usage } from "../errors.js";
+import { EXPOSURE_HELP, EXPOSURE_OPTIONS, parseExposureArgs, toExposures } from "../exposures.js";
+import { type CliIo, envOf } from "../io.js";
+import { toJson } from "../output.js";
+import { parseRebalancePolicy, REBALANCE_OPTIONS, REBALANCE_POLICY_HELP } from "../rebalancePolicy.js";
 
-export const KEEPER_HELP = `Usage: parapet keeper [options]
+export const help = `Usage: parapet keeper [options]
 
 A keeper loop for the signer ($PARAPET_PRIVATE_KEY). Each tick: discover new accounts (Deposited events, from the
 last scanned block), find the liquidatable ones, liquidate those whose reward exceeds the gas cost in ONE
@@ -144,10 +124,10 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     "no-adl": { type: "boolean" },
   });
   if (values.help) {
-    io.stdout(KEEPER_HELP);
+    io.stdout(help);
     return EXIT_CODES.ok;
   }
-  const env = io.env ?? process.env;
+  const env = envOf(io);
   const settings = connectionSettings(values, env);
   const intervalS = numberOption("interval", values.interval, 15, (x) => x > 0, "a number of seconds > 0");
   const maxRetries = numberOption(
@@ -281,20 +261,7 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
     if (exposureArgs) {
       // LPs are sized once, at the start: their liquidity is what the user holds, not a USD value to chase.
       const markets = hedgeMarketsFromChain(await getMarkets(client));
-      exposures = [
-        ...exposureArgs.exposures.map((e): Exposure => ({ kind: "asset", asset: e.asset, amount: e.amount })),
-        ...exposureArgs.lps.map((lp) => {
-          const price = exposureArgs.pricesUsd[lp.asset] ?? markets.find((m) => m.asset === lp.asset)?.priceUsd;
-          if (price === undefined || !(price > 0)) {
-            throw usage(
-              `--lp ${lp.asset}=${lp.valueUsd}`,
-              `${lp.asset} has no market with a valid price.`,
-              `Pass --price ${lp.asset}=USD.`,
-            );
-          }
-          return constantProductLp(lp.asset, lp.valueUsd, price);
-        }),
-      ];
+      exposures = toExposures(exposureArgs, (asset) => markets.find((m) => m.asset === asset)?.priceUsd);
     }
     io.stderr(
       `parapet keeper: signer ${signer}, chain ${client.deployment.chainId}, vault ${client.deployment.perpVault}, lock ${lock.path}${values["dry-run"] ? ", dry run" : ""}\n`,
@@ -357,79 +324,6 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
   }
 }
 
-// ---- deploy ------------------------------------------------------------------------------------------------------
-
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const DEPLOY_SCRIPT = "scripts/deploy.ts";
-
-export const DEPLOY_HELP = `Usage: parapet deploy --network NAME
-
-Deploys Parapet with Hardhat: runs \`npm run deploy -- --network NAME\` (builds the contracts, then
-${DEPLOY_SCRIPT}) from the repository root; its output passes through and its exit code is returned. The script
-writes deployments/NAME.json, the file the other commands read with --deployment.
-
-Options:
-  --network NAME               Hardhat network (required), e.g. localhost
-  --rpc URL                    the node of --network localhost (default $PARAPET_RPC_URL, else http://127.0.0.1:8545)
-  -h, --help                   show this help
-
-Exit codes: the deployment script's (0 ok); 1 when it cannot be started; 2 usage (no --network, unknown option).
-`;
-
-async function runDeploy(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs("deploy", argv, {
-    network: { type: "string" },
-    rpc: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    io.stdout(DEPLOY_HELP);
-    return EXIT_CODES.ok;
-  }
-  const network = values.network;
-  if (network === undefined || !/^[A-Za-z0-9_-]+$/.test(network)) {
-    throw usage(
-      "--network",
-      network === undefined ? "--network is required." : `--network ${network} is not a network name.`,
-      "Pass e.g. --network localhost.",
-    );
-  }
-  if (!existsSync(`${REPO_ROOT}${DEPLOY_SCRIPT}`)) {
-    // The installed npm package ships the contracts, the SDK and the compiled CLI, not the Hardhat project
-    // (config, Ignition modules, deploy script) that deploys them.
-    throw new ParapetError({
-      code: "DEPLOY_SCRIPT_NOT_SHIPPED",
-      summary: `parapet deploy runs the repository's Hardhat Ignition script (${DEPLOY_SCRIPT}), which the installed package (${REPO_ROOT}) does not ship.`,
-      fix: "deploy from a clone of the Parapet repository (`npm ci`, then `npm run deploy -- --network NAME`) and pass the deployments/NAME.json it writes to the other commands with --deployment.",
-    });
-  }
-  return new Promise<number>((resolveCode) => {
-    // The package.json script, so `parapet deploy` and `npm run deploy` are one thing; npm puts node_modules/.bin
-    // first on PATH, so Hardhat runs on the repo's Node 22 (the `node` devDependency) whatever Node runs this CLI.
-    const child = spawn("npm", ["run", "--silent", "deploy", "--", "--network", network], {
-      cwd: REPO_ROOT,
-      stdio: "inherit",
-      // hardhat.config.ts reads the localhost node's URL from PARAPET_RPC_URL.
-      env: values.rpc === undefined ? process.env : { ...process.env, PARAPET_RPC_URL: values.rpc },
-    });
-    child.once("error", (error) => {
-      io.stderr(`parapet deploy: could not start npm: ${error.message}. Fix: run it where npm is on PATH.\n`);
-      resolveCode(EXIT_CODES.runtime);
-    });
-    child.once("exit", (code, signal) => resolveCode(code ?? (signal ? EXIT_CODES.runtime : EXIT_CODES.ok)));
-  });
+export function run(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCommand("keeper", io, () => runKeeperCommand(argv, io));
 }
-
-export const KEEPER_COMMANDS: Record<string, CliCommand> = {
-  keeper: {
-    help: KEEPER_HELP,
-    summary:
-      "liquidate unhealthy accounts, poke moved markets, deleverage an over-used pool, execute due orders and run your rebalance policy, in a loop",
-    run: (a, io) => runCommand("keeper", io, () => runKeeperCommand(a, io)),
-  },
-  deploy: {
-    help: DEPLOY_HELP,
-    summary: "deploy Parapet with Hardhat (writes deployments/NAME.json)",
-    run: (a, io) => runCommand("deploy", io, () => runDeploy(a, io)),
-  },
-};

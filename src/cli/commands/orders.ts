@@ -18,33 +18,29 @@ import {
   writeExecuteTrigger,
   writePlaceTrigger,
   writeSettleOrder,
-} from "../actions/orders.js";
-import { getAccount } from "../actions/read.js";
-import { writeApprove, writeSetOperator } from "../actions/write.js";
-import type { ParapetContext } from "../client.js";
-import { ParapetInputError } from "../errors.js";
-import { parseDecimal } from "../units.js";
-import type { CliIo } from "./backtest.js";
+} from "../../actions/orders.js";
+import { getAccount } from "../../actions/read.js";
+import { writeApprove, writeSetOperator } from "../../actions/write.js";
+import type { ParapetContext } from "../../client.js";
+import { ParapetInputError } from "../../errors.js";
+import { parseDecimal } from "../../units.js";
+import { accountIndexOption, numberOption, parseCommandArgs, slippageBpsOption, splitSubcommand } from "../args.js";
 import {
-  accountIndexOption,
   addressOption,
-  type CliCommand,
+  allowOnly,
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
   connect,
   connectionSettings,
-  envOf,
   fmtWad,
-  formatTable,
-  numberOption,
-  parseCommandArgs,
   runCommand,
-  toJson,
-  usage,
-} from "./connect.js";
-import { EXIT_CODES } from "./errors.js";
+  wadDecimal,
+} from "../connect.js";
+import { EXIT_CODES, usage } from "../errors.js";
+import { type CliIo, envOf } from "../io.js";
+import { formatTable, toJson } from "../output.js";
 
-export const ORDERS_HELP = `Usage: parapet orders <list|place|cancel|execute|commit|settle> [options]
+export const help = `Usage: parapet orders <list|place|cancel|execute|commit|settle> [options]
 
 Trigger orders (stop-loss / take-profit, executed by any keeper when the oracle price crosses the trigger) and delayed
 orders (commit now, settled at the first oracle round after the market's delay: the only way to open in a market
@@ -120,16 +116,6 @@ const ORDER_OPTIONS = {
 
 type Values = ReturnType<typeof parseCommandArgs<typeof ORDER_OPTIONS>>["values"];
 
-/** An option only some subcommands take: anything else is a usage error naming it. */
-function allowOnly(sub: string, values: Values, allowed: readonly (keyof Values)[]) {
-  const common = new Set<string>(["rpc", "deployment", "rpc-timeout", "rpc-retries", "json", "help", ...allowed]);
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined && !common.has(key)) {
-      throw usage(`--${key}`, `parapet orders ${sub} does not take --${key}.`, "See parapet orders --help.");
-    }
-  }
-}
-
 function price(option: string, text: string): bigint {
   try {
     return parseDecimal(text.replaceAll(",", ""), 18, { argument: option, allowZero: false });
@@ -178,20 +164,6 @@ function keeperFeeOption(text: string | undefined, decimals: number): bigint {
     throw usage(`--keeper-fee ${text}`, `--keeper-fee ${text} is not a token amount.`, fix);
   }
 }
-
-function slippageOption(text: string | undefined): number | undefined {
-  return text === undefined
-    ? undefined
-    : numberOption(
-        "slippage-bps",
-        text,
-        50,
-        (x) => Number.isInteger(x) && x >= 0 && x <= 10_000,
-        "a whole number of basis points (0..10000)",
-      );
-}
-
-const dec = (wad: bigint) => formatUnits(wad, 18);
 
 function triggerRow(o: TriggerOrder) {
   return {
@@ -268,7 +240,7 @@ function listTable(
 }
 
 async function runList(values: Values, io: CliIo): Promise<number> {
-  allowOnly("list", values, ["owner", "account-index", "all"]);
+  allowOnly("orders", "list", values, ["owner", "account-index", "all"]);
   const settings = connectionSettings(values, envOf(io));
   const ownerOption = values.owner === undefined ? undefined : addressOption("owner", values.owner);
   const accountIndex = values["account-index"] === undefined ? undefined : accountIndexOption(values["account-index"]);
@@ -334,7 +306,7 @@ function setupHint(error: unknown): never {
 }
 
 async function runPlace(values: Values, io: CliIo): Promise<number> {
-  allowOnly("place", values, [
+  allowOnly("orders", "place", values, [
     "market",
     "account-index",
     "stop-loss",
@@ -351,7 +323,7 @@ async function runPlace(values: Values, io: CliIo): Promise<number> {
   ]);
   const settings = connectionSettings(values, envOf(io));
   const accountIndex = accountIndexOption(values["account-index"] ?? "0");
-  const slippageBps = slippageOption(values["slippage-bps"]);
+  const slippageBps = slippageBpsOption(values["slippage-bps"]);
   const hours = numberOption("expiry-hours", values["expiry-hours"], 720, (x) => x > 0, "a number of hours > 0");
   const expirySeconds = BigInt(Math.round(hours * 3600));
   const protective = [values["stop-loss"] !== undefined, values["take-profit"] !== undefined].filter(Boolean).length;
@@ -431,14 +403,14 @@ async function runPlace(values: Values, io: CliIo): Promise<number> {
   } else {
     const size = typeof order.sizeDelta === "bigint" ? order.sizeDelta : 0n;
     say(
-      `Placed ${what} #${placed.orderId} on market ${marketId} (account ${accountIndex}): ${size > 0n ? "buy" : "sell"} ${dec(size < 0n ? -size : size)} when the price is ${order.triggerAbove ? "≥" : "≤"} ${dec(order.triggerPriceWad)} USD; keeper fee ${formatUnits(keeperFee, client.deployment.collateralDecimals)}. Tx ${placed.hash} (gas ${placed.receipt.gasUsed}).`,
+      `Placed ${what} #${placed.orderId} on market ${marketId} (account ${accountIndex}): ${size > 0n ? "buy" : "sell"} ${wadDecimal(size < 0n ? -size : size)} when the price is ${order.triggerAbove ? "≥" : "≤"} ${wadDecimal(order.triggerPriceWad)} USD; keeper fee ${formatUnits(keeperFee, client.deployment.collateralDecimals)}. Tx ${placed.hash} (gas ${placed.receipt.gasUsed}).`,
     );
   }
   return EXIT_CODES.ok;
 }
 
 async function runCommit(values: Values, io: CliIo): Promise<number> {
-  allowOnly("commit", values, [
+  allowOnly("orders", "commit", values, [
     "market",
     "account-index",
     "size",
@@ -451,7 +423,7 @@ async function runCommit(values: Values, io: CliIo): Promise<number> {
   const accountIndex = accountIndexOption(values["account-index"] ?? "0");
   if (values.size === undefined) throw usage("--size", "--size is required.", "Pass the signed size, e.g. --size 0.5.");
   const sizeDelta = signedSize(values.size, true);
-  const slippageBps = slippageOption(values["slippage-bps"]);
+  const slippageBps = slippageBpsOption(values["slippage-bps"]);
   if (slippageBps === undefined) {
     throw usage(
       "--slippage-bps",
@@ -482,14 +454,14 @@ async function runCommit(values: Values, io: CliIo): Promise<number> {
     );
   } else {
     say(
-      `Committed delayed order #${committed.orderId} on market ${marketId} (account ${accountIndex}): ${dec(sizeDelta)} units; it settles at the first oracle round after the market's delay (a keeper, or parapet orders settle --order ${committed.orderId}). Tx ${committed.hash} (gas ${committed.receipt.gasUsed}).`,
+      `Committed delayed order #${committed.orderId} on market ${marketId} (account ${accountIndex}): ${wadDecimal(sizeDelta)} units; it settles at the first oracle round after the market's delay (a keeper, or parapet orders settle --order ${committed.orderId}). Tx ${committed.hash} (gas ${committed.receipt.gasUsed}).`,
     );
   }
   return EXIT_CODES.ok;
 }
 
 async function runById(sub: "cancel" | "execute" | "settle", values: Values, io: CliIo): Promise<number> {
-  allowOnly(sub, values, sub === "cancel" ? ["order", "delayed"] : ["order"]);
+  allowOnly("orders", sub, values, sub === "cancel" ? ["order", "delayed"] : ["order"]);
   const settings = connectionSettings(values, envOf(io));
   const orderId = orderIdOption(values.order);
   const { client } = await connect(settings, envOf(io), "required", `orders ${sub}`);
@@ -515,21 +487,12 @@ async function runById(sub: "cancel" | "execute" | "settle", values: Values, io:
 }
 
 async function runOrders(argv: readonly string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === "-h" || sub === "--help" || sub === "help") {
-    (sub === undefined ? io.stderr : io.stdout)(ORDERS_HELP);
-    return sub === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
-  }
-  if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
-    throw usage(
-      sub,
-      `"${sub}" is not an orders subcommand.`,
-      `Use one of ${SUBCOMMANDS.join(", ")} (parapet orders --help).`,
-    );
-  }
+  const split = splitSubcommand("orders", "an orders subcommand", argv, SUBCOMMANDS, help, io);
+  if (typeof split === "number") return split;
+  const { sub, rest } = split;
   const { values } = parseCommandArgs(`orders ${sub}`, rest, ORDER_OPTIONS);
   if (values.help) {
-    io.stdout(ORDERS_HELP);
+    io.stdout(help);
     return EXIT_CODES.ok;
   }
   switch (sub) {
@@ -544,10 +507,6 @@ async function runOrders(argv: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-export const ORDERS_COMMANDS: Record<string, CliCommand> = {
-  orders: {
-    help: ORDERS_HELP,
-    summary: "list, place, cancel and execute trigger orders; commit and settle delayed orders",
-    run: (a, io) => runCommand("orders", io, () => runOrders(a, io)),
-  },
-};
+export function run(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCommand("orders", io, () => runOrders(argv, io));
+}

@@ -3,28 +3,25 @@
 // localhost`) mints it; any other token (real USDC on a fork of a live chain) gets its balance written with the
 // node's test RPC (`dealToken` of parapet/testing). A live chain refuses both: nothing is sent.
 import { type Address, createTestClient, erc20Abi, http } from "viem";
-import { testTokenAbi } from "../abis/index.js";
-import type { ParapetContext } from "../client.js";
-import { ParapetInputError } from "../errors.js";
-import { dealToken, ParapetTestingError } from "../testing/chain.js";
-import { formatAmount, parseDecimal } from "../units.js";
-import type { CliIo } from "./backtest.js";
+import { testTokenAbi } from "../../abis/index.js";
+import type { ParapetContext } from "../../client.js";
+import { ParapetInputError } from "../../errors.js";
+import { dealToken, ParapetTestingError } from "../../testing/chain.js";
+import { formatAmount, parseDecimal } from "../../units.js";
+import { parseCommandArgs } from "../args.js";
 import {
   addressOption,
-  type CliCommand,
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
   connect,
   connectionSettings,
-  envOf,
-  parseCommandArgs,
   runCommand,
-  toJson,
-  usage,
-} from "./connect.js";
-import { EXIT_CODES } from "./errors.js";
+} from "../connect.js";
+import { EXIT_CODES, usage } from "../errors.js";
+import { type CliIo, envOf } from "../io.js";
+import { toJson } from "../output.js";
 
-export const FAUCET_HELP = `Usage: parapet faucet [--to ADDRESS] [--amount TOKENS] [options]
+export const help = `Usage: parapet faucet [--to ADDRESS] [--amount TOKENS] [options]
 
 Gives test collateral on a development chain: mints the deployment's TestToken (a local deployment), or on a fork
 of a live chain writes the real token's balance with the node's test RPC (anvil or a Hardhat node). Refused on a
@@ -52,7 +49,7 @@ async function runFaucet(argv: readonly string[], io: CliIo): Promise<number> {
     amount: { type: "string" },
   });
   if (values.help) {
-    io.stdout(FAUCET_HELP);
+    io.stdout(help);
     return EXIT_CODES.ok;
   }
   const settings = connectionSettings(values, envOf(io));
@@ -152,10 +149,6 @@ async function giveCollateral(
   return { method: "dealToken" };
 }
 
-export const FAUCET_COMMANDS: Record<string, CliCommand> = {
-  faucet: {
-    help: FAUCET_HELP,
-    summary: "test collateral on a development chain (mint the TestToken, or write a fork's token balance)",
-    run: (a, io) => runCommand("faucet", io, () => runFaucet(a, io)),
-  },
-};
+export function run(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCommand("faucet", io, () => runFaucet(argv, io));
+}
