@@ -36,7 +36,7 @@ ${CONNECTION_HELP}
 JSON: { status: "sent", method: "mint" | "dealToken", to, amount, balance, hash } (amounts in tokens, exact decimal
   strings; hash null for dealToken, which writes state without a transaction)
 
-Exit codes: 0 ok; 1 runtime (not a development chain: FAUCET_REFUSED, RPC down); 2 usage (bad --to or --amount, no
+Exit codes: 0 ok; 1 runtime (not a development chain, RPC down); 2 usage (bad --to or --amount, no
 signer and no --to).
 `;
 
