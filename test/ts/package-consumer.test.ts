@@ -84,6 +84,11 @@ describe("package: npm pack → install in a fresh project → SDK, parapet/test
     expect(files.filter((f) => f.startsWith("contracts/test/"))).to.deep.equal([]);
     expect(files.filter((f) => f.startsWith("src/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).to.deep.equal([]);
     expect(files.filter((f) => f.includes("tsbuildinfo"))).to.deep.equal([]);
+    // prepack rebuilds dist/ from scratch: every shipped module has its source (none left by an older layout).
+    const stale = files.filter(
+      (f) => /^dist\/.*\.js$/.test(f) && !existsSync(join(root, f.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))),
+    );
+    expect(stale).to.deep.equal([]);
     expect(readFileSync(join(consumer, "node_modules", "parapet", "LICENSE"), "utf8")).to.match(/^MIT License/);
   });
 
