@@ -7,7 +7,7 @@
 import { type Address, encodeFunctionData, formatUnits } from "viem";
 import { liquidityVaultAbi, testTokenAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetInputError, ParapetLpSetupError, ParapetNoWalletError, toParapetContractError } from "../errors.js";
+import { ParapetInputError, ParapetNoWalletError, ParapetSetupError, toParapetContractError } from "../errors.js";
 import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
 import { assertBigintAmount, parseDecimal } from "../units.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
@@ -378,7 +378,7 @@ function senderOf(client: ParapetContext): Address {
 
 /**
  * Requests an LP deposit: checks that the sender's allowance to the LP vault covers `amount` + the keeper fee
- * (ParapetLpSetupError ALLOWANCE_TOO_LOW naming the approval), then `buildLpRequestDeposit` → send. Returns the id;
+ * (ParapetSetupError ALLOWANCE_TOO_LOW naming the approval), then `buildLpRequestDeposit` → send. Returns the id;
  * it settles `minDelaySeconds` later (`writeLpSettle`, by anyone).
  */
 export async function writeLpRequestDeposit(
@@ -399,7 +399,7 @@ export async function writeLpRequestDeposit(
   const needed = assets + params.keeperFeeTokens;
   if (allowance < needed) {
     const human = (x: bigint) => formatUnits(x, collateralDecimals);
-    throw new ParapetLpSetupError(
+    throw new ParapetSetupError(
       "ALLOWANCE_TOO_LOW",
       `The sender's allowance to the LP vault is ${human(allowance)}, below the deposit ${human(assets)} + keeper fee ${human(params.keeperFeeTokens)} it escrows.`,
       `Approve the LP vault first: writeApprove({ amount: ${needed}n, spender: "liquidityVault" }) (or parapet lp deposit … --approve).`,
@@ -410,7 +410,7 @@ export async function writeLpRequestDeposit(
 }
 
 /**
- * Requests an LP redemption: when the sender is not `owner`, checks its share allowance first (ParapetLpSetupError
+ * Requests an LP redemption: when the sender is not `owner`, checks its share allowance first (ParapetSetupError
  * ALLOWANCE_TOO_LOW), then `buildLpRequestRedeem` → send. Returns the id.
  */
 export async function writeLpRequestRedeem(
@@ -427,7 +427,7 @@ export async function writeLpRequestRedeem(
       args: [parameters.owner, sender],
     });
     if (allowance < parameters.shares) {
-      throw new ParapetLpSetupError(
+      throw new ParapetSetupError(
         "ALLOWANCE_TOO_LOW",
         `The sender ${sender} may move ${allowance} of ${parameters.owner}'s shares, below the ${parameters.shares} requested.`,
         `Send from ${parameters.owner}, or have it approve the sender on the LP vault (ERC-20 approve of the shares).`,

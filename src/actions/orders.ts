@@ -2,7 +2,7 @@
 // order path), docs/orders.md. Reads follow actions/read.ts: the ids come from the placement events (filtered by the
 // indexed owner and account), then deployless multicalls of `orderStatus` sized from the EVM's limits, at one block. Writes follow
 // actions/write.ts: `build*` returns an unsigned transaction and never sends; `write*` checks the setup first (typed
-// ParapetOrderSetupError naming the call that fixes it), then simulate → estimate → send → decoded events.
+// ParapetSetupError naming the call that fixes it), then simulate → estimate → send → decoded events.
 import {
   type Abi,
   type Address,
@@ -18,7 +18,7 @@ import {
   ParapetDeploymentError,
   ParapetInputError,
   ParapetNoWalletError,
-  ParapetOrderSetupError,
+  ParapetSetupError,
   toParapetContractError,
 } from "../errors.js";
 import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
@@ -857,7 +857,7 @@ export async function getOrderSetup(
 }
 
 /**
- * Throws the typed {@link ParapetOrderSetupError} for the first missing step of placing an order with `keeperFee`:
+ * Throws the typed {@link ParapetSetupError} for the first missing step of placing an order with `keeperFee`:
  * ORDERS_NOT_OPERATOR (the owner must `setOperator(orders, true)`), SENDER_NOT_AUTHORIZED, ALLOWANCE_TOO_LOW (approve
  * the order contract for the fee). Returns the setup when nothing is missing.
  */
@@ -869,21 +869,21 @@ export async function assertOrderSetup(
   const { owner, contract, keeperFee } = parameters;
   const name = contract === "triggerOrders" ? "TriggerOrders" : "DelayedOrders";
   if (!setup.contractIsOperator) {
-    throw new ParapetOrderSetupError(
+    throw new ParapetSetupError(
       "ORDERS_NOT_OPERATOR",
       `${name} (${setup.address}) is not an operator of ${owner}: it could never trade the order, so the contract refuses it (NotOperatorOfOwner).`,
       `As the owner, call setOperator(${setup.address}, true) on the vault once: writeSetOperator({ operator: "${setup.address}", allowed: true }) (or parapet orders … --approve).`,
     );
   }
   if (!setup.senderAuthorized) {
-    throw new ParapetOrderSetupError(
+    throw new ParapetSetupError(
       "SENDER_NOT_AUTHORIZED",
       `The sender ${setup.sender} is neither ${owner} nor one of its operators.`,
       `Send from the owner, or have the owner call setOperator(${setup.sender}, true) on the vault.`,
     );
   }
   if (setup.allowance < keeperFee) {
-    throw new ParapetOrderSetupError(
+    throw new ParapetSetupError(
       "ALLOWANCE_TOO_LOW",
       `The sender's allowance to ${name} is ${setup.allowance} token units, below the keeper fee it escrows (${keeperFee}).`,
       `Approve ${name} for at least the fee: writeApprove({ amount: ${keeperFee}n, spender: "${contract}" }) (or parapet orders … --approve).`,
@@ -913,7 +913,7 @@ function placedId(write: WriteReturnType, eventName: "TriggerPlaced" | "OrderCom
 }
 
 /**
- * Places a trigger order: checks the setup (ParapetOrderSetupError: TriggerOrders not an operator, sender not
+ * Places a trigger order: checks the setup (ParapetSetupError: TriggerOrders not an operator, sender not
  * authorised, allowance below the keeper fee), then `buildPlaceTrigger` → send. Returns the new order's id.
  */
 export async function writePlaceTrigger(
@@ -940,7 +940,7 @@ export const writeExecuteTrigger = (c: ParapetContext, p: WriteExecuteTriggerPar
   sendParapetTransaction(c, buildExecuteTrigger(c, p), p);
 
 /**
- * Commits a delayed order: checks the setup (ParapetOrderSetupError, as {@link writePlaceTrigger}), then
+ * Commits a delayed order: checks the setup (ParapetSetupError, as {@link writePlaceTrigger}), then
  * `buildCommitOrder` → send. Returns the order's id; it settles at the first oracle round after the market's delay
  * (`writeSettleOrder`, by anyone).
  */

@@ -50,11 +50,10 @@ import { getDeploymentMarket } from "../deployment.js";
 import {
   type ImmediateOpenLeg,
   ParapetDeploymentError,
-  ParapetHedgeSetupError,
   ParapetInputError,
   ParapetLatencyDefenceError,
   ParapetNoWalletError,
-  ParapetOrderSetupError,
+  ParapetSetupError,
 } from "../errors.js";
 import { acceptablePrice as acceptablePriceOf, assertBigintAmount } from "../units.js";
 import type { HedgePlan } from "./types.js";
@@ -622,7 +621,7 @@ async function applyStops(
 /**
  * Applies `steps` for `owner` in one transaction through the HedgeRouter: reads the accounts (one multicall), returns
  * `{ status: "noop" }` without sending when all are at target, checks the setup (router operator, sender authorised,
- * allowance for the max deposits: typed ParapetHedgeSetupError naming the fix), then simulates, checks the fee cap
+ * allowance for the max deposits: typed ParapetSetupError naming the fix), then simulates, checks the fee cap
  * and sends via `sendParapetTransaction`. A revert (at simulation, estimation or on-chain) is thrown as the decoded
  * ParapetContractError; nothing is sent when the simulation fails.
  *
@@ -630,7 +629,7 @@ async function applyStops(
  * ParapetLatencyDefenceError before anything is sent (its `legs` are the increases to commit with writeCommitOrder).
  * Stop-losses: steps with `stopLoss` get one reduce-only stop each after the rebalance (placed, updated, kept, or
  * cancelled for a closed leg: `stops` in the result), one TriggerOrders transaction per change; TriggerOrders must be
- * the owner's operator and the allowance must cover the new stops' fees (ParapetOrderSetupError, checked first).
+ * the owner's operator and the allowance must cover the new stops' fees (ParapetSetupError, checked first).
  */
 export async function executeHedge(
   client: ParapetContext,
@@ -651,7 +650,7 @@ export async function executeHedge(
   if (stopPlans.some((p) => p.action !== "kept")) {
     if (resolved.triggerOrdersIsOperator !== true) {
       const address = orderContractAddress(client, "triggerOrders");
-      throw new ParapetOrderSetupError(
+      throw new ParapetSetupError(
         "ORDERS_NOT_OPERATOR",
         `The hedge's stop-losses need TriggerOrders (${address}) as an operator of ${owner}. Nothing was sent.`,
         `As the owner, call setOperator(${address}, true) on the vault once (writeSetOperator({ operator: "${address}", allowed: true })), or plan without stopLoss.`,
@@ -659,7 +658,7 @@ export async function executeHedge(
     }
     const fees = stopPlans.filter((p) => p.action === "placed").reduce((sum, p) => sum + p.stop.keeperFee, 0n);
     if ((resolved.triggerOrdersAllowance ?? 0n) < fees) {
-      throw new ParapetOrderSetupError(
+      throw new ParapetSetupError(
         "ALLOWANCE_TOO_LOW",
         `The sender's allowance to TriggerOrders is ${resolved.triggerOrdersAllowance ?? 0n} token units, below the new stops' keeper fees (${fees}). Nothing was sent.`,
         `Approve TriggerOrders for at least ${fees} token units: writeApprove({ amount: ${fees}n, spender: "triggerOrders" }).`,
@@ -671,14 +670,14 @@ export async function executeHedge(
     return { status: "noop", states: resolved.states, stops };
   }
   if (!resolved.routerIsOperator) {
-    throw new ParapetHedgeSetupError(
+    throw new ParapetSetupError(
       "ROUTER_NOT_OPERATOR",
       `The hedge router ${resolved.router} is not an operator of ${owner}.`,
       `As the owner, call setOperator(router, true) on the vault once (writeSetOperator({ operator: "${resolved.router}", allowed: true })).`,
     );
   }
   if (resolved.sender.toLowerCase() !== owner.toLowerCase() && !resolved.senderIsOperator) {
-    throw new ParapetHedgeSetupError(
+    throw new ParapetSetupError(
       "SENDER_NOT_AUTHORIZED",
       `The sender ${resolved.sender} is neither ${owner} nor one of its operators.`,
       `Send from the owner, or have the owner call setOperator(${resolved.sender}, true) on the vault.`,
@@ -686,7 +685,7 @@ export async function executeHedge(
   }
   const maxDeposits = resolved.pending.reduce((sum, s) => sum + s.maxDeposit, 0n);
   if (resolved.allowance < maxDeposits) {
-    throw new ParapetHedgeSetupError(
+    throw new ParapetSetupError(
       "ALLOWANCE_TOO_LOW",
       `The sender's allowance to the hedge router is ${resolved.allowance} token units, below the steps' max deposits (${maxDeposits}).`,
       `Approve the router for at least ${maxDeposits} token units: writeApprove / token.approve(${resolved.router}, amount).`,
