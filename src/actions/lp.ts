@@ -4,12 +4,13 @@
 // from the `RequestCreated` events, then deployless multicalls of `requestStatus` at one block); writes follow
 // actions/write.ts (`build*` returns an unsigned transaction, `write*` checks the allowance first, then simulate →
 // estimate → send → decoded events). Typed through the generated `as const` ABI.
-import { type Address, encodeFunctionData, formatUnits } from "viem";
-import { liquidityVaultAbi, testTokenAbi } from "../abis/index.js";
+import { type Address, erc20Abi, formatUnits } from "viem";
+import { liquidityVaultAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
 import { ParapetInputError, ParapetNoWalletError, ParapetSetupError, toParapetContractError } from "../errors.js";
 import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
 import { assertBigintAmount, parseDecimal } from "../units.js";
+import { built } from "./encode.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
 import {
   type BuiltTransaction,
@@ -269,10 +270,6 @@ export async function getLpRequest(
 
 // ---- builders ------------------------------------------------------------------------------------------------------
 
-function lpTx(client: ParapetContext, functionName: string, data: `0x${string}`): BuiltTransaction {
-  return { to: client.deployment.liquidityVault, data, value: 0n, functionName };
-}
-
 function tokens(client: ParapetContext, value: TokenAmount, argument: string): bigint {
   return typeof value === "string"
     ? parseDecimal(value, client.deployment.collateralDecimals, { argument, allowZero: false })
@@ -294,11 +291,7 @@ export function buildLpRequestDeposit(
   parameters: BuildLpRequestDepositParameters,
 ): BuiltTransaction {
   const assets = tokens(client, parameters.amount, "amount");
-  return lpTx(
-    client,
-    "requestDeposit",
-    encodeFunctionData({ abi: liquidityVaultAbi, functionName: "requestDeposit", args: [assets, parameters.receiver] }),
-  );
+  return built(client.deployment.liquidityVault, liquidityVaultAbi, "requestDeposit", [assets, parameters.receiver]);
 }
 
 export type BuildLpRequestRedeemParameters = {
@@ -314,43 +307,27 @@ export function buildLpRequestRedeem(
   parameters: BuildLpRequestRedeemParameters,
 ): BuiltTransaction {
   const shares = assertBigintAmount(parameters.shares, { argument: "shares", allowZero: false });
-  return lpTx(
-    client,
-    "requestRedeem",
-    encodeFunctionData({
-      abi: liquidityVaultAbi,
-      functionName: "requestRedeem",
-      args: [shares, parameters.receiver, parameters.owner],
-    }),
-  );
+  return built(client.deployment.liquidityVault, liquidityVaultAbi, "requestRedeem", [
+    shares,
+    parameters.receiver,
+    parameters.owner,
+  ]);
 }
 
 export type BuildLpRequestIdParameters = { requestId: bigint };
 
 /** `settleRequest(id)`: anyone, while the request is settleable; pays its keeper fee to the sender. */
 export function buildLpSettle(client: ParapetContext, parameters: BuildLpRequestIdParameters): BuiltTransaction {
-  return lpTx(
-    client,
-    "settleRequest",
-    encodeFunctionData({
-      abi: liquidityVaultAbi,
-      functionName: "settleRequest",
-      args: [requestIdOf(parameters.requestId)],
-    }),
-  );
+  return built(client.deployment.liquidityVault, liquidityVaultAbi, "settleRequest", [
+    requestIdOf(parameters.requestId),
+  ]);
 }
 
 /** `cancelRequest(id)`: the owner while pending, anyone once expired (full refund to the owner); nobody otherwise. */
 export function buildLpCancel(client: ParapetContext, parameters: BuildLpRequestIdParameters): BuiltTransaction {
-  return lpTx(
-    client,
-    "cancelRequest",
-    encodeFunctionData({
-      abi: liquidityVaultAbi,
-      functionName: "cancelRequest",
-      args: [requestIdOf(parameters.requestId)],
-    }),
-  );
+  return built(client.deployment.liquidityVault, liquidityVaultAbi, "cancelRequest", [
+    requestIdOf(parameters.requestId),
+  ]);
 }
 
 // ---- write* --------------------------------------------------------------------------------------------------------
@@ -391,7 +368,7 @@ export async function writeLpRequestDeposit(
   const { liquidityVault, collateralToken, collateralDecimals } = client.deployment;
   const calls = [
     { address: liquidityVault, abi: liquidityVaultAbi, functionName: "flowParams" },
-    { address: collateralToken, abi: testTokenAbi, functionName: "allowance", args: [sender, liquidityVault] },
+    { address: collateralToken, abi: erc20Abi, functionName: "allowance", args: [sender, liquidityVault] },
   ] as const;
   const results = await deploylessMulticall(client, calls);
   const params = unwrapCallResult<LpFlowParams>(results[0], "flowParams");

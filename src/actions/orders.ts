@@ -3,15 +3,8 @@
 // indexed owner and account), then deployless multicalls of `orderStatus` sized from the EVM's limits, at one block. Writes follow
 // actions/write.ts: `build*` returns an unsigned transaction and never sends; `write*` checks the setup first (typed
 // ParapetSetupError naming the call that fixes it), then simulate → estimate → send → decoded events.
-import {
-  type Abi,
-  type Address,
-  type EncodeFunctionDataParameters,
-  encodeFunctionData,
-  formatUnits,
-  maxUint256,
-} from "viem";
-import { delayedOrdersAbi, perpVaultAbi, testTokenAbi, triggerOrdersAbi } from "../abis/index.js";
+import { type Abi, type Address, erc20Abi, formatUnits, maxUint256 } from "viem";
+import { delayedOrdersAbi, perpVaultAbi, triggerOrdersAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
 import { getDeploymentMarket } from "../deployment.js";
 import {
@@ -23,6 +16,7 @@ import {
 } from "../errors.js";
 import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
 import { acceptablePrice as acceptablePriceOf, assertBigintAmount, parseDecimal } from "../units.js";
+import { built } from "./encode.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
 import {
   type BuiltTransaction,
@@ -628,15 +622,6 @@ async function triggerArgs(client: ParapetContext, p: TriggerOrderParameters): P
   };
 }
 
-function orderTx(
-  client: ParapetContext,
-  contract: OrderContract,
-  functionName: string,
-  data: BuiltTransaction["data"],
-): BuiltTransaction {
-  return { to: orderContractAddress(client, contract), data, value: 0n, functionName };
-}
-
 export type BuildPlaceTriggerParameters = TriggerOrderParameters & {
   /** The account owner (the sender must be the owner or its operator). */
   owner: Address;
@@ -665,16 +650,12 @@ export async function buildPlaceTrigger(
     );
   }
   const args = await triggerArgs(client, parameters);
-  return orderTx(
-    client,
-    "triggerOrders",
-    "placeTrigger",
-    encodeFunctionData({
-      abi: triggerOrdersAbi,
-      functionName: "placeTrigger",
-      args: [parameters.owner, accountIndex, args, keeperFee],
-    }),
-  );
+  return built(orderContractAddress(client, "triggerOrders"), triggerOrdersAbi, "placeTrigger", [
+    parameters.owner,
+    accountIndex,
+    args,
+    keeperFee,
+  ]);
 }
 
 export type BuildUpdateTriggerParameters = TriggerOrderParameters & { orderId: bigint };
@@ -686,36 +667,35 @@ export async function buildUpdateTrigger(
 ): Promise<BuiltTransaction> {
   const orderId = assertBigintAmount(parameters.orderId, { argument: "orderId", allowZero: false });
   const args = await triggerArgs(client, parameters);
-  return orderTx(
-    client,
-    "triggerOrders",
-    "updateTrigger",
-    encodeFunctionData({ abi: triggerOrdersAbi, functionName: "updateTrigger", args: [orderId, args] }),
-  );
+  return built(orderContractAddress(client, "triggerOrders"), triggerOrdersAbi, "updateTrigger", [orderId, args]);
 }
 
 export type BuildOrderIdParameters = { orderId: bigint };
 
-function byId(
+function orderId(parameters: BuildOrderIdParameters): bigint {
+  return assertBigintAmount(parameters.orderId, { argument: "orderId", allowZero: false });
+}
+
+function triggerById(
   client: ParapetContext,
-  contract: OrderContract,
-  functionName: "cancelTrigger" | "executeTrigger" | "settleOrder" | "cancelOrder",
+  functionName: "cancelTrigger" | "executeTrigger",
   parameters: BuildOrderIdParameters,
 ): BuiltTransaction {
-  const orderId = assertBigintAmount(parameters.orderId, { argument: "orderId", allowZero: false });
-  const abi = contract === "triggerOrders" ? triggerOrdersAbi : delayedOrdersAbi;
-  return orderTx(
-    client,
-    contract,
-    functionName,
-    encodeFunctionData({ abi: abi as Abi, functionName, args: [orderId] } as EncodeFunctionDataParameters),
-  );
+  return built(orderContractAddress(client, "triggerOrders"), triggerOrdersAbi, functionName, [orderId(parameters)]);
+}
+
+function delayedById(
+  client: ParapetContext,
+  functionName: "settleOrder" | "cancelOrder",
+  parameters: BuildOrderIdParameters,
+): BuiltTransaction {
+  return built(orderContractAddress(client, "delayedOrders"), delayedOrdersAbi, functionName, [orderId(parameters)]);
 }
 
 export type BuildCancelTriggerParameters = BuildOrderIdParameters;
 /** `cancelTrigger`: the owner or an operator any time; anyone once the order is expired or void. */
 export function buildCancelTrigger(client: ParapetContext, parameters: BuildCancelTriggerParameters): BuiltTransaction {
-  return byId(client, "triggerOrders", "cancelTrigger", parameters);
+  return triggerById(client, "cancelTrigger", parameters);
 }
 
 export type BuildExecuteTriggerParameters = BuildOrderIdParameters;
@@ -724,7 +704,7 @@ export function buildExecuteTrigger(
   client: ParapetContext,
   parameters: BuildExecuteTriggerParameters,
 ): BuiltTransaction {
-  return byId(client, "triggerOrders", "executeTrigger", parameters);
+  return triggerById(client, "executeTrigger", parameters);
 }
 
 export type BuildCommitOrderParameters = {
@@ -765,32 +745,18 @@ export async function buildCommitOrder(
     step: "buildCommitOrder",
     slippageHint: "e.g. 100 = 1 % around the current quote: the settlement price is not known yet",
   });
-  return orderTx(
-    client,
-    "delayedOrders",
-    "commitOrder",
-    encodeFunctionData({
-      abi: delayedOrdersAbi,
-      functionName: "commitOrder",
-      args: [
-        parameters.owner,
-        accountIndex,
-        {
-          marketId: market.marketId,
-          sizeDelta,
-          acceptablePrice: worst,
-          reduceOnly: parameters.reduceOnly ?? false,
-        },
-        keeperFee,
-      ],
-    }),
-  );
+  return built(orderContractAddress(client, "delayedOrders"), delayedOrdersAbi, "commitOrder", [
+    parameters.owner,
+    accountIndex,
+    { marketId: market.marketId, sizeDelta, acceptablePrice: worst, reduceOnly: parameters.reduceOnly ?? false },
+    keeperFee,
+  ]);
 }
 
 export type BuildSettleOrderParameters = BuildOrderIdParameters;
 /** `settleOrder`: anyone, while the order is Settleable; pays its keeper fee to the sender. */
 export function buildSettleOrder(client: ParapetContext, parameters: BuildSettleOrderParameters): BuiltTransaction {
-  return byId(client, "delayedOrders", "settleOrder", parameters);
+  return delayedById(client, "settleOrder", parameters);
 }
 
 export type BuildCancelDelayedOrderParameters = BuildOrderIdParameters;
@@ -799,7 +765,7 @@ export function buildCancelDelayedOrder(
   client: ParapetContext,
   parameters: BuildCancelDelayedOrderParameters,
 ): BuiltTransaction {
-  return byId(client, "delayedOrders", "cancelOrder", parameters);
+  return delayedById(client, "cancelOrder", parameters);
 }
 
 // ---- setup checks --------------------------------------------------------------------------------------------------
@@ -837,7 +803,7 @@ export async function getOrderSetup(
     { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [parameters.owner, sender] },
     {
       address: client.deployment.collateralToken,
-      abi: testTokenAbi,
+      abi: erc20Abi,
       functionName: "allowance",
       args: [sender, address],
     },

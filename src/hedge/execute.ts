@@ -15,16 +15,9 @@
 //   when a pending step would increase in a defended market, throws ParapetLatencyDefenceError (nothing sent) listing
 //   those legs: open them with writeCommitOrder (settled at the next oracle round), then run the executor again for
 //   the collateral and the stops. Reductions in a defended market go through (they pay the immediate fee).
-import {
-  type Address,
-  encodeFunctionData,
-  type Hex,
-  type Log,
-  maxUint256,
-  parseEventLogs,
-  type TransactionReceipt,
-} from "viem";
-import { hedgeRouterAbi, perpVaultAbi, testTokenAbi } from "../abis/index.js";
+import { type Address, erc20Abi, type Hex, type Log, maxUint256, parseEventLogs, type TransactionReceipt } from "viem";
+import { hedgeRouterAbi, perpVaultAbi } from "../abis/index.js";
+import { built } from "../actions/encode.js";
 import {
   getTriggerOrders,
   type LatencyParams,
@@ -324,16 +317,7 @@ export async function buildHedgeRebalance(
     minCollateralUsd: s.minCollateralUsd,
     maxDeposit: s.maxDeposit,
   }));
-  return {
-    to: router,
-    data: encodeFunctionData({
-      abi: hedgeRouterAbi,
-      functionName: "rebalance",
-      args: [parameters.owner, steps, deadline],
-    }),
-    value: 0n,
-    functionName: "rebalance",
-  };
+  return built(router, hedgeRouterAbi, "rebalance", [parameters.owner, steps, deadline]);
 }
 
 // ---- resolve (one multicall) -----------------------------------------------------------------------------------
@@ -405,7 +389,7 @@ export async function resolveHedgeSteps(
   const contracts = [
     { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, router] },
     { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, sender] },
-    { address: token, abi: testTokenAbi, functionName: "allowance", args: [sender, router] },
+    { address: token, abi: erc20Abi, functionName: "allowance", args: [sender, router] },
     ...steps.flatMap((s) => [
       { address: vault, abi: perpVaultAbi, functionName: "position", args: [owner, s.accountIndex, s.marketId] },
       { address: vault, abi: perpVaultAbi, functionName: "collateralOf", args: [owner, s.accountIndex] },
@@ -414,7 +398,7 @@ export async function resolveHedgeSteps(
     ...(triggerOrders
       ? [
           { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, triggerOrders] },
-          { address: token, abi: testTokenAbi, functionName: "allowance", args: [sender, triggerOrders] },
+          { address: token, abi: erc20Abi, functionName: "allowance", args: [sender, triggerOrders] },
         ]
       : []),
   ];
