@@ -7,10 +7,10 @@
 import { type Address, erc20Abi, formatUnits } from "viem";
 import { liquidityVaultAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetInputError, ParapetNoWalletError, ParapetSetupError, toParapetContractError } from "../errors.js";
-import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
+import { ParapetNoWalletError, ParapetSetupError, toParapetContractError } from "../errors.js";
 import { assertBigintAmount, parseDecimal } from "../units.js";
 import { built } from "./encode.js";
+import { type LogRangeParameters, scanLogRange } from "./logs.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
 import {
   type BuiltTransaction,
@@ -129,15 +129,9 @@ export type LpRequest = {
   status: LpRequestStatus;
 };
 
-export type DiscoverLpRequestIdsParameters = {
+export type DiscoverLpRequestIdsParameters = LogRangeParameters & {
   /** Only requests of this owner (the indexed `owner` topic). */
   owner?: Address | undefined;
-  /** First block scanned (default: the deployment's block). A keeper passes its last `toBlock + 1n`. */
-  fromBlock?: bigint | undefined;
-  /** Last block scanned (default: the latest block, read once). */
-  toBlock?: bigint | undefined;
-  /** Blocks per eth_getLogs request (default 10,000). */
-  blockRange?: bigint | undefined;
 };
 
 export type DiscoverLpRequestIdsReturnType = {
@@ -152,26 +146,17 @@ export async function discoverLpRequestIds(
   client: ParapetContext,
   parameters: DiscoverLpRequestIdsParameters = {},
 ): Promise<DiscoverLpRequestIdsReturnType> {
-  const blockRange = parameters.blockRange ?? DEFAULT_LOG_BLOCK_RANGE;
-  if (blockRange <= 0n) {
-    throw new ParapetInputError("blockRange", `is ${blockRange}.`, "Pass a positive number of blocks per request.");
-  }
-  const fromBlock = parameters.fromBlock ?? client.deployment.blockNumber;
-  const toBlock = parameters.toBlock ?? (await client.publicClient.getBlockNumber({ cacheTime: 0 }));
-  const ids = new Set<bigint>();
-  for (let start = fromBlock; start <= toBlock; start += blockRange) {
-    const end = start + blockRange - 1n < toBlock ? start + blockRange - 1n : toBlock;
-    const logs = await client.publicClient.getContractEvents({
+  const { logs, toBlock } = await scanLogRange(client, parameters, (window) =>
+    client.publicClient.getContractEvents({
       address: client.deployment.liquidityVault,
       abi: liquidityVaultAbi,
       eventName: "RequestCreated",
       args: parameters.owner !== undefined ? { owner: parameters.owner } : {},
-      fromBlock: start,
-      toBlock: end,
+      ...window,
       strict: true,
-    });
-    for (const log of logs) ids.add(log.args.requestId);
-  }
+    }),
+  );
+  const ids = new Set(logs.map((log) => log.args.requestId));
   return { requestIds: [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), toBlock };
 }
 

@@ -3,20 +3,14 @@
 // indexed owner and account), then deployless multicalls of `orderStatus` sized from the EVM's limits, at one block. Writes follow
 // actions/write.ts: `build*` returns an unsigned transaction and never sends; `write*` checks the setup first (typed
 // ParapetSetupError naming the call that fixes it), then simulate → estimate → send → decoded events.
-import { type Abi, type Address, erc20Abi, formatUnits, maxUint256 } from "viem";
+import { type Address, erc20Abi, formatUnits, maxUint256 } from "viem";
 import { delayedOrdersAbi, perpVaultAbi, triggerOrdersAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { getDeploymentMarket } from "../deployment.js";
-import {
-  ParapetDeploymentError,
-  ParapetInputError,
-  ParapetNoWalletError,
-  ParapetSetupError,
-  toParapetContractError,
-} from "../errors.js";
-import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
+import { getDeploymentMarket, requireAddress } from "../deployment.js";
+import { ParapetInputError, ParapetNoWalletError, ParapetSetupError, toParapetContractError } from "../errors.js";
 import { acceptablePrice as acceptablePriceOf, assertBigintAmount, parseDecimal } from "../units.js";
 import { built } from "./encode.js";
+import { type LogRangeParameters, scanLogRange } from "./logs.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
 import {
   type BuiltTransaction,
@@ -43,16 +37,7 @@ export type OrderContract = "triggerOrders" | "delayedOrders";
 
 /** The deployment's TriggerOrders or DelayedOrders, or a typed MISSING_ADDRESS error. */
 export function orderContractAddress(client: ParapetContext, contract: OrderContract): Address {
-  const address = client.deployment[contract];
-  if (!address) {
-    const file = contract === "triggerOrders" ? "TriggerOrders" : "DelayedOrders";
-    throw new ParapetDeploymentError({
-      code: "MISSING_ADDRESS",
-      summary: `The deployment has no ${contract}.`,
-      fix: `Deploy contracts/periphery/${file}.sol (\`npm run deploy\` and ParapetLocal do) and add "${contract}": "0x…" to the deployment.`,
-    });
-  }
-  return address;
+  return requireAddress(client.deployment, contract);
 }
 
 function marketSymbol(client: ParapetContext, marketId: bigint): string {
@@ -177,16 +162,10 @@ export type DelayedOrder = {
   status: DelayedOrderStatus;
 };
 
-export type DiscoverOrderIdsParameters = {
+export type DiscoverOrderIdsParameters = LogRangeParameters & {
   /** Only orders of this owner (the indexed event topic), and of this account of the owner. */
   owner?: Address | undefined;
   accountIndex?: bigint | undefined;
-  /** First block scanned (default: the deployment's block). A keeper passes its last `toBlock + 1n`. */
-  fromBlock?: bigint | undefined;
-  /** Last block scanned (default: the latest block, read once). */
-  toBlock?: bigint | undefined;
-  /** Blocks per eth_getLogs request (default 10,000). */
-  blockRange?: bigint | undefined;
 };
 
 export type DiscoverOrderIdsReturnType = {
@@ -202,44 +181,38 @@ async function discoverOrderIds(
   parameters: DiscoverOrderIdsParameters,
 ): Promise<DiscoverOrderIdsReturnType> {
   const address = orderContractAddress(client, contract);
-  const blockRange = parameters.blockRange ?? DEFAULT_LOG_BLOCK_RANGE;
-  if (blockRange <= 0n) {
-    throw new ParapetInputError("blockRange", `is ${blockRange}.`, "Pass a positive number of blocks per request.");
-  }
   if (parameters.accountIndex !== undefined && parameters.owner === undefined) {
     throw new ParapetInputError("accountIndex", "was given without `owner`.", "Pass the account's owner too.");
   }
-  const fromBlock = parameters.fromBlock ?? client.deployment.blockNumber;
-  const toBlock = parameters.toBlock ?? (await client.publicClient.getBlockNumber({ cacheTime: 0 }));
   const args = {
     ...(parameters.owner !== undefined ? { owner: parameters.owner } : {}),
     ...(parameters.accountIndex !== undefined ? { accountIndex: parameters.accountIndex } : {}),
   };
-  const ids = new Set<bigint>();
-  for (let start = fromBlock; start <= toBlock; start += blockRange) {
-    const end = start + blockRange - 1n < toBlock ? start + blockRange - 1n : toBlock;
-    const logs =
-      contract === "triggerOrders"
-        ? await client.publicClient.getContractEvents({
+  // The page maps each log to its id: the two contracts' events have different types.
+  const { logs: orderIds, toBlock } = await scanLogRange(client, parameters, async (window) =>
+    contract === "triggerOrders"
+      ? (
+          await client.publicClient.getContractEvents({
             address,
             abi: triggerOrdersAbi,
             eventName: "TriggerPlaced",
             args,
-            fromBlock: start,
-            toBlock: end,
+            ...window,
             strict: true,
           })
-        : await client.publicClient.getContractEvents({
+        ).map((log) => log.args.orderId)
+      : (
+          await client.publicClient.getContractEvents({
             address,
             abi: delayedOrdersAbi,
             eventName: "OrderCommitted",
             args,
-            fromBlock: start,
-            toBlock: end,
+            ...window,
             strict: true,
-          });
-    for (const log of logs) ids.add(log.args.orderId);
-  }
+          })
+        ).map((log) => log.args.orderId),
+  );
+  const ids = new Set(orderIds);
   return { orderIds: [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), toBlock };
 }
 

@@ -1,13 +1,12 @@
 // Writes. `build*` returns `{ to, data, value }` and never sends, so any signer (viem, ethers, a Safe, a relayer)
 // can send it; `write*` = build → simulate (eth_call) → estimateGas (+ margin) → EIP-1559 fees under the caller's
 // cap → send → wait → decoded events. Every revert becomes a ParapetContractError naming the step.
-import { type Abi, type Address, erc20Abi, type Hex, type Log, parseEventLogs, type TransactionReceipt } from "viem";
+import { type Address, erc20Abi, type Hex, type Log, parseEventLogs, type TransactionReceipt } from "viem";
 import { delayedOrdersAbi, liquidityVaultAbi, perpVaultAbi, triggerOrdersAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { getDeploymentMarket } from "../deployment.js";
+import { getDeploymentMarket, requireAddress } from "../deployment.js";
 import {
   ParapetContractError,
-  ParapetDeploymentError,
   ParapetFeeCapError,
   ParapetGasEstimationError,
   ParapetInputError,
@@ -57,14 +56,7 @@ export type BuildApproveParameters = {
 /** ERC-20 approval: a separate transaction, before `deposit` / `lpDeposit` / a hedge rebalance / placing orders. */
 export function buildApprove(client: ParapetContext, parameters: BuildApproveParameters): BuiltTransaction {
   const name = parameters.spender ?? "perpVault";
-  const spender = client.deployment[name];
-  if (spender === undefined) {
-    throw new ParapetDeploymentError({
-      code: "MISSING_ADDRESS",
-      summary: `The deployment has no ${name} to approve.`,
-      fix: `Add "${name}" to the deployment (ParapetLocal and \`npm run deploy\` deploy one).`,
-    });
-  }
+  const spender = requireAddress(client.deployment, name);
   const amount = tokenAmount(client, parameters.amount, "amount");
   return built(client.deployment.collateralToken, erc20Abi, "approve", [spender, amount]);
 }

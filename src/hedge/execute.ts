@@ -39,10 +39,9 @@ import {
   type WriteReturnType,
 } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
-import { getDeploymentMarket } from "../deployment.js";
+import { getDeploymentMarket, requireAddress } from "../deployment.js";
 import {
   type ImmediateOpenLeg,
-  ParapetDeploymentError,
   ParapetInputError,
   ParapetLatencyDefenceError,
   ParapetNoWalletError,
@@ -254,15 +253,7 @@ export function toRouterStep(step: HedgeStep, currentSizeWad: bigint): RouterSte
 // ---- build -----------------------------------------------------------------------------------------------------
 
 function routerAddress(client: ParapetContext): Address {
-  const router = client.deployment.hedgeRouter;
-  if (!router) {
-    throw new ParapetDeploymentError({
-      code: "MISSING_ADDRESS",
-      summary: "The deployment has no hedgeRouter.",
-      fix: 'Deploy contracts/periphery/HedgeRouter.sol (ParapetLocal does) and add "hedgeRouter": "0x…" to the deployment.',
-    });
-  }
-  return router;
+  return requireAddress(client.deployment, "hedgeRouter");
 }
 
 function checkStep(client: ParapetContext, step: RouterStep, i: number): void {
