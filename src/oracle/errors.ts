@@ -1,8 +1,8 @@
 import { ParapetError } from "../parapetError.js";
 
-/** Why `checkOracles` refused its input or could not read the adapter (feed problems are verdicts, not errors). */
+/** Why `checkAdapterFeeds` refused its input or could not read the adapter (feed problems are verdicts, not errors). */
 export type OracleCheckErrorCode =
-  /** `checkOracles` was called without its parameters object (e.g. `checkOracles(parapet)`). */
+  /** `checkAdapterFeeds` was called without its parameters object (e.g. `checkAdapterFeeds(parapet)`). */
   | "MISSING_PARAMETERS"
   /** `oracleAdapter` or a feed is not a 20-byte hex address. */
   | "INVALID_ADDRESS"
