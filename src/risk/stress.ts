@@ -9,7 +9,7 @@
 // a double keeps ~15–16 significant digits, far below what a stress estimate can tell apart. Nothing here moves money.
 import type { Snapshot } from "../actions/read.js";
 import { ParapetInputError } from "../errors.js";
-import { expectFinite, expectRatio, liquidationPriceUsd } from "../hedge/liquidationPrice.js";
+import { expectFinite, expectRatio } from "../hedge/liquidationPrice.js";
 import type { HedgeMarket, HedgePlan } from "../hedge/types.js";
 import { DEFAULT_REOPEN_GAPS } from "../hours/defaults.js";
 import { wadToNumber } from "../units.js";
