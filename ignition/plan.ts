@@ -3,36 +3,19 @@
 // the modules, so that the modules never import from scripts/.
 import type { Address } from "viem";
 import type { LpFlowParams } from "../src/actions/lp.js";
+import type { LatencyParamsStruct, MarketParamsStruct } from "../src/actions/structs.js";
 import type { MarketSchedule } from "../src/hours/index.js";
 
-/** IPerpVault.MarketParams without the feed (WAD values, as listMarket takes them). */
-export type MarketRiskParams = {
-  initialMarginRatio: bigint;
-  maintenanceMarginRatio: bigint;
-  takerFeeRatio: bigint;
-  makerFeeRatio: bigint;
-  maxFundingRatePerDay: bigint;
-  skewScale: bigint;
-  maxFundingVelocityPerDay: bigint;
-  maxLongSize: bigint;
-  maxShortSize: bigint;
-  minPositionMarginUsd: bigint;
-  liquidationFeeUsd: bigint;
-  grossReserveRatio: bigint;
-};
+/** IPerpVault.MarketParams without the feed (WAD values, as listMarket takes them), derived from the ABI. */
+export type MarketRiskParams = Omit<MarketParamsStruct, "feed">;
 
 /**
- * IPerpVault.LatencyParams as setLatencyParams takes them: the market's latency defence (docs/orders.md,
- * docs/risks.md). Only in a plan when the file turns it on.
+ * IPerpVault.LatencyParams as setLatencyParams takes them (derived from the ABI): the market's latency defence
+ * (docs/orders.md, docs/risks.md): `minSettlementDelay` (s after a commitment before an oracle round may settle it;
+ * ≥ 1: on), `settlementTimeout` (s after which it can only be cancelled), `immediateFeeRatio` (WAD surcharge of an
+ * immediate reduction). Only in a plan when the file turns it on.
  */
-export type MarketLatencyParams = {
-  /** Seconds after a commitment before an oracle round may settle it (≥ 1: on). */
-  minSettlementDelay: number;
-  /** Seconds after a commitment after which it can only be cancelled. */
-  settlementTimeout: number;
-  /** Surcharge (WAD) of an immediate reduction, on top of the maker/taker fee. */
-  immediateFeeRatio: bigint;
-};
+export type MarketLatencyParams = LatencyParamsStruct;
 
 /** One market of a plan: a mock feed seeded with `mockAnswer` (local) or a real feed address (live). */
 export type PlannedMarket = {

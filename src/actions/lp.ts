@@ -12,6 +12,7 @@ import { assertBigintAmount, parseDecimal } from "../units.js";
 import { built } from "./encode.js";
 import { type LogRangeParameters, scanLogRange } from "./logs.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
+import type { FlowParamsStruct } from "./structs.js";
 import {
   type BuiltTransaction,
   sendParapetTransaction,
@@ -24,18 +25,12 @@ import {
 
 /**
  * ILiquidityVault.FlowParams as the contract takes and returns it (`setFlowParams`, `flowParams`; viem reads uint32
- * and uint16 as numbers). `minDelaySeconds` 0: the defence is off (immediate ERC-4626 flows, still with the fees).
+ * and uint16 as numbers), derived from the ABI: `minDelaySeconds` (0: the defence is off, immediate ERC-4626 flows,
+ * still with the fees), `settlementTimeoutSeconds`, `entryFeeBps` (on a deposit's assets, kept by the pool),
+ * `exitFeeBps` (on what a redemption is worth at settlement, kept by the pool), `keeperFeeTokens` (paid by each
+ * request to whoever settles it, token units).
  */
-export type LpFlowParams = {
-  minDelaySeconds: number;
-  settlementTimeoutSeconds: number;
-  /** Fee on a deposit's assets, kept by the pool (basis points). */
-  entryFeeBps: number;
-  /** Fee on what a redemption is worth at settlement, kept by the pool (basis points). */
-  exitFeeBps: number;
-  /** Paid by each request to whoever settles it (token units). */
-  keeperFeeTokens: bigint;
-};
+export type LpFlowParams = FlowParamsStruct;
 
 /**
  * The constant bounds of {@link LpFlowParams} (LiquidityVault's MIN_/MAX_ constants), checked by the deployment

@@ -12,6 +12,12 @@ import { acceptablePrice as acceptablePriceOf, assertBigintAmount, parseDecimal 
 import { built } from "./encode.js";
 import { type LogRangeParameters, scanLogRange } from "./logs.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
+import type {
+  DelayedOrderStruct,
+  LatencyParamsStruct,
+  TriggerOrderParamsStruct,
+  TriggerOrderStruct,
+} from "./structs.js";
 import {
   type BuiltTransaction,
   resolveAcceptablePrice,
@@ -232,31 +238,6 @@ export function discoverDelayedOrderIds(
   return discoverOrderIds(client, "delayedOrders", parameters);
 }
 
-type RawTriggerOrder = {
-  owner: Address;
-  accountIndex: bigint;
-  marketId: bigint;
-  sizeDelta: bigint;
-  triggerPriceWad: bigint;
-  triggerAbove: boolean;
-  acceptablePrice: bigint;
-  expiry: bigint;
-  reduceOnly: boolean;
-  keeperFee: bigint;
-};
-
-type RawDelayedOrder = {
-  owner: Address;
-  accountIndex: bigint;
-  sizeDelta: bigint;
-  settleAfter: number | bigint;
-  settleBefore: number | bigint;
-  marketId: number | bigint;
-  reduceOnly: boolean;
-  acceptablePrice: bigint;
-  keeperFee: bigint;
-};
-
 const ZERO = "0x0000000000000000000000000000000000000000";
 const DELAYED_STATUS: Record<number, DelayedOrderStatus | undefined> = { 1: "pending", 2: "settleable", 3: "missed" };
 
@@ -296,7 +277,7 @@ export async function readTriggerOrders(
   const orders: TriggerOrder[] = [];
   const gone: bigint[] = [];
   for (const { orderId, result } of await readStatuses(client, "triggerOrders", parameters)) {
-    const [o, due] = result as readonly [RawTriggerOrder, boolean];
+    const [o, due] = result as readonly [TriggerOrderStruct, boolean];
     if (o.owner === ZERO) {
       gone.push(orderId);
       continue;
@@ -329,7 +310,7 @@ export async function readDelayedOrders(
   const orders: DelayedOrder[] = [];
   const gone: bigint[] = [];
   for (const { orderId, result } of await readStatuses(client, "delayedOrders", parameters)) {
-    const [o, statusCode] = result as readonly [RawDelayedOrder, number];
+    const [o, statusCode] = result as readonly [DelayedOrderStruct, number];
     const status = DELAYED_STATUS[Number(statusCode)];
     if (o.owner === ZERO || status === undefined) {
       gone.push(orderId);
@@ -397,12 +378,6 @@ export type LatencyParams = {
 export type GetLatencyParamsParameters = BlockParameters & { marketId: bigint };
 export type GetLatencyParamsReturnType = LatencyParams;
 
-type RawLatency = {
-  minSettlementDelay: number | bigint;
-  settlementTimeout: number | bigint;
-  immediateFeeRatio: bigint;
-};
-
 /** The vault's `latencyParams(marketId)` as one call. */
 export function latencyParamsCall(client: ParapetContext, marketId: bigint) {
   return { address: client.deployment.perpVault, abi: perpVaultAbi, functionName: "latencyParams", args: [marketId] };
@@ -410,7 +385,7 @@ export function latencyParamsCall(client: ParapetContext, marketId: bigint) {
 
 /** `latencyParams` as returned by the vault (a multicall result) → {@link LatencyParams}. */
 export function toLatencyParams(marketId: bigint, raw: unknown): LatencyParams {
-  const l = raw as RawLatency;
+  const l = raw as LatencyParamsStruct;
   return {
     marketId,
     enabled: BigInt(l.minSettlementDelay) !== 0n,
@@ -542,17 +517,7 @@ export function takeProfitParams(parameters: ProtectiveOrderParameters): Trigger
 
 // ---- builders ----------------------------------------------------------------------------------------------------
 
-type PackedTriggerParams = {
-  marketId: bigint;
-  sizeDelta: bigint;
-  triggerPriceWad: bigint;
-  triggerAbove: boolean;
-  acceptablePrice: bigint;
-  expiry: bigint;
-  reduceOnly: boolean;
-};
-
-async function triggerArgs(client: ParapetContext, p: TriggerOrderParameters): Promise<PackedTriggerParams> {
+async function triggerArgs(client: ParapetContext, p: TriggerOrderParameters): Promise<TriggerOrderParamsStruct> {
   const market = getDeploymentMarket(client.deployment, p.marketId);
   const reduceOnly = p.reduceOnly ?? true;
   const sizeDelta = triggerSizeOnTick(sizeOf(p.sizeDelta), reduceOnly);

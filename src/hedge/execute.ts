@@ -32,6 +32,7 @@ import {
   writeUpdateTrigger,
 } from "../actions/orders.js";
 import { deploylessMulticall, unwrapCallResult } from "../actions/read.js";
+import type { HedgeRouterStepStruct } from "../actions/structs.js";
 import {
   type BuiltTransaction,
   sendParapetTransaction,
@@ -89,15 +90,8 @@ export type HedgeStepStopLoss = {
   slippageBps?: number | undefined;
 };
 
-/** A step exactly as `HedgeRouter.rebalance` takes it (the ABI's `Step` struct). */
-export type RouterStep = {
-  accountIndex: bigint;
-  marketId: bigint;
-  targetSize: bigint;
-  acceptablePrice: bigint;
-  minCollateralUsd: bigint;
-  maxDeposit: bigint;
-};
+/** A step exactly as `HedgeRouter.rebalance` takes it (the ABI's `Step` struct, derived from the ABI). */
+export type RouterStep = HedgeRouterStepStruct;
 
 export type HedgeStepsFromPlanOptions = {
   /** Price tolerance around each target's `priceUsd`, in basis points (integer, 0..10000), e.g. 50 = 0.5 %. */
