@@ -42,6 +42,40 @@ export type Deployment = {
   markets: readonly DeploymentMarket[];
 };
 
+/** The contracts a deployment holds an address of. */
+export type DeploymentContract =
+  | "perpVault"
+  | "liquidityVault"
+  | "oracleAdapter"
+  | "collateralToken"
+  | "hedgeRouter"
+  | "liquidationUpkeep"
+  | "triggerOrders"
+  | "delayedOrders";
+
+/** The Solidity source of each periphery contract an older deployment may lack. */
+const PERIPHERY_SOURCES: Partial<Record<DeploymentContract, string>> = {
+  hedgeRouter: "contracts/periphery/HedgeRouter.sol",
+  liquidationUpkeep: "contracts/periphery/LiquidationUpkeep.sol",
+  triggerOrders: "contracts/periphery/TriggerOrders.sol",
+  delayedOrders: "contracts/periphery/DelayedOrders.sol",
+};
+
+/**
+ * The deployment's address of `contract`, or a ParapetDeploymentError MISSING_ADDRESS naming how to deploy it (the
+ * periphery contracts are optional in a deployment: the actions that need one ask for it here).
+ */
+export function requireAddress(deployment: Deployment, contract: DeploymentContract): Address {
+  const address = deployment[contract];
+  if (address) return address;
+  const source = PERIPHERY_SOURCES[contract];
+  throw new ParapetDeploymentError({
+    code: "MISSING_ADDRESS",
+    summary: `The deployment has no ${contract}.`,
+    fix: `${source ? `Deploy ${source} (\`npm run deploy\` and ParapetLocal do) and add` : "Add"} "${contract}": "0x…" to the deployment.`,
+  });
+}
+
 function invalid(summary: string, fix = "Regenerate the deployment file from the deployment output."): never {
   throw new ParapetDeploymentError({ code: "INVALID_DEPLOYMENT", summary, fix });
 }

@@ -60,37 +60,17 @@ export type ParapetErrorCode =
   | "DEPLOYMENT_NOT_ON_CHAIN"
   | "DEPLOY_SCRIPT_NOT_SHIPPED";
 
-export type ParapetErrorParameters = {
-  code: ParapetErrorCode;
-  /** Short statement of what went wrong. */
-  summary: string;
-  /** What the caller should do about it. */
-  fix: string;
-  cause?: unknown;
-};
+import { ParapetError } from "./parapetError.js";
 
-/** Base class of every error the SDK throws (math errors excepted: see `ParapetMathError`). */
-export class ParapetError extends Error {
-  override name = "ParapetError";
-  readonly code: ParapetErrorCode;
-  readonly summary: string;
-  readonly fix: string;
-
-  constructor({ code, summary, fix, cause }: ParapetErrorParameters) {
-    super(`${summary} Fix: ${fix}`, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.summary = summary;
-    this.fix = fix;
-  }
-}
+export { type AnyParapetErrorCode, ParapetError, type ParapetErrorParameters } from "./parapetError.js";
 
 /** The deployment does not match the client: wrong chain, missing or invalid address, unknown market. */
-export class ParapetDeploymentError extends ParapetError {
+export class ParapetDeploymentError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetDeploymentError";
 }
 
 /** Bad caller input: a JS number/float/NaN for money, a negative or zero amount, too many decimals, bad decimals. */
-export class ParapetInputError extends ParapetError {
+export class ParapetInputError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetInputError";
   /** The parameter that was refused. */
   readonly argument: string;
@@ -104,7 +84,7 @@ export class ParapetInputError extends ParapetError {
  * An optional peer dependency that a helper or command needs is not installed in the caller's project (Parapet
  * declares it in `peerDependencies`, marked optional, so that an SDK-only user does not install it).
  */
-export class ParapetMissingPeerError extends ParapetError {
+export class ParapetMissingPeerError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetMissingPeerError";
   /** The npm package to install, e.g. "@foundry-rs/anvil". */
   readonly packageName: string;
@@ -120,7 +100,7 @@ export class ParapetMissingPeerError extends ParapetError {
 }
 
 /** The write needs a wallet client and the Parapet client has none. */
-export class ParapetNoWalletError extends ParapetError {
+export class ParapetNoWalletError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetNoWalletError";
   constructor() {
     super({
@@ -132,7 +112,7 @@ export class ParapetNoWalletError extends ParapetError {
 }
 
 /** The network's fee (base fee · 2 + tip) is above the caller's `maxFeePerGas` cap. */
-export class ParapetFeeCapError extends ParapetError {
+export class ParapetFeeCapError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetFeeCapError";
   readonly requiredMaxFeePerGas: bigint;
   readonly maxFeePerGasCap: bigint;
@@ -148,49 +128,39 @@ export class ParapetFeeCapError extends ParapetError {
 }
 
 /**
- * The hedge executor's pre-flight found a setup step missing: the router is not the owner's operator, the sender is
- * neither the owner nor an operator, or the sender's allowance to the router does not cover the steps' max deposits.
- * Nothing was sent; `fix` names the call to make.
+ * A pre-check found a setup step missing, so nothing was sent; `fix` names the call to make. Thrown by the hedge
+ * executor (ROUTER_NOT_OPERATOR: the router is not the owner's operator; ALLOWANCE_TOO_LOW: the allowance does not
+ * cover the steps' max deposits), the order actions (ORDERS_NOT_OPERATOR: TriggerOrders or DelayedOrders is not the
+ * owner's operator, so it could never execute the order; ALLOWANCE_TOO_LOW: below the keeper fee it escrows) and the
+ * LP requests (ALLOWANCE_TOO_LOW: token allowance below a deposit and its keeper fee, or share allowance below a
+ * redemption); SENDER_NOT_AUTHORIZED: the sender is neither the owner nor an operator.
  */
-export class ParapetHedgeSetupError extends ParapetError {
-  override name = "ParapetHedgeSetupError";
-  constructor(
-    code: "ROUTER_NOT_OPERATOR" | "SENDER_NOT_AUTHORIZED" | "ALLOWANCE_TOO_LOW",
-    summary: string,
-    fix: string,
-  ) {
+export class ParapetSetupError extends ParapetError<ParapetSetupErrorCode> {
+  override name = "ParapetSetupError";
+  constructor(code: ParapetSetupErrorCode, summary: string, fix: string) {
     super({ code, summary, fix });
   }
 }
 
-/**
- * An order action's pre-check found a setup step missing: the order contract (TriggerOrders or DelayedOrders) is not
- * an operator of the owner (it could never execute the order), the sender is neither the owner nor an operator, or
- * the sender's allowance to the order contract is below the keeper fee it escrows. Nothing was sent; `fix` names the
- * call to make.
- */
-export class ParapetOrderSetupError extends ParapetError {
-  override name = "ParapetOrderSetupError";
-  constructor(
-    code: "ORDERS_NOT_OPERATOR" | "SENDER_NOT_AUTHORIZED" | "ALLOWANCE_TOO_LOW",
-    summary: string,
-    fix: string,
-  ) {
-    super({ code, summary, fix });
-  }
-}
+/** The setup steps a {@link ParapetSetupError} can name. */
+export type ParapetSetupErrorCode =
+  | "ROUTER_NOT_OPERATOR"
+  | "ORDERS_NOT_OPERATOR"
+  | "SENDER_NOT_AUTHORIZED"
+  | "ALLOWANCE_TOO_LOW";
 
-/**
- * An LP request's pre-check found a setup step missing: the sender's token allowance to the LP vault does not cover a
- * deposit and its keeper fee, or its share allowance from the owner does not cover a redemption. Nothing was sent;
- * `fix` names the approval.
- */
-export class ParapetLpSetupError extends ParapetError {
-  override name = "ParapetLpSetupError";
-  constructor(code: "ALLOWANCE_TOO_LOW", summary: string, fix: string) {
-    super({ code, summary, fix });
-  }
-}
+/** @deprecated Use {@link ParapetSetupError} (the hedge, order and LP setup errors are one class). */
+export const ParapetHedgeSetupError = ParapetSetupError;
+/** @deprecated Use {@link ParapetSetupError}. */
+export type ParapetHedgeSetupError = ParapetSetupError;
+/** @deprecated Use {@link ParapetSetupError} (the hedge, order and LP setup errors are one class). */
+export const ParapetOrderSetupError = ParapetSetupError;
+/** @deprecated Use {@link ParapetSetupError}. */
+export type ParapetOrderSetupError = ParapetSetupError;
+/** @deprecated Use {@link ParapetSetupError} (the hedge, order and LP setup errors are one class). */
+export const ParapetLpSetupError = ParapetSetupError;
+/** @deprecated Use {@link ParapetSetupError}. */
+export type ParapetLpSetupError = ParapetSetupError;
 
 /** A trade the latency defence refuses: in these markets only a delayed order may open or increase. */
 export type ImmediateOpenLeg = {
@@ -205,7 +175,7 @@ export type ImmediateOpenLeg = {
  * increasing must be committed with `writeCommitOrder` and settles at the first oracle round after the market's
  * delay. Thrown by `writeTrade` and by the hedge executor before anything is sent; `legs` are the refused increases.
  */
-export class ParapetLatencyDefenceError extends ParapetError {
+export class ParapetLatencyDefenceError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetLatencyDefenceError";
   readonly legs: readonly ImmediateOpenLeg[];
   constructor(legs: readonly ImmediateOpenLeg[], summary: string, fix: string, cause?: unknown) {
@@ -215,7 +185,7 @@ export class ParapetLatencyDefenceError extends ParapetError {
 }
 
 /** The RPC endpoint did not answer (refused, timed out, or failed) after the transport's bounded retries. */
-export class ParapetRpcError extends ParapetError {
+export class ParapetRpcError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetRpcError";
   /** The endpoint that failed. */
   readonly url: string;
@@ -255,7 +225,7 @@ export function toParapetRpcError(error: unknown): ParapetRpcError | undefined {
  * the size), READ_FAILED (a chunk kept failing). It names the read and the items, and never stands for the data
  * (an account is never "unpriced" because its chunk failed).
  */
-export class ParapetReadError extends ParapetError {
+export class ParapetReadError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetReadError";
   /** What was read ("account scan", "liquidation simulation", …). */
   readonly what: string;
@@ -276,7 +246,7 @@ export class ParapetReadError extends ParapetError {
 }
 
 /** Another keeper already runs for the same chain, vault and signer: two would race for the same actions. */
-export class ParapetKeeperLockError extends ParapetError {
+export class ParapetKeeperLockError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetKeeperLockError";
   /** The lock file and the process id recorded in it (0: unreadable). */
   readonly lockPath: string;
@@ -301,7 +271,7 @@ export class ParapetKeeperLockError extends ParapetError {
 }
 
 /** The keeper gave up: `maxRetries` ticks failed in a row. The message carries the last failure. */
-export class ParapetKeeperError extends ParapetError {
+export class ParapetKeeperError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetKeeperError";
   readonly attempts: number;
   constructor(attempts: number, cause: unknown) {
@@ -320,7 +290,7 @@ export class ParapetKeeperError extends ParapetError {
 }
 
 /** Gas estimation failed without a decodable revert (the replayed eth_call did not revert with a known error). */
-export class ParapetGasEstimationError extends ParapetError {
+export class ParapetGasEstimationError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetGasEstimationError";
   constructor(functionName: string, cause: unknown) {
     super({
@@ -552,7 +522,7 @@ function formatArg(name: string, value: unknown): string {
 }
 
 /** A contract call reverted with a custom error of the vault, the oracle adapter or the LP vault. */
-export class ParapetContractError extends ParapetError {
+export class ParapetContractError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetContractError";
   /** The Solidity error name, e.g. `SlippageExceeded`; undefined when the revert data was unknown. */
   readonly errorName: string | undefined;

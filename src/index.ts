@@ -14,6 +14,7 @@ export * from "./actions/lp.js";
 export * from "./actions/oracle.js";
 export * from "./actions/orders.js";
 export * from "./actions/read.js";
+export type * from "./actions/structs.js";
 export * from "./actions/write.js";
 export * from "./backtest/index.js";
 export * from "./client.js";

@@ -12,8 +12,8 @@
 // listed market changes through setMarketParams (its latency defence through setLatencyParams, its hours through
 // setMarketHours and setClosingMargin).
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import type { PlannedMarket } from "../../scripts/deployment/networkConfig.js";
 import { marketHoursParams } from "../../src/hours/chain.js";
+import type { PlannedMarket } from "../plan.js";
 import type { coreModule } from "./Core.js";
 import type { mockFeedsModule } from "./MockFeeds.js";
 import type { peripheryModule } from "./Periphery.js";

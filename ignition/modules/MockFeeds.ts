@@ -1,9 +1,9 @@
 // Local price feeds: one Chainlink MockV3Aggregator per market, seeded with the given answer (8 decimals). Returned
-// as feed<SYMBOL> (feedETH, feedBTC, …). The default export uses the benchmark prices of scripts/bench/markets.ts;
+// as feed<SYMBOL> (feedETH, feedBTC, …). The default export uses the listing prices of ignition/markets.ts;
 // `npm run node` / `npm run deploy -- --network localhost` seed them with the data's last closes
 // (ignition/parameters/local.json).
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { FEED_DECIMALS, feedAnswer, MARKETS } from "../../scripts/bench/markets.js";
+import { FEED_DECIMALS, feedAnswer, MARKETS } from "../markets.js";
 
 export const MOCK_V3_AGGREGATOR = "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol:MockV3Aggregator";
 

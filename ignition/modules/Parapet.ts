@@ -4,8 +4,8 @@
 // export because there is no network-independent plan for real addresses.
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Address } from "viem";
-import type { DeployPlan } from "../../scripts/deployment/networkConfig.js";
 import { defaultLpFlowParams } from "../../src/actions/lp.js";
+import type { DeployPlan } from "../plan.js";
 import { coreModule } from "./Core.js";
 import { marketsModule } from "./Markets.js";
 import { peripheryModule } from "./Periphery.js";

@@ -2,14 +2,14 @@
 // MockV3Aggregator per market), Core (oracle adapter, perp vault, LP vault), Markets (setFeed + listMarket) and
 // Periphery (HedgeRouter, LiquidationUpkeep, TriggerOrders, DelayedOrders).
 //
-// The default export lists the five benchmark markets of scripts/bench/markets.ts (ETH, BTC, XAU, EURUSD, SPX) at
+// The default export lists the five markets of ignition/markets.ts (ETH, BTC, XAU, EURUSD, SPX) at
 // their benchmark prices; tests and examples deploy it. `npm run node` and `npm run deploy -- --network localhost`
 // build the same graph from ignition/parameters/local.json (mock feeds seeded with the data's last closes) through
 // `parapetLocalModule`. Parameter: `TestCollateral.decimals`.
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { FEED_HEARTBEAT, feedAnswer, MARKETS, marketParams } from "../../scripts/bench/markets.js";
-import type { DeployPlan, MarketRiskParams } from "../../scripts/deployment/networkConfig.js";
 import { defaultLpFlowParams } from "../../src/actions/lp.js";
+import { FEED_HEARTBEAT, feedAnswer, MARKETS, marketParams } from "../markets.js";
+import type { DeployPlan, MarketRiskParams } from "../plan.js";
 import { coreModule } from "./Core.js";
 import { marketsModule } from "./Markets.js";
 import { mockFeedsModule } from "./MockFeeds.js";

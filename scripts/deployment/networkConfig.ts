@@ -3,6 +3,7 @@
 // in that file; nothing is sent before it validates.
 import { readFile } from "node:fs/promises";
 import { type Address, getAddress, isAddress, parseUnits, zeroAddress } from "viem";
+import type { DeployPlan, MarketLatencyParams, MarketRiskParams, PlannedMarket } from "../../ignition/plan.js";
 import { DEFAULT_LP_FLOWS, LP_FLOW_BOUNDS, type LpFlowParams } from "../../src/actions/lp.js";
 import { ParapetDeploymentError } from "../../src/errors.js";
 import {
@@ -54,69 +55,8 @@ export type RiskConfig = {
   grossReserveRatio: string;
 };
 
-/** IPerpVault.MarketParams without the feed (WAD values, as listMarket takes them). */
-export type MarketRiskParams = {
-  initialMarginRatio: bigint;
-  maintenanceMarginRatio: bigint;
-  takerFeeRatio: bigint;
-  makerFeeRatio: bigint;
-  maxFundingRatePerDay: bigint;
-  skewScale: bigint;
-  maxFundingVelocityPerDay: bigint;
-  maxLongSize: bigint;
-  maxShortSize: bigint;
-  minPositionMarginUsd: bigint;
-  liquidationFeeUsd: bigint;
-  grossReserveRatio: bigint;
-};
-
-/**
- * IPerpVault.LatencyParams as setLatencyParams takes them: the market's latency defence (docs/orders.md,
- * docs/risks.md). Only in a plan when the file turns it on.
- */
-export type MarketLatencyParams = {
-  /** Seconds after a commitment before an oracle round may settle it (≥ 1: on). */
-  minSettlementDelay: number;
-  /** Seconds after a commitment after which it can only be cancelled. */
-  settlementTimeout: number;
-  /** Surcharge (WAD) of an immediate reduction, on top of the maker/taker fee. */
-  immediateFeeRatio: bigint;
-};
-
-/** One market of a plan: a mock feed seeded with `mockAnswer` (local) or a real feed address (live). */
-export type PlannedMarket = {
-  symbol: string;
-  feed: { kind: "mock"; answer: bigint } | { kind: "address"; address: Address };
-  heartbeatSeconds: number;
-  secondaryFeed: Address;
-  secondaryHeartbeatSeconds: number;
-  maxDeviationBps: number;
-  risk: MarketRiskParams;
-  /** The latency defence (off when absent): only DelayedOrders may open, immediate reductions pay a surcharge. */
-  latency?: MarketLatencyParams | undefined;
-  /**
-   * Trading hours and closing margin (OracleAdapter.setMarketHours, PerpVault.setClosingMargin), validated against
-   * the contracts' bounds; absent: the market never closes (crypto).
-   */
-  hours?: MarketSchedule | undefined;
-};
-
-/** What a module factory needs: the validated content of a parameter file. */
-export type DeployPlan = {
-  /** The chain the file is for; the deploy refuses any other. */
-  chainId: number;
-  collateral:
-    | { kind: "test"; name: string; symbol: string; decimals: number }
-    | { kind: "address"; address: Address; decimals: number };
-  /** L2 sequencer uptime feed (absent on L1s and local chains). */
-  sequencer?: { feed: Address; gracePeriodSeconds: number } | undefined;
-  markets: readonly PlannedMarket[];
-  /**
-   * The LP vault's flow parameters (LiquidityVault.setFlowParams, sent by the Core module). Absent: the defaults
-   * (`DEFAULT_LP_FLOWS`, the defence on); a file turns it off with `"minDelaySeconds": 0`.
-   */
-  lpFlows?: LpFlowParams | undefined;
-};
+// The plan's types live with the Ignition modules that build from it (ignition/plan.ts); re-exported for scripts.
+export type { DeployPlan, MarketLatencyParams, MarketRiskParams, PlannedMarket } from "../../ignition/plan.js";
 
 function bad(file: string, summary: string, fix: string): never {
   throw new ParapetDeploymentError({ code: "INVALID_DEPLOY_PARAMETERS", summary: `${file}: ${summary}`, fix });

@@ -4,13 +4,15 @@
 // from the `RequestCreated` events, then deployless multicalls of `requestStatus` at one block); writes follow
 // actions/write.ts (`build*` returns an unsigned transaction, `write*` checks the allowance first, then simulate →
 // estimate → send → decoded events). Typed through the generated `as const` ABI.
-import { type Address, encodeFunctionData, formatUnits } from "viem";
-import { liquidityVaultAbi, testTokenAbi } from "../abis/index.js";
+import { type Address, erc20Abi, formatUnits } from "viem";
+import { liquidityVaultAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetInputError, ParapetLpSetupError, ParapetNoWalletError, toParapetContractError } from "../errors.js";
-import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
+import { ParapetNoWalletError, ParapetSetupError, toParapetContractError } from "../errors.js";
 import { assertBigintAmount, parseDecimal } from "../units.js";
+import { built } from "./encode.js";
+import { type LogRangeParameters, scanLogRange } from "./logs.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
+import type { FlowParamsStruct } from "./structs.js";
 import {
   type BuiltTransaction,
   sendParapetTransaction,
@@ -23,18 +25,12 @@ import {
 
 /**
  * ILiquidityVault.FlowParams as the contract takes and returns it (`setFlowParams`, `flowParams`; viem reads uint32
- * and uint16 as numbers). `minDelaySeconds` 0: the defence is off (immediate ERC-4626 flows, still with the fees).
+ * and uint16 as numbers), derived from the ABI: `minDelaySeconds` (0: the defence is off, immediate ERC-4626 flows,
+ * still with the fees), `settlementTimeoutSeconds`, `entryFeeBps` (on a deposit's assets, kept by the pool),
+ * `exitFeeBps` (on what a redemption is worth at settlement, kept by the pool), `keeperFeeTokens` (paid by each
+ * request to whoever settles it, token units).
  */
-export type LpFlowParams = {
-  minDelaySeconds: number;
-  settlementTimeoutSeconds: number;
-  /** Fee on a deposit's assets, kept by the pool (basis points). */
-  entryFeeBps: number;
-  /** Fee on what a redemption is worth at settlement, kept by the pool (basis points). */
-  exitFeeBps: number;
-  /** Paid by each request to whoever settles it (token units). */
-  keeperFeeTokens: bigint;
-};
+export type LpFlowParams = FlowParamsStruct;
 
 /**
  * The constant bounds of {@link LpFlowParams} (LiquidityVault's MIN_/MAX_ constants), checked by the deployment
@@ -128,15 +124,9 @@ export type LpRequest = {
   status: LpRequestStatus;
 };
 
-export type DiscoverLpRequestIdsParameters = {
+export type DiscoverLpRequestIdsParameters = LogRangeParameters & {
   /** Only requests of this owner (the indexed `owner` topic). */
   owner?: Address | undefined;
-  /** First block scanned (default: the deployment's block). A keeper passes its last `toBlock + 1n`. */
-  fromBlock?: bigint | undefined;
-  /** Last block scanned (default: the latest block, read once). */
-  toBlock?: bigint | undefined;
-  /** Blocks per eth_getLogs request (default 10,000). */
-  blockRange?: bigint | undefined;
 };
 
 export type DiscoverLpRequestIdsReturnType = {
@@ -151,26 +141,17 @@ export async function discoverLpRequestIds(
   client: ParapetContext,
   parameters: DiscoverLpRequestIdsParameters = {},
 ): Promise<DiscoverLpRequestIdsReturnType> {
-  const blockRange = parameters.blockRange ?? DEFAULT_LOG_BLOCK_RANGE;
-  if (blockRange <= 0n) {
-    throw new ParapetInputError("blockRange", `is ${blockRange}.`, "Pass a positive number of blocks per request.");
-  }
-  const fromBlock = parameters.fromBlock ?? client.deployment.blockNumber;
-  const toBlock = parameters.toBlock ?? (await client.publicClient.getBlockNumber({ cacheTime: 0 }));
-  const ids = new Set<bigint>();
-  for (let start = fromBlock; start <= toBlock; start += blockRange) {
-    const end = start + blockRange - 1n < toBlock ? start + blockRange - 1n : toBlock;
-    const logs = await client.publicClient.getContractEvents({
+  const { logs, toBlock } = await scanLogRange(client, parameters, (window) =>
+    client.publicClient.getContractEvents({
       address: client.deployment.liquidityVault,
       abi: liquidityVaultAbi,
       eventName: "RequestCreated",
       args: parameters.owner !== undefined ? { owner: parameters.owner } : {},
-      fromBlock: start,
-      toBlock: end,
+      ...window,
       strict: true,
-    });
-    for (const log of logs) ids.add(log.args.requestId);
-  }
+    }),
+  );
+  const ids = new Set(logs.map((log) => log.args.requestId));
   return { requestIds: [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), toBlock };
 }
 
@@ -269,10 +250,6 @@ export async function getLpRequest(
 
 // ---- builders ------------------------------------------------------------------------------------------------------
 
-function lpTx(client: ParapetContext, functionName: string, data: `0x${string}`): BuiltTransaction {
-  return { to: client.deployment.liquidityVault, data, value: 0n, functionName };
-}
-
 function tokens(client: ParapetContext, value: TokenAmount, argument: string): bigint {
   return typeof value === "string"
     ? parseDecimal(value, client.deployment.collateralDecimals, { argument, allowZero: false })
@@ -294,11 +271,7 @@ export function buildLpRequestDeposit(
   parameters: BuildLpRequestDepositParameters,
 ): BuiltTransaction {
   const assets = tokens(client, parameters.amount, "amount");
-  return lpTx(
-    client,
-    "requestDeposit",
-    encodeFunctionData({ abi: liquidityVaultAbi, functionName: "requestDeposit", args: [assets, parameters.receiver] }),
-  );
+  return built(client.deployment.liquidityVault, liquidityVaultAbi, "requestDeposit", [assets, parameters.receiver]);
 }
 
 export type BuildLpRequestRedeemParameters = {
@@ -314,43 +287,27 @@ export function buildLpRequestRedeem(
   parameters: BuildLpRequestRedeemParameters,
 ): BuiltTransaction {
   const shares = assertBigintAmount(parameters.shares, { argument: "shares", allowZero: false });
-  return lpTx(
-    client,
-    "requestRedeem",
-    encodeFunctionData({
-      abi: liquidityVaultAbi,
-      functionName: "requestRedeem",
-      args: [shares, parameters.receiver, parameters.owner],
-    }),
-  );
+  return built(client.deployment.liquidityVault, liquidityVaultAbi, "requestRedeem", [
+    shares,
+    parameters.receiver,
+    parameters.owner,
+  ]);
 }
 
 export type BuildLpRequestIdParameters = { requestId: bigint };
 
 /** `settleRequest(id)`: anyone, while the request is settleable; pays its keeper fee to the sender. */
 export function buildLpSettle(client: ParapetContext, parameters: BuildLpRequestIdParameters): BuiltTransaction {
-  return lpTx(
-    client,
-    "settleRequest",
-    encodeFunctionData({
-      abi: liquidityVaultAbi,
-      functionName: "settleRequest",
-      args: [requestIdOf(parameters.requestId)],
-    }),
-  );
+  return built(client.deployment.liquidityVault, liquidityVaultAbi, "settleRequest", [
+    requestIdOf(parameters.requestId),
+  ]);
 }
 
 /** `cancelRequest(id)`: the owner while pending, anyone once expired (full refund to the owner); nobody otherwise. */
 export function buildLpCancel(client: ParapetContext, parameters: BuildLpRequestIdParameters): BuiltTransaction {
-  return lpTx(
-    client,
-    "cancelRequest",
-    encodeFunctionData({
-      abi: liquidityVaultAbi,
-      functionName: "cancelRequest",
-      args: [requestIdOf(parameters.requestId)],
-    }),
-  );
+  return built(client.deployment.liquidityVault, liquidityVaultAbi, "cancelRequest", [
+    requestIdOf(parameters.requestId),
+  ]);
 }
 
 // ---- write* --------------------------------------------------------------------------------------------------------
@@ -378,7 +335,7 @@ function senderOf(client: ParapetContext): Address {
 
 /**
  * Requests an LP deposit: checks that the sender's allowance to the LP vault covers `amount` + the keeper fee
- * (ParapetLpSetupError ALLOWANCE_TOO_LOW naming the approval), then `buildLpRequestDeposit` → send. Returns the id;
+ * (ParapetSetupError ALLOWANCE_TOO_LOW naming the approval), then `buildLpRequestDeposit` → send. Returns the id;
  * it settles `minDelaySeconds` later (`writeLpSettle`, by anyone).
  */
 export async function writeLpRequestDeposit(
@@ -391,7 +348,7 @@ export async function writeLpRequestDeposit(
   const { liquidityVault, collateralToken, collateralDecimals } = client.deployment;
   const calls = [
     { address: liquidityVault, abi: liquidityVaultAbi, functionName: "flowParams" },
-    { address: collateralToken, abi: testTokenAbi, functionName: "allowance", args: [sender, liquidityVault] },
+    { address: collateralToken, abi: erc20Abi, functionName: "allowance", args: [sender, liquidityVault] },
   ] as const;
   const results = await deploylessMulticall(client, calls);
   const params = unwrapCallResult<LpFlowParams>(results[0], "flowParams");
@@ -399,7 +356,7 @@ export async function writeLpRequestDeposit(
   const needed = assets + params.keeperFeeTokens;
   if (allowance < needed) {
     const human = (x: bigint) => formatUnits(x, collateralDecimals);
-    throw new ParapetLpSetupError(
+    throw new ParapetSetupError(
       "ALLOWANCE_TOO_LOW",
       `The sender's allowance to the LP vault is ${human(allowance)}, below the deposit ${human(assets)} + keeper fee ${human(params.keeperFeeTokens)} it escrows.`,
       `Approve the LP vault first: writeApprove({ amount: ${needed}n, spender: "liquidityVault" }) (or parapet lp deposit … --approve).`,
@@ -410,7 +367,7 @@ export async function writeLpRequestDeposit(
 }
 
 /**
- * Requests an LP redemption: when the sender is not `owner`, checks its share allowance first (ParapetLpSetupError
+ * Requests an LP redemption: when the sender is not `owner`, checks its share allowance first (ParapetSetupError
  * ALLOWANCE_TOO_LOW), then `buildLpRequestRedeem` → send. Returns the id.
  */
 export async function writeLpRequestRedeem(
@@ -427,7 +384,7 @@ export async function writeLpRequestRedeem(
       args: [parameters.owner, sender],
     });
     if (allowance < parameters.shares) {
-      throw new ParapetLpSetupError(
+      throw new ParapetSetupError(
         "ALLOWANCE_TOO_LOW",
         `The sender ${sender} may move ${allowance} of ${parameters.owner}'s shares, below the ${parameters.shares} requested.`,
         `Send from ${parameters.owner}, or have it approve the sender on the LP vault (ERC-20 approve of the shares).`,

@@ -2,28 +2,22 @@
 // order path), docs/orders.md. Reads follow actions/read.ts: the ids come from the placement events (filtered by the
 // indexed owner and account), then deployless multicalls of `orderStatus` sized from the EVM's limits, at one block. Writes follow
 // actions/write.ts: `build*` returns an unsigned transaction and never sends; `write*` checks the setup first (typed
-// ParapetOrderSetupError naming the call that fixes it), then simulate → estimate → send → decoded events.
-import {
-  type Abi,
-  type Address,
-  type EncodeFunctionDataParameters,
-  encodeFunctionData,
-  formatUnits,
-  maxUint256,
-} from "viem";
-import { delayedOrdersAbi, perpVaultAbi, testTokenAbi, triggerOrdersAbi } from "../abis/index.js";
+// ParapetSetupError naming the call that fixes it), then simulate → estimate → send → decoded events.
+import { type Address, erc20Abi, formatUnits, maxUint256 } from "viem";
+import { delayedOrdersAbi, perpVaultAbi, triggerOrdersAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { getDeploymentMarket } from "../deployment.js";
-import {
-  ParapetDeploymentError,
-  ParapetInputError,
-  ParapetNoWalletError,
-  ParapetOrderSetupError,
-  toParapetContractError,
-} from "../errors.js";
-import { DEFAULT_LOG_BLOCK_RANGE } from "../keeper/accounts.js";
+import { getDeploymentMarket, requireAddress } from "../deployment.js";
+import { ParapetInputError, ParapetNoWalletError, ParapetSetupError, toParapetContractError } from "../errors.js";
 import { acceptablePrice as acceptablePriceOf, assertBigintAmount, parseDecimal } from "../units.js";
+import { built } from "./encode.js";
+import { type LogRangeParameters, scanLogRange } from "./logs.js";
 import { type BlockParameters, deploylessMulticall, multicallInChunks, unwrapCallResult } from "./read.js";
+import type {
+  DelayedOrderStruct,
+  LatencyParamsStruct,
+  TriggerOrderParamsStruct,
+  TriggerOrderStruct,
+} from "./structs.js";
 import {
   type BuiltTransaction,
   resolveAcceptablePrice,
@@ -49,16 +43,7 @@ export type OrderContract = "triggerOrders" | "delayedOrders";
 
 /** The deployment's TriggerOrders or DelayedOrders, or a typed MISSING_ADDRESS error. */
 export function orderContractAddress(client: ParapetContext, contract: OrderContract): Address {
-  const address = client.deployment[contract];
-  if (!address) {
-    const file = contract === "triggerOrders" ? "TriggerOrders" : "DelayedOrders";
-    throw new ParapetDeploymentError({
-      code: "MISSING_ADDRESS",
-      summary: `The deployment has no ${contract}.`,
-      fix: `Deploy contracts/periphery/${file}.sol (\`npm run deploy\` and ParapetLocal do) and add "${contract}": "0x…" to the deployment.`,
-    });
-  }
-  return address;
+  return requireAddress(client.deployment, contract);
 }
 
 function marketSymbol(client: ParapetContext, marketId: bigint): string {
@@ -183,16 +168,10 @@ export type DelayedOrder = {
   status: DelayedOrderStatus;
 };
 
-export type DiscoverOrderIdsParameters = {
+export type DiscoverOrderIdsParameters = LogRangeParameters & {
   /** Only orders of this owner (the indexed event topic), and of this account of the owner. */
   owner?: Address | undefined;
   accountIndex?: bigint | undefined;
-  /** First block scanned (default: the deployment's block). A keeper passes its last `toBlock + 1n`. */
-  fromBlock?: bigint | undefined;
-  /** Last block scanned (default: the latest block, read once). */
-  toBlock?: bigint | undefined;
-  /** Blocks per eth_getLogs request (default 10,000). */
-  blockRange?: bigint | undefined;
 };
 
 export type DiscoverOrderIdsReturnType = {
@@ -208,44 +187,38 @@ async function discoverOrderIds(
   parameters: DiscoverOrderIdsParameters,
 ): Promise<DiscoverOrderIdsReturnType> {
   const address = orderContractAddress(client, contract);
-  const blockRange = parameters.blockRange ?? DEFAULT_LOG_BLOCK_RANGE;
-  if (blockRange <= 0n) {
-    throw new ParapetInputError("blockRange", `is ${blockRange}.`, "Pass a positive number of blocks per request.");
-  }
   if (parameters.accountIndex !== undefined && parameters.owner === undefined) {
     throw new ParapetInputError("accountIndex", "was given without `owner`.", "Pass the account's owner too.");
   }
-  const fromBlock = parameters.fromBlock ?? client.deployment.blockNumber;
-  const toBlock = parameters.toBlock ?? (await client.publicClient.getBlockNumber({ cacheTime: 0 }));
   const args = {
     ...(parameters.owner !== undefined ? { owner: parameters.owner } : {}),
     ...(parameters.accountIndex !== undefined ? { accountIndex: parameters.accountIndex } : {}),
   };
-  const ids = new Set<bigint>();
-  for (let start = fromBlock; start <= toBlock; start += blockRange) {
-    const end = start + blockRange - 1n < toBlock ? start + blockRange - 1n : toBlock;
-    const logs =
-      contract === "triggerOrders"
-        ? await client.publicClient.getContractEvents({
+  // The page maps each log to its id: the two contracts' events have different types.
+  const { logs: orderIds, toBlock } = await scanLogRange(client, parameters, async (window) =>
+    contract === "triggerOrders"
+      ? (
+          await client.publicClient.getContractEvents({
             address,
             abi: triggerOrdersAbi,
             eventName: "TriggerPlaced",
             args,
-            fromBlock: start,
-            toBlock: end,
+            ...window,
             strict: true,
           })
-        : await client.publicClient.getContractEvents({
+        ).map((log) => log.args.orderId)
+      : (
+          await client.publicClient.getContractEvents({
             address,
             abi: delayedOrdersAbi,
             eventName: "OrderCommitted",
             args,
-            fromBlock: start,
-            toBlock: end,
+            ...window,
             strict: true,
-          });
-    for (const log of logs) ids.add(log.args.orderId);
-  }
+          })
+        ).map((log) => log.args.orderId),
+  );
+  const ids = new Set(orderIds);
   return { orderIds: [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), toBlock };
 }
 
@@ -264,31 +237,6 @@ export function discoverDelayedOrderIds(
 ): Promise<DiscoverOrderIdsReturnType> {
   return discoverOrderIds(client, "delayedOrders", parameters);
 }
-
-type RawTriggerOrder = {
-  owner: Address;
-  accountIndex: bigint;
-  marketId: bigint;
-  sizeDelta: bigint;
-  triggerPriceWad: bigint;
-  triggerAbove: boolean;
-  acceptablePrice: bigint;
-  expiry: bigint;
-  reduceOnly: boolean;
-  keeperFee: bigint;
-};
-
-type RawDelayedOrder = {
-  owner: Address;
-  accountIndex: bigint;
-  sizeDelta: bigint;
-  settleAfter: number | bigint;
-  settleBefore: number | bigint;
-  marketId: number | bigint;
-  reduceOnly: boolean;
-  acceptablePrice: bigint;
-  keeperFee: bigint;
-};
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 const DELAYED_STATUS: Record<number, DelayedOrderStatus | undefined> = { 1: "pending", 2: "settleable", 3: "missed" };
@@ -329,7 +277,7 @@ export async function readTriggerOrders(
   const orders: TriggerOrder[] = [];
   const gone: bigint[] = [];
   for (const { orderId, result } of await readStatuses(client, "triggerOrders", parameters)) {
-    const [o, due] = result as readonly [RawTriggerOrder, boolean];
+    const [o, due] = result as readonly [TriggerOrderStruct, boolean];
     if (o.owner === ZERO) {
       gone.push(orderId);
       continue;
@@ -362,7 +310,7 @@ export async function readDelayedOrders(
   const orders: DelayedOrder[] = [];
   const gone: bigint[] = [];
   for (const { orderId, result } of await readStatuses(client, "delayedOrders", parameters)) {
-    const [o, statusCode] = result as readonly [RawDelayedOrder, number];
+    const [o, statusCode] = result as readonly [DelayedOrderStruct, number];
     const status = DELAYED_STATUS[Number(statusCode)];
     if (o.owner === ZERO || status === undefined) {
       gone.push(orderId);
@@ -430,12 +378,6 @@ export type LatencyParams = {
 export type GetLatencyParamsParameters = BlockParameters & { marketId: bigint };
 export type GetLatencyParamsReturnType = LatencyParams;
 
-type RawLatency = {
-  minSettlementDelay: number | bigint;
-  settlementTimeout: number | bigint;
-  immediateFeeRatio: bigint;
-};
-
 /** The vault's `latencyParams(marketId)` as one call. */
 export function latencyParamsCall(client: ParapetContext, marketId: bigint) {
   return { address: client.deployment.perpVault, abi: perpVaultAbi, functionName: "latencyParams", args: [marketId] };
@@ -443,7 +385,7 @@ export function latencyParamsCall(client: ParapetContext, marketId: bigint) {
 
 /** `latencyParams` as returned by the vault (a multicall result) → {@link LatencyParams}. */
 export function toLatencyParams(marketId: bigint, raw: unknown): LatencyParams {
-  const l = raw as RawLatency;
+  const l = raw as LatencyParamsStruct;
   return {
     marketId,
     enabled: BigInt(l.minSettlementDelay) !== 0n,
@@ -575,17 +517,7 @@ export function takeProfitParams(parameters: ProtectiveOrderParameters): Trigger
 
 // ---- builders ----------------------------------------------------------------------------------------------------
 
-type PackedTriggerParams = {
-  marketId: bigint;
-  sizeDelta: bigint;
-  triggerPriceWad: bigint;
-  triggerAbove: boolean;
-  acceptablePrice: bigint;
-  expiry: bigint;
-  reduceOnly: boolean;
-};
-
-async function triggerArgs(client: ParapetContext, p: TriggerOrderParameters): Promise<PackedTriggerParams> {
+async function triggerArgs(client: ParapetContext, p: TriggerOrderParameters): Promise<TriggerOrderParamsStruct> {
   const market = getDeploymentMarket(client.deployment, p.marketId);
   const reduceOnly = p.reduceOnly ?? true;
   const sizeDelta = triggerSizeOnTick(sizeOf(p.sizeDelta), reduceOnly);
@@ -628,15 +560,6 @@ async function triggerArgs(client: ParapetContext, p: TriggerOrderParameters): P
   };
 }
 
-function orderTx(
-  client: ParapetContext,
-  contract: OrderContract,
-  functionName: string,
-  data: BuiltTransaction["data"],
-): BuiltTransaction {
-  return { to: orderContractAddress(client, contract), data, value: 0n, functionName };
-}
-
 export type BuildPlaceTriggerParameters = TriggerOrderParameters & {
   /** The account owner (the sender must be the owner or its operator). */
   owner: Address;
@@ -665,16 +588,12 @@ export async function buildPlaceTrigger(
     );
   }
   const args = await triggerArgs(client, parameters);
-  return orderTx(
-    client,
-    "triggerOrders",
-    "placeTrigger",
-    encodeFunctionData({
-      abi: triggerOrdersAbi,
-      functionName: "placeTrigger",
-      args: [parameters.owner, accountIndex, args, keeperFee],
-    }),
-  );
+  return built(orderContractAddress(client, "triggerOrders"), triggerOrdersAbi, "placeTrigger", [
+    parameters.owner,
+    accountIndex,
+    args,
+    keeperFee,
+  ]);
 }
 
 export type BuildUpdateTriggerParameters = TriggerOrderParameters & { orderId: bigint };
@@ -686,36 +605,35 @@ export async function buildUpdateTrigger(
 ): Promise<BuiltTransaction> {
   const orderId = assertBigintAmount(parameters.orderId, { argument: "orderId", allowZero: false });
   const args = await triggerArgs(client, parameters);
-  return orderTx(
-    client,
-    "triggerOrders",
-    "updateTrigger",
-    encodeFunctionData({ abi: triggerOrdersAbi, functionName: "updateTrigger", args: [orderId, args] }),
-  );
+  return built(orderContractAddress(client, "triggerOrders"), triggerOrdersAbi, "updateTrigger", [orderId, args]);
 }
 
 export type BuildOrderIdParameters = { orderId: bigint };
 
-function byId(
+function orderId(parameters: BuildOrderIdParameters): bigint {
+  return assertBigintAmount(parameters.orderId, { argument: "orderId", allowZero: false });
+}
+
+function triggerById(
   client: ParapetContext,
-  contract: OrderContract,
-  functionName: "cancelTrigger" | "executeTrigger" | "settleOrder" | "cancelOrder",
+  functionName: "cancelTrigger" | "executeTrigger",
   parameters: BuildOrderIdParameters,
 ): BuiltTransaction {
-  const orderId = assertBigintAmount(parameters.orderId, { argument: "orderId", allowZero: false });
-  const abi = contract === "triggerOrders" ? triggerOrdersAbi : delayedOrdersAbi;
-  return orderTx(
-    client,
-    contract,
-    functionName,
-    encodeFunctionData({ abi: abi as Abi, functionName, args: [orderId] } as EncodeFunctionDataParameters),
-  );
+  return built(orderContractAddress(client, "triggerOrders"), triggerOrdersAbi, functionName, [orderId(parameters)]);
+}
+
+function delayedById(
+  client: ParapetContext,
+  functionName: "settleOrder" | "cancelOrder",
+  parameters: BuildOrderIdParameters,
+): BuiltTransaction {
+  return built(orderContractAddress(client, "delayedOrders"), delayedOrdersAbi, functionName, [orderId(parameters)]);
 }
 
 export type BuildCancelTriggerParameters = BuildOrderIdParameters;
 /** `cancelTrigger`: the owner or an operator any time; anyone once the order is expired or void. */
 export function buildCancelTrigger(client: ParapetContext, parameters: BuildCancelTriggerParameters): BuiltTransaction {
-  return byId(client, "triggerOrders", "cancelTrigger", parameters);
+  return triggerById(client, "cancelTrigger", parameters);
 }
 
 export type BuildExecuteTriggerParameters = BuildOrderIdParameters;
@@ -724,7 +642,7 @@ export function buildExecuteTrigger(
   client: ParapetContext,
   parameters: BuildExecuteTriggerParameters,
 ): BuiltTransaction {
-  return byId(client, "triggerOrders", "executeTrigger", parameters);
+  return triggerById(client, "executeTrigger", parameters);
 }
 
 export type BuildCommitOrderParameters = {
@@ -765,32 +683,18 @@ export async function buildCommitOrder(
     step: "buildCommitOrder",
     slippageHint: "e.g. 100 = 1 % around the current quote: the settlement price is not known yet",
   });
-  return orderTx(
-    client,
-    "delayedOrders",
-    "commitOrder",
-    encodeFunctionData({
-      abi: delayedOrdersAbi,
-      functionName: "commitOrder",
-      args: [
-        parameters.owner,
-        accountIndex,
-        {
-          marketId: market.marketId,
-          sizeDelta,
-          acceptablePrice: worst,
-          reduceOnly: parameters.reduceOnly ?? false,
-        },
-        keeperFee,
-      ],
-    }),
-  );
+  return built(orderContractAddress(client, "delayedOrders"), delayedOrdersAbi, "commitOrder", [
+    parameters.owner,
+    accountIndex,
+    { marketId: market.marketId, sizeDelta, acceptablePrice: worst, reduceOnly: parameters.reduceOnly ?? false },
+    keeperFee,
+  ]);
 }
 
 export type BuildSettleOrderParameters = BuildOrderIdParameters;
 /** `settleOrder`: anyone, while the order is Settleable; pays its keeper fee to the sender. */
 export function buildSettleOrder(client: ParapetContext, parameters: BuildSettleOrderParameters): BuiltTransaction {
-  return byId(client, "delayedOrders", "settleOrder", parameters);
+  return delayedById(client, "settleOrder", parameters);
 }
 
 export type BuildCancelDelayedOrderParameters = BuildOrderIdParameters;
@@ -799,7 +703,7 @@ export function buildCancelDelayedOrder(
   client: ParapetContext,
   parameters: BuildCancelDelayedOrderParameters,
 ): BuiltTransaction {
-  return byId(client, "delayedOrders", "cancelOrder", parameters);
+  return delayedById(client, "cancelOrder", parameters);
 }
 
 // ---- setup checks --------------------------------------------------------------------------------------------------
@@ -837,7 +741,7 @@ export async function getOrderSetup(
     { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [parameters.owner, sender] },
     {
       address: client.deployment.collateralToken,
-      abi: testTokenAbi,
+      abi: erc20Abi,
       functionName: "allowance",
       args: [sender, address],
     },
@@ -857,7 +761,7 @@ export async function getOrderSetup(
 }
 
 /**
- * Throws the typed {@link ParapetOrderSetupError} for the first missing step of placing an order with `keeperFee`:
+ * Throws the typed {@link ParapetSetupError} for the first missing step of placing an order with `keeperFee`:
  * ORDERS_NOT_OPERATOR (the owner must `setOperator(orders, true)`), SENDER_NOT_AUTHORIZED, ALLOWANCE_TOO_LOW (approve
  * the order contract for the fee). Returns the setup when nothing is missing.
  */
@@ -869,21 +773,21 @@ export async function assertOrderSetup(
   const { owner, contract, keeperFee } = parameters;
   const name = contract === "triggerOrders" ? "TriggerOrders" : "DelayedOrders";
   if (!setup.contractIsOperator) {
-    throw new ParapetOrderSetupError(
+    throw new ParapetSetupError(
       "ORDERS_NOT_OPERATOR",
       `${name} (${setup.address}) is not an operator of ${owner}: it could never trade the order, so the contract refuses it (NotOperatorOfOwner).`,
       `As the owner, call setOperator(${setup.address}, true) on the vault once: writeSetOperator({ operator: "${setup.address}", allowed: true }) (or parapet orders … --approve).`,
     );
   }
   if (!setup.senderAuthorized) {
-    throw new ParapetOrderSetupError(
+    throw new ParapetSetupError(
       "SENDER_NOT_AUTHORIZED",
       `The sender ${setup.sender} is neither ${owner} nor one of its operators.`,
       `Send from the owner, or have the owner call setOperator(${setup.sender}, true) on the vault.`,
     );
   }
   if (setup.allowance < keeperFee) {
-    throw new ParapetOrderSetupError(
+    throw new ParapetSetupError(
       "ALLOWANCE_TOO_LOW",
       `The sender's allowance to ${name} is ${setup.allowance} token units, below the keeper fee it escrows (${keeperFee}).`,
       `Approve ${name} for at least the fee: writeApprove({ amount: ${keeperFee}n, spender: "${contract}" }) (or parapet orders … --approve).`,
@@ -913,7 +817,7 @@ function placedId(write: WriteReturnType, eventName: "TriggerPlaced" | "OrderCom
 }
 
 /**
- * Places a trigger order: checks the setup (ParapetOrderSetupError: TriggerOrders not an operator, sender not
+ * Places a trigger order: checks the setup (ParapetSetupError: TriggerOrders not an operator, sender not
  * authorised, allowance below the keeper fee), then `buildPlaceTrigger` → send. Returns the new order's id.
  */
 export async function writePlaceTrigger(
@@ -940,7 +844,7 @@ export const writeExecuteTrigger = (c: ParapetContext, p: WriteExecuteTriggerPar
   sendParapetTransaction(c, buildExecuteTrigger(c, p), p);
 
 /**
- * Commits a delayed order: checks the setup (ParapetOrderSetupError, as {@link writePlaceTrigger}), then
+ * Commits a delayed order: checks the setup (ParapetSetupError, as {@link writePlaceTrigger}), then
  * `buildCommitOrder` → send. Returns the order's id; it settles at the first oracle round after the market's delay
  * (`writeSettleOrder`, by anyone).
  */

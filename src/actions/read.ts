@@ -191,11 +191,11 @@ export type Market = {
   /**
    * Set when the market's hours stop it (the adapter's `MarketClosed`, or `ReopenRoundPending` after the reopen until
    * the feed publishes): a closed market, not an oracle fault. `reopensAt` (unix seconds) for a closed one, `openedAt`
-   * once reopened. `checkOracles` gives the full status (closing window, next close).
+   * once reopened. `parapet.checkOracles()` gives the full status (closing window, next close).
    */
   closed: MarketClosedState | undefined;
   /**
-   * The market's hours at the block read (the adapter's `marketStatus`, the same verdict `checkOracles` gives):
+   * The market's hours at the block read (the adapter's `marketStatus`, the same verdict `parapet.checkOracles()` gives):
    * "open" / "closing" (the closing margin applies) with `lastOpen` and `nextClose`, "reopening" (no new exposure
    * yet), "closed" with `nextOpen`; undefined for a market without a schedule (it never closes).
    */

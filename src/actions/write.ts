@@ -1,22 +1,12 @@
 // Writes. `build*` returns `{ to, data, value }` and never sends, so any signer (viem, ethers, a Safe, a relayer)
 // can send it; `write*` = build → simulate (eth_call) → estimateGas (+ margin) → EIP-1559 fees under the caller's
 // cap → send → wait → decoded events. Every revert becomes a ParapetContractError naming the step.
-import {
-  type Abi,
-  type Address,
-  type EncodeFunctionDataParameters,
-  encodeFunctionData,
-  type Hex,
-  type Log,
-  parseEventLogs,
-  type TransactionReceipt,
-} from "viem";
-import { delayedOrdersAbi, liquidityVaultAbi, perpVaultAbi, testTokenAbi, triggerOrdersAbi } from "../abis/index.js";
+import { type Address, erc20Abi, type Hex, type Log, parseEventLogs, type TransactionReceipt } from "viem";
+import { delayedOrdersAbi, liquidityVaultAbi, perpVaultAbi, triggerOrdersAbi } from "../abis/index.js";
 import type { ParapetContext } from "../client.js";
-import { getDeploymentMarket } from "../deployment.js";
+import { getDeploymentMarket, requireAddress } from "../deployment.js";
 import {
   ParapetContractError,
-  ParapetDeploymentError,
   ParapetFeeCapError,
   ParapetGasEstimationError,
   ParapetInputError,
@@ -25,9 +15,9 @@ import {
   toParapetContractError,
 } from "../errors.js";
 import { acceptablePrice as acceptablePriceOf, assertBigintAmount, parseDecimal } from "../units.js";
+import { type BuiltTransaction, built } from "./encode.js";
 
-/** An unsigned transaction request. */
-export type BuiltTransaction = { to: Address; data: Hex; value: bigint; functionName: string };
+export type { BuiltTransaction } from "./encode.js";
 
 /** Amount in token units (bigint) or a human decimal string ("100.5" USDC). */
 export type TokenAmount = bigint | string;
@@ -38,16 +28,6 @@ function tokenAmount(client: ParapetContext, value: TokenAmount, argument: strin
   return typeof value === "string"
     ? parseDecimal(value, client.deployment.collateralDecimals, { argument, allowZero: false })
     : assertBigintAmount(value, { argument, allowZero: false });
-}
-
-function built(to: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]): BuiltTransaction {
-  return {
-    to,
-    // The typed builders above check the arguments against the ABI; here the encoding is generic.
-    data: encodeFunctionData({ abi: abi as Abi, functionName, args } as EncodeFunctionDataParameters),
-    value: 0n,
-    functionName,
-  };
 }
 
 function index(value: bigint | undefined, argument = "accountIndex"): bigint {
@@ -76,16 +56,9 @@ export type BuildApproveParameters = {
 /** ERC-20 approval: a separate transaction, before `deposit` / `lpDeposit` / a hedge rebalance / placing orders. */
 export function buildApprove(client: ParapetContext, parameters: BuildApproveParameters): BuiltTransaction {
   const name = parameters.spender ?? "perpVault";
-  const spender = client.deployment[name];
-  if (spender === undefined) {
-    throw new ParapetDeploymentError({
-      code: "MISSING_ADDRESS",
-      summary: `The deployment has no ${name} to approve.`,
-      fix: `Add "${name}" to the deployment (ParapetLocal and \`npm run deploy\` deploy one).`,
-    });
-  }
+  const spender = requireAddress(client.deployment, name);
   const amount = tokenAmount(client, parameters.amount, "amount");
-  return built(client.deployment.collateralToken, testTokenAbi, "approve", [spender, amount]);
+  return built(client.deployment.collateralToken, erc20Abi, "approve", [spender, amount]);
 }
 
 export type BuildDepositParameters = { owner: Address; accountIndex?: bigint | undefined; amount: TokenAmount };

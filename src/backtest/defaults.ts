@@ -1,5 +1,5 @@
 // Default market risk parameters of the backtester: those of the markets our deployment scripts list
-// (scripts/bench/markets.ts, ignition/modules/ParapetLocal.ts), so a backtest prices what the vault would charge.
+// (ignition/markets.ts, ignition/modules/ParapetLocal.ts), so a backtest prices what the vault would charge.
 import type { BacktestCosts, BacktestInput } from "./types.js";
 
 /** Skew (USD) at which the premium reaches 100 %, as listed: 3 bn USD. */

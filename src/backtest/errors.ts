@@ -1,3 +1,5 @@
+import { ParapetError, type ParapetErrorParameters } from "../parapetError.js";
+
 /** Why backtest input could not be built or used. */
 export type BacktestInputErrorCode =
   /** A price series has no bar. */
@@ -22,26 +24,9 @@ export type BacktestInputErrorCode =
   | "MISSING_MARKET";
 
 /** Parameters of a {@link BacktestInputError}. */
-export type BacktestInputErrorParameters = {
-  code: BacktestInputErrorCode;
-  /** What went wrong. */
-  summary: string;
-  /** What the caller should do about it. */
-  fix: string;
-  cause?: unknown;
-};
+export type BacktestInputErrorParameters = ParapetErrorParameters<BacktestInputErrorCode>;
 
 /** The error class of `backtest/` input: series that cannot be aligned or a window outside them, with the fix. */
-export class BacktestInputError extends Error {
+export class BacktestInputError extends ParapetError<BacktestInputErrorCode> {
   override readonly name = "BacktestInputError";
-  readonly code: BacktestInputErrorCode;
-  readonly summary: string;
-  readonly fix: string;
-
-  constructor({ code, summary, fix, cause }: BacktestInputErrorParameters) {
-    super(`${summary} Fix: ${fix}`, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.summary = summary;
-    this.fix = fix;
-  }
 }

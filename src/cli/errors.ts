@@ -1,3 +1,5 @@
+import { ParapetError } from "../parapetError.js";
+
 /** Exit codes of the `parapet` command, for scripts. */
 export const EXIT_CODES = {
   /** Success. */
@@ -14,19 +16,15 @@ export const EXIT_CODES = {
 } as const;
 
 /** A command line the CLI cannot run as written: names the bad argument and the fix. Exit code 2. */
-export class CliUsageError extends Error {
+export class CliUsageError extends ParapetError<"CLI_USAGE"> {
   override readonly name = "CliUsageError";
   readonly exitCode = EXIT_CODES.usage;
   /** The argument at fault, as typed (e.g. "--exposure ETH=abc"). */
   readonly argument: string;
-  readonly summary: string;
-  readonly fix: string;
 
   constructor({ argument, summary, fix }: { argument: string; summary: string; fix: string }) {
-    super(`${summary} Fix: ${fix}`);
+    super({ code: "CLI_USAGE", summary, fix });
     this.argument = argument;
-    this.summary = summary;
-    this.fix = fix;
   }
 }
 

@@ -1,3 +1,5 @@
+import { ParapetError, type ParapetErrorParameters } from "../parapetError.js";
+
 /** Why a data file could not be read at all (row-level problems are dropped and reported, not thrown). */
 export type DataLoadErrorCode =
   /** The text is empty or holds only blank lines. */
@@ -12,26 +14,9 @@ export type DataLoadErrorCode =
   | "READ_FAILED";
 
 /** Parameters of a {@link DataLoadError}. */
-export type DataLoadErrorParameters = {
-  code: DataLoadErrorCode;
-  /** What went wrong. */
-  summary: string;
-  /** What the caller should do about it. */
-  fix: string;
-  cause?: unknown;
-};
+export type DataLoadErrorParameters = ParapetErrorParameters<DataLoadErrorCode>;
 
 /** The error class of `data/`: unreadable input, with the cause and the fix. */
-export class DataLoadError extends Error {
+export class DataLoadError extends ParapetError<DataLoadErrorCode> {
   override readonly name = "DataLoadError";
-  readonly code: DataLoadErrorCode;
-  readonly summary: string;
-  readonly fix: string;
-
-  constructor({ code, summary, fix, cause }: DataLoadErrorParameters) {
-    super(`${summary} Fix: ${fix}`, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.summary = summary;
-    this.fix = fix;
-  }
 }

@@ -1,6 +1,7 @@
 // The vault's own funding history, from its events, as `FundingPoint`s: the carry analytics of `carry.ts` then run
 // on it exactly as on imported exchange history.
 import { perpVaultAbi } from "../abis/index.js";
+import { type LogRangeParameters, scanLogRange } from "../actions/logs.js";
 import type { ParapetContext } from "../client.js";
 import type { FundingPoint } from "./carry.js";
 
@@ -18,11 +19,7 @@ export type VaultFundingAccrual = {
   source: "FundingAccrued" | "Traded";
 };
 
-export type GetVaultFundingHistoryParameters = {
-  marketId: bigint;
-  fromBlock?: bigint | undefined;
-  toBlock?: bigint | undefined;
-};
+export type GetVaultFundingHistoryParameters = LogRangeParameters & { marketId: bigint };
 export type GetVaultFundingHistoryReturnType = {
   accruals: VaultFundingAccrual[];
   /**
@@ -35,53 +32,52 @@ export type GetVaultFundingHistoryReturnType = {
 
 /**
  * Reads `FundingAccrued` and `Traded` of a market (both carry the index: funding history = their union), in chain
- * order, with block timestamps. Two RPC log queries plus one block read per distinct block.
+ * order, with block timestamps. Two RPC log queries per `blockRange` window plus one block read per distinct block.
  */
 export async function getVaultFundingHistory(
   client: ParapetContext,
   parameters: GetVaultFundingHistoryParameters,
 ): Promise<GetVaultFundingHistoryReturnType> {
   const { marketId } = parameters;
-  const range = {
-    fromBlock: parameters.fromBlock ?? client.deployment.blockNumber,
-    ...(parameters.toBlock !== undefined ? { toBlock: parameters.toBlock } : {}),
-  };
-  const address = client.deployment.perpVault;
-  const [accrued, traded] = await Promise.all([
-    client.publicClient.getContractEvents({
-      address,
-      abi: perpVaultAbi,
-      eventName: "FundingAccrued",
-      args: { marketId },
-      ...range,
-    }),
-    client.publicClient.getContractEvents({
-      address,
-      abi: perpVaultAbi,
-      eventName: "Traded",
-      args: { marketId },
-      ...range,
-    }),
-  ]);
   type Raw = Omit<VaultFundingAccrual, "timestampMs">;
-  const raw: Raw[] = [
-    ...accrued.map((l) => ({
-      blockNumber: l.blockNumber,
-      logIndex: l.logIndex,
-      fundingRatePerDayWad: l.args.fundingRatePerDay as bigint,
-      fundingIndexWad: l.args.fundingIndex as bigint,
-      priceWad: l.args.priceWad as bigint,
-      source: "FundingAccrued" as const,
-    })),
-    ...traded.map((l) => ({
-      blockNumber: l.blockNumber,
-      logIndex: l.logIndex,
-      fundingRatePerDayWad: l.args.fundingRatePerDay as bigint,
-      fundingIndexWad: l.args.fundingIndex as bigint,
-      priceWad: (l.args.result as { fillPrice: bigint }).fillPrice,
-      source: "Traded" as const,
-    })),
-  ].sort((a, b) =>
+  const address = client.deployment.perpVault;
+  const { logs } = await scanLogRange(client, parameters, async (window): Promise<Raw[]> => {
+    const [accrued, traded] = await Promise.all([
+      client.publicClient.getContractEvents({
+        address,
+        abi: perpVaultAbi,
+        eventName: "FundingAccrued",
+        args: { marketId },
+        ...window,
+      }),
+      client.publicClient.getContractEvents({
+        address,
+        abi: perpVaultAbi,
+        eventName: "Traded",
+        args: { marketId },
+        ...window,
+      }),
+    ]);
+    return [
+      ...accrued.map((l) => ({
+        blockNumber: l.blockNumber,
+        logIndex: l.logIndex,
+        fundingRatePerDayWad: l.args.fundingRatePerDay as bigint,
+        fundingIndexWad: l.args.fundingIndex as bigint,
+        priceWad: l.args.priceWad as bigint,
+        source: "FundingAccrued" as const,
+      })),
+      ...traded.map((l) => ({
+        blockNumber: l.blockNumber,
+        logIndex: l.logIndex,
+        fundingRatePerDayWad: l.args.fundingRatePerDay as bigint,
+        fundingIndexWad: l.args.fundingIndex as bigint,
+        priceWad: (l.args.result as { fillPrice: bigint }).fillPrice,
+        source: "Traded" as const,
+      })),
+    ];
+  });
+  const raw = logs.sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
   );
   const blocks = [...new Set(raw.map((r) => r.blockNumber))];

@@ -15,16 +15,9 @@
 //   when a pending step would increase in a defended market, throws ParapetLatencyDefenceError (nothing sent) listing
 //   those legs: open them with writeCommitOrder (settled at the next oracle round), then run the executor again for
 //   the collateral and the stops. Reductions in a defended market go through (they pay the immediate fee).
-import {
-  type Address,
-  encodeFunctionData,
-  type Hex,
-  type Log,
-  maxUint256,
-  parseEventLogs,
-  type TransactionReceipt,
-} from "viem";
-import { hedgeRouterAbi, perpVaultAbi, testTokenAbi } from "../abis/index.js";
+import { type Address, erc20Abi, type Hex, type Log, maxUint256, parseEventLogs, type TransactionReceipt } from "viem";
+import { hedgeRouterAbi, perpVaultAbi } from "../abis/index.js";
+import { built } from "../actions/encode.js";
 import {
   getTriggerOrders,
   type LatencyParams,
@@ -39,6 +32,7 @@ import {
   writeUpdateTrigger,
 } from "../actions/orders.js";
 import { deploylessMulticall, unwrapCallResult } from "../actions/read.js";
+import type { HedgeRouterStepStruct } from "../actions/structs.js";
 import {
   type BuiltTransaction,
   sendParapetTransaction,
@@ -46,15 +40,13 @@ import {
   type WriteReturnType,
 } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
-import { getDeploymentMarket } from "../deployment.js";
+import { getDeploymentMarket, requireAddress } from "../deployment.js";
 import {
   type ImmediateOpenLeg,
-  ParapetDeploymentError,
-  ParapetHedgeSetupError,
   ParapetInputError,
   ParapetLatencyDefenceError,
   ParapetNoWalletError,
-  ParapetOrderSetupError,
+  ParapetSetupError,
 } from "../errors.js";
 import { acceptablePrice as acceptablePriceOf, assertBigintAmount } from "../units.js";
 import type { HedgePlan } from "./types.js";
@@ -98,15 +90,8 @@ export type HedgeStepStopLoss = {
   slippageBps?: number | undefined;
 };
 
-/** A step exactly as `HedgeRouter.rebalance` takes it (the ABI's `Step` struct). */
-export type RouterStep = {
-  accountIndex: bigint;
-  marketId: bigint;
-  targetSize: bigint;
-  acceptablePrice: bigint;
-  minCollateralUsd: bigint;
-  maxDeposit: bigint;
-};
+/** A step exactly as `HedgeRouter.rebalance` takes it (the ABI's `Step` struct, derived from the ABI). */
+export type RouterStep = HedgeRouterStepStruct;
 
 export type HedgeStepsFromPlanOptions = {
   /** Price tolerance around each target's `priceUsd`, in basis points (integer, 0..10000), e.g. 50 = 0.5 %. */
@@ -262,15 +247,7 @@ export function toRouterStep(step: HedgeStep, currentSizeWad: bigint): RouterSte
 // ---- build -----------------------------------------------------------------------------------------------------
 
 function routerAddress(client: ParapetContext): Address {
-  const router = client.deployment.hedgeRouter;
-  if (!router) {
-    throw new ParapetDeploymentError({
-      code: "MISSING_ADDRESS",
-      summary: "The deployment has no hedgeRouter.",
-      fix: 'Deploy contracts/periphery/HedgeRouter.sol (ParapetLocal does) and add "hedgeRouter": "0x…" to the deployment.',
-    });
-  }
-  return router;
+  return requireAddress(client.deployment, "hedgeRouter");
 }
 
 function checkStep(client: ParapetContext, step: RouterStep, i: number): void {
@@ -325,16 +302,7 @@ export async function buildHedgeRebalance(
     minCollateralUsd: s.minCollateralUsd,
     maxDeposit: s.maxDeposit,
   }));
-  return {
-    to: router,
-    data: encodeFunctionData({
-      abi: hedgeRouterAbi,
-      functionName: "rebalance",
-      args: [parameters.owner, steps, deadline],
-    }),
-    value: 0n,
-    functionName: "rebalance",
-  };
+  return built(router, hedgeRouterAbi, "rebalance", [parameters.owner, steps, deadline]);
 }
 
 // ---- resolve (one multicall) -----------------------------------------------------------------------------------
@@ -406,7 +374,7 @@ export async function resolveHedgeSteps(
   const contracts = [
     { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, router] },
     { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, sender] },
-    { address: token, abi: testTokenAbi, functionName: "allowance", args: [sender, router] },
+    { address: token, abi: erc20Abi, functionName: "allowance", args: [sender, router] },
     ...steps.flatMap((s) => [
       { address: vault, abi: perpVaultAbi, functionName: "position", args: [owner, s.accountIndex, s.marketId] },
       { address: vault, abi: perpVaultAbi, functionName: "collateralOf", args: [owner, s.accountIndex] },
@@ -415,7 +383,7 @@ export async function resolveHedgeSteps(
     ...(triggerOrders
       ? [
           { address: vault, abi: perpVaultAbi, functionName: "isOperator", args: [owner, triggerOrders] },
-          { address: token, abi: testTokenAbi, functionName: "allowance", args: [sender, triggerOrders] },
+          { address: token, abi: erc20Abi, functionName: "allowance", args: [sender, triggerOrders] },
         ]
       : []),
   ];
@@ -622,7 +590,7 @@ async function applyStops(
 /**
  * Applies `steps` for `owner` in one transaction through the HedgeRouter: reads the accounts (one multicall), returns
  * `{ status: "noop" }` without sending when all are at target, checks the setup (router operator, sender authorised,
- * allowance for the max deposits: typed ParapetHedgeSetupError naming the fix), then simulates, checks the fee cap
+ * allowance for the max deposits: typed ParapetSetupError naming the fix), then simulates, checks the fee cap
  * and sends via `sendParapetTransaction`. A revert (at simulation, estimation or on-chain) is thrown as the decoded
  * ParapetContractError; nothing is sent when the simulation fails.
  *
@@ -630,7 +598,7 @@ async function applyStops(
  * ParapetLatencyDefenceError before anything is sent (its `legs` are the increases to commit with writeCommitOrder).
  * Stop-losses: steps with `stopLoss` get one reduce-only stop each after the rebalance (placed, updated, kept, or
  * cancelled for a closed leg: `stops` in the result), one TriggerOrders transaction per change; TriggerOrders must be
- * the owner's operator and the allowance must cover the new stops' fees (ParapetOrderSetupError, checked first).
+ * the owner's operator and the allowance must cover the new stops' fees (ParapetSetupError, checked first).
  */
 export async function executeHedge(
   client: ParapetContext,
@@ -651,7 +619,7 @@ export async function executeHedge(
   if (stopPlans.some((p) => p.action !== "kept")) {
     if (resolved.triggerOrdersIsOperator !== true) {
       const address = orderContractAddress(client, "triggerOrders");
-      throw new ParapetOrderSetupError(
+      throw new ParapetSetupError(
         "ORDERS_NOT_OPERATOR",
         `The hedge's stop-losses need TriggerOrders (${address}) as an operator of ${owner}. Nothing was sent.`,
         `As the owner, call setOperator(${address}, true) on the vault once (writeSetOperator({ operator: "${address}", allowed: true })), or plan without stopLoss.`,
@@ -659,7 +627,7 @@ export async function executeHedge(
     }
     const fees = stopPlans.filter((p) => p.action === "placed").reduce((sum, p) => sum + p.stop.keeperFee, 0n);
     if ((resolved.triggerOrdersAllowance ?? 0n) < fees) {
-      throw new ParapetOrderSetupError(
+      throw new ParapetSetupError(
         "ALLOWANCE_TOO_LOW",
         `The sender's allowance to TriggerOrders is ${resolved.triggerOrdersAllowance ?? 0n} token units, below the new stops' keeper fees (${fees}). Nothing was sent.`,
         `Approve TriggerOrders for at least ${fees} token units: writeApprove({ amount: ${fees}n, spender: "triggerOrders" }).`,
@@ -671,14 +639,14 @@ export async function executeHedge(
     return { status: "noop", states: resolved.states, stops };
   }
   if (!resolved.routerIsOperator) {
-    throw new ParapetHedgeSetupError(
+    throw new ParapetSetupError(
       "ROUTER_NOT_OPERATOR",
       `The hedge router ${resolved.router} is not an operator of ${owner}.`,
       `As the owner, call setOperator(router, true) on the vault once (writeSetOperator({ operator: "${resolved.router}", allowed: true })).`,
     );
   }
   if (resolved.sender.toLowerCase() !== owner.toLowerCase() && !resolved.senderIsOperator) {
-    throw new ParapetHedgeSetupError(
+    throw new ParapetSetupError(
       "SENDER_NOT_AUTHORIZED",
       `The sender ${resolved.sender} is neither ${owner} nor one of its operators.`,
       `Send from the owner, or have the owner call setOperator(${resolved.sender}, true) on the vault.`,
@@ -686,7 +654,7 @@ export async function executeHedge(
   }
   const maxDeposits = resolved.pending.reduce((sum, s) => sum + s.maxDeposit, 0n);
   if (resolved.allowance < maxDeposits) {
-    throw new ParapetHedgeSetupError(
+    throw new ParapetSetupError(
       "ALLOWANCE_TOO_LOW",
       `The sender's allowance to the hedge router is ${resolved.allowance} token units, below the steps' max deposits (${maxDeposits}).`,
       `Approve the router for at least ${maxDeposits} token units: writeApprove / token.approve(${resolved.router}, amount).`,

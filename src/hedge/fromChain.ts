@@ -34,7 +34,7 @@ export function hedgeMarketHoursFromChain(
 
 /**
  * Converts markets read by `getMarkets`/`getSnapshot` into the planner's `HedgeMarket`s. Oracle health from
- * `checkOracles` adds its warnings; a market whose price failed the vault's checks is marked `oracle.ok = false`
+ * `parapet.checkOracles()` adds its warnings; a market whose price failed the vault's checks is marked `oracle.ok = false`
  * (the planner warns, the rule vetoes) and priced at 0, so it cannot be planned by accident. `schedules` from
  * `getMarketSchedules` (same block) fills `hours`, so the planner sizes collateral for the closing margin; without
  * it `hours` stays unset (always open).

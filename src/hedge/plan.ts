@@ -2,8 +2,8 @@
 // Pure: the same function runs in the SDK, the CLI and every step of the backtester.
 
 import { DEFAULT_REOPEN_GAPS, defaultMarketSchedule } from "../hours/defaults.js";
-import { liquidationPriceUsd as liquidationPriceWithFundingUsd } from "../risk/stress.js";
 import { HedgeInputError } from "./errors.js";
+import { liquidationPriceUsd as liquidationPriceWithFundingUsd } from "./liquidationPrice.js";
 import { exposureUnits } from "./lp.js";
 import { minVarianceFit, stdDev } from "./ratio.js";
 import type {
@@ -116,7 +116,7 @@ export function isolatedLiquidationPriceUsd(p: {
   maintenanceMarginRatio: number;
   liquidationFeeUsd: number;
 }): number {
-  // One formula for the whole SDK: risk's, with no funding owed or projected.
+  // One formula for the whole SDK (liquidationPrice.ts), with no funding owed or projected.
   return p.sizeUnits === 0 ? 0 : liquidationPriceWithFundingUsd(p);
 }
 

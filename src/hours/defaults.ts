@@ -40,7 +40,7 @@ export const DEFAULT_CLOSING_WINDOW_SECONDS = 3_600n;
 /** Five minutes after each reopen only liquidations and reductions: keepers act on the first round first. */
 export const DEFAULT_REOPEN_DELAY_SECONDS = 300n;
 
-/** The maintenance margin ratio the deployment lists every market with (scripts/bench/markets.ts): 5 %. */
+/** The maintenance margin ratio the deployment lists every market with (ignition/markets.ts): 5 %. */
 export const LISTED_MAINTENANCE_MARGIN_RATIO = (5n * WAD) / 100n;
 
 /** Which data and which gaps size each market's closing margin (`closingMarginFromGaps`, test/ts/hours-defaults). */

@@ -2,8 +2,8 @@
 // An account cannot hold a position without collateral, so this set covers every account that can be liquidated.
 import type { Address } from "viem";
 import { perpVaultAbi } from "../abis/index.js";
+import { type LogRangeParameters, scanLogRange } from "../actions/logs.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetInputError } from "../errors.js";
 
 /** One margin account of the vault (`owner`'s account number `accountIndex`). */
 export type AccountRef = { owner: Address; accountIndex: bigint };
@@ -13,17 +13,9 @@ export function accountKey(account: AccountRef): string {
   return `${account.owner.toLowerCase()}:${account.accountIndex}`;
 }
 
-/** Public RPCs commonly cap eth_getLogs at 10,000 blocks. */
-export const DEFAULT_LOG_BLOCK_RANGE = 10_000n;
+export { DEFAULT_LOG_BLOCK_RANGE } from "../actions/logs.js";
 
-export type DiscoverAccountsParameters = {
-  /** First block scanned (default: the deployment's block). A keeper passes its last `toBlock + 1n`. */
-  fromBlock?: bigint | undefined;
-  /** Last block scanned (default: the latest block, read once so the range is fixed). */
-  toBlock?: bigint | undefined;
-  /** Blocks per eth_getLogs request (default 10,000). */
-  blockRange?: bigint | undefined;
-};
+export type DiscoverAccountsParameters = LogRangeParameters;
 
 export type DiscoverAccountsReturnType = {
   /** Accounts first seen in the range, deduplicated, in the order of their first deposit. */
@@ -41,31 +33,23 @@ export async function discoverAccounts(
   client: ParapetContext,
   parameters: DiscoverAccountsParameters = {},
 ): Promise<DiscoverAccountsReturnType> {
-  const blockRange = parameters.blockRange ?? DEFAULT_LOG_BLOCK_RANGE;
-  if (blockRange <= 0n) {
-    throw new ParapetInputError("blockRange", `is ${blockRange}.`, "Pass a positive number of blocks per request.");
-  }
-  const fromBlock = parameters.fromBlock ?? client.deployment.blockNumber;
-  const toBlock = parameters.toBlock ?? (await client.publicClient.getBlockNumber({ cacheTime: 0 }));
-  const seen = new Set<string>();
-  const accounts: AccountRef[] = [];
-  for (let start = fromBlock; start <= toBlock; start += blockRange) {
-    const end = start + blockRange - 1n < toBlock ? start + blockRange - 1n : toBlock;
-    const logs = await client.publicClient.getContractEvents({
+  const { logs, toBlock } = await scanLogRange(client, parameters, (window) =>
+    client.publicClient.getContractEvents({
       address: client.deployment.perpVault,
       abi: perpVaultAbi,
       eventName: "Deposited",
-      fromBlock: start,
-      toBlock: end,
+      ...window,
       strict: true,
-    });
-    for (const log of logs) {
-      const account = { owner: log.args.owner, accountIndex: BigInt(log.args.accountIndex) };
-      const key = accountKey(account);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      accounts.push(account);
-    }
+    }),
+  );
+  const seen = new Set<string>();
+  const accounts: AccountRef[] = [];
+  for (const log of logs) {
+    const account = { owner: log.args.owner, accountIndex: BigInt(log.args.accountIndex) };
+    const key = accountKey(account);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    accounts.push(account);
   }
   return { accounts, toBlock };
 }

@@ -6,11 +6,11 @@ import type { ParapetContext } from "../client.js";
 import {
   ParapetDeploymentError,
   ParapetError,
-  ParapetHedgeSetupError,
   ParapetInputError,
   ParapetKeeperError,
   ParapetKeeperLockError,
   ParapetNoWalletError,
+  ParapetSetupError,
   toParapetRpcError,
 } from "../errors.js";
 import {
@@ -52,7 +52,7 @@ export type RunKeeperReturnType = {
 function isFatal(error: unknown): boolean {
   return (
     error instanceof ParapetInputError ||
-    error instanceof ParapetHedgeSetupError ||
+    error instanceof ParapetSetupError ||
     error instanceof ParapetDeploymentError ||
     error instanceof ParapetNoWalletError ||
     error instanceof ParapetKeeperLockError

@@ -6,19 +6,12 @@ import { liquidationUpkeepAbi } from "../abis/index.js";
 import { multicallInChunks, unwrapCallResult } from "../actions/read.js";
 import { type BuiltTransaction, sendParapetTransaction, type WriteReturnType } from "../actions/write.js";
 import type { ParapetContext } from "../client.js";
-import { ParapetDeploymentError, toParapetContractError } from "../errors.js";
+import { requireAddress } from "../deployment.js";
+import { toParapetContractError } from "../errors.js";
 import { type AccountRef, accountKey } from "./accounts.js";
 
 function upkeepAddress(client: ParapetContext, upkeep: Address | undefined): Address {
-  const address = upkeep ?? client.deployment.liquidationUpkeep;
-  if (!address) {
-    throw new ParapetDeploymentError({
-      code: "MISSING_ADDRESS",
-      summary: "The deployment has no liquidationUpkeep.",
-      fix: 'Pass `upkeep`, or add "liquidationUpkeep" to the deployment (`npm run deploy` deploys one).',
-    });
-  }
-  return address;
+  return upkeep ?? requireAddress(client.deployment, "liquidationUpkeep");
 }
 
 export type SyncUpkeepWatchListParameters = {

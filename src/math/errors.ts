@@ -1,3 +1,5 @@
+import { ParapetError } from "../parapetError.js";
+
 /** Why a math function refused or failed; the Solidity counterparts are named in `ParapetMathError.solidityError`. */
 export type ParapetMathErrorCode =
   /** An argument is not a bigint (a number, NaN, a string, undefined). */
@@ -27,18 +29,14 @@ export type ParapetMathErrorParameters = {
 };
 
 /** The one error class of `math/`: bad input (not a bigint, out of range) or a revert the contract would raise. */
-export class ParapetMathError extends Error {
+export class ParapetMathError extends ParapetError<ParapetMathErrorCode> {
   override readonly name = "ParapetMathError";
-  readonly code: ParapetMathErrorCode;
   readonly argument: string | undefined;
   readonly solidityError: string | undefined;
-  readonly fix: string;
 
   constructor({ code, summary, fix, argument, solidityError }: ParapetMathErrorParameters) {
-    super(`${summary} ${fix}`);
-    this.code = code;
+    super({ code, summary, fix });
     this.argument = argument;
     this.solidityError = solidityError;
-    this.fix = fix;
   }
 }

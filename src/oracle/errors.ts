@@ -1,6 +1,8 @@
-/** Why `checkOracles` refused its input or could not read the adapter (feed problems are verdicts, not errors). */
+import { ParapetError } from "../parapetError.js";
+
+/** Why `checkAdapterFeeds` refused its input or could not read the adapter (feed problems are verdicts, not errors). */
 export type OracleCheckErrorCode =
-  /** `checkOracles` was called without its parameters object (e.g. `checkOracles(parapet)`). */
+  /** `checkAdapterFeeds` was called without its parameters object (e.g. `checkAdapterFeeds(parapet)`). */
   | "MISSING_PARAMETERS"
   /** `oracleAdapter` or a feed is not a 20-byte hex address. */
   | "INVALID_ADDRESS"
@@ -25,16 +27,12 @@ export type OracleCheckErrorParameters = {
 };
 
 /** The error class of `oracle/`: bad input or an unreadable adapter, with the cause and the fix. */
-export class OracleCheckError extends Error {
+export class OracleCheckError extends ParapetError<OracleCheckErrorCode> {
   override readonly name = "OracleCheckError";
-  readonly code: OracleCheckErrorCode;
   readonly argument: string | undefined;
-  readonly fix: string;
 
   constructor({ code, summary, fix, argument, cause }: OracleCheckErrorParameters) {
-    super(`${summary} ${fix}`, cause === undefined ? undefined : { cause });
-    this.code = code;
+    super({ code, summary, fix, cause });
     this.argument = argument;
-    this.fix = fix;
   }
 }

@@ -1,12 +1,16 @@
 export { oracleHealthReaderBytecode } from "../abis/oracleHealthReader.js";
 export {
+  type CheckAdapterFeedsErrorType,
+  type CheckAdapterFeedsParameters,
+  type CheckAdapterFeedsReturnType,
   type CheckOraclesErrorType,
   type CheckOraclesParameters,
   type CheckOraclesReturnType,
+  checkAdapterFeeds,
   checkOracles,
   type OracleFeedInput,
   oracleActions,
-} from "./checkOracles.js";
+} from "./checkAdapterFeeds.js";
 export { OracleCheckError, type OracleCheckErrorCode, type OracleCheckErrorParameters } from "./errors.js";
 export {
   defaultOracleWarnThresholds,

@@ -1,13 +1,17 @@
 // Stress scenarios and the liquidation price with projected funding (docs/risks.md § Stress scenarios).
+
+// Defined in hedge/ (the planner uses it too), exported here with the stress analytics it belongs to in the docs.
+export {
+  type LiquidationPriceUsdParameters,
+  type LiquidationPriceUsdReturnType,
+  liquidationPriceUsd,
+} from "../hedge/liquidationPrice.js";
 export {
   DEFAULT_FUNDING_SPIKE_MULTIPLIER,
   DEFAULT_TOP_UP_BUFFER,
   type DefaultStressScenariosParameters,
   defaultStressScenarios,
   HISTORICAL_WORST_FUNDING_RATE_PER_DAY,
-  type LiquidationPriceUsdParameters,
-  type LiquidationPriceUsdReturnType,
-  liquidationPriceUsd,
   type RiskBookFromPlanReturnType,
   type RiskBookFromSnapshotsReturnType,
   type RiskBookMarkets,

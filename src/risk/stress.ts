@@ -1,4 +1,5 @@
-// Stress scenarios (issue #5) and the liquidation price with projected funding, on a neutral book.
+// Stress scenarios (issue #5) on a neutral book. The liquidation price with projected funding they use lives below, in
+// hedge/liquidationPrice.ts (the hedge planner needs it too, and risk/ sits above hedge/).
 //
 // The margin rules are the vault's (contracts/libraries/MarginMath.sol, docs/architecture § 3):
 //   equity = collateral + Σ (size · (price − entry) − funding owed)
@@ -8,6 +9,7 @@
 // a double keeps ~15–16 significant digits, far below what a stress estimate can tell apart. Nothing here moves money.
 import type { Snapshot } from "../actions/read.js";
 import { ParapetInputError } from "../errors.js";
+import { expectFinite, expectRatio } from "../hedge/liquidationPrice.js";
 import type { HedgeMarket, HedgePlan } from "../hedge/types.js";
 import { DEFAULT_REOPEN_GAPS } from "../hours/defaults.js";
 import { wadToNumber } from "../units.js";
@@ -169,56 +171,6 @@ export function riskBookFromSnapshots(
     }
   }
   return { positions, accounts, exposures: [...exposures], reserveUsd };
-}
-
-// ---- liquidation price -----------------------------------------------------------------------------------------
-
-export type LiquidationPriceUsdParameters = {
-  /** Units, negative for a short; non-zero. */
-  sizeUnits: number;
-  entryPriceUsd: number;
-  collateralUsd: number;
-  maintenanceMarginRatio: number;
-  liquidationFeeUsd: number;
-  /** Current price, for projecting funding (default the entry price). */
-  priceUsd?: number | undefined;
-  /** Funding rate held over the horizon, fraction per day, positive: longs pay (default 0). */
-  fundingRatePerDay?: number | undefined;
-  /** Days of funding to project (default 0: funding held where it is, as the vault's `liquidationPrice`). */
-  horizonDays?: number | undefined;
-  /** Funding accrued and not yet settled (USD, positive: the position pays; default 0). */
-  fundingOwedUsd?: number | undefined;
-};
-/** The price (USD per unit) at which equity meets maintenance margin, clamped at 0 (see `liquidationPriceUsd`). */
-export type LiquidationPriceUsdReturnType = number;
-
-/**
- * Oracle price at which an isolated account (one position, size s, entry e, collateral C, ratio m, fee L) reaches
- * equity = maintenance margin, with the funding projected over a horizon:
- *   F = fundingOwed + s · price · rate · days   (funding paid over the horizon, at today's price and rate)
- *   C − F + s·(P − e) = |s|·P·m + L   ⇒   P = (s·e − C + F + L) / (s − |s|·m)
- * Linearisation: the projected funding is charged at today's price and a constant rate, so it does not depend on P
- * (the vault accrues `rate · Δt · oraclePrice` along the path, and the rate drifts with skew). With a zero horizon
- * this is the vault's `liquidationPrice` (which holds funding at its current value). A long is liquidated below the
- * result and a short above it. The result is clamped at 0: for a long 0 means no positive price liquidates it, for a
- * short it means every positive price does (it is already below maintenance margin).
- */
-export function liquidationPriceUsd(parameters: LiquidationPriceUsdParameters): LiquidationPriceUsdReturnType {
-  const { sizeUnits: s, entryPriceUsd: e, collateralUsd: c, maintenanceMarginRatio: m } = parameters;
-  expectFinite("sizeUnits", s);
-  expectFinite("entryPriceUsd", e);
-  expectFinite("collateralUsd", c);
-  expectRatio("maintenanceMarginRatio", m);
-  expectFinite("liquidationFeeUsd", parameters.liquidationFeeUsd);
-  if (s === 0) {
-    throw new ParapetInputError("sizeUnits", "0: a flat position has no liquidation price.", "Pass a non-zero size.");
-  }
-  const projectedFundingUsd =
-    s * (parameters.priceUsd ?? e) * (parameters.fundingRatePerDay ?? 0) * (parameters.horizonDays ?? 0);
-  const fundingUsd = (parameters.fundingOwedUsd ?? 0) + projectedFundingUsd;
-  expectFinite("funding", fundingUsd);
-  const price = (s * e - c + fundingUsd + parameters.liquidationFeeUsd) / (s - Math.abs(s) * m);
-  return Math.max(price, 0);
 }
 
 // ---- scenarios ------------------------------------------------------------------------------------------------
@@ -679,20 +631,8 @@ function validateBook(book: RiskBook): void {
   }
 }
 
-function expectFinite(argument: string, value: number): void {
-  if (!Number.isFinite(value)) {
-    throw new ParapetInputError(argument, `${value} is not a finite number.`, "Pass a finite number.");
-  }
-}
-
 function expectNonNegative(argument: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) {
     throw new ParapetInputError(argument, `${value} is not a finite number ≥ 0.`, "Pass a finite number ≥ 0.");
-  }
-}
-
-function expectRatio(argument: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0 || value >= 1) {
-    throw new ParapetInputError(argument, `${value} is not in [0, 1).`, "Pass the market's ratio as a fraction.");
   }
 }

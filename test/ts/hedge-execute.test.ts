@@ -15,8 +15,8 @@ import {
   type ParapetClient,
   ParapetContractError,
   ParapetFeeCapError,
-  ParapetHedgeSetupError,
   ParapetInputError,
+  ParapetSetupError,
   parseDeployment,
 } from "../../src/index.js";
 import { deployParapet } from "./helpers/parapet.js";
@@ -214,17 +214,17 @@ describe("hedge executor (HedgeRouter) on the in-process chain", () => {
     await parapet.writeSetOperator({ operator: router, allowed: false });
     const block = await env.publicClient.getBlockNumber();
     const noOperator = await rejects(executeHedge(parapet, { owner, steps: twoMarketSteps() }));
-    expect(noOperator).to.be.instanceOf(ParapetHedgeSetupError);
-    expect((noOperator as ParapetHedgeSetupError).code).to.equal("ROUTER_NOT_OPERATOR");
-    expect((noOperator as ParapetHedgeSetupError).fix).to.match(/setOperator\(router, true\)/);
+    expect(noOperator).to.be.instanceOf(ParapetSetupError);
+    expect((noOperator as ParapetSetupError).code).to.equal("ROUTER_NOT_OPERATOR");
+    expect((noOperator as ParapetSetupError).fix).to.match(/setOperator\(router, true\)/);
     expect(await env.publicClient.getBlockNumber()).to.equal(block);
 
     await parapet.writeSetOperator({ operator: router, allowed: true });
     await env.token.write.approve([router, 1n], { account: env.trader.account });
     const lowAllowance = await rejects(executeHedge(parapet, { owner, steps: twoMarketSteps() }));
-    expect(lowAllowance).to.be.instanceOf(ParapetHedgeSetupError);
-    expect((lowAllowance as ParapetHedgeSetupError).code).to.equal("ALLOWANCE_TOO_LOW");
-    expect((lowAllowance as ParapetHedgeSetupError).fix).to.match(/Approve the router/);
+    expect(lowAllowance).to.be.instanceOf(ParapetSetupError);
+    expect((lowAllowance as ParapetSetupError).code).to.equal("ALLOWANCE_TOO_LOW");
+    expect((lowAllowance as ParapetSetupError).fix).to.match(/Approve the router/);
 
     // A stranger (not an operator) is refused too.
     const stranger = await createParapetClient({
@@ -233,7 +233,7 @@ describe("hedge executor (HedgeRouter) on the in-process chain", () => {
       deployment: env.deployment,
     });
     const notAuthorized = await rejects(executeHedge(stranger, { owner, steps: twoMarketSteps() }));
-    expect((notAuthorized as ParapetHedgeSetupError).code).to.equal("SENDER_NOT_AUTHORIZED");
+    expect((notAuthorized as ParapetSetupError).code).to.equal("SENDER_NOT_AUTHORIZED");
   });
 
   it("a reverting step throws the decoded contract error from the simulation and sends nothing", async () => {

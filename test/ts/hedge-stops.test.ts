@@ -8,7 +8,7 @@ import {
   hedgeStepsFromPlan,
   type ParapetClient,
   ParapetLatencyDefenceError,
-  ParapetOrderSetupError,
+  ParapetSetupError,
   planHedge,
   rebalanceHedge,
 } from "../../src/index.js";
@@ -91,12 +91,12 @@ describe("hedge stop-losses and the latency defence in the executor", () => {
     });
     const nonce = await env.publicClient.getTransactionCount({ address: owner });
     const notOperator = await rejects(executeHedge(parapet, { owner, steps }));
-    expect((notOperator as ParapetOrderSetupError).code).to.equal("ORDERS_NOT_OPERATOR");
+    expect((notOperator as ParapetSetupError).code).to.equal("ORDERS_NOT_OPERATOR");
     await parapet.writeSetOperator({ operator: triggerOrders, allowed: true });
     const noAllowance = await rejects(executeHedge(parapet, { owner, steps }));
-    expect(noAllowance).to.be.instanceOf(ParapetOrderSetupError);
-    expect((noAllowance as ParapetOrderSetupError).code).to.equal("ALLOWANCE_TOO_LOW");
-    expect((noAllowance as ParapetOrderSetupError).summary).to.include("(2000000)");
+    expect(noAllowance).to.be.instanceOf(ParapetSetupError);
+    expect((noAllowance as ParapetSetupError).code).to.equal("ALLOWANCE_TOO_LOW");
+    expect((noAllowance as ParapetSetupError).summary).to.include("(2000000)");
     expect(await env.publicClient.getTransactionCount({ address: owner })).to.equal(nonce + 1);
 
     await parapet.writeApprove({ amount: "10", spender: "triggerOrders" });

@@ -13,7 +13,8 @@ import {
 } from "viem";
 import { oracleAdapterAbi } from "../../src/abis/index.js";
 import {
-  type CheckOraclesReturnType,
+  type CheckAdapterFeedsReturnType,
+  checkAdapterFeeds,
   checkOracles,
   OracleCheckError,
   type OracleHealth,
@@ -156,7 +157,7 @@ function expectAgreement(name: string, outcome: Awaited<ReturnType<typeof contra
   }
 }
 
-describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
+describe("oracle health (checkAdapterFeeds) against OracleAdapter.priceWad", () => {
   let c: Connection;
   before(async () => {
     c = await setUp();
@@ -168,7 +169,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
         const { adapter, feed } = await build(c, v);
         const outcome = await contractOutcome(c.publicClient, adapter, feed);
         expect(outcome.error, `${v.name}: contract`).to.equal(v.expect.contractError);
-        const result = await checkOracles(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
+        const result = await checkAdapterFeeds(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
         const health = result.feeds[0];
         if (!health) throw new Error("no result");
         expect(health.verdict, health.message).to.equal(v.expect.verdict);
@@ -195,7 +196,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
       sequencer: { status: 0n, startedAgo: 100, gracePeriod: 3600 },
       expect: { contractError: "SequencerGracePeriodNotOver", verdict: "fail", reasons: ["GRACE_PERIOD"] },
     });
-    const { feeds, sequencer, blockTimestamp } = await checkOracles(c.publicClient, {
+    const { feeds, sequencer, blockTimestamp } = await checkAdapterFeeds(c.publicClient, {
       oracleAdapter: adapter,
       feeds: [{ feed, label: "ETH/USD", marketId: 3n }],
     });
@@ -229,8 +230,12 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     });
     const before = await c.publicClient.getBlockNumber();
     await c.networkHelpers.time.increase(120);
-    const now = await checkOracles(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
-    const then = await checkOracles(c.publicClient, { oracleAdapter: adapter, feeds: [feed], blockNumber: before });
+    const now = await checkAdapterFeeds(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
+    const then = await checkAdapterFeeds(c.publicClient, {
+      oracleAdapter: adapter,
+      feeds: [feed],
+      blockNumber: before,
+    });
     expect(now.feeds[0]?.reasons.map((r) => r.code)).to.deep.equal(["STALE"]);
     expect(then.blockNumber).to.equal(before);
     expect(then.feeds[0]?.verdict).to.equal("ok");
@@ -243,9 +248,9 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
       primary: { answer: 2_000n * 10n ** 8n, decimals: 8, updatedAgo: 1800 },
       expect: { contractError: null, verdict: "ok", reasons: [] },
     });
-    const loose = await checkOracles(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
+    const loose = await checkAdapterFeeds(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
     expect(loose.feeds[0]?.verdict).to.equal("ok");
-    const strict = await checkOracles(c.publicClient, {
+    const strict = await checkAdapterFeeds(c.publicClient, {
       oracleAdapter: adapter,
       feeds: [feed],
       thresholds: { heartbeatWarnBps: 4_000n },
@@ -275,13 +280,17 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
         },
       }),
     });
-    const result: CheckOraclesReturnType = await checkOracles(counting, { oracleAdapter: adapter, feeds });
+    const result: CheckAdapterFeedsReturnType = await checkAdapterFeeds(counting, { oracleAdapter: adapter, feeds });
     expect(requests).to.deep.equal(["eth_call"]);
     expect(result.feeds.map((f) => f.verdict)).to.deep.equal(["ok", "ok", "ok", "ok"]);
     expect(result.sequencer?.up).to.equal(true);
-    const extended = await counting.extend(oracleActions).checkOracles({ oracleAdapter: adapter, feeds });
+    const extended = await counting.extend(oracleActions).checkAdapterFeeds({ oracleAdapter: adapter, feeds });
     expect(extended.feeds.map((f) => f.priceWad)).to.deep.equal(result.feeds.map((f) => f.priceWad));
     expect(requests).to.deep.equal(["eth_call", "eth_call"]);
+    // The old names stay as deprecated aliases of the same function.
+    expect(checkOracles).to.equal(checkAdapterFeeds);
+    const legacy = await counting.extend(oracleActions).checkOracles({ oracleAdapter: adapter, feeds });
+    expect(legacy.feeds.map((f) => f.verdict)).to.deep.equal(result.feeds.map((f) => f.verdict));
   });
 
   it("checks 64 feeds (above the 22 one deployless call returns) in 3 calls at one block, each verdict the contract's", async () => {
@@ -306,7 +315,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
         },
       }),
     });
-    const result = await checkOracles(counting, { oracleAdapter: adapterContract.address, feeds });
+    const result = await checkAdapterFeeds(counting, { oracleAdapter: adapterContract.address, feeds });
     expect(requests).to.deep.equal(["eth_getBlockByNumber", "eth_call", "eth_call", "eth_call"]);
     expect(result.feeds).to.have.length(64);
     expect(result.feeds.map((f) => f.feed.toLowerCase())).to.deep.equal(feeds.map((f) => f.toLowerCase()));
@@ -321,7 +330,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     }
     // A pinned block needs no block request: three calls (22 + 22 + 20 feeds).
     requests.length = 0;
-    const pinned = await checkOracles(counting, {
+    const pinned = await checkAdapterFeeds(counting, {
       oracleAdapter: adapterContract.address,
       feeds,
       blockNumber: result.blockNumber,
@@ -347,7 +356,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     const now = BigInt(await c.networkHelpers.time.latest());
     const week = now - ((now + 345_600n) % 604_800n) + 604_800n; // next Sunday 00:00 UTC
     const read = async () =>
-      (await checkOracles(c.publicClient, { oracleAdapter: adapterContract.address, feeds: [feed.address] }))
+      (await checkAdapterFeeds(c.publicClient, { oracleAdapter: adapterContract.address, feeds: [feed.address] }))
         .feeds[0] as OracleHealth;
     const contractSays = async () =>
       adapterContract.read
@@ -405,7 +414,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
       const v = randomVector(rand, pick, i);
       const { adapter, feed } = await build(c, v);
       const outcome = await contractOutcome(c.publicClient, adapter, feed);
-      const result = await checkOracles(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
+      const result = await checkAdapterFeeds(c.publicClient, { oracleAdapter: adapter, feeds: [feed] });
       const health = result.feeds[0];
       if (!health) throw new Error("no result");
       expectAgreement(
@@ -421,7 +430,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
 
   describe("typed errors", () => {
     it("rejects an adapter that is not an address", async () => {
-      const error = await checkOracles(c.publicClient, { oracleAdapter: "0x1234" as Address, feeds: [] }).catch(
+      const error = await checkAdapterFeeds(c.publicClient, { oracleAdapter: "0x1234" as Address, feeds: [] }).catch(
         (e: unknown) => e,
       );
       expect(error).to.be.instanceOf(OracleCheckError);
@@ -430,7 +439,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     });
 
     it("rejects a feed that is not an address", async () => {
-      const error = await checkOracles(c.publicClient, {
+      const error = await checkAdapterFeeds(c.publicClient, {
         oracleAdapter: zeroAddress,
         feeds: ["ETH/USD" as Address],
       }).catch((e: unknown) => e);
@@ -439,7 +448,7 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
     });
 
     it("rejects an adapter without code, with the cause", async () => {
-      const error = await checkOracles(c.publicClient, {
+      const error = await checkAdapterFeeds(c.publicClient, {
         oracleAdapter: "0x000000000000000000000000000000000000dEaD",
         feeds: [],
       }).catch((e: unknown) => e);
@@ -449,14 +458,14 @@ describe("oracle health (checkOracles) against OracleAdapter.priceWad", () => {
 
     it("rejects a contract that is not an OracleAdapter", async () => {
       const notAdapter = await c.viem.deployContract(MOCK_V3, [8, 1n]);
-      const error = await checkOracles(c.publicClient, { oracleAdapter: notAdapter.address, feeds: [] }).catch(
+      const error = await checkAdapterFeeds(c.publicClient, { oracleAdapter: notAdapter.address, feeds: [] }).catch(
         (e: unknown) => e,
       );
       expect((error as OracleCheckError).code).to.equal("ADAPTER_CALL_FAILED");
     });
 
     it("rejects a negative threshold", async () => {
-      const error = await checkOracles(c.publicClient, {
+      const error = await checkAdapterFeeds(c.publicClient, {
         oracleAdapter: zeroAddress,
         feeds: [],
         thresholds: { nearBoundBps: -1n },

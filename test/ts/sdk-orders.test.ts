@@ -6,7 +6,7 @@ import {
   ParapetContractError,
   type ParapetInputError,
   ParapetLatencyDefenceError,
-  ParapetOrderSetupError,
+  ParapetSetupError,
   stopLossParams,
   takeProfitParams,
   triggerSizeOnTick,
@@ -60,18 +60,18 @@ describe("SDK orders: trigger orders and delayed orders", () => {
     expect(stop).to.include({ sizeDelta: -wad("2"), triggerAbove: false, acceptablePrice: 0n, reduceOnly: true });
 
     const notOperator = await rejects(trader.writePlaceTrigger({ owner, ...stop, keeperFee: "1" }));
-    expect(notOperator).to.be.instanceOf(ParapetOrderSetupError);
-    expect((notOperator as ParapetOrderSetupError).code).to.equal("ORDERS_NOT_OPERATOR");
-    expect((notOperator as ParapetOrderSetupError).fix).to.include(`setOperator(${triggerOrders}, true)`);
+    expect(notOperator).to.be.instanceOf(ParapetSetupError);
+    expect((notOperator as ParapetSetupError).code).to.equal("ORDERS_NOT_OPERATOR");
+    expect((notOperator as ParapetSetupError).fix).to.include(`setOperator(${triggerOrders}, true)`);
 
     await trader.writeSetOperator({ operator: triggerOrders, allowed: true });
     const noAllowance = await rejects(trader.writePlaceTrigger({ owner, ...stop, keeperFee: "1" }));
-    expect((noAllowance as ParapetOrderSetupError).code).to.equal("ALLOWANCE_TOO_LOW");
-    expect((noAllowance as ParapetOrderSetupError).fix).to.include('spender: "triggerOrders"');
+    expect((noAllowance as ParapetSetupError).code).to.equal("ALLOWANCE_TOO_LOW");
+    expect((noAllowance as ParapetSetupError).fix).to.include('spender: "triggerOrders"');
 
     // Someone who is not the owner's operator cannot place for it.
     const stranger = await rejects(keeper.writePlaceTrigger({ owner, ...stop }));
-    expect((stranger as ParapetOrderSetupError).code).to.equal("SENDER_NOT_AUTHORIZED");
+    expect((stranger as ParapetSetupError).code).to.equal("SENDER_NOT_AUTHORIZED");
 
     await trader.writeApprove({ amount: "10", spender: "triggerOrders" });
     const placed = await trader.writePlaceTrigger({ owner, ...stop, keeperFee: "1" });
@@ -213,7 +213,7 @@ describe("SDK orders: trigger orders and delayed orders", () => {
   it("delayed orders: commit, settle at the first round after the delay (not before, no cancel then), cancel a missed one", async () => {
     const commit = { owner, marketId: 1n, sizeDelta: "0.1", slippageBps: 200, keeperFee: "1" } as const;
     const notOperator = await rejects(trader.writeCommitOrder(commit));
-    expect((notOperator as ParapetOrderSetupError).code).to.equal("ORDERS_NOT_OPERATOR");
+    expect((notOperator as ParapetSetupError).code).to.equal("ORDERS_NOT_OPERATOR");
     await trader.writeSetOperator({ operator: delayedOrders, allowed: true });
     await trader.writeApprove({ amount: "10", spender: "delayedOrders" });
     const { orderId } = await trader.writeCommitOrder(commit);

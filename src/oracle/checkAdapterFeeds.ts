@@ -18,7 +18,7 @@ import {
 /** A feed to check: its address, or the address with a label (symbol) and the market it prices. */
 export type OracleFeedInput = Address | { feed: Address; label?: string | undefined; marketId?: bigint | undefined };
 
-export type CheckOraclesParameters = {
+export type CheckAdapterFeedsParameters = {
   oracleAdapter: Address;
   feeds: readonly OracleFeedInput[];
   /** Warning thresholds; missing fields take {@link defaultOracleWarnThresholds}. */
@@ -28,7 +28,7 @@ export type CheckOraclesParameters = {
   blockTag?: BlockTag | undefined;
 };
 
-export type CheckOraclesReturnType = {
+export type CheckAdapterFeedsReturnType = {
   blockNumber: bigint;
   /** `block.timestamp` as the adapter sees it in the same call. */
   blockTimestamp: bigint;
@@ -38,7 +38,7 @@ export type CheckOraclesReturnType = {
   feeds: OracleHealth[];
 };
 
-export type CheckOraclesErrorType = OracleCheckError;
+export type CheckAdapterFeedsErrorType = OracleCheckError;
 
 const readerAbi = [
   { type: "constructor", stateMutability: "nonpayable", inputs: [{ type: "address" }, { type: "address[]" }] },
@@ -209,18 +209,18 @@ async function readReport(
  * and `contractError` the custom error), `warn` for conditions the contract does not see yet (heartbeat almost due,
  * answer near a bound, deviation rising), `ok` otherwise.
  */
-export async function checkOracles(
+export async function checkAdapterFeeds(
   client: Client,
-  parameters: CheckOraclesParameters,
-): Promise<CheckOraclesReturnType> {
+  parameters: CheckAdapterFeedsParameters,
+): Promise<CheckAdapterFeedsReturnType> {
   if (typeof parameters !== "object" || parameters === null) {
-    // The common slip: the top-level function given a Parapet client, as if it were `parapet.checkOracles()`.
+    // The common slip: the low-level check given a Parapet client, as if it were `parapet.checkOracles()`.
     const isParapet = typeof client === "object" && client !== null && "deployment" in client;
     throw new OracleCheckError({
       code: "MISSING_PARAMETERS",
-      summary: `checkOracles(client, { oracleAdapter, feeds }) was called without its parameters${isParapet ? " and with a Parapet client" : ""}.`,
+      summary: `checkAdapterFeeds(client, { oracleAdapter, feeds }) was called without its parameters${isParapet ? " and with a Parapet client" : ""}.`,
       fix: isParapet
-        ? "Call parapet.checkOracles() (or checkMarketOracles(parapet)) to check the deployment's feeds; checkOracles(publicClient, { oracleAdapter, feeds }) is the low-level check of any adapter."
+        ? "Call parapet.checkOracles() (or checkMarketOracles(parapet)) to check the deployment's feeds; checkAdapterFeeds(publicClient, { oracleAdapter, feeds }) is the low-level check of any adapter."
         : "Pass { oracleAdapter, feeds } as the second argument.",
     });
   }
@@ -287,9 +287,23 @@ export async function checkOracles(
   return { ...block, sequencer: sequencerHealth, feeds: results };
 }
 
-/** The oracle actions bound to a client, viem-style: `publicClient.extend(oracleActions).checkOracles({...})`. */
+/** The oracle actions bound to a client, viem-style: `publicClient.extend(oracleActions).checkAdapterFeeds({...})`. */
 export function oracleActions(client: Client) {
+  const check = (parameters: CheckAdapterFeedsParameters) => checkAdapterFeeds(client, parameters);
   return {
-    checkOracles: (parameters: CheckOraclesParameters) => checkOracles(client, parameters),
+    checkAdapterFeeds: check,
+    /** @deprecated Use `checkAdapterFeeds` (`parapet.checkOracles()` is the deployment-level check). */
+    checkOracles: check,
   };
 }
+
+// The low-level check was called `checkOracles`, the name of the Parapet client's deployment-level method: kept so
+// that existing code compiles.
+/** @deprecated Use {@link checkAdapterFeeds}; `parapet.checkOracles()` / `checkMarketOracles` check a deployment. */
+export const checkOracles = checkAdapterFeeds;
+/** @deprecated Use {@link CheckAdapterFeedsParameters}. */
+export type CheckOraclesParameters = CheckAdapterFeedsParameters;
+/** @deprecated Use {@link CheckAdapterFeedsReturnType} (or `CheckMarketOraclesReturnType`). */
+export type CheckOraclesReturnType = CheckAdapterFeedsReturnType;
+/** @deprecated Use {@link CheckAdapterFeedsErrorType}. */
+export type CheckOraclesErrorType = CheckAdapterFeedsErrorType;
