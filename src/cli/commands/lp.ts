@@ -1,8 +1,8 @@
 // `parapet lp`: request LP deposits and redemptions (the LP side of the latency defence: they settle at the pool mark
 // at least the vault's delay later), settle and cancel requests, list the live ones. A thin shell over
 // src/actions/lp.ts: parse → connect → the SDK action (its pre-checks and typed errors) → a line or `--json`.
-import { type Address, formatUnits } from "viem";
-import { liquidityVaultAbi, testTokenAbi } from "../../abis/index.js";
+import { type Address, erc20Abi, formatUnits } from "viem";
+import { liquidityVaultAbi } from "../../abis/index.js";
 import {
   getLpFlowParams,
   getLpRequest,
@@ -188,7 +188,7 @@ async function runDeposit(values: Values, io: CliIo): Promise<number> {
     const { keeperFeeTokens } = await getLpFlowParams(client);
     const allowance = await client.publicClient.readContract({
       address: client.deployment.collateralToken,
-      abi: testTokenAbi,
+      abi: erc20Abi,
       functionName: "allowance",
       args: [me, client.deployment.liquidityVault],
     });
