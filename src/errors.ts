@@ -62,22 +62,16 @@ export type ParapetErrorCode =
 
 import { ParapetError } from "./parapetError.js";
 
-export { type AnyParapetErrorCode, ParapetError, type ParapetErrorParameters } from "./parapetError.js";
+export {
+  type AnyParapetErrorCode,
+  ParapetError,
+  type ParapetErrorParameters,
+  ParapetInputError,
+} from "./parapetError.js";
 
 /** The deployment does not match the client: wrong chain, missing or invalid address, unknown market. */
 export class ParapetDeploymentError extends ParapetError<ParapetErrorCode> {
   override name = "ParapetDeploymentError";
-}
-
-/** Bad caller input: a JS number/float/NaN for money, a negative or zero amount, too many decimals, bad decimals. */
-export class ParapetInputError extends ParapetError<ParapetErrorCode> {
-  override name = "ParapetInputError";
-  /** The parameter that was refused. */
-  readonly argument: string;
-  constructor(argument: string, summary: string, fix: string, cause?: unknown) {
-    super({ code: "INVALID_INPUT", summary: `Invalid ${argument}: ${summary}`, fix, cause });
-    this.argument = argument;
-  }
 }
 
 /**

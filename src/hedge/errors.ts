@@ -1,4 +1,4 @@
-import { ParapetInputError } from "../errors.js";
+import { ParapetInputError } from "../parapetError.js";
 
 export type HedgeInputErrorParameters = { field: string; value: unknown; fix: string };
 

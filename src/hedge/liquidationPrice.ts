@@ -1,6 +1,6 @@
 // The liquidation price of an isolated position with projected funding, in `number` analytics (USD, fractions): one
 // formula for the hedge planner (stops, collateral) and the stress scenarios of risk/, kept here, in the lower layer.
-import { ParapetInputError } from "../errors.js";
+import { ParapetInputError } from "../parapetError.js";
 
 export type LiquidationPriceUsdParameters = {
   /** Units, negative for a short; non-zero. */

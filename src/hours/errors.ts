@@ -1,4 +1,4 @@
-import { ParapetInputError } from "../errors.js";
+import { ParapetInputError } from "../parapetError.js";
 
 export type MarketScheduleErrorParameters = {
   /** The field refused, as a path into the schedule (e.g. `sessions[2].closeMinute`). */

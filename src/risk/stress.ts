@@ -8,10 +8,10 @@
 // Everything here is `number` analytics: the chain's WAD bigints are converted at the edge (`riskBookFromSnapshots`),
 // a double keeps ~15–16 significant digits, far below what a stress estimate can tell apart. Nothing here moves money.
 import type { Snapshot } from "../actions/read.js";
-import { ParapetInputError } from "../errors.js";
 import { expectFinite, expectRatio } from "../hedge/liquidationPrice.js";
 import type { HedgeMarket, HedgePlan } from "../hedge/types.js";
 import { DEFAULT_REOPEN_GAPS } from "../hours/defaults.js";
+import { ParapetInputError } from "../parapetError.js";
 import { wadToNumber } from "../units.js";
 import type {
   RiskBook,
