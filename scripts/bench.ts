@@ -721,10 +721,14 @@ if (process.env.BENCH_COLD) {
     const hash = measuredTx[key];
     if (hash === undefined) throw new Error(`BENCH_COLD=${key}: no such measured transaction`);
     const tx = await publicClient.getTransaction({ hash });
-    process.stderr.write(`cold accesses of ${key}:\n${await coldAccesses(provider, hash, tx.to ?? zeroAddress, names)}\n`);
+    process.stderr.write(
+      `cold accesses of ${key}:\n${await coldAccesses(provider, hash, tx.to ?? zeroAddress, names)}\n`,
+    );
     if (process.env.BENCH_OPCODES) {
       const { opcodeHistogram } = await import("./bench/cold.js");
-      process.stderr.write(`opcodes of ${key} (depth ${process.env.BENCH_OPCODES}):\n${await opcodeHistogram(provider, hash, Number(process.env.BENCH_OPCODES))}\n`);
+      process.stderr.write(
+        `opcodes of ${key} (depth ${process.env.BENCH_OPCODES}):\n${await opcodeHistogram(provider, hash, Number(process.env.BENCH_OPCODES))}\n`,
+      );
     }
   }
 }

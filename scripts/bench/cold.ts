@@ -54,7 +54,10 @@ export async function coldAccesses(
       lines.push(`  SSTORE ${String(step.gasCost).padStart(5)} ${name(here)} ${top(0)}`);
     } else if (step.op.startsWith("LOG")) {
       lines.push(`  ${step.op} ${step.gasCost} ${name(here)}`);
-    } else if ((step.op === "EXTCODESIZE" || step.op === "BALANCE" || step.op === "EXTCODEHASH") && step.gasCost >= 2600) {
+    } else if (
+      (step.op === "EXTCODESIZE" || step.op === "BALANCE" || step.op === "EXTCODEHASH") &&
+      step.gasCost >= 2600
+    ) {
       lines.push(`  ${step.op} cold ${name(here)} ${top(0)}`);
     }
   }
