@@ -46,9 +46,9 @@ export async function coldAccesses(
       const callee = next !== undefined && next.depth === step.depth + 1 ? next.gas : 0;
       const own = step.gasCost - callee;
       lines.push(`${step.op} ${name(here)} → ${name(target)} (access ${own >= 2600 ? "cold" : "warm"})`);
-    } else if (step.op === "SLOAD" && step.gasCost >= 2100) {
-      coldSloads++;
-      lines.push(`  cold SLOAD  ${name(here)} ${top(0)}`);
+    } else if (step.op === "SLOAD" && (step.gasCost >= 2100 || process.env.BENCH_COLD_WARM)) {
+      if (step.gasCost >= 2100) coldSloads++;
+      lines.push(`  ${step.gasCost >= 2100 ? "cold" : "warm"} SLOAD  ${name(here)} ${top(0)}`);
     } else if (step.op === "SSTORE") {
       sstoreGas += step.gasCost;
       lines.push(`  SSTORE ${String(step.gasCost).padStart(5)} ${name(here)} ${top(0)}`);
