@@ -709,6 +709,31 @@ if (process.env.BENCH_PROFILE) {
   process.stderr.write(`gas of ${key} by source line (top 60):\n${table}\n`);
 }
 
+if (process.env.BENCH_COLD) {
+  const { coldAccesses } = await import("./bench/cold.js");
+  const names: Record<string, string> = {
+    [vault.address.toLowerCase()]: "vault",
+    [adapter.address.toLowerCase()]: "adapter",
+    [token.address.toLowerCase()]: "token",
+    [modules.liquidationModule.toLowerCase()]: "liqModule",
+    [ethFeed.address.toLowerCase()]: "ethFeed",
+  };
+  for (const key of process.env.BENCH_COLD.split(",") as BenchKey[]) {
+    const hash = measuredTx[key];
+    if (hash === undefined) throw new Error(`BENCH_COLD=${key}: no such measured transaction`);
+    const tx = await publicClient.getTransaction({ hash });
+    process.stderr.write(
+      `cold accesses of ${key}:\n${await coldAccesses(provider, hash, tx.to ?? zeroAddress, names)}\n`,
+    );
+    if (process.env.BENCH_OPCODES) {
+      const { opcodeHistogram } = await import("./bench/cold.js");
+      process.stderr.write(
+        `opcodes of ${key} (depth ${process.env.BENCH_OPCODES}):\n${await opcodeHistogram(provider, hash, Number(process.env.BENCH_OPCODES))}\n`,
+      );
+    }
+  }
+}
+
 // ------------------------------------------------------------------ output
 const final = result as BenchResult;
 if (JSON_MODE) {

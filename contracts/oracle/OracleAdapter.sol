@@ -33,23 +33,33 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
     uint256 public constant MAX_CLOSING_WINDOW = 1 days;
     uint256 public constant MAX_REOPEN_DELAY = 1 hours;
 
-    /// @dev {FeedConfig} and whether the feed has market hours, in one slot: a feed without hours pays nothing more.
+    /// @dev {FeedConfig}, whether the feed has market hours and whether a sequencer feed is set, in one slot: a feed
+    /// without hours pays nothing more, and on a chain without a sequencer feed a read never touches the sequencer
+    /// slot. Both heartbeats are ≤ `MAX_HEARTBEAT` (7 days = 604,800 s < 2^24), checked by {setFeed}.
+    /// `sequencerChecked` is `sequencerFeed != address(0)` for every configured feed: {setFeed} copies it and
+    /// {setSequencer} rewrites it on every configured feed when the sequencer is switched on or off.
     struct StoredFeed {
-        uint32 heartbeat;
-        uint32 secondaryHeartbeat;
+        uint24 heartbeat;
+        uint24 secondaryHeartbeat;
         uint16 maxDeviationBps;
         bool hasBounds;
         address secondaryFeed;
         bool scheduled;
+        bool sequencerChecked;
     }
 
     mapping(address feed => StoredFeed) internal _feeds;
     mapping(address feed => FeedBounds) internal _bounds;
     mapping(address feed => MarketHours.Packed) internal _hours;
 
-    // Packed in one slot: both are read on every price on L2.
+    // Packed in one slot: both are read on every price when a sequencer feed is set.
     address public override sequencerFeed;
     uint32 public override sequencerGracePeriod;
+
+    /// @dev Every configured feed (its position + 1 in `_feedPosition`), for {setSequencer} to switch their
+    /// `sequencerChecked` bits.
+    address[] internal _feedList;
+    mapping(address feed => uint256 positionPlusOne) internal _feedPosition;
 
     constructor(address initialOwner) Ownable(initialOwner) {}
 
@@ -83,9 +93,14 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
     }
 
     function _price(address feed) internal view returns (uint256 primaryWad, uint256 flags, uint256 tradableAt) {
-        _checkSequencer();
         StoredFeed memory config = _feeds[feed];
-        if (config.heartbeat == 0) revert FeedNotConfigured(feed);
+        // The sequencer comes first, before every check of the feed (an unconfigured one included); a configured
+        // feed's bit says whether one is set, so without a sequencer feed its slot is never read.
+        if (config.heartbeat == 0) {
+            _checkSequencer();
+            revert FeedNotConfigured(feed);
+        }
+        if (config.sequencerChecked) _checkSequencer();
         // A closed market is not a stale feed: it says so, and after the reopen only a round published since counts
         // (the close's last answer is not the market's price any more).
         uint256 openedAt;
@@ -232,13 +247,18 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
             maxDeviationBps = 0;
         }
         (bool boundsKnown, int128 minAnswer, int128 maxAnswer) = _tryReadBounds(feed);
+        if (_feedPosition[feed] == 0) {
+            _feedList.push(feed);
+            _feedPosition[feed] = _feedList.length;
+        }
         _feeds[feed] = StoredFeed({
-            heartbeat: heartbeat,
-            secondaryHeartbeat: secondaryHeartbeat,
+            heartbeat: uint24(heartbeat), // ≤ MAX_HEARTBEAT < 2^24 (_checkHeartbeat)
+            secondaryHeartbeat: uint24(secondaryHeartbeat),
             maxDeviationBps: maxDeviationBps,
             hasBounds: boundsKnown,
             secondaryFeed: secondaryFeed,
-            scheduled: _feeds[feed].scheduled // reconfiguring a feed keeps its hours
+            scheduled: _feeds[feed].scheduled, // reconfiguring a feed keeps its hours
+            sequencerChecked: sequencerFeed != address(0)
         });
         emit FeedSet(feed, heartbeat, secondaryFeed, secondaryHeartbeat, maxDeviationBps);
         if (boundsKnown) {
@@ -255,6 +275,13 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
         delete _feeds[feed];
         delete _bounds[feed];
         delete _hours[feed];
+        // Swap and pop: the last feed takes the removed one's place in the list.
+        uint256 position = _feedPosition[feed] - 1;
+        address last = _feedList[_feedList.length - 1];
+        _feedList[position] = last;
+        _feedPosition[last] = position + 1;
+        _feedList.pop();
+        delete _feedPosition[feed];
         emit FeedRemoved(feed);
     }
 
@@ -272,6 +299,12 @@ contract OracleAdapter is IOracleAdapter, Ownable2Step {
     function setSequencer(address sequencerFeed_, uint32 gracePeriod) external override onlyOwner {
         if (sequencerFeed_ != address(0) && sequencerFeed_.code.length == 0) revert NotAContract(sequencerFeed_);
         if (gracePeriod > MAX_GRACE_PERIOD) revert GracePeriodOutOfBounds(gracePeriod, MAX_GRACE_PERIOD);
+        bool checked = sequencerFeed_ != address(0);
+        if (checked != (sequencerFeed != address(0))) {
+            // Switched on or off: every configured feed's bit follows (one SSTORE per feed, owner only).
+            uint256 n = _feedList.length;
+            for (uint256 i; i < n; ++i) _feeds[_feedList[i]].sequencerChecked = checked;
+        }
         sequencerFeed = sequencerFeed_;
         sequencerGracePeriod = gracePeriod;
         emit SequencerSet(sequencerFeed_, gracePeriod);
