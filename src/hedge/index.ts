@@ -1,7 +1,18 @@
 export { HedgeInputError, type HedgeInputErrorParameters } from "./errors.js";
 export * from "./execute.js";
 export { hedgeMarketHoursFromChain, hedgeMarketsFromChain, marketAsset } from "./fromChain.js";
-export { constantProductLp, exposureUnits, exposureValueUsd, lpAssetUnits, lpValueUsd } from "./lp.js";
+export {
+  concentratedAmounts,
+  concentratedGamma,
+  concentratedLp,
+  concentratedValueUsd,
+  constantProductLp,
+  exposureGamma,
+  exposureUnits,
+  exposureValueUsd,
+  lpAssetUnits,
+  lpValueUsd,
+} from "./lp.js";
 export {
   closeMaintenanceRatio,
   DEFAULT_HEDGE_POLICY,

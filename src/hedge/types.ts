@@ -13,7 +13,24 @@ export type Exposure =
    * (= √(x·y)): it holds `liquidity / √price` of the asset, so its delta falls as the price rises. Fees are ignored.
    * Build one from a USD value with `constantProductLp`.
    */
-  | { kind: "constantProductLp"; asset: string; liquidity: number; label?: string | undefined };
+  | { kind: "constantProductLp"; asset: string; liquidity: number; label?: string | undefined }
+  /**
+   * A concentrated-liquidity ASSET/USD position (Uniswap v3 style) with liquidity `liquidity` in human units
+   * (√(asset·USD)) on the price range [`lowerPriceUsd`, `upperPriceUsd`): below the range it is all asset, above it all
+   * USD, inside it holds `L·(1/√P − 1/√upper)` of the asset and `L·(√P − √lower)` USD. `feesUsd`: uncollected fees
+   * (their asset part in `feesAssetUnits`), counted in the value but not in the price-dependent delta. Build one
+   * from a USD value with `concentratedLp`, or read it from chain with `readExposures`.
+   */
+  | {
+      kind: "concentratedLp";
+      asset: string;
+      liquidity: number;
+      lowerPriceUsd: number;
+      upperPriceUsd: number;
+      feesAssetUnits?: number | undefined;
+      feesUsd?: number | undefined;
+      label?: string | undefined;
+    };
 
 /** Risk numbers of one market the planner may hedge in (from the chain via `hedgeMarketFromSnapshot`, or a backtest). */
 export type HedgeMarket = {
