@@ -23,6 +23,8 @@ export const ABI_SOURCES = {
   accountScannerAbi: "contracts/lens/AccountScanner.sol/AccountScanner.json",
   liquidationSimulatorAbi: "contracts/lens/LiquidationSimulator.sol/LiquidationSimulator.json",
   snapshotReaderAbi: "contracts/lens/SnapshotReader.sol/SnapshotReader.json",
+  uniswapV3PositionsReaderAbi: "contracts/lens/UniswapV3PositionsReader.sol/UniswapV3PositionsReader.json",
+  weth9Abi: "contracts/test/WETH9.sol/WETH9.json",
 };
 
 /**
@@ -35,6 +37,8 @@ const WITH_BYTECODE = new Set([
   "accountScannerAbi",
   "liquidationSimulatorAbi",
   "snapshotReaderAbi",
+  "uniswapV3PositionsReaderAbi",
+  "weth9Abi",
   "perpVaultAbi",
   "liquidationModuleAbi",
   "adminModuleAbi",

@@ -14,3 +14,5 @@ export { delayedOrdersAbi, delayedOrdersBytecode } from "./delayedOrders.js";
 export { accountScannerAbi, accountScannerBytecode } from "./accountScanner.js";
 export { liquidationSimulatorAbi, liquidationSimulatorBytecode } from "./liquidationSimulator.js";
 export { snapshotReaderAbi, snapshotReaderBytecode } from "./snapshotReader.js";
+export { uniswapV3PositionsReaderAbi, uniswapV3PositionsReaderBytecode } from "./uniswapV3PositionsReader.js";
+export { weth9Abi, weth9Bytecode } from "./weth9.js";
