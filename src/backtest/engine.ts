@@ -6,7 +6,6 @@
 
 import { DAY_MS } from "../data/csv.js";
 import { annualiseRate, type EwmaState, ewmaStep } from "../funding/carry.js";
-import { exposureValueUsd } from "../hedge/lp.js";
 import { isolatedLiquidationPriceUsd, planHedge, resolveHedgePolicy, tradeCostUsd } from "../hedge/plan.js";
 import { logReturns, stdDev } from "../hedge/ratio.js";
 import {
@@ -17,8 +16,10 @@ import {
 } from "../hedge/rebalance.js";
 import type { HedgeMarket, HedgePlan, HedgeWarning, RebalancePolicy, RebalanceTrigger } from "../hedge/types.js";
 import { closedWithin, validateSchedule } from "../hours/schedule.js";
+import { hedgeStepPnl, PnlLedger } from "./attribution.js";
 import { DEFAULT_BACKTEST_COSTS } from "./defaults.js";
 import { BacktestInputError } from "./errors.js";
+import { replayExposures, resolveLpFeeAprs } from "./exposures.js";
 import type {
   BacktestCosts,
   BacktestEvent,
@@ -60,6 +61,8 @@ type Account = {
   /** The latest plan's collateral per unit of size and the price it was planned at (for intraday margin calls). */
   collateralPerUnitUsd: number;
   plannedPriceUsd: number;
+  /** The market price the account's P&L has been attributed up to (the last close, or a liquidation's price). */
+  markPriceUsd: number;
 };
 
 /** Variance of the daily changes of a series. */
@@ -290,13 +293,30 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     vols[a] = arr;
   }
 
-  const unhedgedValueUsd: number[] = [];
-  for (let t = i0; t <= i1; t++) {
-    let v = 0;
-    for (const e of input.exposures) v += exposureValueUsd(e, close(e.asset)[t] as number);
-    unhedgedValueUsd.push(v);
-  }
+  const lpFeeAprs = resolveLpFeeAprs(input.exposures, input.lpFeeApr);
+  const exposureReplay = replayExposures(input.exposures, close, lpFeeAprs, i0, i1);
+  const unhedgedValueUsd = exposureReplay.valueUsd;
   const initialExposureUsd = unhedgedValueUsd[0] as number;
+
+  // The exposure assets each market hedges other than its own: a hedge's close-to-close step is compared with their
+  // return (weighted by delta notional) and the difference booked as basis.
+  const crossAssets: Record<string, string[]> = {};
+  for (const m of marketAssets)
+    crossAssets[m] = exposureAssets.filter((x) => x !== m && (hedgePolicy.hedgeWith[x] ?? x) === m);
+  /** The exposure return market `m`'s hedge is compared with on day t, or undefined when it hedges only its own asset. */
+  const exposureReturnFor = (m: string, t: number): number | undefined => {
+    const cross = crossAssets[m] as string[];
+    if (cross.length === 0) return undefined;
+    let weighted = 0;
+    let weight = 0;
+    for (const x of [m, ...cross]) {
+      const w = exposureReplay.deltaNotionalUsd[x]?.[t - i0] ?? 0;
+      const prices = close(x);
+      weighted += w * ((prices[t] as number) / (prices[t - 1] as number) - 1);
+      weight += w;
+    }
+    return weight > 0 ? weighted / weight : undefined;
+  };
 
   const policyNames = input.policies ?? BACKTEST_POLICY_NAMES;
   const triggers: Record<BacktestPolicyName, RebalanceTrigger | undefined> = {
@@ -354,6 +374,16 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     let extraCollateralDays = 0;
     const rateOfCollateral = input.collateralOpportunityRatePerYear ?? DEFAULT_COLLATERAL_OPPORTUNITY_RATE;
     const topUpWhileClosed = input.topUpWhileClosed ?? false;
+    const pnl = new PnlLedger();
+    /** Moves an account's mark to `priceUsd`, booking its P&L (all price P&L: used within the day). */
+    const markTo = (acc: Account, priceUsd: number) => {
+      pnl.add("hedgePricePnl", acc.sizeUnits * (priceUsd - acc.markPriceUsd));
+      acc.markPriceUsd = priceUsd;
+    };
+    /** Books a liquidation that leaves `leftUsd` in the account, against its equity at its mark. */
+    const bookLiquidation = (acc: Account, leftUsd: number) => {
+      pnl.add("liquidations", leftUsd - (acc.collateralUsd + acc.sizeUnits * (acc.markPriceUsd - acc.entryPriceUsd)));
+    };
 
     /** In the closing window before a closure, an account below the closing margin is liquidated at the close. */
     function closingWindowCheck(acc: Account, t: number, date: string, price: number, mmRatio: number) {
@@ -365,6 +395,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       const penaltyUsd =
         Math.abs(acc.sizeUnits) * price * (params.liquidationPenaltyRatio ?? 0.01) + params.liquidationFeeUsd;
       const left = Math.max(0, equity - penaltyUsd);
+      bookLiquidation(acc, left);
       events.push({
         dayIndex: t - i0,
         date,
@@ -388,6 +419,11 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     for (let t = i0; t <= i1; t++) {
       const date = dates[t] as string;
       const dayStart = history.timestampsMs[t] as number;
+      if (t > i0) {
+        pnl.add("exposurePricePnl", exposureReplay.pricePnlUsd[t - i0] as number);
+        pnl.add("impermanentLoss", exposureReplay.impermanentLossUsd[t - i0] as number);
+        pnl.add("lpFeesEarned", exposureReplay.lpFeesUsd[t - i0] as number);
+      }
       if (policy !== undefined && t > i0) {
         for (const acc of accounts.values()) {
           const a = acc.marketAsset;
@@ -408,6 +444,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
                 params.liquidationFeeUsd;
               const badDebtUsd = Math.max(0, -equity);
               const left = Math.max(0, equity - penaltyUsd);
+              markTo(acc, openPrice);
+              bookLiquidation(acc, left);
               events.push({
                 dayIndex: t - i0,
                 date,
@@ -440,6 +478,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
               const paidUsd = acc.sizeUnits * priceUsd * p.ratePerInterval;
               acc.collateralUsd -= paidUsd;
               carry += paidUsd;
+              pnl.add("fundingCarry", -paidUsd);
               carryLedger.push({
                 timestampMs: p.timestampMs,
                 marketAsset: a,
@@ -479,6 +518,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
                 reserveDrawn += topUp;
                 const gasUsd = gasUsdAt(t);
                 wallet -= gasUsd;
+                pnl.add("gas", -gasUsd);
                 gas += gasUsd;
                 rebalances++;
                 events.push({
@@ -505,6 +545,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
                 Math.abs(acc.sizeUnits) * liqPrice * (params.liquidationPenaltyRatio ?? 0.01) +
                 params.liquidationFeeUsd;
               const left = Math.max(0, acc.collateralUsd + acc.sizeUnits * (liqPrice - acc.entryPriceUsd) - penaltyUsd);
+              markTo(acc, liqPrice);
+              bookLiquidation(acc, left);
               events.push({
                 dayIndex: t - i0,
                 date,
@@ -526,7 +568,19 @@ export function runBacktest(input: BacktestInput): BacktestResult {
         }
       }
 
-      // Close: re-plan, decide, act.
+      // Close: mark every hedge (the step since its last mark is compared with the exposure's return over the day, the
+      // rest is basis; a liquidated account has no size left to mark), then re-plan, decide, act.
+      for (const acc of accounts.values()) {
+        const step = hedgeStepPnl(
+          acc.sizeUnits,
+          acc.markPriceUsd,
+          close(acc.marketAsset)[t] as number,
+          exposureReturnFor(acc.marketAsset, t),
+        );
+        pnl.add("hedgePricePnl", step.pricePnlUsd);
+        pnl.add("basis", step.basisUsd);
+        acc.markPriceUsd = close(acc.marketAsset)[t] as number;
+      }
       const plan = plans[t] as HedgePlan;
       if (policy !== undefined) {
         const targets = new Map(plan.targets.map((x) => [x.marketAsset, x]));
@@ -544,6 +598,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
               lastRebalancePriceUsd: target.priceUsd,
               collateralPerUnitUsd: 0,
               plannedPriceUsd: target.priceUsd,
+              markPriceUsd: close(a)[t] as number,
             };
             accounts.set(a, acc);
           }
@@ -610,6 +665,9 @@ export function runBacktest(input: BacktestInput): BacktestResult {
             }
             acc.sizeUnits = s1;
             acc.collateralUsd -= feeUsd;
+            pnl.add("tradingFees", -feeUsd);
+            // impactUsd = Δsize × (fill − price): what the fill cost against the oracle price.
+            pnl.add("fillSlippage", -impactUsd);
             costUsd += feeUsd + impactUsd;
             fees += feeUsd + impactUsd;
           }
@@ -625,6 +683,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
           acc.collateralUsd += moveUsd;
           const gasUsd = gasUsdAt(t);
           wallet -= gasUsd;
+          pnl.add("gas", -gasUsd);
           gas += gasUsd;
           costUsd += gasUsd;
           acc.lastRebalanceMs = nowMs;
@@ -671,6 +730,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
         extraCollateralDays++;
       }
       valueUsd.push(value);
+      pnl.closeDay();
       carryCumulativeUsd.push(carry);
       marginRatio.push(minMargin);
       const exposureNotional = plan.targets.reduce((s, x) => s + Math.abs(x.exposureUsd), 0);
@@ -698,7 +758,8 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     return {
       name,
       metrics,
-      series: { valueUsd, carryCumulativeUsd, marginRatio, hedgeRatio },
+      series: { valueUsd, carryCumulativeUsd, marginRatio, hedgeRatio, attribution: pnl.series },
+      attribution: pnl.totals(),
       events,
       carryLedger,
       outsideFundingUsd: outsideUsd,
@@ -727,6 +788,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       ),
       topUpWhileClosed: input.topUpWhileClosed ?? false,
       collateralOpportunityRatePerYear: input.collateralOpportunityRatePerYear ?? DEFAULT_COLLATERAL_OPPORTUNITY_RATE,
+      lpFeeAprs,
       alignment: history.alignment,
     },
     elapsedMs: performance.now() - started,

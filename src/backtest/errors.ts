@@ -21,7 +21,9 @@ export type BacktestInputErrorCode =
   /** A backtest was asked without any exposure. */
   | "NO_EXPOSURE"
   /** A hedge market's risk parameters (margin ratios, fees, skew scale) are missing. */
-  | "MISSING_MARKET";
+  | "MISSING_MARKET"
+  /** `lpFeeApr` is negative, not finite, or an array whose length is not the number of exposures. */
+  | "INVALID_LP_FEE_APR";
 
 /** Parameters of a {@link BacktestInputError}. */
 export type BacktestInputErrorParameters = ParapetErrorParameters<BacktestInputErrorCode>;

@@ -1,5 +1,7 @@
 // A self-contained HTML report of a backtest: inline CSS and inline SVG charts drawn here, nothing fetched.
+import { PNL_TERMS, type PnlAttributionSeries } from "./attribution.js";
 import type { BacktestMetrics, BacktestPolicyName, BacktestResult } from "./types.js";
+import { BACKTEST_POLICY_NAMES } from "./types.js";
 
 export type RenderBacktestReportOptions = {
   /** Page title (default "Parapet backtest"). */
@@ -228,6 +230,131 @@ export function lineChart(o: ChartOptions): string {
   return `<figure><figcaption>${escapeHtml(o.title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join("")}</svg><div class="legend">${legend}</div>${o.note === undefined ? "" : `<p class="note">${escapeHtml(o.note)}</p>`}</figure>`;
 }
 
+/**
+ * The P&L attribution as table rows: a heading row (term, then each policy of the result), one row per term, the
+ * total last. Cells formatted with `formatUsd`.
+ */
+export function attributionRows(result: BacktestResult): string[][] {
+  const names = BACKTEST_POLICY_NAMES.filter((n) => result.policies[n] !== undefined);
+  const cell = (n: BacktestPolicyName, key: (typeof PNL_TERMS)[number]["key"] | "total") =>
+    formatUsd(result.policies[n]?.attribution[key] ?? Number.NaN);
+  return [
+    ["P&L term", ...names],
+    ...PNL_TERMS.map((t) => [t.heading, ...names.map((n) => cell(n, t.key))]),
+    ["Total", ...names.map((n) => cell(n, "total"))],
+  ];
+}
+
+export type StackedBand = { label: string; color: string; values: readonly number[] };
+export type StackedChartOptions = {
+  title: string;
+  dates: readonly string[];
+  /** Gains stack up from 0, losses down from 0, in this order, at each date. */
+  bands: readonly StackedBand[];
+  /** Drawn as a line over the bands (e.g. their sum). */
+  total?: { label: string; values: readonly number[] } | undefined;
+  yFormat: (y: number) => string;
+  maxPoints: number;
+  note?: string | undefined;
+};
+
+/** A stacked area chart with a diverging baseline (gains above 0, losses below), as a `<figure>` with inline SVG. */
+export function stackedChart(o: StackedChartOptions): string {
+  const n = o.dates.length;
+  // One set of sampled indices for every band (the total's spikes kept), so the stacks line up.
+  const reference = o.total?.values ?? o.bands[0]?.values ?? [];
+  const idx = downsampleIndices(
+    Array.from({ length: n }, (_, i) => reference[i] ?? 0),
+    o.maxPoints,
+  );
+  const stacks = o.bands.map(() => idx.map(() => [0, 0] as [number, number]));
+  let lo = 0;
+  let hi = 0;
+  idx.forEach((i, j) => {
+    let up = 0;
+    let down = 0;
+    o.bands.forEach((b, k) => {
+      const v = b.values[i] ?? 0;
+      const s = stacks[k]?.[j] as [number, number];
+      if (v >= 0) {
+        s[0] = up;
+        s[1] = up + v;
+        up += v;
+      } else {
+        s[0] = down + v;
+        s[1] = down;
+        down += v;
+      }
+    });
+    hi = Math.max(hi, up, o.total?.values[i] ?? 0);
+    lo = Math.min(lo, down, o.total?.values[i] ?? 0);
+  });
+  if (hi <= lo) hi = lo + 1;
+  const innerW = W - PAD.left - PAD.right;
+  const innerH = H - PAD.top - PAD.bottom;
+  const x = (i: number) => PAD.left + (i / Math.max(1, n - 1)) * innerW;
+  const y = (v: number) => PAD.top + innerH - ((v - lo) / (hi - lo)) * innerH;
+  const parts: string[] = [];
+  for (const v of niceTicks(lo, hi, 5)) {
+    const yy = n1(y(v));
+    parts.push(
+      `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" class="grid"/><text x="${PAD.left - 6}" y="${yy}" class="yl">${escapeHtml(o.yFormat(v))}</text>`,
+    );
+  }
+  const xTickCount = Math.min(6, n);
+  for (let k = 0; k < xTickCount; k++) {
+    const i = Math.round((k / Math.max(1, xTickCount - 1)) * (n - 1));
+    parts.push(xLabel(x(i), H - 10, k, xTickCount, o.dates[i] ?? ""));
+  }
+  o.bands.forEach((b, k) => {
+    const s = stacks[k] as [number, number][];
+    if (s.every(([a, c]) => a === c)) return;
+    const top = idx.map((i, j) => `${n1(x(i))} ${n1(y((s[j] as [number, number])[1]))}`);
+    const bottom = idx.map((i, j) => `${n1(x(i))} ${n1(y((s[j] as [number, number])[0]))}`).reverse();
+    parts.push(
+      `<path d="M${top.join("L")}L${bottom.join("L")}Z" fill="${b.color}" fill-opacity="0.85" stroke="none"><title>${escapeHtml(b.label)}</title></path>`,
+    );
+  });
+  parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${n1(y(0))}" y2="${n1(y(0))}" stroke="#333"/>`);
+  if (o.total !== undefined) {
+    const d = idx.map((i, j) => `${j === 0 ? "M" : "L"}${n1(x(i))} ${n1(y(o.total?.values[i] ?? 0))}`).join("");
+    parts.push(
+      `<path d="${d}" stroke="#000" class="ln" stroke-width="2"><title>${escapeHtml(o.total.label)}</title></path>`,
+    );
+  }
+  parts.push(`<rect x="${PAD.left}" y="${PAD.top}" width="${innerW}" height="${innerH}" class="frame"/>`);
+  const keys = [
+    ...o.bands.map(
+      (b) =>
+        `<span class="key"><span class="sw" style="background:${b.color};height:10px"></span>${escapeHtml(b.label)}</span>`,
+    ),
+    ...(o.total === undefined
+      ? []
+      : [
+          `<span class="key"><span class="sw" style="background:#000"></span>${escapeHtml(o.total.label)} (line)</span>`,
+        ]),
+  ];
+  return `<figure><figcaption>${escapeHtml(o.title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join("")}</svg><div class="legend">${keys.join("")}</div>${o.note === undefined ? "" : `<p class="note">${escapeHtml(o.note)}</p>`}</figure>`;
+}
+
+/** The cumulative attribution of one run as a stacked chart, one band per term, the total as a line. */
+export function attributionChart(
+  title: string,
+  dates: readonly string[],
+  series: PnlAttributionSeries,
+  maxPoints: number,
+): string {
+  return stackedChart({
+    title,
+    dates,
+    bands: PNL_TERMS.map((t) => ({ label: t.heading, color: t.color, values: series[t.key] })),
+    total: { label: "Total P&L", values: series.total },
+    yFormat: compactUsd,
+    maxPoints,
+    note: "Gains stack above 0, losses below; the line is their sum, the book's value change since before the hedge opened.",
+  });
+}
+
 function eventsChart(result: BacktestResult, names: readonly BacktestPolicyName[]): string {
   const rowH = 26;
   const height = PAD.top + names.length * rowH + PAD.bottom;
@@ -389,6 +516,16 @@ export function renderBacktestReport(result: BacktestResult, options: RenderBack
     }),
     eventsChart(result, names),
   ];
+  const attributionTableRows = attributionRows(result);
+  const [head, ...body] = attributionTableRows;
+  const attributionHtml = `<table><thead><tr>${(head ?? []).map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>${body
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>
+<p class="note">USD over the window, positive: gained. Exposure price P&amp;L: Σ delta at each close × the next day's price change; impermanent loss / gamma: the LP positions' value change beyond that; LP fees: the assumed APR on the value in range, paid as USD; hedge price P&amp;L: the hedges' mark-to-market at the exposure's return; basis: what the hedge market did beyond it; fill slippage: size traded × (oracle − fill), the skew premium. The terms sum to the total: the last value minus the exposures' value before the hedge opened.</p>
+${policies
+  .filter((p) => p.name !== "none")
+  .map((p) => attributionChart(`Cumulative P&L by term: ${p.name}`, result.dates, p.series.attribution, maxPoints))
+  .join("\n")}`;
   const fits = fitsChart(result, maxPoints);
   if (fits !== undefined) charts.push(fits);
 
@@ -416,6 +553,7 @@ export function renderBacktestReport(result: BacktestResult, options: RenderBack
 <p>${escapeHtml(`${first} .. ${last}: ${result.dates.length} days, ${policies.length} policies, computed in ${Math.round(result.elapsedMs)} ms.`)}</p>
 <h2>Metrics</h2>${metricsTable}
 <p class="note">Variance reduction: 1 − Var(daily Δ hedged value) / Var(daily Δ unhedged value). Carry: funding paid by the hedges (negative: received). Max drawdown: largest peak-to-trough fall of the portfolio value.</p>
+<h2>Where the P&amp;L came from</h2>${attributionHtml}
 <h2>Charts</h2>${charts.join("\n")}
 ${fitsSummary === "" ? "" : `<h2>Cross-hedge fits</h2><ul>${fitsSummary}</ul>`}
 <h2>Warnings</h2>${warnings}

@@ -2,6 +2,7 @@
 import type { FundingPoint } from "../funding/carry.js";
 import type { Exposure, HedgePolicy, HedgeWarning, RebalancePolicy } from "../hedge/types.js";
 import type { MarketSchedule } from "../hours/schedule.js";
+import type { PnlAttribution, PnlAttributionSeries } from "./attribution.js";
 
 /** Daily bars of one asset on the history's dates (same length as `MarketHistory.dates`). */
 export type AssetHistory = {
@@ -91,6 +92,13 @@ export type BacktestInput = {
    * yield), for `closingMarginCarryUsd`.
    */
   collateralOpportunityRatePerYear?: number | undefined;
+  /**
+   * Pool fee APR of the LP exposures (fraction per year, default 0): one number for every LP exposure, or one entry
+   * per exposure (index-aligned; undefined: none). A position earns APR × its value / 365 each day its close is in its
+   * range (a full-range one always), paid to the book as USD cash (not compounded into the position). The shipped
+   * history has no fee column, so the APR is an assumption: pass the pool's observed one.
+   */
+  lpFeeApr?: number | readonly (number | undefined)[] | undefined;
   /** Called with (done, total) days while running, for progress bars. */
   onProgress?: ((done: number, total: number) => void) | undefined;
 };
@@ -170,7 +178,14 @@ export type BacktestPolicyResult = {
     marginRatio: number[];
     /** Hedge notional / exposure notional. */
     hedgeRatio: number[];
+    /** The cumulative P&L attribution at each close (its `total` = `valueUsd` − `unhedgedValueUsd[0]`). */
+    attribution: PnlAttributionSeries;
   };
+  /**
+   * The book's P&L over the window by cause; `total` = the last `valueUsd` − the exposures' value at the start (before
+   * the hedge's opening costs).
+   */
+  attribution: PnlAttribution;
   events: BacktestEvent[];
   carryLedger: CarryEntry[];
   /** Stablecoin the owner added from outside when the reserve ran dry (USD; subtracted from `valueUsd`). */
@@ -179,7 +194,7 @@ export type BacktestPolicyResult = {
 
 export type BacktestResult = {
   dates: string[];
-  /** Portfolio value without any hedge (USD). */
+  /** Portfolio value without any hedge: the exposures plus the LP fees they earned since the start (USD). */
   unhedgedValueUsd: number[];
   policies: Partial<Record<BacktestPolicyName, BacktestPolicyResult>>;
   /** Rolling fit of each cross hedge at each re-plan: date, exposure asset, ratio and R². */

@@ -40,7 +40,11 @@ function harness(options: { tty?: boolean; fail?: Error } = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const files: Record<string, string> = {};
-  const calls: { input?: BacktestInput; lp: unknown[]; markets: unknown[] } = { lp: [], markets: [] };
+  const calls: { input?: BacktestInput; lp: unknown[]; rangeLp: unknown[]; markets: unknown[] } = {
+    lp: [],
+    rangeLp: [],
+    markets: [],
+  };
   const io: CliIo = {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
@@ -73,6 +77,10 @@ function harness(options: { tty?: boolean; fail?: Error } = {}) {
     constantProductLp: (asset, valueUsd, priceUsd): Exposure => {
       calls.lp.push([asset, valueUsd, priceUsd]);
       return { kind: "constantProductLp", asset, liquidity: valueUsd / 2 / Math.sqrt(priceUsd) };
+    },
+    concentratedLp: (asset, valueUsd, priceUsd, lowerPriceUsd, upperPriceUsd): Exposure => {
+      calls.rangeLp.push([asset, valueUsd, priceUsd, lowerPriceUsd, upperPriceUsd]);
+      return { kind: "concentratedLp", asset, liquidity: 1, lowerPriceUsd, upperPriceUsd };
     },
   };
   return { io, engine, out, err, files, calls };

@@ -3,9 +3,10 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { PnlAttribution } from "../../backtest/attribution.js";
 import { resolveWindow } from "../../backtest/history.js";
 import { type FileLoadSummary, loadHistoryFiles, parseFileSpec } from "../../backtest/node.js";
-import { METRIC_COLUMNS, renderBacktestReport, summariseFits } from "../../backtest/report.js";
+import { attributionRows, METRIC_COLUMNS, renderBacktestReport, summariseFits } from "../../backtest/report.js";
 import {
   BACKTEST_POLICY_NAMES,
   type BacktestInput,
@@ -28,6 +29,13 @@ export type BacktestCommandOptions = {
   exposures: { asset: string; amount: number }[];
   /** `--lp ASSET=USD_VALUE`: a constant-product ASSET/USDC position worth this much at the start. */
   lps: { asset: string; valueUsd: number }[];
+  /**
+   * `--range-lp ASSET=USD_VALUE:LOWER:UPPER`: a concentrated ASSET/USDC position worth this much at the start, on a
+   * range whose bounds are USD prices or moves from the start price (`{ relative: -0.2 }` for `-20%`).
+   */
+  rangeLps: { asset: string; valueUsd: number; lower: RangeBound; upper: RangeBound; spec: string }[];
+  /** `--lp-fee-apr F`: pool fee APR of every --lp and --range-lp position (fraction per year; default 0). */
+  lpFeeApr: number | undefined;
   /** `--hedge-with ASSET=MARKET_ASSET`. */
   hedgeWith: Record<string, string>;
   /** `--hours MARKET_ASSET=SYMBOL`: the market trades on the shipped schedule of SYMBOL (SPX, XAU, EURUSD). */
@@ -50,6 +58,9 @@ export type BacktestCommandOptions = {
   lookbackDays: number | undefined;
 };
 
+/** A range bound of `--range-lp`: an absolute USD price, or a relative move from the start price. */
+export type RangeBound = { usd: number } | { relative: number };
+
 export type ParseBacktestArgsReturnType =
   | { ok: true; options: BacktestCommandOptions }
   | { ok: false; error: CliUsageError };
@@ -59,6 +70,13 @@ export type BacktestEngine = {
   runBacktest: (input: BacktestInput) => BacktestResult | Promise<BacktestResult>;
   defaultBacktestMarket: (asset: string, startPriceUsd: number) => BacktestInput["markets"][string];
   constantProductLp: (asset: string, valueUsd: number, priceUsd: number) => Exposure;
+  concentratedLp: (
+    asset: string,
+    valueUsd: number,
+    priceUsd: number,
+    lowerPriceUsd: number,
+    upperPriceUsd: number,
+  ) => Exposure;
 };
 
 // The package's data/: this file is src/cli/commands/backtest.ts or dist/cli/commands/backtest.js.
@@ -85,6 +103,13 @@ reduction, carry, fees, gas, rebalances, reserve drawn, liquidations and max dra
 Exposures (at least one):
   --exposure ASSET=AMOUNT      hold AMOUNT units of ASSET (negative: short), e.g. --exposure ETH=100  (repeatable)
   --lp ASSET=USD_VALUE         a constant-product ASSET/USDC position worth USD_VALUE at the start  (repeatable)
+  --range-lp ASSET=USD_VALUE:LOWER:UPPER
+                               a concentrated (Uniswap v3 style) ASSET/USDC position worth USD_VALUE at the start on
+                               the price range [LOWER, UPPER): each bound a USD price (1500) or a move from the start
+                               price (-20%, +25%), e.g. --range-lp ETH=1000000:-20%:+20%  (repeatable)
+  --lp-fee-apr F               pool fee APR of every --lp / --range-lp position, a fraction per year (0.2) or a
+                               percentage (20%); earned on the position's value each day its close is in range,
+                               paid out as USD (default 0: fees ignored)
   --hedge-with ASSET=MARKET    hedge ASSET in MARKET's perp, e.g. --hedge-with QQQ=SPY  (repeatable)
   --hours MARKET=SYMBOL        MARKET closes on SYMBOL's shipped hours and closing margin (SPX, XAU or EURUSD),
                                e.g. --hours SPY=SPX: closed nights and weekends, reopens at the real Open (repeatable)
@@ -110,6 +135,9 @@ Output:
                                carryUsd, feesUsd, gasUsd, rebalances, reserveDrawnUsd, liquidations, maxDrawdown,
                                gapLiquidations, gapBadDebtUsd, closingLiquidations, closingMarginCarryUsd,
                                closingMarginExtraCollateralUsd } },
+                               "attribution": { "<name>": { exposurePricePnl, impermanentLoss, lpFeesEarned,
+                               hedgePricePnl, basis, fundingCarry, tradingFees, fillSlippage, gas, liquidations,
+                               total } } (USD, positive: gained; the terms sum to total),
                                "warnings", "fits", "alignment", "files", "settings" }
   --report FILE.html           write a self-contained HTML report (charts inline, no network)
   -h, --help                   show this help
@@ -125,6 +153,8 @@ Example:
 const BACKTEST_OPTIONS = {
   exposure: { type: "string", multiple: true },
   lp: { type: "string", multiple: true },
+  "range-lp": { type: "string", multiple: true },
+  "lp-fee-apr": { type: "string" },
   "hedge-with": { type: "string", multiple: true },
   hours: { type: "string", multiple: true },
   prices: { type: "string", multiple: true },
@@ -194,6 +224,8 @@ function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
       valueUsd: parseFiniteNumber(`--lp ${v}`, usd, (x) => x > 0, "a positive USD value", "--lp ETH=1000000"),
     };
   });
+  const rangeLps = (values["range-lp"] ?? []).map((v) => parseRangeLp(v));
+  const lpFeeApr = parseLpFeeApr(values["lp-fee-apr"]);
   const hedgeWith: Record<string, string> = {};
   for (const v of values["hedge-with"] ?? []) {
     const [asset, market] = splitPair("--hedge-with", v, "MARKET_ASSET", "QQQ=SPY");
@@ -283,6 +315,8 @@ function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
     help: values.help === true,
     exposures,
     lps,
+    rangeLps,
+    lpFeeApr,
     hedgeWith,
     hours,
     prices: prices.length > 0 ? prices : defaultData ? [...DEFAULT_PRICE_FILES] : [],
@@ -308,24 +342,107 @@ function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
       "Pass the price files too (--prices FILE), or neither to use data/.",
     );
   }
-  if (exposures.length === 0 && lps.length === 0) {
+  if (exposures.length === 0 && lps.length === 0 && rangeLps.length === 0) {
     throw usage(
       "(none)",
       "No exposure to hedge.",
-      "Pass at least one --exposure ASSET=AMOUNT or --lp ASSET=USD_VALUE.",
+      "Pass at least one --exposure ASSET=AMOUNT, --lp ASSET=USD_VALUE or --range-lp ASSET=USD_VALUE:LOWER:UPPER.",
     );
   }
   return options;
 }
 
+const RANGE_EXAMPLE = "--range-lp ETH=1000000:-20%:+20% (or ETH=1000000:1500:2500)";
+
+/** `ASSET=USD_VALUE:LOWER:UPPER`, each bound a USD price or a signed percentage of the start price. */
+function parseRangeLp(v: string): BacktestCommandOptions["rangeLps"][number] {
+  const [asset, rest] = splitPair("--range-lp", v, "USD_VALUE:LOWER:UPPER", "ETH=1000000:-20%:+20%");
+  const parts = rest.split(":");
+  if (parts.length !== 3)
+    throw usage(
+      `--range-lp ${v}`,
+      `--range-lp ${v} is not ASSET=USD_VALUE:LOWER:UPPER.`,
+      `Write it as ${RANGE_EXAMPLE}.`,
+    );
+  const [usd, lo, hi] = parts as [string, string, string];
+  const valueUsd = parseFiniteNumber(`--range-lp ${v}`, usd, (x) => x > 0, "a positive USD value", RANGE_EXAMPLE);
+  const bound = (text: string): RangeBound => {
+    if (text.endsWith("%")) {
+      const pct = parseFiniteNumber(
+        `--range-lp ${v}`,
+        text.slice(0, -1),
+        (x) => x > -100,
+        "a move above -100 %",
+        RANGE_EXAMPLE,
+      );
+      return { relative: pct / 100 };
+    }
+    return {
+      usd: parseFiniteNumber(
+        `--range-lp ${v}`,
+        text,
+        (x) => x > 0,
+        "a positive USD price or a percentage",
+        RANGE_EXAMPLE,
+      ),
+    };
+  };
+  const lower = bound(lo);
+  const upper = bound(hi);
+  // Bounds of the same kind can be ordered now; mixed ones only once the start price is known.
+  const same =
+    "usd" in lower && "usd" in upper
+      ? [lower.usd, upper.usd]
+      : "relative" in lower && "relative" in upper
+        ? [lower.relative, upper.relative]
+        : undefined;
+  if (same !== undefined && !((same[0] as number) < (same[1] as number)))
+    throw usage(
+      `--range-lp ${v}`,
+      `--range-lp ${v}: the lower bound ${lo} is not below the upper bound ${hi}.`,
+      `Write LOWER before UPPER, e.g. ${RANGE_EXAMPLE}.`,
+    );
+  return { asset, valueUsd, lower, upper, spec: v };
+}
+
+/** The range's bounds in USD at the start price, or a usage error naming the option. */
+export function rangeBoundsUsd(
+  lp: BacktestCommandOptions["rangeLps"][number],
+  startPriceUsd: number,
+): [number, number] {
+  const at = (b: RangeBound) => ("usd" in b ? b.usd : startPriceUsd * (1 + b.relative));
+  const [lower, upper] = [at(lp.lower), at(lp.upper)];
+  if (!(lower < upper))
+    throw usage(
+      `--range-lp ${lp.spec}`,
+      `--range-lp ${lp.spec}: at the start price ${startPriceUsd} the range is [${lower}, ${upper}], empty.`,
+      `Pass a LOWER below UPPER, e.g. ${RANGE_EXAMPLE}.`,
+    );
+  return [lower, upper];
+}
+
+function parseLpFeeApr(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const example = "--lp-fee-apr 0.2 (or 20%)";
+  const pct = text.endsWith("%");
+  const x = parseFiniteNumber(
+    `--lp-fee-apr ${text}`,
+    pct ? text.slice(0, -1) : text,
+    (y) => y >= 0,
+    "a fee APR ≥ 0",
+    example,
+  );
+  return pct ? x / 100 : x;
+}
+
 /** The engine, imported only once the options and the data check out (it, and the viem it loads, is most of the start-up). */
 async function loadEngine(): Promise<BacktestEngine> {
-  const [{ runBacktest }, { defaultBacktestMarket }, { constantProductLp }] = await Promise.all([
+  const [{ runBacktest }, { defaultBacktestMarket }, { constantProductLp, concentratedLp }] = await Promise.all([
     import("../../backtest/engine.js"),
     import("../../backtest/defaults.js"),
     import("../../hedge/lp.js"),
   ]);
-  return { runBacktest, defaultBacktestMarket, constantProductLp };
+  return { runBacktest, defaultBacktestMarket, constantProductLp, concentratedLp };
 }
 
 /** One line per file: what it held, what the loader kept and dropped (by reason), and its warnings. */
@@ -365,6 +482,21 @@ export function policiesJson(result: BacktestResult): Record<string, BacktestMet
     };
   }
   return out;
+}
+
+/** The `attribution` object of the JSON output: each policy's P&L attribution (USD). */
+export function attributionJson(result: BacktestResult): Record<string, PnlAttribution> {
+  const out: Record<string, PnlAttribution> = {};
+  for (const name of BACKTEST_POLICY_NAMES) {
+    const p = result.policies[name];
+    if (p !== undefined) out[name] = { ...p.attribution };
+  }
+  return out;
+}
+
+/** The P&L attribution as a text table: one row per term and the total, one column per policy. */
+export function attributionTable(result: BacktestResult): string {
+  return formatTable(attributionRows(result), (_cell, column) => column > 0);
 }
 
 /** The metrics as a text table: one row per metric, one column per policy. */
@@ -444,12 +576,17 @@ export async function runBacktestCommand(
     // Every asset named must have prices before the engine is loaded or anything runs.
     for (const x of options.exposures) startPrice(x.asset, `--exposure ${x.asset}=${x.amount}`);
     for (const lp of options.lps) startPrice(lp.asset, `--lp ${lp.asset}=${lp.valueUsd}`);
+    const ranges = options.rangeLps.map((lp) => rangeBoundsUsd(lp, startPrice(lp.asset, `--range-lp ${lp.spec}`)));
     for (const [asset, market] of Object.entries(options.hedgeWith))
       startPrice(market, `--hedge-with ${asset}=${market}`);
     const e = engine ?? (await loadEngine());
     const exposures: Exposure[] = [
       ...options.exposures.map((x): Exposure => ({ kind: "asset", asset: x.asset, amount: x.amount })),
       ...options.lps.map((lp) => e.constantProductLp(lp.asset, lp.valueUsd, startPrice(lp.asset, "--lp"))),
+      ...options.rangeLps.map((lp, i) => {
+        const [lower, upper] = ranges[i] as [number, number];
+        return e.concentratedLp(lp.asset, lp.valueUsd, startPrice(lp.asset, "--range-lp"), lower, upper);
+      }),
     ];
     const exposed = new Set(exposures.map((x) => x.asset));
     const markets: Record<string, BacktestInput["markets"][string]> = {};
@@ -479,6 +616,7 @@ export async function runBacktestCommand(
       to: options.to,
       onProgress: progress?.update,
     };
+    if (options.lpFeeApr !== undefined) input.lpFeeApr = options.lpFeeApr;
     if (Object.keys(options.hours).length > 0) {
       input.hours = Object.fromEntries(
         Object.entries(options.hours).map(([market, symbol]) => [
@@ -504,6 +642,7 @@ export async function runBacktestCommand(
     if (options.json) {
       const json = {
         policies: policiesJson(result),
+        attribution: attributionJson(result),
         warnings: result.warnings,
         fits: summariseFits(result),
         alignment: history.alignment.notes,
@@ -519,6 +658,9 @@ export async function runBacktestCommand(
       `Backtest ${result.dates[0] ?? ""} .. ${result.dates.at(-1) ?? ""} (${result.dates.length} days, ${Math.round(result.elapsedMs)} ms)`,
       "",
       metricsTable(result),
+      "",
+      "Where the P&L came from (USD, cumulative over the window; the terms sum to the total):",
+      attributionTable(result),
       "",
       "Warnings:",
       ...(result.warnings.length === 0

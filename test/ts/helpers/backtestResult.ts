@@ -1,4 +1,5 @@
 // A hand-made BacktestResult for renderer and CLI tests (the engine is not needed to test what reads its output).
+import { PnlLedger } from "../../../src/backtest/attribution.js";
 import {
   BACKTEST_POLICY_NAMES,
   type BacktestEvent,
@@ -44,6 +45,19 @@ export function makeBacktestResult(
         costUsd: 50,
       });
     }
+    const valueUsd = unhedgedValueUsd.map((v, i) => 1_000_000 + (v - 1_000_000) * 0.1 * (k + 1) + i);
+    const carryCumulativeUsd = dates.map((_, i) => i * 10 * (k + 1));
+    // An attribution that sums to valueUsd − unhedgedValueUsd[0]: the exposure's move, the carry, the hedge the rest.
+    const pnl = new PnlLedger();
+    dates.forEach((_, i) => {
+      const dExposure = (unhedgedValueUsd[i] as number) - (unhedgedValueUsd[i - 1] ?? (unhedgedValueUsd[0] as number));
+      const dCarry = (carryCumulativeUsd[i] as number) - (carryCumulativeUsd[i - 1] ?? 0);
+      const dValue = (valueUsd[i] as number) - (valueUsd[i - 1] ?? (unhedgedValueUsd[0] as number));
+      pnl.add("exposurePricePnl", dExposure);
+      pnl.add("fundingCarry", -dCarry);
+      pnl.add("hedgePricePnl", dValue - dExposure + dCarry);
+      pnl.closeDay();
+    });
     const result: BacktestPolicyResult = {
       name,
       outsideFundingUsd: 0,
@@ -63,11 +77,13 @@ export function makeBacktestResult(
         closingMarginExtraCollateralUsd: 0,
       },
       series: {
-        valueUsd: unhedgedValueUsd.map((v, i) => 1_000_000 + (v - 1_000_000) * 0.1 * (k + 1) + i),
-        carryCumulativeUsd: dates.map((_, i) => i * 10 * (k + 1)),
+        valueUsd,
+        carryCumulativeUsd,
         marginRatio: dates.map((_, i) => (name === "none" ? Number.NaN : 1.2 + 3 * Math.abs(Math.sin(i / 30)))),
         hedgeRatio: dates.map(() => (name === "none" ? 0 : 0.9)),
+        attribution: pnl.series,
       },
+      attribution: pnl.totals(),
       events,
       carryLedger: [],
     };
