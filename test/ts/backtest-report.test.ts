@@ -18,9 +18,11 @@ describe("backtest report (HTML)", () => {
     expect(html.startsWith("<!doctype html>")).to.equal(true);
     expect(html).to.not.match(/https?:\/\//);
     expect(html).to.not.match(/<script|<link|@import|url\(|src=/i);
-    // Charts: value, carry, margin ratio, events, fits.
-    expect(count(html, "<svg")).to.equal(5);
-    expect(count(html, "<figure>")).to.equal(5);
+    // Charts: value, carry, margin ratio, events, fits, and the P&L attribution of each of the 4 hedging policies.
+    expect(count(html, "<svg")).to.equal(9);
+    expect(count(html, "<figure>")).to.equal(9);
+    expect(html).to.include("Cumulative P&amp;L by term: gas-aware");
+    expect(html).to.include("<td>Fill slippage (skew premium)</td>");
     expect(Buffer.byteLength(html, "utf8")).to.be.lessThan(2_000_000);
     for (const name of ["none", "static", "periodic", "band", "gas-aware"])
       expect(html).to.include(`</span>${name}</td>`);
@@ -53,9 +55,9 @@ describe("backtest report (HTML)", () => {
     expect(html).to.include("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co");
     expect(html).to.include("<title>&lt;b&gt;t&lt;/b&gt;</title>");
     expect(html).to.include("&quot;quoted&quot; &lt;note&gt;");
-    // No fits: four charts.
+    // No fits: four charts, and band's attribution.
     result.fits = [];
-    expect(count(renderBacktestReport(result), "<svg")).to.equal(4);
+    expect(count(renderBacktestReport(result), "<svg")).to.equal(5);
   });
 
   it("helpers: formatting, escaping, down-sampling keeps extremes, fit summary", () => {
