@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { expect } from "chai";
-import { defaultBacktestMarket, type MarketHistory, runBacktest } from "../../src/backtest/index.js";
+import { defaultBacktestMarket, type MarketHistory, PNL_TERMS, runBacktest } from "../../src/backtest/index.js";
 import { loadHistoryFiles } from "../../src/backtest/node.js";
 import { loadFundingCsv } from "../../src/data/index.js";
-import { constantProductLp } from "../../src/hedge/index.js";
+import { concentratedLp, constantProductLp } from "../../src/hedge/index.js";
 
 // Issue #5's targets, measured on the real data shipped in data/ (see data/SOURCES.md), 2020-01-01 .. 2023-12-31,
 // default policy settings.
@@ -109,6 +109,78 @@ describe("backtester targets on real history (2020–2023)", function () {
     expect(gasAware.gasUsd + gasAware.feesUsd).to.be.at.most(0.5 * (periodic.gasUsd + periodic.feesUsd));
     // A hedge that is never resized drifts away from the LP's delta: the static hedge is far worse.
     expect(r.policies.static?.metrics.varianceReduction).to.be.lessThan(0.9);
+  });
+
+  // Issue #17's target for a ±20 % range, measured two ways (numbers in docs/hedging.md). It is NOT met: the variance
+  // half holds, the cost half does not (a concentrated position's cost is trading fees on its large gamma, which
+  // trading less often saves little of). These assertions pin the measured result so a change that meets the target
+  // (or loses ground) shows up here.
+  it("±20 % range ETH/USDC worth 1,000,000 held 2020–2023: gas-aware keeps ≥ 95 % of daily's variance reduction, but not at ≤ ½ its cost", () => {
+    const ethStart = close("ETH", FROM);
+    const r = runBacktest({
+      history,
+      exposures: [concentratedLp("ETH", 1_000_000, ethStart, ethStart * 0.8, ethStart * 1.2)],
+      markets: { ETH: defaultBacktestMarket("ETH", ethStart) },
+      from: FROM,
+      to: TO,
+      policies: ["none", "periodic", "gas-aware"],
+    });
+    const periodic = r.policies.periodic;
+    const gasAware = r.policies["gas-aware"];
+    if (periodic === undefined || gasAware === undefined) throw new Error("missing results");
+    // ETH left [104, 156] above within weeks: the position is all USD from then on, so "daily" trades only on the
+    // ~49 days in range.
+    expect(periodic.metrics.rebalances).to.be.lessThan(100);
+    expect(gasAware.metrics.varianceReduction).to.be.at.least(0.95 * periodic.metrics.varianceReduction);
+    const costRatio =
+      (gasAware.metrics.gasUsd + gasAware.metrics.feesUsd) / (periodic.metrics.gasUsd + periodic.metrics.feesUsd);
+    expect(costRatio).to.be.greaterThan(0.5).and.lessThan(1); // measured 0.89: the ≤ ½ target is missed
+    for (const p of [periodic, gasAware]) {
+      const sum = PNL_TERMS.reduce((s, t) => s + p.attribution[t.key], 0);
+      const end = (p.series.valueUsd.at(-1) as number) - (r.unhedgedValueUsd[0] as number);
+      expect(Math.abs(sum - end)).to.be.at.most(1e-6 * 1_000_000);
+      expect(p.attribution.impermanentLoss).to.be.lessThan(0);
+    }
+  });
+
+  it("±20 % range re-opened at each quarter's first close (16 quarters, 2020–2023), pooled: the same split", () => {
+    let dailyCost = 0;
+    let gasAwareCost = 0;
+    const sq = { unhedged: 0, daily: 0, gasAware: 0 };
+    const sumSq = (v: readonly number[]) => v.slice(1).reduce((s, x, i) => s + (x - (v[i] as number)) ** 2, 0);
+    for (let y = 2020; y <= 2023; y++) {
+      for (const [a, b] of [
+        ["01-01", "03-31"],
+        ["04-01", "06-30"],
+        ["07-01", "09-30"],
+        ["10-01", "12-31"],
+      ]) {
+        const p0 = close("ETH", `${y}-${a}`);
+        const r = runBacktest({
+          history,
+          exposures: [concentratedLp("ETH", 1_000_000, p0, p0 * 0.8, p0 * 1.2)],
+          markets: { ETH: defaultBacktestMarket("ETH", p0) },
+          from: `${y}-${a}`,
+          to: `${y}-${b}`,
+          policies: ["none", "periodic", "gas-aware"],
+        });
+        const d = r.policies.periodic?.metrics;
+        const g = r.policies["gas-aware"]?.metrics;
+        if (d === undefined || g === undefined) throw new Error("missing results");
+        dailyCost += d.gasUsd + d.feesUsd;
+        gasAwareCost += g.gasUsd + g.feesUsd;
+        sq.unhedged += sumSq(r.unhedgedValueUsd);
+        sq.daily += sumSq(r.policies.periodic?.series.valueUsd ?? []);
+        sq.gasAware += sumSq(r.policies["gas-aware"]?.series.valueUsd ?? []);
+      }
+    }
+    // Pooled over the quarters: 1 − Σ squared daily changes hedged / unhedged (measured 0.854 daily, 0.835 gas-aware).
+    const daily = 1 - sq.daily / sq.unhedged;
+    const gasAware = 1 - sq.gasAware / sq.unhedged;
+    expect(gasAware).to.be.at.least(0.95 * daily);
+    expect(gasAwareCost / dailyCost)
+      .to.be.greaterThan(0.5)
+      .and.lessThan(0.7); // measured 0.58: missed
   });
 
   it("QQQ hedged through an S&P 500 market: rolling min-variance ratio, R² reported daily, warning below the floor", () => {
