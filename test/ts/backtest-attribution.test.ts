@@ -18,10 +18,10 @@ function history(closes: Record<string, number[]>, fundingRate: Record<string, n
     new Date(Date.UTC(2024, 0, 1) + i * DAY).toISOString().slice(0, 10),
   );
   const timestampsMs = dates.map((d) => Date.parse(`${d}T00:00:00Z`));
-  const assets: MarketHistory["assets"] = {};
+  const assets: Record<string, MarketHistory["assets"][string]> = {};
   for (const [a, c] of Object.entries(closes))
     assets[a] = { closeUsd: c, highUsd: c, lowUsd: c, filled: c.map(() => false) };
-  const funding: MarketHistory["funding"] = {};
+  const funding: Record<string, MarketHistory["funding"][string]> = {};
   for (const [a, rate] of Object.entries(fundingRate))
     funding[a] = timestampsMs.flatMap((t) =>
       [0, 1, 2].map((k) => ({ timestampMs: t + k * H8, ratePerInterval: rate })),

@@ -217,6 +217,53 @@ describe("cli: parseBacktestArgs", () => {
 });
 
 describe("cli: runBacktestCommand (fake engine)", () => {
+  it("--range-lp: bounds as moves from the window's first close or as USD prices; --lp-fee-apr; attribution in the JSON", async () => {
+    const h = harness();
+    const o = parseOk([
+      "--range-lp",
+      "ETH=1000000:-20%:+25%",
+      "--range-lp",
+      "BTC=50000:20000:40000",
+      "--lp-fee-apr",
+      "15%",
+      "--from",
+      "2021-01-01",
+      "--json",
+    ]);
+    expect(o.rangeLps.map((r) => [r.asset, r.valueUsd, r.lower, r.upper])).to.deep.equal([
+      ["ETH", 1_000_000, { relative: -0.2 }, { relative: 0.25 }],
+      ["BTC", 50_000, { usd: 20_000 }, { usd: 40_000 }],
+    ]);
+    expect(o.lpFeeApr).to.equal(0.15);
+    expect(await runBacktestCommand(o, h.io, h.engine)).to.equal(0);
+    const input = h.calls.input;
+    if (input === undefined) throw new Error("engine not called");
+    const i = input.history.dates.indexOf("2021-01-01");
+    const eth = input.history.assets.ETH?.closeUsd[i] as number;
+    const btc = input.history.assets.BTC?.closeUsd[i] as number;
+    expect(h.calls.rangeLp).to.deep.equal([
+      ["ETH", 1_000_000, eth, eth * 0.8, eth * 1.25],
+      ["BTC", 50_000, btc, 20_000, 40_000],
+    ]);
+    expect(input.lpFeeApr).to.equal(0.15);
+    const json = JSON.parse(h.out.join(""));
+    const a = json.attribution["gas-aware"];
+    const terms = Object.entries(a).filter(([k]) => k !== "total");
+    expect(terms).to.have.length(10);
+    expect(terms.reduce((s, [, v]) => s + (v as number), 0)).to.be.closeTo(a.total, 1e-6);
+  });
+
+  it("--range-lp and --lp-fee-apr errors name the option and the fix (exit code 2)", async () => {
+    expect(parseError(["--range-lp", "ETH=1000000:-20%"]).message).to.match(/--range-lp .*USD_VALUE:LOWER:UPPER/);
+    expect(parseError(["--range-lp", "ETH=1000000:+20%:-20%"]).message).to.match(/lower bound \+20% is not below/);
+    expect(parseError(["--range-lp", "ETH=1000000:-120%:+20%"]).message).to.match(/--range-lp/);
+    expect(parseError(["--lp-fee-apr=-1", "--exposure", "ETH=1"]).message).to.match(/--lp-fee-apr -1.*fee APR ≥ 0/);
+    // Mixed bounds are ordered at the start price: a range above 1e9 USD from −20 % is empty there.
+    const h = harness();
+    expect(await runBacktestCommand(parseOk(["--range-lp", "ETH=1000:1000000000:+20%"]), h.io, h.engine)).to.equal(2);
+    expect(h.err.join("")).to.match(/--range-lp ETH=1000:1000000000:\+20%: at the start price .* empty/);
+  });
+
   it("builds the engine input: exposures, LP at the window's first ETH close, markets, policy, costs, window", async () => {
     const h = harness();
     const o = parseOk([
