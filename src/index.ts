@@ -30,4 +30,5 @@ export * from "./math/index.js";
 export * from "./oracle/index.js";
 export * from "./parapetClient.js";
 export * from "./risk/index.js";
+export * from "./uniswap/index.js";
 export * from "./units.js";

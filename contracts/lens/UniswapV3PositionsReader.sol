@@ -54,32 +54,39 @@ interface IUniswapV3PoolViews {
 /// block: native and ERC-20 balances, and per position the position manager's record, the pool's price, fee growth
 /// and the two ticks' fee growth outside (uncollected fees are computed from them exactly as the pool would). The
 /// maths is the SDK's (src/uniswap/math.ts, bigint, Uniswap's rounding); this contract only reads.
-/// @dev Output, packed words (not ABI): word 0 `positions << 128 | tokens`, word 1 the owner's native balance, word
-/// 2 the block number; then {WORDS_PER_TOKEN} per ERC-20 (balance, `decimals << 8 | status`, symbol as bytes32),
-/// then {WORDS_PER_POSITION} per position (see {_position}). The 24,576-byte limit on returned code bounds a call at
-/// 40 positions; the SDK sizes its reads from these constants (src/uniswap/read.ts).
+/// @dev Output, packed words (not ABI): word 0 `positions << 128 | tokens`, word 1 how many position NFTs the owner
+/// holds, word 2 the owner's native balance, word 3 the block number; then {WORDS_PER_TOKEN} per ERC-20 (balance,
+/// `decimals << 8 | status`, symbol as bytes32), then {WORDS_PER_POSITION} per position (see {_position}). The
+/// 24,576-byte limit on returned code bounds a call at 40 positions: owned positions are read from `ownedFrom`, at
+/// most `ownedMax`, and the SDK reads the rest in further calls at the same block (src/uniswap/read.ts sizes them
+/// from these constants).
 contract UniswapV3PositionsReader {
-    uint256 internal constant HEADER_WORDS = 3;
+    uint256 internal constant HEADER_WORDS = 4;
     uint256 internal constant WORDS_PER_TOKEN = 3;
     uint256 internal constant WORDS_PER_POSITION = 19;
     /// @dev Status bits: the token's `decimals()` failed; the position id does not exist (burned or never minted).
     uint256 internal constant STATUS_NO_DECIMALS = 1;
     uint256 internal constant STATUS_NO_POSITION = 1;
 
-    /// @param tokenIds Positions to read; with `allOwned`, every position NFT the owner holds is read after them.
+    /// @param tokenIds Positions to read by id; then the owner's own position NFTs from index `ownedFrom`, at most
+    /// `ownedMax` of them (0: none).
     constructor(
         IUniswapV3PositionManagerViews positionManager,
         address owner,
         uint256[] memory tokenIds,
-        bool allOwned,
+        uint256 ownedFrom,
+        uint256 ownedMax,
         address[] memory tokens
     ) {
-        uint256 owned = allOwned && address(positionManager) != address(0) ? positionManager.balanceOf(owner) : 0;
+        uint256 ownedTotal = address(positionManager) != address(0) ? positionManager.balanceOf(owner) : 0;
+        uint256 owned = ownedTotal > ownedFrom ? ownedTotal - ownedFrom : 0;
+        if (owned > ownedMax) owned = ownedMax;
         uint256 n = tokenIds.length + owned;
         uint256[] memory out = new uint256[](HEADER_WORDS + tokens.length * WORDS_PER_TOKEN + n * WORDS_PER_POSITION);
         out[0] = (n << 128) | tokens.length;
-        out[1] = owner.balance;
-        out[2] = block.number;
+        out[1] = ownedTotal;
+        out[2] = owner.balance;
+        out[3] = block.number;
         uint256 w = HEADER_WORDS;
         for (uint256 i; i < tokens.length; ++i) {
             (uint256 decimals, bool ok) = _decimals(tokens[i]);
@@ -94,7 +101,7 @@ contract UniswapV3PositionsReader {
         for (uint256 i; i < n; ++i) {
             uint256 tokenId = i < tokenIds.length
                 ? tokenIds[i]
-                : positionManager.tokenOfOwnerByIndex(owner, i - tokenIds.length);
+                : positionManager.tokenOfOwnerByIndex(owner, ownedFrom + i - tokenIds.length);
             _position(positionManager, factory, tokenId, out, w);
             w += WORDS_PER_POSITION;
         }

@@ -45,7 +45,7 @@ export type TestChainClients = {
 export class ParapetTestingError extends ParapetError {
   override name = "ParapetTestingError";
   constructor(
-    code: "NOT_A_MOCK_FEED" | "BALANCE_SLOT_NOT_FOUND" | "LOCAL_DEPLOY_FAILED",
+    code: "NOT_A_MOCK_FEED" | "BALANCE_SLOT_NOT_FOUND" | "LOCAL_DEPLOY_FAILED" | "MISSING_PEER_DEPENDENCY",
     summary: string,
     fix: string,
     cause?: unknown,

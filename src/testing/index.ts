@@ -4,3 +4,4 @@ export * from "./bulk.js";
 export * from "./chain.js";
 export * from "./deploy.js";
 export * from "./lp.js";
+export * from "./uniswap.js";

@@ -1,0 +1,3 @@
+export * from "./abis.js";
+export * from "./math.js";
+export * from "./read.js";
