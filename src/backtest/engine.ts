@@ -2,7 +2,8 @@
 // keeper use), with fees, price impact, gas, funding at every settlement, margin top-ups from a reserve and
 // liquidation at the day's adverse extreme. Markets with hours (`input.hours`) are closed as their schedule and the
 // data say: no trade or top-up while closed, the closing margin at the close before a closure, and the reopen at the
-// day's Open (each trading day gives two prices, Open and Close; the close→open step is the gap).
+// day's Open (each trading day gives two prices, Open and Close; the close→open step is the gap). Every change to the
+// book is booked in a PnlLedger as it happens (attribution.ts), so each policy's P&L comes split by cause.
 
 import { DAY_MS } from "../data/csv.js";
 import { annualiseRate, type EwmaState, ewmaStep } from "../funding/carry.js";
