@@ -5,7 +5,15 @@
 import { createRequire } from "node:module";
 import { expect } from "chai";
 import { network } from "hardhat";
-import { type Address, decodeFunctionResult, encodeFunctionData, maxUint128, parseEther, parseUnits } from "viem";
+import {
+  type Address,
+  decodeFunctionResult,
+  encodeFunctionData,
+  getAddress,
+  maxUint128,
+  parseEther,
+  parseUnits,
+} from "viem";
 import {
   concentratedAmounts,
   exposureUnits,
@@ -122,7 +130,7 @@ describe("Uniswap v3 exposures (real protocol)", function () {
           args: [w.account.address, parseUnits("100000000", 6)],
         });
       }
-      await w.writeContract({ address: weth, abi: weth9Abi, functionName: "deposit", value: parseEther("20000") });
+      await w.writeContract({ address: weth, abi: weth9Abi, functionName: "deposit", value: parseEther("2000") });
     }
     for (const usd of [usdLow, usdHigh]) {
       await createUniswapV3Pool(clients(lp), { uniswap, base: weth, quote: usd, price: "3000" });
@@ -210,12 +218,12 @@ describe("Uniswap v3 exposures (real protocol)", function () {
       expect(p.amount1 + p.fees1, `#${p.tokenId} token1`).to.equal(paid.amount1);
       states.add(p.inRange ? "in" : p.tick < p.tickLower ? "below" : "above");
       if (p.fees0 + p.fees1 > 0n) withFees++;
-      expect(p.owner).to.equal(owner.account.address);
+      expect(p.owner).to.equal(getAddress(owner.account.address));
       // The planner's model gives the same asset amount as the exact maths (to float precision).
       const e = p.exposure;
       if (e === undefined) throw new Error("a WETH/USD position must map to a concentratedLp exposure");
       expect(e.asset).to.equal("ETH");
-      const assetIs0 = p.token0.address === weth;
+      const assetIs0 = p.token0.address === getAddress(weth);
       const exactAsset = Number(assetIs0 ? p.amount0 : p.amount1) / 1e18;
       const priceUsd = assetIs0 ? p.price : 1 / p.price;
       expect(concentratedAmounts(e, priceUsd).assetUnits).to.be.closeTo(exactAsset, 1e-9 * Math.max(1, exactAsset));
@@ -240,12 +248,12 @@ describe("Uniswap v3 exposures (real protocol)", function () {
         }),
       );
     }
-    expect(read.balances.find((b) => b.address === weth)?.asset).to.equal("ETH");
-    expect(read.balances.find((b) => b.address === usdLow)?.asset).to.equal("USD");
+    expect(read.balances.find((b) => b.address === getAddress(weth))?.asset).to.equal("ETH");
+    expect(read.balances.find((b) => b.address === getAddress(usdLow))?.asset).to.equal("USD");
     // Per asset: ETH held = WETH + native + every position's WETH side.
     const eth = read.byAsset.find((a) => a.asset === "ETH");
     const wethSide = read.positions.reduce(
-      (s, p) => s + (p.token0.address === weth ? p.amount0 + p.fees0 : p.amount1 + p.fees1),
+      (s, p) => s + (p.token0.address === getAddress(weth) ? p.amount0 + p.fees0 : p.amount1 + p.fees1),
       0n,
     );
     const wethBalance = read.balances.filter((b) => b.asset === "ETH").reduce((s, b) => s + b.amount, 0n);
@@ -254,7 +262,7 @@ describe("Uniswap v3 exposures (real protocol)", function () {
   });
 
   it("a position exactly on a tick boundary: at tickLower it is in range, at tickUpper all token1 (as the pool decides)", async () => {
-    // A fresh pool initialised exactly on a usable tick, and positions ending and starting there.
+    // A fresh pool initialised exactly on a usable tick t (sqrtPriceX96 = getSqrtRatioAtTick(t)).
     const hash = await lp.deployContract({
       abi: testTokenAbi,
       bytecode: testTokenBytecode,
@@ -267,29 +275,43 @@ describe("Uniswap v3 exposures (real protocol)", function () {
       functionName: "mint",
       args: [owner.account.address, parseUnits("1000000", 6)],
     });
-    const { pool, token0 } = await createUniswapV3Pool(clients(lp), {
-      uniswap,
-      base: weth,
-      quote: usd,
-      price: "3000",
-      fee: 500,
+    const [token0, token1] = BigInt(weth) < BigInt(usd) ? [weth, usd] : [usd, weth];
+    // ETH at ≈ 3000 USD in raw units: tick ≈ ±log_1.0001(3000·1e6/1e18), on the 500 tier's spacing of 10.
+    const raw = token0 === weth ? 3000e-12 : 1 / 3000e-12;
+    const t = Math.round(Math.log(raw) / Math.log(1.0001) / 10) * 10;
+    await publicClient.waitForTransactionReceipt({
+      hash: await lp.writeContract({
+        address: uniswap.factory,
+        abi: uniswapV3FactoryAbi,
+        functionName: "createPool",
+        args: [token0, token1, 500],
+      }),
     });
-    const [, tick0] = await publicClient.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: "slot0" });
-    const t = Math.floor(tick0 / 10) * 10;
-    // Move the pool onto tick t exactly: initialise a twin instead (the factory's pool is already initialised).
-    expect(getTickAtSqrtRatio(getSqrtRatioAtTick(t))).to.equal(t);
-    const base =
-      token0 === weth
-        ? { amountBase: parseEther("1"), amountQuote: parseUnits("3000", 6) }
-        : { amountBase: parseEther("1"), amountQuote: parseUnits("3000", 6) };
+    const pool = await publicClient.readContract({
+      address: uniswap.factory,
+      abi: uniswapV3FactoryAbi,
+      functionName: "getPool",
+      args: [token0, token1, 500],
+    });
+    await publicClient.waitForTransactionReceipt({
+      hash: await lp.writeContract({
+        address: pool,
+        abi: uniswapV3PoolAbi,
+        functionName: "initialize",
+        args: [getSqrtRatioAtTick(t)],
+      }),
+    });
+    const [, tick] = await publicClient.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: "slot0" });
+    expect(tick).to.equal(t);
+    const amounts = { amountBase: parseEther("1"), amountQuote: parseUnits("3000", 6) };
     const atLower = await mintUniswapV3Position(clients(owner), {
       uniswap,
       base: weth,
       quote: usd,
       fee: 500,
-      tickLower: tick0 - (tick0 % 10 === 0 ? 0 : 0) - (tick0 - t),
+      tickLower: t,
       tickUpper: t + 200,
-      ...base,
+      ...amounts,
     });
     const atUpper = await mintUniswapV3Position(clients(owner), {
       uniswap,
@@ -298,7 +320,7 @@ describe("Uniswap v3 exposures (real protocol)", function () {
       fee: 500,
       tickLower: t - 200,
       tickUpper: t,
-      ...base,
+      ...amounts,
     });
     const read = await readExposures(
       { publicClient },
@@ -315,14 +337,15 @@ describe("Uniswap v3 exposures (real protocol)", function () {
       },
     );
     const [lo, up] = read.positions as [(typeof read.positions)[number], (typeof read.positions)[number]];
-    expect(lo.tickLower).to.equal(t);
-    expect(lo.inRange).to.equal(lo.tick >= t);
-    expect(up.tickUpper).to.equal(t);
-    if (lo.tick === t) {
-      // On the boundary the pool counts the upper-ending position as above its range: token1 only.
-      expect(up.inRange).to.equal(false);
-      expect(up.amount0).to.equal(0n);
-    }
+    // tick == tickLower: in range; at the price of its lower edge it holds token0 only (amount1 = 0).
+    expect(lo.inRange).to.equal(true);
+    expect(lo.amount0 > 0n).to.equal(true);
+    expect(lo.amount1).to.equal(0n);
+    // tick == tickUpper: the pool counts it above its range: token1 only, no gamma.
+    expect(up.inRange).to.equal(false);
+    expect(up.amount0).to.equal(0n);
+    expect(up.amount1 > 0n).to.equal(true);
+    expect(up.gamma0Raw).to.equal(0n);
     for (const p of read.positions) {
       const paid = await withdrawNow(p.tokenId);
       expect(p.amount0 + p.fees0).to.equal(paid.amount0);
