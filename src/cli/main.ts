@@ -11,6 +11,7 @@ export const MAIN_HELP = `Usage: parapet <command> [options]
 Commands:
   deploy       deploy Parapet with Hardhat (writes deployments/NAME.json)
   status       markets (price, oracle, funding, open interest, skew) and an owner's accounts
+  exposures    what an owner holds: balances and Uniswap v3 positions (range, amounts, fees, delta, gamma)
   oracle       oracle health per market (exit 3 when a feed fails)
   plan         plan the hedge of your exposures against the chain's markets
   hedge        plan and open the hedge in one HedgeRouter transaction
@@ -40,6 +41,7 @@ missing file, no signer key), with a one-line message naming the argument; 3 \`p
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   deploy: () => import("./commands/deploy.js"),
   status: () => import("./commands/status.js"),
+  exposures: () => import("./commands/exposures.js"),
   oracle: () => import("./commands/oracle.js"),
   plan: () => import("./commands/plan.js"),
   hedge: () => import("./commands/hedge.js"),
