@@ -6,7 +6,7 @@
 // book is booked in a PnlLedger as it happens (attribution.ts), so each policy's P&L comes split by cause.
 
 import { DAY_MS } from "../data/csv.js";
-import { annualiseRate, type EwmaState, ewmaStep } from "../funding/carry.js";
+import { annualiseRate, DEFAULT_FUNDING_HALF_LIFE_MS, type EwmaState, ewmaStart, ewmaStep } from "../funding/carry.js";
 import { isolatedLiquidationPriceUsd, planHedge, resolveHedgePolicy, tradeCostUsd } from "../hedge/plan.js";
 import { logReturns, stdDev } from "../hedge/ratio.js";
 import {
@@ -33,8 +33,8 @@ import type {
 } from "./types.js";
 import { BACKTEST_POLICY_NAMES } from "./types.js";
 
-/** Half-life (settlements) of the funding forecast the planner sizes its funding buffer with: one week of 8 h. */
-const FUNDING_HALF_LIFE = 21;
+/** Half-life (time) of the funding forecast the planner sizes its funding buffer with: one week, any interval. */
+const FUNDING_HALF_LIFE_MS = DEFAULT_FUNDING_HALF_LIFE_MS;
 const FUNDING_Z = 1.96;
 /** Opportunity rate of collateral for `closingMarginCarryUsd` (fraction per year). */
 const DEFAULT_COLLATERAL_OPPORTUNITY_RATE = 0.05;
@@ -241,15 +241,14 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const plans: HedgePlan[] = new Array(n);
   const fits: BacktestResult["fits"] = [];
   const ewma: Record<string, EwmaState & { k: number }> = {};
-  for (const a of marketAssets) ewma[a] = { mean: 0, variance: 0, started: false, k: 0 };
-  const lambda = 2 ** (-1 / FUNDING_HALF_LIFE);
+  for (const a of marketAssets) ewma[a] = { ...ewmaStart(), k: 0 };
   for (let t = i0; t <= i1; t++) {
     const dayEnd = (history.timestampsMs[t] as number) + DAY_MS;
     const markets: HedgeMarket[] = marketAssets.map((a) => {
       const f = fundingByMarket[a] as (typeof fundingByMarket)[string];
       const e = ewma[a] as (typeof ewma)[string];
       while (e.k < f.points.length && (f.points[e.k] as { timestampMs: number }).timestampMs < dayEnd) {
-        ewmaStep(e, (f.points[e.k] as { ratePerInterval: number }).ratePerInterval, lambda);
+        ewmaStep(e, f.points[e.k] as { timestampMs: number; ratePerInterval: number }, FUNDING_HALF_LIFE_MS);
         e.k++;
       }
       const sd = Math.sqrt(e.variance);

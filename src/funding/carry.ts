@@ -66,10 +66,16 @@ export function meanAnnualisedRate(points: readonly FundingPoint[], intervalMs: 
   return annualiseRate(mean, intervalMs);
 }
 
+/** Default half-life of the funding EWMA: one week, whatever the venue's settlement interval. */
+export const DEFAULT_FUNDING_HALF_LIFE_MS = 7 * 86_400_000;
+
 export type EwmaForecastParameters = {
   points: readonly FundingPoint[];
-  /** Half-life of the weights in settlements (default 21 = one week of 8 h settlements). */
-  halfLifeIntervals?: number;
+  /**
+   * Half-life of the weights in ms of time (default one week, `DEFAULT_FUNDING_HALF_LIFE_MS`): a settlement
+   * `halfLifeMs` before the last one weighs half as much, on 1 h and 8 h data alike.
+   */
+  halfLifeMs?: number;
   /** Width of the band in standard deviations (default 1.96, about 95 % if normal). */
   z?: number;
 };
@@ -82,42 +88,53 @@ export type FundingForecast = {
   /** mean - z * std and mean + z * std, per interval. */
   lowerRatePerInterval: number;
   upperRatePerInterval: number;
-  /** Decay factor used: lambda = 2^(-1 / halfLife). */
-  lambda: number;
+  /** Half-life used, ms. */
+  halfLifeMs: number;
   z: number;
 };
 
 /**
- * EWMA forecast of the next rate with a band. Starting from m = x0, v = 0, for each later point:
- * v = lambda * v + (1 - lambda) * (x - m)^2 (deviation from the previous mean), then m = lambda * m + (1 - lambda) * x.
- * Points must be in time order. Returns undefined for no points.
+ * Running EWMA state: weighted mean and variance, the sum of the weights (relative to the last point) and the
+ * last point's time.
  */
-/** Running EWMA state: mean, variance, and whether a first point has been seen. */
-export type EwmaState = { mean: number; variance: number; started: boolean };
+export type EwmaState = { mean: number; variance: number; weightSum: number; lastMs: number; started: boolean };
+
+/** A fresh EWMA state, before any point. */
+export function ewmaStart(): EwmaState {
+  return { mean: 0, variance: 0, weightSum: 0, lastMs: 0, started: false };
+}
 
 /**
- * Adds one rate to an EWMA state (the recursion of `ewmaForecast`): the first point sets the mean; each later one
- * updates the variance with its deviation from the previous mean, then the mean. Mutates and returns `state`.
+ * Adds one settlement to an EWMA state (the recursion of `ewmaForecast`). Settlement i weighs
+ * 2^(-(t_last - t_i) / halfLifeMs), from its time, so a missing settlement shifts no other weight. With
+ * d = 2^(-(t - t_prev) / halfLifeMs) and S the weight sum: S' = d S + 1, m' = (d S m + x) / S',
+ * v' = (d S v + (x - m)^2) / S' (deviation from the previous mean). The first point sets m. Mutates `state`.
  */
-export function ewmaStep(state: EwmaState, ratePerInterval: number, lambda: number): EwmaState {
+export function ewmaStep(state: EwmaState, point: FundingPoint, halfLifeMs: number): EwmaState {
+  const x = point.ratePerInterval;
   if (!state.started) {
-    state.mean = ratePerInterval;
-    state.started = true;
-  } else {
-    state.variance = lambda * state.variance + (1 - lambda) * (ratePerInterval - state.mean) ** 2;
-    state.mean = lambda * state.mean + (1 - lambda) * ratePerInterval;
+    Object.assign(state, { mean: x, variance: 0, weightSum: 1, lastMs: point.timestampMs, started: true });
+    return state;
   }
+  const carried = 2 ** (-(point.timestampMs - state.lastMs) / halfLifeMs) * state.weightSum;
+  const weightSum = carried + 1;
+  state.variance = (carried * state.variance + (x - state.mean) ** 2) / weightSum;
+  state.mean = (carried * state.mean + x) / weightSum;
+  state.weightSum = weightSum;
+  state.lastMs = point.timestampMs;
   return state;
 }
 
+/**
+ * EWMA forecast of the next rate with a band, weights decaying with time (see `ewmaStep`). Points must be in
+ * time order. Returns undefined for no points or a half-life that is not positive.
+ */
 export function ewmaForecast(p: EwmaForecastParameters): FundingForecast | undefined {
-  const halfLife = p.halfLifeIntervals ?? 21;
+  const halfLifeMs = p.halfLifeMs ?? DEFAULT_FUNDING_HALF_LIFE_MS;
   const z = p.z ?? 1.96;
-  const first = p.points[0];
-  if (first === undefined || !(halfLife > 0)) return undefined;
-  const lambda = 2 ** (-1 / halfLife);
-  const state: EwmaState = { mean: 0, variance: 0, started: false };
-  for (const x of p.points) ewmaStep(state, x.ratePerInterval, lambda);
+  if (p.points.length === 0 || !(halfLifeMs > 0)) return undefined;
+  const state = ewmaStart();
+  for (const x of p.points) ewmaStep(state, x, halfLifeMs);
   const m = state.mean;
   const s = Math.sqrt(state.variance);
   return {
@@ -125,7 +142,7 @@ export function ewmaForecast(p: EwmaForecastParameters): FundingForecast | undef
     stdRatePerInterval: s,
     lowerRatePerInterval: m - z * s,
     upperRatePerInterval: m + z * s,
-    lambda,
+    halfLifeMs,
     z,
   };
 }

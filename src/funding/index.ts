@@ -1,5 +1,6 @@
 export {
   annualiseRate,
+  DEFAULT_FUNDING_HALF_LIFE_MS,
   type DetectSpikesParameters,
   detectSpikes,
   type EwmaForecastParameters,
@@ -7,6 +8,7 @@ export {
   type ExpectedCarryCostParameters,
   type ExpectedCarryCostReturnType,
   ewmaForecast,
+  ewmaStart,
   ewmaStep,
   expectedCarryCost,
   type FundingForecast,
