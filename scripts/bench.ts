@@ -21,6 +21,7 @@ import {
 import { getSnapshot, parseDeployment } from "../src/index.js";
 import { measureBacktest } from "./bench/backtest.js";
 import { measureCrash } from "./bench/crash.js";
+import { measureExposureReads } from "./bench/exposures.js";
 import { measureMarketHours } from "./bench/hours.js";
 import { measureLpFlows } from "./bench/lp.js";
 import {
@@ -677,6 +678,8 @@ const measures: Measure[] = [];
 if (process.env.BENCH_SCENARIOS !== "0") {
   log("measuring market hours: the check on an always-open market, an open in a scheduled one");
   measures.push(...(await measureMarketHours(log)));
+  log("measuring exposure reads: an owner with 20 Uniswap v3 positions");
+  measures.push(...(await measureExposureReads(log)));
   log("measuring LP requests and their settlement at 10 markets");
   measures.push(...(await measureLpFlows(log)));
   log("measuring a snapshot of 64 markets with a position in each");

@@ -40,6 +40,7 @@ describe("parapet exposures (anvil, real Uniswap v3)", function () {
       abi: testTokenAbi,
       bytecode: testTokenBytecode,
       args: ["USD Coin", "USDC", 6],
+      chain: null,
     });
     usd = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
     for (const w of [deployer, ownerWallet]) {
