@@ -1,6 +1,7 @@
 // Node-only: reads price and funding files, detects their format and aligns them with `buildMarketHistory`.
 import { basename } from "node:path";
-import { loadFundingCsv } from "../data/funding.js";
+import { DataLoadError } from "../data/errors.js";
+import { loadFundingCsv, SHIPPED_FUNDING_OFFSETS } from "../data/funding.js";
 import { readDataFile } from "../data/node.js";
 import { type DailyBar, loadCryptoOhlcv, loadTradfiOhlc } from "../data/ohlc.js";
 import type { LoadReport } from "../data/report.js";
@@ -15,16 +16,36 @@ export type LoadHistoryFilesParameters = {
    * first token uppercased: `spy_daily_2019-2026.csv` → SPY).
    */
   prices: readonly string[];
-  /** Funding files by market asset, e.g. { BTC: "data/funding/binance_btcusdt_funding_8h_2020-2023.csv" }. */
-  funding?: Readonly<Record<string, string>> | undefined;
   /**
-   * Offset of the funding files' clock from UTC in hours (default 3: the shared Binance files are UTC+3; pass 0
-   * for UTC files). Recorded in the alignment notes.
+   * Funding files by market asset, each a path or `{ path, timeZoneOffsetHours }` (the file's clock offset from
+   * UTC in hours), e.g. { BTC: "data/funding/binance_btcusdt_funding_8h_2020-2023.csv", ETH: { path: "eth.csv",
+   * timeZoneOffsetHours: 0 } }. The shipped files carry their own offset (`SHIPPED_FUNDING_OFFSETS`).
+   */
+  funding?: Readonly<Record<string, string | FundingFileSpec>> | undefined;
+  /**
+   * Offset (hours) for funding files given without their own and not shipped. No default: a file whose stamps
+   * carry no zone and that gets no offset is refused. Each file's offset is recorded in the alignment notes.
    */
   timeZoneOffsetHours?: number | undefined;
   from?: string | undefined;
   to?: string | undefined;
 };
+
+/** A funding file and its clock: stamp minus `timeZoneOffsetHours` is UTC (stamps with a zone use their own). */
+export type FundingFileSpec = { path: string; timeZoneOffsetHours?: number | undefined };
+
+/** The offset a funding file is read with: its own, the shipped file's, else the run's default (may be none). */
+export function fundingFileOffset(
+  spec: string | FundingFileSpec,
+  defaultOffsetHours: number | undefined,
+): { path: string; timeZoneOffsetHours: number | undefined; origin: "file" | "shipped" | "default" | "none" } {
+  const { path, timeZoneOffsetHours } = typeof spec === "string" ? { path: spec } : spec;
+  if (timeZoneOffsetHours !== undefined) return { path, timeZoneOffsetHours, origin: "file" };
+  const shipped = SHIPPED_FUNDING_OFFSETS[basename(path)];
+  if (shipped !== undefined) return { path, timeZoneOffsetHours: shipped, origin: "shipped" };
+  if (defaultOffsetHours !== undefined) return { path, timeZoneOffsetHours: defaultOffsetHours, origin: "default" };
+  return { path, timeZoneOffsetHours: undefined, origin: "none" };
+}
 
 /** What one file's loader read and dropped. */
 export type FileLoadSummary = {
@@ -80,7 +101,7 @@ const cryptoAsset = (bar: { symbol: string; base: string }) =>
  * file, duplicate asset, no overlap, bad window).
  */
 export async function loadHistoryFiles(parameters: LoadHistoryFilesParameters): Promise<LoadHistoryFilesReturnType> {
-  const { funding = {}, timeZoneOffsetHours = 3, from, to } = parameters;
+  const { funding = {}, timeZoneOffsetHours, from, to } = parameters;
   const series: PriceSeries[] = [];
   const files: FileLoadSummary[] = [];
   for (const spec of parameters.prices) {
@@ -120,8 +141,33 @@ export async function loadHistoryFiles(parameters: LoadHistoryFilesParameters): 
     }
   }
   const fundingSeries = [];
-  for (const [asset, path] of Object.entries(funding)) {
-    const loaded = loadFundingCsv(await readDataFile(path), { timeZoneOffsetHours });
+  const fundingNotes: string[] = [];
+  for (const [asset, spec] of Object.entries(funding)) {
+    const clock = fundingFileOffset(spec, timeZoneOffsetHours);
+    const path = clock.path;
+    let loaded: ReturnType<typeof loadFundingCsv>;
+    try {
+      loaded = loadFundingCsv(await readDataFile(path), {
+        timeZoneOffsetHours: clock.timeZoneOffsetHours,
+        source: path,
+      });
+    } catch (e) {
+      if (!(e instanceof DataLoadError && e.code === "MISSING_TIMEZONE_OFFSET")) throw e;
+      throw new BacktestInputError({
+        code: "UNRECOGNISED_FILE",
+        summary: `The funding file ${path} (${asset}) has stamps without a time zone and no clock offset was given for it.`,
+        fix: `Give its offset from UTC in hours: funding: { ${asset}: { path, timeZoneOffsetHours: 0 } } (CLI: --funding ${asset}=${path}@0; 3 for UTC+3).`,
+        cause: e,
+      });
+    }
+    const o = clock.timeZoneOffsetHours;
+    fundingNotes.push(
+      o === undefined
+        ? `Funding ${asset} (${path}): stamps carry their own zone.`
+        : `Funding ${asset} (${path}): stamps read as UTC${o >= 0 ? "+" : ""}${o} (${{ file: "the file's offset", shipped: "shipped file", default: "the run's default offset", none: "" }[clock.origin]}) and moved to UTC.`,
+    );
+    // Schedule warnings are the ones a wrong offset raises: they belong in the notes, not only the file report.
+    for (const w of loaded.report.warnings) if (w.startsWith(`${path}: `)) fundingNotes.push(`Warning: ${w}.`);
     // A file with several symbols (BTC-USDT, ETH-USDT, …): keep the one whose name starts with the asset.
     const symbols = [...new Set(loaded.rows.map((r) => r.symbol))];
     const symbol =
@@ -148,10 +194,6 @@ export async function loadHistoryFiles(parameters: LoadHistoryFilesParameters): 
     files.push({ path, format: "funding", assets: [asset], report: loaded.report, missing });
   }
   const history = buildMarketHistory({ prices: series, funding: fundingSeries, from, to });
-  if (fundingSeries.length > 0) {
-    history.alignment.notes.push(
-      `Funding stamps read as UTC${timeZoneOffsetHours >= 0 ? "+" : ""}${timeZoneOffsetHours} and moved to UTC (timeZoneOffsetHours ${timeZoneOffsetHours}).`,
-    );
-  }
+  history.alignment.notes.push(...fundingNotes);
   return { history, files };
 }

@@ -10,6 +10,8 @@ export type DataLoadErrorCode =
   | "NO_ROWS"
   /** An option is out of range (e.g. a non-finite time-zone offset). */
   | "INVALID_OPTION"
+  /** A funding stamp has no zone and the file was given no clock offset. */
+  | "MISSING_TIMEZONE_OFFSET"
   /** The file could not be read from disk (Node helper only). */
   | "READ_FAILED";
 
