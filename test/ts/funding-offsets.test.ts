@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { BacktestInputError } from "../../src/backtest/errors.js";
 import { loadHistoryFiles } from "../../src/backtest/node.js";
+import { type BacktestEngine, parseBacktestArgs, runBacktestCommand } from "../../src/cli/commands/backtest.js";
 import { DataLoadError, loadFundingCsv } from "../../src/data/index.js";
 
 const HOUR_MS = 3_600_000;
@@ -143,5 +144,24 @@ describe("funding files: per-file clock offsets and the venue's schedule", () =>
     expect([...new Set((history.funding.ETH ?? []).map((p) => hourOf(p.timestampMs)))]).to.deep.equal([0, 8, 16]);
     expect(history.alignment.notes.some((n) => n.includes("UTC+3 (shipped file)"))).to.equal(true);
     expect(history.alignment.notes.filter((n) => n.startsWith("Warning:"))).to.deep.equal([]);
+  });
+
+  it("CLI: --funding ASSET=FILE@H gives the file its offset; a user file without one exits 1 naming --funding …@0", async () => {
+    const parsed = parseBacktestArgs(["--exposure", "ETH=1", "--prices", prices, "--funding", `ETH=${plus3File}@3`]);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    expect(parsed.options.funding).to.deep.equal({ ETH: { path: plus3File, timeZoneOffsetHours: 3 } });
+    const bare = parseBacktestArgs(["--exposure", "ETH=1", "--prices", prices, "--funding", `ETH=${plus3File}`]);
+    if (!bare.ok) throw new Error(bare.error.message);
+    expect(bare.options.funding).to.deep.equal({ ETH: plus3File });
+    const err: string[] = [];
+    const io = { stdout: () => {}, stderr: (t: string) => err.push(t), stderrIsTty: false, writeFile: async () => {} };
+    const engine = {
+      runBacktest: () => {
+        throw new Error("the engine must not run on a refused file");
+      },
+    } as unknown as BacktestEngine;
+    expect(await runBacktestCommand(bare.options, io, engine)).to.equal(1);
+    expect(err.join("")).to.include(`The funding file ${plus3File} (ETH) has stamps without a time zone`);
+    expect(err.join("")).to.include(`--funding ETH=${plus3File}@0`);
   });
 });
