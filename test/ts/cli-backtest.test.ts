@@ -141,16 +141,17 @@ describe("cli: parseBacktestArgs", () => {
     expect(o.ratioBounds).to.deep.equal([0.6, 1.0]);
   });
 
-  it("defaults: the repo's data/ files, every policy, UTC+3 funding, engine defaults for the rest", () => {
+  it("defaults: the repo's data/ files (their UTC+3 clock known by file), every policy, engine defaults for the rest", () => {
     const o = parseOk(["--exposure", "ETH=1"]);
     expect(o.defaultData).to.equal(true);
     expect(o.prices).to.deep.equal([...DEFAULT_PRICE_FILES]);
     expect(o.funding).to.deep.equal({ ...DEFAULT_FUNDING_FILES });
     for (const spec of [...o.prices, ...Object.values(o.funding)])
-      expect(existsSync(spec.replace(/^[A-Z]+=/, ""))).to.equal(true);
+      expect(existsSync((typeof spec === "string" ? spec : spec.path).replace(/^[A-Z]+=/, ""))).to.equal(true);
     expect(Object.keys(o.funding)).to.deep.equal(["BTC", "ETH"]);
     expect(o.policies).to.deep.equal(["none", "static", "periodic", "band", "gas-aware"]);
-    expect(o.timeZoneOffsetHours).to.equal(3);
+    // No run-wide offset: the shipped files carry theirs (SHIPPED_FUNDING_OFFSETS), a user file needs @H.
+    expect(o.timeZoneOffsetHours).to.equal(undefined);
     expect([o.json, o.reportPath, o.gasPriceGwei, o.gasUnits, o.ratioBounds, o.lookbackDays, o.from]).to.deep.equal([
       false,
       undefined,
@@ -193,6 +194,11 @@ describe("cli: parseBacktestArgs", () => {
     [["--exposure", "ETH=1", "--from", "2022-01-01", "--to", "2021-01-01"], "--from 2022-01-01", /after --to/],
     [["--exposure", "ETH=1", "--gas-units", "1.5"], "--gas-units 1.5", /whole number of gas units/],
     [["--exposure", "ETH=1", "--timezone-offset-hours", "20"], "--timezone-offset-hours 20", /between -14 and 14/],
+    [
+      ["--exposure", "ETH=1", "--funding", "ETH=data/funding/binance_ethusdt_funding_8h_2020-2023.csv@utc"],
+      "--funding ETH=data/funding/binance_ethusdt_funding_8h_2020-2023.csv@utc",
+      /"@utc" is not an offset/,
+    ],
     [["--exposure", "ETH=1", "--ratio-min", "0.9", "--ratio-max", "0.8"], "--ratio-min 0.9", /inverted/],
     [["--exposure", "ETH=1", "--exposure"], "--exposure <value>", /argument missing/],
     [["--exposure", "ETH=1", "stray"], "stray", /Unexpected argument .stray./],

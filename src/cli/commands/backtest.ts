@@ -5,7 +5,7 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PnlAttribution } from "../../backtest/attribution.js";
 import { resolveWindow } from "../../backtest/history.js";
-import { type FileLoadSummary, loadHistoryFiles, parseFileSpec } from "../../backtest/node.js";
+import { type FileLoadSummary, type FundingFileSpec, loadHistoryFiles, parseFileSpec } from "../../backtest/node.js";
 import { attributionRows, METRIC_COLUMNS, renderBacktestReport, summariseFits } from "../../backtest/report.js";
 import {
   BACKTEST_POLICY_NAMES,
@@ -42,8 +42,8 @@ export type BacktestCommandOptions = {
   hours: Record<string, string>;
   /** `--prices [ASSET=]FILE` specs; the repo's data/ files when none is given. */
   prices: string[];
-  /** `--funding ASSET=FILE`; the repo's BTC and ETH files when none is given. */
-  funding: Record<string, string>;
+  /** `--funding ASSET=FILE[@H]` (H: the file's clock offset from UTC, hours); the repo's BTC and ETH files when none is given. */
+  funding: Record<string, string | FundingFileSpec>;
   /** True when the data files are the repo's defaults. */
   defaultData: boolean;
   from: string | undefined;
@@ -53,7 +53,8 @@ export type BacktestCommandOptions = {
   reportPath: string | undefined;
   gasPriceGwei: number | undefined;
   gasUnits: number | undefined;
-  timeZoneOffsetHours: number;
+  /** `--timezone-offset-hours N`: the offset of funding files given without `@H` (not shipped); no default. */
+  timeZoneOffsetHours: number | undefined;
   ratioBounds: readonly [number, number] | undefined;
   lookbackDays: number | undefined;
 };
@@ -117,9 +118,11 @@ Exposures (at least one):
 Data (default: the repo's data/ files: crypto BTC+ETH, SPY, QQQ, GOLD, EUR; funding BTC and ETH):
   --prices [ASSET=]FILE        a price file, crypto (date,symbol,base,open,high,low,close,volume) or tradfi
                                (Date,Open,High,Low,Close; asset from ASSET= or the file name's first token)  (repeatable)
-  --funding ASSET=FILE         funding history (Symbol,Date,Funding Rate) of ASSET's market  (repeatable)
-  --timezone-offset-hours N    clock offset of the funding files from UTC (default 3: the shared Binance files
-                               are UTC+3; pass 0 for UTC files)
+  --funding ASSET=FILE[@H]     funding history (Symbol,Date,Funding Rate) of ASSET's market, its stamps on a clock
+                               H hours from UTC (@0 for UTC, @3 for UTC+3); the shipped files know theirs, and
+                               stamps with a zone (Z, +03:00) need none  (repeatable)
+  --timezone-offset-hours N    the offset of --funding files given without @H (no default: such a file whose
+                               stamps have no zone is refused)
   --from YYYY-MM-DD            first day of the backtest (default: the start of the data after the lookback)
   --to YYYY-MM-DD              last day (default: the end of the data)
 
@@ -260,19 +263,25 @@ function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
     const { path } = parseFileSpec(spec);
     checkFile("--prices", spec, path);
   }
-  const funding: Record<string, string> = {};
+  const funding: Record<string, string | FundingFileSpec> = {};
   for (const v of values.funding ?? []) {
-    const [asset, path] = splitPair(
-      "--funding",
-      v,
-      "FILE",
-      "BTC=data/funding/binance_btcusdt_funding_8h_2020-2023.csv",
-    );
+    const [asset, spec] = splitPair("--funding", v, "FILE[@H]", "ETH=eth_funding.csv@0");
     if (funding[asset] !== undefined) {
       throw usage(`--funding ${v}`, `--funding is given twice for ${asset}.`, `Keep one --funding ${asset}=FILE.`);
     }
+    // FILE@H: the file's clock offset; a trailing @ followed by anything but a number is an error, not a path.
+    const at = /^(.*)@([^@/\\]*)$/.exec(spec);
+    const path = at === null ? spec : (at[1] ?? "");
+    const offset = at === null ? undefined : Number(at[2]);
+    if (offset !== undefined && (at?.[2] === "" || !Number.isFinite(offset) || Math.abs(offset) > 14)) {
+      throw usage(
+        `--funding ${v}`,
+        `"@${at?.[2]}" is not an offset between -14 and 14 hours.`,
+        `Write --funding ${asset}=${path}@0 for a UTC file, @3 for UTC+3.`,
+      );
+    }
     checkFile("--funding", v, path);
-    funding[asset] = path;
+    funding[asset] = offset === undefined ? path : { path, timeZoneOffsetHours: offset };
   }
   const defaultData = prices.length === 0 && Object.keys(funding).length === 0;
   const policies: BacktestPolicyName[] = [];
@@ -329,8 +338,12 @@ function parseOrThrow(argv: readonly string[]): BacktestCommandOptions {
     reportPath: values.report,
     gasPriceGwei: num("gas-price-gwei", (x) => x >= 0, "a gas price in gwei (≥ 0)", "20"),
     gasUnits: num("gas-units", (x) => x > 0 && Number.isInteger(x), "a positive whole number of gas units", "450000"),
-    timeZoneOffsetHours:
-      num("timezone-offset-hours", (x) => Math.abs(x) <= 14, "an offset between -14 and 14 hours", "3") ?? 3,
+    timeZoneOffsetHours: num(
+      "timezone-offset-hours",
+      (x) => Math.abs(x) <= 14,
+      "an offset between -14 and 14 hours",
+      "0",
+    ),
     ratioBounds,
     lookbackDays: num("lookback-days", (x) => x >= 2 && Number.isInteger(x), "a whole number of days (≥ 2)", "90"),
   };
