@@ -1,6 +1,8 @@
 // `parapet/node`: the SDK's Node-only helpers (files). The main entry stays browser-safe.
 export {
   type FileLoadSummary,
+  type FundingFileSpec,
+  fundingFileOffset,
   type LoadHistoryFilesParameters,
   type LoadHistoryFilesReturnType,
   loadHistoryFiles,
