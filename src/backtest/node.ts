@@ -167,7 +167,14 @@ export async function loadHistoryFiles(parameters: LoadHistoryFilesParameters): 
         : `Funding ${asset} (${path}): stamps read as UTC${o >= 0 ? "+" : ""}${o} (${{ file: "the file's offset", shipped: "shipped file", default: "the run's default offset", none: "" }[clock.origin]}) and moved to UTC.`,
     );
     // Schedule warnings are the ones a wrong offset raises: they belong in the notes, not only the file report.
-    for (const w of loaded.report.warnings) if (w.startsWith(`${path}: `)) fundingNotes.push(`Warning: ${w}.`);
+    const suggested = loaded.schedule?.suggestedTimeZoneOffsetHours;
+    const how =
+      suggested === undefined
+        ? ""
+        : ` (funding: { ${asset}: { path, timeZoneOffsetHours: ${suggested} } }; CLI: --funding ${asset}=${path}@${suggested})`;
+    for (const w of loaded.report.warnings)
+      if (w.startsWith(`${path}: `))
+        fundingNotes.push(`Warning: ${w}${w.includes("would put them on schedule") ? how : ""}.`);
     // A file with several symbols (BTC-USDT, ETH-USDT, …): keep the one whose name starts with the asset.
     const symbols = [...new Set(loaded.rows.map((r) => r.symbol))];
     const symbol =

@@ -82,7 +82,7 @@ describe("funding files: per-file clock offsets and the venue's schedule", () =>
       funding: { ETH: { path: plus3File, timeZoneOffsetHours: 0 } },
     });
     expect(history.alignment.notes.filter((n) => n.startsWith("Warning:"))).to.deep.equal([
-      `Warning: ${plus3File}: settlements land at 03/11/19 UTC read as UTC+0, not at the venue's 00/08/16 UTC: the clock offset looks wrong; timeZoneOffsetHours 3 would put them on schedule.`,
+      `Warning: ${plus3File}: settlements land at 03/11/19 UTC read as UTC+0, not at the venue's 00/08/16 UTC: the clock offset looks wrong; timeZoneOffsetHours 3 would put them on schedule (funding: { ETH: { path, timeZoneOffsetHours: 3 } }; CLI: --funding ETH=${plus3File}@3).`,
     ]);
   });
 
