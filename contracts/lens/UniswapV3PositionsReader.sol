@@ -34,10 +34,7 @@ interface IUniswapV3FactoryViews {
 }
 
 interface IUniswapV3PoolViews {
-    function slot0()
-        external
-        view
-        returns (uint160 sqrtPriceX96, int24 tick, uint16, uint16, uint16, uint8, bool);
+    function slot0() external view returns (uint160 sqrtPriceX96, int24 tick, uint16, uint16, uint16, uint8, bool);
     function feeGrowthGlobal0X128() external view returns (uint256);
     function feeGrowthGlobal1X128() external view returns (uint256);
     function ticks(
@@ -45,7 +42,16 @@ interface IUniswapV3PoolViews {
     )
         external
         view
-        returns (uint128, int128, uint256 feeGrowthOutside0X128, uint256 feeGrowthOutside1X128, int56, uint160, uint32, bool);
+        returns (
+            uint128,
+            int128,
+            uint256 feeGrowthOutside0X128,
+            uint256 feeGrowthOutside1X128,
+            int56,
+            uint160,
+            uint32,
+            bool
+        );
 }
 
 /// @title UniswapV3PositionsReader
@@ -95,13 +101,13 @@ contract UniswapV3PositionsReader {
             out[w + 2] = uint256(_symbol(tokens[i]));
             w += WORDS_PER_TOKEN;
         }
-        IUniswapV3FactoryViews factory = n == 0
-            ? IUniswapV3FactoryViews(address(0))
-            : IUniswapV3FactoryViews(positionManager.factory());
+        IUniswapV3FactoryViews factory =
+            n == 0 ? IUniswapV3FactoryViews(address(0)) : IUniswapV3FactoryViews(positionManager.factory());
         for (uint256 i; i < n; ++i) {
-            uint256 tokenId = i < tokenIds.length
-                ? tokenIds[i]
-                : positionManager.tokenOfOwnerByIndex(owner, ownedFrom + i - tokenIds.length);
+            uint256 tokenId =
+                i < tokenIds.length
+                    ? tokenIds[i]
+                    : positionManager.tokenOfOwnerByIndex(owner, ownedFrom + i - tokenIds.length);
             _position(positionManager, factory, tokenId, out, w);
             w += WORDS_PER_POSITION;
         }
@@ -138,10 +144,7 @@ contract UniswapV3PositionsReader {
         ) {
             out[w + 1] = uint160(pm.ownerOf(tokenId));
             out[w + 2] = (uint256(fee) << 160) | uint160(token0);
-            out[w + 3] =
-                (uint256(uint24(tickUpper)) << 184) |
-                (uint256(uint24(tickLower)) << 160) |
-                uint160(token1);
+            out[w + 3] = (uint256(uint24(tickUpper)) << 184) | (uint256(uint24(tickLower)) << 160) | uint160(token1);
             out[w + 4] = liquidity;
             out[w + 5] = feeGrowthInside0LastX128;
             out[w + 6] = feeGrowthInside1LastX128;
