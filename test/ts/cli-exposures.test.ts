@@ -1,10 +1,15 @@
 // `parapet exposures` against a real anvil node with Uniswap v3 deployed from its published artifacts (parapet/
 // testing): the JSON equals the SDK's read at the same block, the text names the positions' states, and bad input
 // is a usage error naming the option.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 import { type Address, createPublicClient, createWalletClient, http, parseEther, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { main } from "../../src/cli/main.js";
+import { writeDeploymentFile } from "../../src/deploymentFile.js";
 import { readExposures, testTokenAbi, testTokenBytecode, weth9Abi } from "../../src/index.js";
 import {
   createUniswapV3Pool,
@@ -13,7 +18,7 @@ import {
   swapUniswapV3,
   type UniswapV3Deployment,
 } from "../../src/testing/index.js";
-import { ANVIL_KEYS, startAnvil } from "./helpers/anvil.js";
+import { ANVIL_KEYS, deployParapetOnAnvil, startAnvil } from "./helpers/anvil.js";
 
 async function run(argv: string[]) {
   const out: string[] = [];
@@ -101,6 +106,59 @@ describe("parapet exposures (anvil, real Uniswap v3)", function () {
   });
 
   after(() => anvil?.stop());
+
+  it("plan --uniswap-position hedges the position by its delta, read from chain (its holder is the owner)", async () => {
+    const parapet = await deployParapetOnAnvil(anvil.url);
+    const dir = mkdtempSync(join(tmpdir(), "parapet-exposures-"));
+    try {
+      const file = join(dir, "anvil.json");
+      await writeDeploymentFile(file, parapet.deployment);
+      const read = await readExposures(
+        { publicClient: createPublicClient({ transport: http(anvil.url) }) },
+        {
+          owner: owner.address,
+          sources: { native: false, uniswapV3: { positionManager: uniswap.positionManager } },
+        },
+      );
+      const inRange = read.positions.find((p) => p.inRange);
+      if (inRange === undefined) throw new Error("the fixture has an in-range position");
+      const r = await run([
+        "plan",
+        "--uniswap-position",
+        String(inRange.tokenId),
+        "--position-manager",
+        uniswap.positionManager,
+        "--rpc",
+        anvil.url,
+        "--deployment",
+        file,
+        "--json",
+      ]);
+      expect(r.stderr).to.equal("");
+      expect(r.code).to.equal(0);
+      const plan = JSON.parse(r.stdout);
+      const eth = plan.targets.find((t: { exposureAsset: string }) => t.exposureAsset === "ETH");
+      const assetIs0 = inRange.token0.asset === "ETH";
+      // Valued at its pool's price (what it holds), so the planner's delta is the position's exact ETH.
+      const exactAtPool = Number(assetIs0 ? inRange.amount0 + inRange.fees0 : inRange.amount1 + inRange.fees1) / 1e18;
+      expect(eth.exposureUnits).to.be.greaterThan(0);
+      expect(eth.exposureUnits).to.be.closeTo(exactAtPool, 1e-6 * exactAtPool);
+      expect(eth.sizeUnits).to.be.lessThan(0);
+      const bad = await run([
+        "plan",
+        "--position-manager",
+        uniswap.positionManager,
+        "--rpc",
+        anvil.url,
+        "--deployment",
+        file,
+      ]);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain("--position-manager");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("--json equals readExposures at the same block; one request for every position", async () => {
     const r = await run([

@@ -8,7 +8,7 @@ import { type KeeperEvent, runKeeper } from "../../keeper/loop.js";
 import { numberOption, parseCommandArgs } from "../args.js";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, connectionSettings, runCommand } from "../connect.js";
 import { EXIT_CODES, usage } from "../errors.js";
-import { EXPOSURE_HELP, EXPOSURE_OPTIONS, parseExposureArgs, toExposures } from "../exposures.js";
+import { EXPOSURE_HELP, EXPOSURE_OPTIONS, parseExposureArgs, resolveExposures } from "../exposures.js";
 import { type CliIo, envOf } from "../io.js";
 import { toJson } from "../output.js";
 import { parseRebalancePolicy, REBALANCE_OPTIONS, REBALANCE_POLICY_HELP } from "../rebalancePolicy.js";
@@ -259,9 +259,14 @@ async function runKeeperCommand(argv: readonly string[], io: CliIo): Promise<num
   try {
     let exposures: Exposure[] | undefined;
     if (exposureArgs) {
-      // LPs are sized once, at the start: their liquidity is what the user holds, not a USD value to chase.
+      // LPs are sized (and on-chain positions read) once, at the start: their liquidity is what the user holds, not a
+      // USD value to chase; the rule recomputes their delta at each price.
       const markets = hedgeMarketsFromChain(await getMarkets(client));
-      exposures = toExposures(exposureArgs, (asset) => markets.find((m) => m.asset === asset)?.priceUsd);
+      ({ exposures } = await resolveExposures(
+        client,
+        exposureArgs,
+        (asset) => markets.find((m) => m.asset === asset)?.priceUsd,
+      ));
     }
     io.stderr(
       `parapet keeper: signer ${signer}, chain ${client.deployment.chainId}, vault ${client.deployment.perpVault}, lock ${lock.path}${values["dry-run"] ? ", dry run" : ""}\n`,

@@ -14,7 +14,13 @@ import {
   runCommand,
 } from "../connect.js";
 import { EXIT_CODES } from "../errors.js";
-import { EXPOSURE_HELP, EXPOSURE_OPTIONS, type ExposureArgs, parseExposureArgs, toExposures } from "../exposures.js";
+import {
+  EXPOSURE_HELP,
+  EXPOSURE_OPTIONS,
+  type ExposureArgs,
+  parseExposureArgs,
+  resolveExposures,
+} from "../exposures.js";
 import { type CliIo, envOf } from "../io.js";
 import { fmt, formatTable, toJson } from "../output.js";
 import { parseRebalancePolicy, REBALANCE_OPTIONS, REBALANCE_POLICY_HELP } from "../rebalancePolicy.js";
@@ -85,7 +91,7 @@ async function runRebalance(argv: readonly string[], io: CliIo): Promise<number>
   };
   const result = await rebalanceHedge(client, {
     owner,
-    exposures: toExposures(args, priceOf),
+    ...(await resolveExposures(client, args, priceOf)),
     pricesUsd: args.pricesUsd,
     hedgePolicy: args.hedgePolicy,
     rebalancePolicy,
