@@ -4,6 +4,8 @@
 // (amounts rounded down, as `decreaseLiquidity` pays), plus the fees `collect` would pay. Test vectors compare these
 // with the real pool and position manager to the wei (test/ts/uniswap-exposures.test.ts).
 
+import { ParapetInputError } from "../parapetError.js";
+
 export const Q96 = 1n << 96n;
 export const Q128 = 1n << 128n;
 const MAX_UINT256 = (1n << 256n) - 1n;
@@ -13,11 +15,15 @@ export const MAX_TICK = 887272;
 export const MIN_SQRT_RATIO = 4295128739n;
 export const MAX_SQRT_RATIO = 1461446703485210103287273052203988822378723970342n;
 
-/** A tick outside [MIN_TICK, MAX_TICK]: Uniswap's `T` revert, named. */
-export class TickOutOfRangeError extends RangeError {
+/** A tick outside [MIN_TICK, MAX_TICK] (Uniswap's `T` revert), named with the bounds. */
+export class TickOutOfRangeError extends ParapetInputError {
   override name = "TickOutOfRangeError";
   constructor(readonly tick: number) {
-    super(`Tick ${tick} is outside Uniswap v3's range [${MIN_TICK}, ${MAX_TICK}].`);
+    super(
+      "tick",
+      `${tick} is outside Uniswap v3's range [${MIN_TICK}, ${MAX_TICK}].`,
+      "Pass an integer tick within it.",
+    );
   }
 }
 
