@@ -2,9 +2,10 @@
 // Pure: the same function runs in the SDK, the CLI and every step of the backtester.
 
 import { DEFAULT_REOPEN_GAPS, defaultMarketSchedule } from "../hours/defaults.js";
+import { DEFAULT_RISK_AVERSION, gammaBand } from "./band.js";
 import { HedgeInputError } from "./errors.js";
 import { liquidationPriceUsd as liquidationPriceWithFundingUsd } from "./liquidationPrice.js";
-import { exposureUnits } from "./lp.js";
+import { concentratedAmounts, exposureGamma, exposureUnits, exposureValueUsd } from "./lp.js";
 import { minVarianceFit, stdDev } from "./ratio.js";
 import type {
   Exposure,
@@ -15,8 +16,12 @@ import type {
   HedgePolicy,
   HedgeRatioMethod,
   HedgeTarget,
+  HedgeTargetBasis,
+  HedgeTargetRange,
   HedgeWarning,
 } from "./types.js";
+
+type ConcentratedLp = Extract<Exposure, { kind: "concentratedLp" }>;
 
 export const DEFAULT_HEDGE_POLICY: HedgePolicy = {
   method: "one-to-one",
@@ -33,6 +38,9 @@ export const DEFAULT_HEDGE_POLICY: HedgePolicy = {
   firstAccountIndex: 1n,
   maxShareOfOpenInterest: 0.25,
   maxCarryPerYear: 0.2,
+  rangeEdgeWarning: 0.05,
+  maxBasisBps: 50,
+  gammaBand: { riskAversion: DEFAULT_RISK_AVERSION, horizonDays: 1 },
 };
 
 /** Fewest daily returns a min-variance or vol-scaled ratio is estimated from; fewer falls back to one-to-one. */
@@ -55,6 +63,24 @@ export function resolveHedgePolicy(policy: Partial<HedgePolicy> = {}): HedgePoli
     throw new HedgeInputError({ field: "reserveRatio", value: p.reserveRatio, fix: "pass a fraction ≥ 0" });
   if (!(p.lookbackDays >= 2))
     throw new HedgeInputError({ field: "lookbackDays", value: p.lookbackDays, fix: "pass at least 2 days" });
+  if (!(p.rangeEdgeWarning >= 0 && p.rangeEdgeWarning < 1))
+    throw new HedgeInputError({
+      field: "rangeEdgeWarning",
+      value: p.rangeEdgeWarning,
+      fix: "pass a fraction in [0, 1)",
+    });
+  if (!(p.maxBasisBps >= 0 && Number.isFinite(p.maxBasisBps)))
+    throw new HedgeInputError({ field: "maxBasisBps", value: p.maxBasisBps, fix: "pass basis points ≥ 0" });
+  const band = p.gammaBand;
+  if (
+    !(band.riskAversion > 0 && band.horizonDays > 0) ||
+    (band.portfolioValueUsd !== undefined && !(band.portfolioValueUsd > 0))
+  )
+    throw new HedgeInputError({
+      field: "gammaBand",
+      value: JSON.stringify(band),
+      fix: "pass riskAversion and horizonDays > 0 (and portfolioValueUsd > 0, or leave it out)",
+    });
   if (p.stopLoss !== undefined) {
     const { distanceRatio, keeperFeeUsd = 0, expirySeconds = 30 * 86_400, slippageBps } = p.stopLoss;
     if (!(distanceRatio > 0 && distanceRatio < 1))
@@ -217,10 +243,22 @@ export function planHedge(
   const [lo, hi] = policy.ratioBounds;
   const marketsByAsset = new Map(data.markets.map((m) => [m.asset, m]));
 
-  // Net exposures per asset, at the asset's price (an LP's delta depends on the price).
+  // Net exposures per asset, at the asset's price now (an LP's delta depends on it: every plan recomputes it). A pool
+  // price, when given, is the price the positions hold their amounts at.
   const byAsset = new Map<string, number>();
+  const exposuresByAsset = new Map<string, Exposure[]>();
+  const exposurePrice = (asset: string) =>
+    data.poolPricesUsd?.[asset] ?? data.pricesUsd[asset] ?? marketsByAsset.get(asset)?.priceUsd;
+  let portfolioValueUsd = 0;
   for (const e of exposures) {
-    const price = data.pricesUsd[e.asset] ?? marketsByAsset.get(e.asset)?.priceUsd;
+    const pool = data.poolPricesUsd?.[e.asset];
+    if (pool !== undefined && !(pool > 0 && Number.isFinite(pool)))
+      throw new HedgeInputError({
+        field: `poolPricesUsd.${e.asset}`,
+        value: pool,
+        fix: `pass the pool's USD price of ${e.asset} (> 0), or leave it out`,
+      });
+    const price = exposurePrice(e.asset);
     if (!(price !== undefined && price > 0))
       throw new HedgeInputError({
         field: `pricesUsd.${e.asset}`,
@@ -228,6 +266,8 @@ export function planHedge(
         fix: `pass a USD price for ${e.asset}`,
       });
     byAsset.set(e.asset, (byAsset.get(e.asset) ?? 0) + exposureUnits(e, price));
+    exposuresByAsset.set(e.asset, [...(exposuresByAsset.get(e.asset) ?? []), e]);
+    portfolioValueUsd += Math.abs(exposureValueUsd(e, price));
   }
 
   const targets: HedgeTarget[] = [];
@@ -246,10 +286,14 @@ export function planHedge(
       });
       continue;
     }
-    if (units === 0) continue;
-    const exposurePriceUsd = (data.pricesUsd[exposureAsset] ?? market.priceUsd) as number;
+    const assetExposures = exposuresByAsset.get(exposureAsset) ?? [];
+    const concentrated = assetExposures.filter((e): e is ConcentratedLp => e.kind === "concentratedLp");
+    // A concentrated position above its range holds no asset, but its hedge must still be closed: keep a 0 target.
+    if (units === 0 && concentrated.length === 0) continue;
+    const exposurePriceUsd = (exposurePrice(exposureAsset) ?? market.priceUsd) as number;
     const exposureUsd = units * exposurePriceUsd;
     const cross = marketAsset !== exposureAsset;
+    const poolPriced = data.poolPricesUsd?.[exposureAsset] !== undefined;
     const ratio = estimateRatio(
       cross ? policy.crossMethod : policy.method,
       exposureAsset,
@@ -287,11 +331,19 @@ export function planHedge(
       });
       continue;
     }
-    const notionalUsd = r * Math.abs(exposureUsd);
-    const sizeUnits = (-Math.sign(units) * notionalUsd) / price;
+    // Hedge units per exposure unit. A pool-priced asset in its own market is hedged unit for unit: both legs hold
+    // the same asset, only their prices differ (the basis). Otherwise notional for notional.
+    const unitsMatched = poolPriced && !cross;
+    const hedgePerExposureUnit = -r * (unitsMatched ? 1 : exposurePriceUsd / price);
+    const sizeUnits = units === 0 ? 0 : hedgePerExposureUnit * units;
+    const notionalUsd = Math.abs(sizeUnits) * price;
     const side = Math.sign(sizeUnits);
     explanation.push(
-      `${side < 0 ? "short" : "long"} ${Math.abs(sizeUnits).toPrecision(6)} ${marketAsset} = ${r.toFixed(4)} × ${Math.abs(exposureUsd).toFixed(2)} USD of ${exposureAsset} at ${price} USD`,
+      sizeUnits === 0
+        ? `no hedge: the ${exposureAsset} exposures hold no ${exposureAsset} at ${exposurePriceUsd} USD`
+        : unitsMatched
+          ? `${side < 0 ? "short" : "long"} ${Math.abs(sizeUnits).toPrecision(6)} ${marketAsset} = ${r.toFixed(4)} × ${Math.abs(units).toPrecision(6)} ${exposureAsset} held at the pool price ${exposurePriceUsd} USD, valued at the oracle price ${price} USD (${notionalUsd.toFixed(2)} USD)`
+          : `${side < 0 ? "short" : "long"} ${Math.abs(sizeUnits).toPrecision(6)} ${marketAsset} = ${r.toFixed(4)} × ${Math.abs(exposureUsd).toFixed(2)} USD of ${exposureAsset} at ${price} USD`,
     );
 
     // Collateral: survive the adverse move (price against the hedge by `adverseMove`) plus the funding buffer, at
@@ -323,9 +375,12 @@ export function planHedge(
       });
     }
     const imCollateral = notionalUsd / maxLeverage;
-    const collateralUsd = Math.max(bufferCollateral, imCollateral) + Math.max(0, openCostUsd);
+    // No position, no margin (the buffer's flat liquidation fee is per position).
+    const collateralUsd = sizeUnits === 0 ? 0 : Math.max(bufferCollateral, imCollateral) + Math.max(0, openCostUsd);
     const closingMarginExtraUsd =
-      collateralUsd - (Math.max(bufferAt(market.maintenanceMarginRatio), imCollateral) + Math.max(0, openCostUsd));
+      sizeUnits === 0
+        ? 0
+        : collateralUsd - (Math.max(bufferAt(market.maintenanceMarginRatio), imCollateral) + Math.max(0, openCostUsd));
     explanation.push(
       bufferCollateral >= imCollateral
         ? `collateral ${collateralUsd.toFixed(2)} USD: a ${(policy.adverseMove * 100).toFixed(0)} % adverse move (${(notionalUsd * policy.adverseMove).toFixed(2)}) + ${market.hours === undefined ? "maintenance" : "the closing margin"} at the moved price + ${policy.fundingBufferDays} days of adverse funding (${fundingBufferUsd.toFixed(2)}) + open cost`
@@ -396,6 +451,64 @@ export function planHedge(
     for (const w of market.oracle?.warnings ?? [])
       warnings.push({ code: "ORACLE_WARNING", message: `${marketAsset}: ${w}` });
 
+    const ranges = concentrated.map((position) =>
+      targetRange(position, assetExposures, exposurePriceUsd, hedgePerExposureUnit),
+    );
+    for (const [i, range] of ranges.entries())
+      warnings.push(...rangeWarnings(range, concentrated[i] as ConcentratedLp, exposurePriceUsd, policy));
+
+    const gammaUnitsPerUsd = assetExposures.reduce((g, e) => g + exposureGamma(e, exposurePriceUsd), 0);
+    let gammaBandOfTarget: HedgeTarget["gammaBand"];
+    if (gammaUnitsPerUsd !== 0) {
+      const history = data.returns?.[exposureAsset];
+      const vol =
+        data.dailyVolatility?.[exposureAsset] ??
+        (history !== undefined ? stdDev(history, policy.lookbackDays) : undefined);
+      if (vol !== undefined && vol > 0) {
+        const gasUsd = data.rebalanceGasUsd ?? 0;
+        gammaBandOfTarget = gammaBand({
+          gammaUnitsPerUsd,
+          ratio: r * (unitsMatched ? price / exposurePriceUsd : 1),
+          exposurePriceUsd,
+          marketPriceUsd: price,
+          hedgeUnits: sizeUnits,
+          dailyVolatility: vol,
+          riskAversion: policy.gammaBand.riskAversion,
+          horizonDays: policy.gammaBand.horizonDays,
+          portfolioValueUsd: policy.gammaBand.portfolioValueUsd ?? portfolioValueUsd,
+          costPerUsd: market.takerFeeRatio,
+          gasUsd,
+        });
+        explanation.push(
+          `gamma ${gammaUnitsPerUsd.toPrecision(4)} ${exposureAsset}/USD at σ ${(vol * 100).toFixed(2)} %/day: the hedge drifts ≈ ${gammaBandOfTarget.expectedDriftUnits.toPrecision(4)} ${marketAsset} per ${policy.gammaBand.horizonDays} d; rebalance past ${gammaBandOfTarget.bandUnits.toPrecision(4)} ${marketAsset} (${(gammaBandOfTarget.bandFraction * 100).toFixed(2)} % of the hedge, ${gammaBandOfTarget.breakEvenDriftUsd.toFixed(2)} USD: the gas-aware break-even${data.rebalanceGasUsd === undefined ? ", fees only: no gas given" : ` with ${gasUsd.toFixed(2)} USD gas`}), expected every ${gammaBandOfTarget.expectedDaysToBand.toPrecision(3)} d`,
+        );
+      } else
+        explanation.push(
+          `gamma ${gammaUnitsPerUsd.toPrecision(4)} ${exposureAsset}/USD: no band without the volatility of ${exposureAsset} (pass returns or dailyVolatility)`,
+        );
+    }
+
+    let basis: HedgeTargetBasis | undefined;
+    const poolPriceUsd = data.poolPricesUsd?.[exposureAsset];
+    if (poolPriceUsd !== undefined && !cross && market.priceUsd > 0) {
+      const basisUsd = poolPriceUsd - market.priceUsd;
+      basis = {
+        poolPriceUsd,
+        oraclePriceUsd: market.priceUsd,
+        basisUsd,
+        basisBps: (poolPriceUsd / market.priceUsd - 1) * 10_000,
+        exposureBasisUsd: units * basisUsd,
+      };
+      explanation.push(
+        `basis: the exposure is valued at the pool price ${poolPriceUsd} USD (what the position holds), the hedge at the oracle price ${market.priceUsd} USD: ${basis.basisBps.toFixed(1)} bps, ${basis.exposureBasisUsd.toFixed(2)} USD on the exposure if the pool converges`,
+      );
+      if (Math.abs(basis.basisBps) > policy.maxBasisBps)
+        warnings.push({
+          code: "POOL_BASIS",
+          message: `the ${exposureAsset} pool price ${poolPriceUsd} USD is ${basis.basisBps.toFixed(1)} bps from the oracle's ${market.priceUsd} USD (> ${policy.maxBasisBps}): the hedge pays on the oracle, the position on the pool, so ${basis.exposureBasisUsd.toFixed(2)} USD is unhedged until they converge (stale feed, or a pool pushed off the market?)`,
+        });
+    }
+
     targets.push({
       exposureAsset,
       marketAsset,
@@ -419,6 +532,9 @@ export function planHedge(
       openCostUsd,
       closingMarginExtraUsd,
       ...(stopLoss ? { stopLoss } : {}),
+      ...(ranges.length > 0 ? { ranges } : {}),
+      ...(gammaBandOfTarget ? { gammaBand: gammaBandOfTarget } : {}),
+      ...(basis ? { basis } : {}),
       warnings,
       explanation,
     });
@@ -437,4 +553,66 @@ export function planHedge(
     warnings: planWarnings,
     policy,
   };
+}
+
+/** The target's view of one concentrated position's range at `priceUsd` (see `HedgeTargetRange`). */
+function targetRange(
+  position: ConcentratedLp,
+  assetExposures: readonly Exposure[],
+  priceUsd: number,
+  hedgePerExposureUnit: number,
+): HedgeTargetRange {
+  const { lowerPriceUsd: lower, upperPriceUsd: upper } = position;
+  const fees = position.feesAssetUnits ?? 0;
+  // Every exposure of the asset at the edge price: the netted hedge the target would then want.
+  const hedgeAt = (edge: number) =>
+    hedgePerExposureUnit * assetExposures.reduce((u, e) => u + exposureUnits(e, edge), 0);
+  return {
+    ...(position.label !== undefined ? { label: position.label } : {}),
+    lowerPriceUsd: lower,
+    upperPriceUsd: upper,
+    status: priceUsd < lower ? "below" : priceUsd >= upper ? "above" : "in",
+    distanceToLower: (priceUsd - lower) / priceUsd,
+    distanceToUpper: (upper - priceUsd) / priceUsd,
+    assetUnitsAtLower: concentratedAmounts(position, lower).assetUnits + fees,
+    assetUnitsAtUpper: concentratedAmounts(position, upper).assetUnits + fees,
+    hedgeUnitsAtLower: hedgeAt(lower),
+    hedgeUnitsAtUpper: hedgeAt(upper),
+    gammaUnitsPerUsd: exposureGamma(position, priceUsd),
+  };
+}
+
+/** OUT_OF_RANGE past an edge (the delta is constant there), NEAR_RANGE_EDGE within `rangeEdgeWarning` of one. */
+function rangeWarnings(
+  range: HedgeTargetRange,
+  position: ConcentratedLp,
+  priceUsd: number,
+  policy: HedgePolicy,
+): HedgeWarning[] {
+  const name = `${position.asset} range [${range.lowerPriceUsd}, ${range.upperPriceUsd})${position.label ? ` (${position.label})` : ""}`;
+  if (range.status === "below")
+    return [
+      {
+        code: "OUT_OF_RANGE",
+        message: `${position.asset} at ${priceUsd} USD is below the ${name}: the position is all ${position.asset} (${range.assetUnitsAtLower.toPrecision(6)}), earns no fees, and its delta stays constant until the price is back above ${range.lowerPriceUsd}`,
+      },
+    ];
+  if (range.status === "above")
+    return [
+      {
+        code: "OUT_OF_RANGE",
+        message: `${position.asset} at ${priceUsd} USD is above the ${name}: the position is all USD (nothing to hedge), earns no fees, until the price is back below ${range.upperPriceUsd}`,
+      },
+    ];
+  const toLower = range.distanceToLower <= range.distanceToUpper;
+  const distance = toLower ? range.distanceToLower : range.distanceToUpper;
+  if (distance >= policy.rangeEdgeWarning) return [];
+  const edge = toLower ? range.lowerPriceUsd : range.upperPriceUsd;
+  const bound = toLower ? range.hedgeUnitsAtLower : range.hedgeUnitsAtUpper;
+  return [
+    {
+      code: "NEAR_RANGE_EDGE",
+      message: `${position.asset} at ${priceUsd} USD is ${(distance * 100).toFixed(2)} % from the ${toLower ? "lower" : "upper"} edge ${edge} of the ${name} (< ${(policy.rangeEdgeWarning * 100).toFixed(1)} %): a move that far takes the hedge to its one-asset bound ${bound.toPrecision(6)}, past which it no longer changes`,
+    },
+  ];
 }

@@ -1,5 +1,6 @@
 // shouldRebalance: the pure rule that decides whether a hedge is worth touching now, and what to do.
 import { DAY_MS } from "../data/csv.js";
+import { breakEvenDriftUsd } from "./band.js";
 import { HedgeInputError } from "./errors.js";
 import { tradeCostUsd } from "./plan.js";
 import type {
@@ -28,8 +29,7 @@ export const DEFAULT_TRIGGERS = {
 /** Lead time of the closing-margin check before a closing window: a hedger's working day of notice. */
 export const DEFAULT_CLOSING_LEAD_MS = 6 * 3_600_000;
 
-/** Default relative risk aversion of the gas-aware trigger: λ = riskAversion / portfolio value. */
-export const DEFAULT_RISK_AVERSION = 3;
+export { DEFAULT_RISK_AVERSION } from "./band.js";
 
 export function resolveRebalancePolicy(
   policy: Partial<RebalancePolicy> & { trigger: RebalanceTrigger },
@@ -89,14 +89,14 @@ export function shouldRebalance(
   const costUsd = gasUsd + feesUsd + Math.max(0, impactUsd);
 
   let riskRemovedUsd = 0;
-  let breakEvenDriftUsd = Number.NaN;
+  let breakEvenDrift = Number.NaN;
   const trigger = policy.trigger;
   if (trigger.kind === "gas-aware") {
     // λ·D²·σ²·h > gas + D·(fee + impact per USD): the quadratic's positive root is the break-even drift.
     const a = (trigger.riskAversion / trigger.portfolioValueUsd) * state.dailyVolatility ** 2 * trigger.horizonDays;
     riskRemovedUsd = a * driftUsd * driftUsd;
     const c = driftUsd > 0 ? (feesUsd + Math.max(0, impactUsd)) / driftUsd : market.takerFeeRatio;
-    breakEvenDriftUsd = a > 0 ? (c + Math.sqrt(c * c + 4 * a * gasUsd)) / (2 * a) : Number.POSITIVE_INFINITY;
+    breakEvenDrift = breakEvenDriftUsd(a, c, gasUsd);
   }
 
   const reasons: RebalanceReason[] = [];
@@ -140,7 +140,7 @@ export function shouldRebalance(
     } else if (trigger.kind === "gas-aware" && riskRemovedUsd > costUsd) {
       reasons.push({
         code: "DELTA_BAND",
-        message: `risk removed ${riskRemovedUsd.toFixed(2)} USD > cost ${costUsd.toFixed(2)} USD (drift ${driftUsd.toFixed(2)} USD > break-even ${breakEvenDriftUsd.toFixed(2)} USD)`,
+        message: `risk removed ${riskRemovedUsd.toFixed(2)} USD > cost ${costUsd.toFixed(2)} USD (drift ${driftUsd.toFixed(2)} USD > break-even ${breakEvenDrift.toFixed(2)} USD)`,
       });
     }
   }
@@ -231,7 +231,7 @@ export function shouldRebalance(
       gasUsd,
       feesUsd,
       impactUsd,
-      breakEvenDriftUsd,
+      breakEvenDriftUsd: breakEvenDrift,
     },
   };
 }

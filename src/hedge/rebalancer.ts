@@ -28,8 +28,16 @@ const num = (wad: bigint | undefined) => (wad === undefined ? Number.NaN : wadTo
 export type RebalanceHedgeParameters = WriteOptions & {
   owner: Address;
   exposures: readonly Exposure[];
-  /** USD prices of exposed assets that have no market of their own (e.g. QQQ hedged with SPX). */
+  /**
+   * USD prices of exposed assets that have no market of their own (e.g. QQQ hedged with SPX). An asset with a market
+   * is always planned at its price read in this pass: a price passed here would freeze an LP's delta.
+   */
   pricesUsd?: Readonly<Record<string, number>> | undefined;
+  /**
+   * Pool prices of the LP positions' assets (USD per unit), read fresh for each pass: the exposures are delta'd at
+   * them and each target reports the basis to the oracle (see `HedgeMarketData.poolPricesUsd`).
+   */
+  poolPricesUsd?: Readonly<Record<string, number>> | undefined;
   /** Daily log returns by asset, for min-variance ratios and the gas-aware rule's volatility. */
   returns?: Readonly<Record<string, ArrayLike<number>>> | undefined;
   hedgePolicy?: Partial<HedgePolicy> | undefined;
@@ -96,9 +104,17 @@ export async function rebalanceHedge(
       m.priceUsd = Number(round[1]) / 10 ** decimals;
     }),
   );
+  // Every pass re-plans at this pass's prices, so an LP's delta (and a concentrated one's range) follows the price.
+  const marketPrices = Object.fromEntries(hedgeMarkets.filter((m) => m.priceUsd > 0).map((m) => [m.asset, m.priceUsd]));
   const plan = planHedge(
     parameters.exposures,
-    { markets: hedgeMarkets, pricesUsd: parameters.pricesUsd ?? {}, returns: parameters.returns },
+    {
+      markets: hedgeMarkets,
+      pricesUsd: { ...parameters.pricesUsd, ...marketPrices },
+      poolPricesUsd: parameters.poolPricesUsd,
+      returns: parameters.returns,
+      dailyVolatility: parameters.dailyVolatility,
+    },
     parameters.hedgePolicy,
   );
   const [gasPriceWei, block] = await Promise.all([client.publicClient.getGasPrice(), client.publicClient.getBlock()]);

@@ -91,6 +91,19 @@ export type HedgeMarketData = {
    * min-variance and vol-scaled methods and for cross hedges.
    */
   returns?: Readonly<Record<string, ArrayLike<number>>> | undefined;
+  /**
+   * Price of each asset in the pool its LP positions sit in (USD per unit), e.g. a Uniswap v3 pool's `slot0` price.
+   * Exposures in an asset listed here are delta'd and valued at this price (it is what the position holds); the hedge
+   * is sized and valued at the market's oracle price, and the target reports the basis between the two.
+   */
+  poolPricesUsd?: Readonly<Record<string, number>> | undefined;
+  /**
+   * Daily volatility of each exposure asset (fraction), for the gamma band; default: the sample standard deviation of
+   * its `returns` over the lookback.
+   */
+  dailyVolatility?: Readonly<Record<string, number>> | undefined;
+  /** Gas of one rebalance transaction in USD, for the gamma band (default: fees only, said in the explanation). */
+  rebalanceGasUsd?: number | undefined;
 };
 
 export type HedgeRatioMethod = "one-to-one" | "min-variance" | "vol-scaled";
@@ -143,6 +156,18 @@ export type HedgePolicy = {
   maxCarryPerYear: number;
   /** Attach a reduce-only stop-loss to each hedge leg (default: none). */
   stopLoss?: HedgeStopLossPolicy | undefined;
+  /**
+   * Warn (`NEAR_RANGE_EDGE`) when the price is within this fraction of a concentrated position's range edge (default
+   * 0.05): there the hedge is about to stop changing, pinned at its one-asset bound.
+   */
+  rangeEdgeWarning: number;
+  /** Warn (`POOL_BASIS`) when a pool price is further than this from the market's oracle price (bps, default 50). */
+  maxBasisBps: number;
+  /**
+   * The gas-aware rule's parameters the plan's gamma band is derived with (defaults: `DEFAULT_RISK_AVERSION` 3, one
+   * day, the value of every exposure): pass the ones your `RebalancePolicy` uses so the band is the rule's.
+   */
+  gammaBand: { riskAversion: number; horizonDays: number; portfolioValueUsd?: number | undefined };
 };
 
 export type HedgeWarningCode =
@@ -157,7 +182,10 @@ export type HedgeWarningCode =
   | "NOT_ENOUGH_HISTORY"
   | "NO_FUNDING_DATA"
   | "LEVERAGE_CAPPED"
-  | "STOP_BEYOND_LIQUIDATION";
+  | "STOP_BEYOND_LIQUIDATION"
+  | "NEAR_RANGE_EDGE"
+  | "OUT_OF_RANGE"
+  | "POOL_BASIS";
 
 export type HedgeWarning = {
   code: HedgeWarningCode;
@@ -175,6 +203,63 @@ export type HedgeTargetStopLoss = {
   expirySeconds: number;
   /** Worst fill past the trigger (bps); undefined: any fill. */
   slippageBps?: number | undefined;
+};
+
+/**
+ * A concentrated position's range as the hedge sees it, at the plan's price. Sizes follow the target's sign
+ * convention and ratio: the hedge of every exposure of the asset (netted) if the price stood at that edge.
+ */
+export type HedgeTargetRange = {
+  label?: string | undefined;
+  lowerPriceUsd: number;
+  upperPriceUsd: number;
+  /** Uniswap's convention: active on [lower, upper); below it the position is all asset, from upper up all USD. */
+  status: "below" | "in" | "above";
+  /** (price − lower) / price and (upper − price) / price: negative once the price is past that edge. */
+  distanceToLower: number;
+  distanceToUpper: number;
+  /** This position's asset at each edge: L·(1/√lower − 1/√upper) (+ fees in the asset) at the lower, the fees at the upper. */
+  assetUnitsAtLower: number;
+  assetUnitsAtUpper: number;
+  /** The target's hedge (market units) with the price at each edge. */
+  hedgeUnitsAtLower: number;
+  hedgeUnitsAtUpper: number;
+  /** This position's gamma at the price (asset units per USD; 0 out of range). */
+  gammaUnitsPerUsd: number;
+};
+
+/**
+ * The rebalancing band a target's gamma calls for, from the gas-aware rule's break-even: the hedge drifts by
+ * r·|Γ|·ΔP units, ≈ r·|Γ|·P·σ·√h over h days, and acting pays when the drift's USD value D exceeds
+ * D* = (c + √(c² + 4·a·gas)) / 2a, a = λσ²h, c = the taker fee per USD.
+ */
+export type HedgeTargetGammaBand = {
+  /** Σ d(delta)/d(price) of the asset's exposures (units of the asset per USD). */
+  gammaUnitsPerUsd: number;
+  /** Daily volatility of the exposure asset used (fraction). */
+  dailyVolatility: number;
+  horizonDays: number;
+  /** Expected |drift| of the hedge over the horizon: r·|Γ|·P·σ·√h (market units). */
+  expectedDriftUnits: number;
+  /** D* (USD), and the same as market units and as a fraction of the target size. */
+  breakEvenDriftUsd: number;
+  bandUnits: number;
+  bandFraction: number;
+  /** Days until the expected drift reaches the band: (D* / (r·|Γ|·P²·σ))² (Infinity without gamma). */
+  expectedDaysToBand: number;
+  /** Gas per rebalance the band includes (USD; 0 when the market data did not give it). */
+  gasUsd: number;
+};
+
+/** Pool price against the market's oracle price, for an exposure whose asset has a pool price and its own market. */
+export type HedgeTargetBasis = {
+  poolPriceUsd: number;
+  oraclePriceUsd: number;
+  /** pool − oracle (USD per unit) and (pool / oracle − 1) in bps. */
+  basisUsd: number;
+  basisBps: number;
+  /** The exposure at the pool price minus at the oracle price: units × basisUsd (what the book loses if the pool converges). */
+  exposureBasisUsd: number;
 };
 
 /** One hedge position the planner wants, with the reasons for it. */
@@ -214,6 +299,12 @@ export type HedgeTarget = {
   closingMarginExtraUsd?: number | undefined;
   /** The leg's reduce-only stop-loss, when the policy asks for one. */
   stopLoss?: HedgeTargetStopLoss | undefined;
+  /** One per concentrated position in the exposure asset. */
+  ranges?: HedgeTargetRange[] | undefined;
+  /** When the exposures have gamma and the asset's volatility is known. */
+  gammaBand?: HedgeTargetGammaBand | undefined;
+  /** When the asset has a pool price and is hedged in its own market. */
+  basis?: HedgeTargetBasis | undefined;
   warnings: HedgeWarning[];
   /** One line per step: the method, the ratio, the sizing of the collateral. */
   explanation: string[];
