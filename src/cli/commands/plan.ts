@@ -10,7 +10,13 @@ import type { HedgePlan } from "../../hedge/types.js";
 import { parseCommandArgs } from "../args.js";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, connectionSettings, runCommand } from "../connect.js";
 import { EXIT_CODES, usage } from "../errors.js";
-import { EXPOSURE_HELP, EXPOSURE_OPTIONS, type ExposureArgs, parseExposureArgs, toExposures } from "../exposures.js";
+import {
+  EXPOSURE_HELP,
+  EXPOSURE_OPTIONS,
+  type ExposureArgs,
+  parseExposureArgs,
+  resolveExposures,
+} from "../exposures.js";
 import { type CliIo, envOf } from "../io.js";
 import { fmt, formatTable, toJson } from "../output.js";
 
@@ -33,7 +39,9 @@ export async function planFromChain(client: ParapetContext, args: ExposureArgs):
       );
     }
   }
-  return planHedge(toExposures(args, priceOf), { markets: hedgeMarkets, pricesUsd: args.pricesUsd }, args.hedgePolicy);
+  // Positions read from chain are valued at their pool's price (what they hold); hedges at the oracle's.
+  const { exposures, poolPricesUsd } = await resolveExposures(client, args, priceOf);
+  return planHedge(exposures, { markets: hedgeMarkets, pricesUsd: args.pricesUsd, poolPricesUsd }, args.hedgePolicy);
 }
 
 export function planTable(plan: HedgePlan): string {
