@@ -23,6 +23,7 @@ export {
   resolveHedgePolicy,
   tradeCostUsd,
 } from "./plan.js";
+export { breakEvenDriftUsd, gammaBand } from "./band.js";
 export { logReturns, type MinVarianceFit, minVarianceFit, stdDev } from "./ratio.js";
 export {
   DEFAULT_REBALANCE_POLICY,
