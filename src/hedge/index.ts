@@ -1,3 +1,4 @@
+export { breakEvenDriftUsd, gammaBand } from "./band.js";
 export { HedgeInputError, type HedgeInputErrorParameters } from "./errors.js";
 export * from "./execute.js";
 export { hedgeMarketHoursFromChain, hedgeMarketsFromChain, marketAsset } from "./fromChain.js";
@@ -23,7 +24,6 @@ export {
   resolveHedgePolicy,
   tradeCostUsd,
 } from "./plan.js";
-export { breakEvenDriftUsd, gammaBand } from "./band.js";
 export { logReturns, type MinVarianceFit, minVarianceFit, stdDev } from "./ratio.js";
 export {
   DEFAULT_REBALANCE_POLICY,
