@@ -1,6 +1,6 @@
 // The demo's cast and book: which data series feeds which market, the hedger's exposures, the other traders'
 // positions and the demo window. Plain data, so the script, the test and docs/demo.md agree on one place.
-import { constantProductLp, type Exposure } from "../../src/index.js";
+import type { Exposure } from "../../src/index.js";
 
 /** Demo markets (ParapetLocal's, in market-id order) and the data series that feeds each mock feed. */
 export const DEMO_FEEDS: readonly {
@@ -41,7 +41,7 @@ export const DEMO_PRICE_FILES: readonly string[] = [
 /**
  * Setup day (hedges opened at its closes). The 90 days after it end on 2025-10-24, the last full day of the crypto
  * file: the most recent window every series covers. It holds the early-August ETH drop that liquidates the reckless
- * trader (day 6) and the August rally that makes the ETH LP hedge rebalance.
+ * trader (day 6) and the August rally that takes the ETH position out of its range and back.
  */
 export const DEMO_FROM = "2025-07-26";
 export const DEMO_DAYS = 90;
@@ -52,11 +52,23 @@ export const DEMO_DAYS = 90;
  */
 export const DEMO_STALE_FEED = { day: 45, symbol: "EURUSD" } as const;
 
-/** The hedger's book at day-0 prices: an ETH/USDC LP, BTC, gold, a EUR receivable and an S&P 500 portfolio. */
-export function demoExposures(pricesUsd: Readonly<Record<string, number>>): Exposure[] {
-  const eth = pricesUsd.ETH ?? Number.NaN;
+/**
+ * The hedger's Uniswap v3 position: $600k of ETH/USDC at the day-0 close on ±20 % of it, in the 0.3 % pool, minted
+ * through the real NonfungiblePositionManager. The window's late-August high (4,831) takes it above its range: all
+ * USDC, nothing to hedge, until ETH comes back.
+ */
+export const UNISWAP_POSITION = { valueUsd: 600_000, lowerRatio: 0.8, upperRatio: 1.2, fee: 3000 } as const;
+/** The other LPs of the pool: full-range liquidity worth this much at day 0 (the pool's depth the arbitrage meets). */
+export const POOL_BACKGROUND_USD = 20_000_000;
+/**
+ * The arbitrageur's inventory (WETH and USDC): each day it swaps through the real SwapRouter until the pool's price
+ * is the feed's close, paying the pool's fee. Its swaps are the only volume, so the position's fees are a floor.
+ */
+export const ARBITRAGEUR = { weth: 3_000, usdc: 20_000_000 } as const;
+
+/** The rest of the hedger's book: BTC, gold, a EUR receivable and an S&P 500 portfolio (the ETH side is on chain). */
+export function demoOtherExposures(): Exposure[] {
   return [
-    { ...constantProductLp("ETH", 600_000, eth), label: "ETH/USDC constant-product LP, $600k" },
     { kind: "asset", asset: "BTC", amount: 3, label: "3 BTC treasury" },
     { kind: "asset", asset: "XAU", amount: 100, label: "100 oz gold" },
     { kind: "asset", asset: "EURUSD", amount: 300_000, label: "€300k receivable" },

@@ -1,6 +1,8 @@
 // The demo's outputs: the summary table for the terminal and a self-contained HTML report drawn with the
 // backtester's chart primitives (src/backtest/report.ts: inline CSS and SVG, no script, no URL).
+import { PNL_TERMS } from "../../src/backtest/attribution.js";
 import {
+  attributionChart,
   compactUsd,
   escapeHtml,
   formatCount,
@@ -64,7 +66,25 @@ const HEADINGS = [
   "Oracle vetoes",
 ];
 
-/** The summary as plain text: the table, then gas, liquidations, vetoes and what the numbers mean. */
+/**
+ * The attribution's rows (term, USD), the hedged P&L last. Gas and liquidations are left out: the book excludes gas
+ * (reported on its own) and the hedger is never liquidated.
+ */
+function attributionRows(s: DemoSummary): [string, string][] {
+  return [
+    ...PNL_TERMS.filter((t) => t.key !== "gas" && t.key !== "liquidations").map((t): [string, string] => [
+      t.heading,
+      formatUsd(s.attribution[t.key]),
+    ]),
+    ["Hedged book P&L (the sum)", formatUsd(s.attribution.total)],
+  ];
+}
+
+/** The Uniswap position in one line: its fees and its time out of range. */
+function poolText(s: DemoSummary): string {
+  return `Uniswap v3 position (read from chain each day, the pool kept at the feed by an arbitrageur's swaps through the real router): fees earned ${formatUsd(s.pool.feesUsd)}, out of range ${s.pool.daysOutOfRange} d${s.pool.firstOutOfRange ? ` (first on ${s.pool.firstOutOfRange})` : ""}.`;
+}
+
 /** The tradfi markets' hours in one line: days closed per market and the reopen gaps. */
 function marketHoursText(s: DemoSummary): string {
   const closed = Object.entries(s.marketHours.closedDays).map(([symbol, n]) => `${symbol} ${n} d`);
@@ -91,6 +111,14 @@ export function formatDemoSummary(s: DemoSummary): string {
     ...rows.slice(1).map(line),
     "",
     `Book P&L: unhedged ${formatUsd(s.total.unhedgedPnlUsd)}, hedged ${formatUsd(s.total.hedgedPnlUsd)} (hedged = exposures + hedge accounts' equity + the hedger's USDC; gas excluded).`,
+    "Where the hedged P&L went:",
+    ...(() => {
+      const rows = attributionRows(s);
+      const w = Math.max(...rows.map(([h]) => h.length));
+      const v = Math.max(...rows.map(([, x]) => x.length));
+      return rows.map(([h, x]) => `  ${h.padEnd(w)}  ${x.padStart(v)}`);
+    })(),
+    poolText(s),
     `Gas (hedger: setup, opening, rebalances): ${s.gas.gasUsed.toLocaleString("en-US")} gas in ${s.gas.transactions} tx = ${formatUsd(s.gas.usd)} at ${s.gas.gasPriceGwei} gwei and each day's ETH feed price.`,
     `Gas (keeper: funding accruals, stop-losses, liquidations): ${s.keeperGas.gasUsed.toLocaleString("en-US")} gas in ${s.keeperGas.transactions} tx = ${formatUsd(s.keeperGas.usd)}.`,
     `Rebalances: ${s.rebalances.count} transactions after the opening (${reasonsText(s.rebalances.reasons)}).`,
@@ -192,6 +220,7 @@ export function renderDemoReport(s: DemoSummary): string {
       markers,
       maxPoints: 1000,
     }),
+    attributionChart("Where the hedged book's P&L went (cumulative, USD)", dates, s.series.attribution, 1000),
   ];
   const table = `<table><thead><tr>${HEADINGS.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${tableRows(
     s,
@@ -233,6 +262,15 @@ Hedger gas: ${escapeHtml(s.gas.gasUsed.toLocaleString("en-US"))} in ${s.gas.tran
 at ${s.gas.gasPriceGwei} gwei. Keeper gas: ${escapeHtml(s.keeperGas.gasUsed.toLocaleString("en-US"))} = ${escapeHtml(formatUsd(s.keeperGas.usd))}.
 Liquidations: ${s.liquidations.count} (keeper rewards ${escapeHtml(formatUsd(s.liquidations.rewardUsd))}).
 Stop-losses executed: ${s.stops.count} (keeper fees ${escapeHtml(formatUsd(s.stops.keeperFeesUsd))}).</p>
+<h2>Where the hedged P&amp;L went</h2><table><thead><tr><th>Term</th><th>USD</th></tr></thead><tbody>${attributionRows(
+    s,
+  )
+    .map(([h, x]) => `<tr><td>${escapeHtml(h)}</td><td>${escapeHtml(x)}</td></tr>`)
+    .join("")}</tbody></table>
+<p class="note">Each term is booked per day at the feed prices: the position's ETH × ΔP (exposure price), its
+rebalancing inside the pool (impermanent loss / gamma) and what the pool's price stood from the feed's (basis), its
+uncollected fees; each hedge's funding, fees and skew premium from its Traded events, and the rest of its equity
+change (hedge price). ${escapeHtml(poolText(s))}</p>
 <p class="note">Variance reduction = 1 − Var(hedged daily P&amp;L) / Var(unhedged daily P&amp;L); unhedged = change of the
 exposure's value at the feed price, hedged = that plus the change of the hedge account's equity net of deposits (a
 stale-feed day is merged into the next). P&amp;L offset = −hedge P&amp;L / exposure P&amp;L over the window.</p>

@@ -12,6 +12,7 @@ import {
   isAddressEqual,
   type Log,
   maxUint256,
+  parseEther,
   parseEventLogs,
   parseUnits,
   type TransactionReceipt,
@@ -24,14 +25,18 @@ import {
   perpVaultAbi,
   testTokenAbi,
   triggerOrdersAbi,
+  weth9Abi,
 } from "../../src/abis/index.js";
 import { loadHistoryFiles } from "../../src/backtest/node.js";
 import { defaultMarketSchedule, isMarketOpen, marketHoursParams, marketStatus } from "../../src/hours/index.js";
 import {
+  concentratedLp,
   createKeeperState,
   createParapetContext,
   type Deployment,
+  type Exposure,
   executeHedge,
+  exposureUnits,
   exposureValueUsd,
   getLpFlowParams,
   getMarkets,
@@ -42,6 +47,7 @@ import {
   ParapetInputError,
   planHedge,
   type RebalanceReasonCode,
+  readExposures,
   rebalanceHedge,
   stopLossParams,
   toWad,
@@ -53,9 +59,19 @@ import {
   writeTrade,
 } from "../../src/index.js";
 import { fundingOwedUp } from "../../src/math/index.js";
-import { seedLiquidity, setMarketPrice } from "../../src/testing/index.js";
+import {
+  createUniswapV3Pool,
+  deployUniswapV3,
+  mintUniswapV3Position,
+  moveUniswapV3Price,
+  seedLiquidity,
+  setMarketPrice,
+  type UniswapV3Deployment,
+} from "../../src/testing/index.js";
+import { MAX_TICK, MIN_TICK } from "../../src/uniswap/math.js";
 import { deploymentFromIgnition } from "../deployment/fromIgnition.js";
 import {
+  ARBITRAGEUR,
   CAREFUL,
   COUNTERPARTY_COLLATERAL_USD,
   COUNTERPARTY_NOTIONAL_USD,
@@ -64,12 +80,14 @@ import {
   DEMO_FROM,
   DEMO_PRICE_FILES,
   DEMO_STALE_FEED,
-  demoExposures,
+  demoOtherExposures,
   LP_DEPOSIT_USD,
+  POOL_BACKGROUND_USD,
   RECKLESS,
+  UNISWAP_POSITION,
 } from "./book.js";
 import { renderDemoReport } from "./report.js";
-import { type DemoDay, type DemoSummary, summariseDemo } from "./summary.js";
+import { type DemoDay, type DemoPoolDay, type DemoSummary, summariseDemo } from "./summary.js";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const DAY_SECONDS = 86_400;
@@ -105,7 +123,7 @@ export type RunDemoParameters = {
 /** A transaction the demo sent, with who sent it and why (the gas column sums the hedger's). */
 export type DemoTransaction = {
   day: number;
-  role: "hedger" | "keeper" | "oracle" | "setup";
+  role: "hedger" | "keeper" | "oracle" | "setup" | "market";
   label: string;
   hash: Hex;
   gasUsed: bigint;
@@ -114,6 +132,8 @@ export type DemoTransaction = {
 export type RunDemoReturnType = DemoSummary & {
   /** Every transaction the demo sent, in order (setup, oracle, hedger, keeper). */
   transactions: DemoTransaction[];
+  /** What the run read at the end of each day (day 0 first). */
+  dayReads: DemoDay[];
   /** The chain the demo ran on, still live, so callers (the test) can check the summary against it. */
   chain: {
     context: ParapetContext;
@@ -123,6 +143,8 @@ export type RunDemoReturnType = DemoSummary & {
     reckless: Address;
     careful: Address;
     counterparty: Address;
+    arbitrageur: Address;
+    uniswap: UniswapV3Deployment & { pool: Address; tokenId: bigint };
     startBlock: bigint;
     endBlock: bigint;
   };
@@ -187,9 +209,20 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   const connection = await network.create();
   const { viem, ignition, networkHelpers } = connection;
   const publicClient = await viem.getPublicClient();
-  const [oracleWallet, hedgerWallet, keeperWallet, lpWallet, counterpartyWallet, recklessWallet, carefulWallet] =
-    await viem.getWalletClients();
+  const [
+    oracleWallet,
+    hedgerWallet,
+    keeperWallet,
+    lpWallet,
+    counterpartyWallet,
+    recklessWallet,
+    carefulWallet,
+    poolLpWallet,
+    arbWallet,
+  ] = await viem.getWalletClients();
   if (
+    !poolLpWallet ||
+    !arbWallet ||
     !oracleWallet ||
     !hedgerWallet ||
     !keeperWallet ||
@@ -198,7 +231,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     !recklessWallet ||
     !carefulWallet
   ) {
-    throw new Error("the in-process chain has fewer than 6 accounts");
+    throw new Error("the in-process chain has fewer than 9 accounts");
   }
   const deployed = (await ignition.deploy(ParapetLocal)) as unknown as Record<string, { address: Address }>;
   const deployment = deploymentFromIgnition(
@@ -339,10 +372,124 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     }),
   });
 
+  // ---- day 0: Uniswap v3 as published, an ETH/USDC pool at the day-0 close, its LPs, the arbitrageur -----------
+  const uniClients = (walletClient: typeof hedgerWallet) =>
+    ({ publicClient, walletClient }) as unknown as Parameters<typeof deployUniswapV3>[0];
+  const uniswap = await deployUniswapV3(uniClients(oracleWallet));
+  const usdc = deployment.collateralToken;
+  const ethAt = (day: number) => closeOf("ETH", day).toFixed(2);
+  const { pool } = await createUniswapV3Pool(uniClients(oracleWallet), {
+    uniswap,
+    base: uniswap.weth,
+    quote: usdc,
+    price: ethAt(0),
+    fee: UNISWAP_POSITION.fee,
+  });
+  const wrap = async (wallet: typeof hedgerWallet, wethUnits: number) => {
+    const hash = await wallet.writeContract({
+      address: uniswap.weth,
+      abi: weth9Abi,
+      functionName: "deposit",
+      value: parseEther(wethUnits.toFixed(18)),
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+  };
+  const eth0 = closeOf("ETH", 0);
+  // The other LPs: full range (the widest ticks on the fee tier's spacing), half in each token.
+  const spacing = 60;
+  await wrap(poolLpWallet, POOL_BACKGROUND_USD / 2 / eth0);
+  await mint(poolLpWallet.account.address, POOL_BACKGROUND_USD / 2);
+  await mintUniswapV3Position(uniClients(poolLpWallet), {
+    uniswap,
+    base: uniswap.weth,
+    quote: usdc,
+    fee: UNISWAP_POSITION.fee,
+    tickLower: Math.ceil(MIN_TICK / spacing) * spacing,
+    tickUpper: Math.floor(MAX_TICK / spacing) * spacing,
+    amountBase: parseEther((POOL_BACKGROUND_USD / 2 / eth0).toFixed(18)),
+    amountQuote: parseUnits(usd(POOL_BACKGROUND_USD / 2), 6),
+  });
+  await wrap(arbWallet, ARBITRAGEUR.weth);
+  await mint(arbWallet.account.address, ARBITRAGEUR.usdc);
+  // The hedger's position: $600k on ±20 % of the close, the two amounts the model gives (the pool takes what its
+  // ticks, rounded outward to the spacing, admit; what it leaves stays in the hedger's wallet, outside the book).
+  const model = concentratedLp(
+    "ETH",
+    UNISWAP_POSITION.valueUsd,
+    eth0,
+    eth0 * UNISWAP_POSITION.lowerRatio,
+    eth0 * UNISWAP_POSITION.upperRatio,
+  );
+  const modelEth = exposureUnits(model, eth0);
+  const modelUsd = UNISWAP_POSITION.valueUsd - modelEth * eth0;
+  await mint(hedgerAddress, modelUsd);
+  const beforePosition = await publicClient.getBlockNumber();
+  await wrap(hedgerWallet, modelEth);
+  const minted = await mintUniswapV3Position(uniClients(hedgerWallet), {
+    uniswap,
+    base: uniswap.weth,
+    quote: usdc,
+    fee: UNISWAP_POSITION.fee,
+    lowerPrice: (eth0 * UNISWAP_POSITION.lowerRatio).toFixed(2),
+    upperPrice: (eth0 * UNISWAP_POSITION.upperRatio).toFixed(2),
+    amountBase: parseEther(modelEth.toFixed(18)),
+    amountQuote: parseUnits(usd(modelUsd), 6),
+  });
+  const tokenId = minted.tokenId;
+  // The hedger's own setup transactions (wrap, approvals, mint), taken from the blocks: the helper sends several.
+  for (let b = beforePosition + 1n; b <= (await publicClient.getBlockNumber()); b++) {
+    const block = await publicClient.getBlock({ blockNumber: b, includeTransactions: true });
+    for (const tx of block.transactions)
+      if (isAddressEqual(tx.from, hedgerAddress))
+        record(
+          0,
+          "hedger",
+          "Uniswap position (wrap, approve, mint)",
+          await publicClient.getTransactionReceipt({ hash: tx.hash }),
+        );
+  }
+  const positionLabel = `Uniswap v3 ETH/USDC #${tokenId}, ±20 % range, 0.3 % pool (read from chain)`;
+  /** The hedger's position as the SDK reads it from chain: one request, amounts and fees to the wei. */
+  const readPool = async (): Promise<{
+    exposure: Exposure;
+    pool: DemoPoolDay;
+    poolPricesUsd: Record<string, number>;
+  }> => {
+    const read = await readExposures(hedger, {
+      owner: hedgerAddress,
+      sources: {
+        native: false,
+        uniswapV3: { positionManager: uniswap.positionManager, tokenIds: [tokenId], owned: false },
+      },
+    });
+    const p = read.positions[0];
+    if (p?.exposure === undefined) throw new Error(`position #${tokenId} was not read as an ETH/USD exposure`);
+    const ethIs0 = p.token0.asset === "ETH";
+    const [eth, usdToken] = ethIs0 ? [p.token0, p.token1] : [p.token1, p.token0];
+    const units = (raw: bigint, decimals: number) => Number(raw) / 10 ** decimals;
+    return {
+      exposure: { ...p.exposure, label: positionLabel },
+      poolPricesUsd: read.poolPricesUsd,
+      pool: {
+        priceUsd: read.poolPricesUsd.ETH ?? Number.NaN,
+        inRange: p.inRange,
+        ethUnits: units(ethIs0 ? p.amount0 : p.amount1, eth.decimals),
+        usdUnits: units(ethIs0 ? p.amount1 : p.amount0, usdToken.decimals),
+        feesEthUnits: units(ethIs0 ? p.fees0 : p.fees1, eth.decimals),
+        feesUsdUnits: units(ethIs0 ? p.fees1 : p.fees0, usdToken.decimals),
+      },
+    };
+  };
+  const otherExposures = demoOtherExposures();
+  let pooled = await readPool();
+  let exposures: Exposure[] = [pooled.exposure, ...otherExposures];
+
   // ---- day 0: the hedger plans from the chain and opens every hedge in one router transaction -------------------
-  const day0Prices = Object.fromEntries(DEMO_FEEDS.map((f) => [f.symbol, closeOf(f.symbol, 0)]));
-  const exposures = demoExposures(day0Prices);
-  const plan = planHedge(exposures, { markets: hedgeMarketsFromChain(await getMarkets(hedger, {})), pricesUsd: {} });
+  const plan = planHedge(exposures, {
+    markets: hedgeMarketsFromChain(await getMarkets(hedger, {})),
+    pricesUsd: {},
+    poolPricesUsd: pooled.poolPricesUsd,
+  });
   // Capital: the plan's collateral plus its reserve, doubled so margin calls never run dry in a 90-day replay.
   const capitalUsd = Math.ceil(plan.totalCapitalUsd * 2);
   await mint(hedgerAddress, capitalUsd);
@@ -443,10 +590,19 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   const daysOut: DemoDay[] = [];
   const snapshot = async (
     day: number,
-    extra: Omit<DemoDay, "day" | "date" | keyof Awaited<ReturnType<typeof readDay>>>,
+    extra: Omit<DemoDay, "day" | "date" | "pool" | "exposureValuesUsd" | keyof Awaited<ReturnType<typeof readDay>>>,
   ) => {
     const read = await readDay();
-    daysOut.push({ day, date: history.dates[day] as string, ...read, ...extra });
+    // Every exposure at the day's feed price; the position's amounts and fees are the pool's, read from chain.
+    const ethUsd = read.feedPricesUsd.ETH ?? Number.NaN;
+    const exposureValuesUsd = Object.fromEntries([
+      [
+        "ETH",
+        (pooled.pool.ethUnits + pooled.pool.feesEthUnits) * ethUsd + pooled.pool.usdUnits + pooled.pool.feesUsdUnits,
+      ],
+      ...otherExposures.map((e) => [e.asset, exposureValueUsd(e, read.feedPricesUsd[e.asset] ?? Number.NaN)]),
+    ]);
+    daysOut.push({ day, date: history.dates[day] as string, ...read, ...extra, pool: pooled.pool, exposureValuesUsd });
   };
   await snapshot(0, {
     rebalance: undefined,
@@ -557,10 +713,43 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     for (const symbol of closedToday) if (!wasClosed.has(symbol)) wasClosed.set(symbol, day - 1);
     for (const symbol of closedToday) closedDays.set(symbol, (closedDays.get(symbol) ?? 0) + 1);
 
+    // The arbitrageur brings the pool to the feed's close through the real router (its swap pays the pool's fee,
+    // which the position earns for its share of the liquidity in range); then the hedger reads its position.
+    const arbBalances = await Promise.all(
+      [uniswap.weth, usdc].map((token) =>
+        publicClient.readContract({
+          address: token,
+          abi: testTokenAbi,
+          functionName: "balanceOf",
+          args: [arbWallet.account.address],
+        }),
+      ),
+    );
+    const arbHash = await moveUniswapV3Price(uniClients(arbWallet), {
+      uniswap,
+      pool,
+      base: uniswap.weth,
+      quote: usdc,
+      price: ethAt(day),
+      maxAmountIn: { base: arbBalances[0] ?? 0n, quote: arbBalances[1] ?? 0n },
+    });
+    if (arbHash !== undefined)
+      record(day, "market", "arbitrage swap (SwapRouter)", await publicClient.getTransactionReceipt({ hash: arbHash }));
+    const wasInRange = pooled.pool.inRange;
+    pooled = await readPool();
+    exposures = [pooled.exposure, ...otherExposures];
+    if (pooled.pool.inRange !== wasInRange)
+      events.push(
+        pooled.pool.inRange
+          ? `the Uniswap position is back in range at $${pooled.pool.priceUsd.toFixed(2)}: hedged by its delta again`
+          : `the Uniswap position left its range at $${pooled.pool.priceUsd.toFixed(2)}: ${pooled.pool.ethUnits > 0 ? "all ETH, hedged in full" : "all USDC, nothing to hedge"}`,
+      );
+
     // Rebalancer: read → plan → rule → at most one HedgeRouter transaction.
     const pass = await rebalanceHedge(hedger, {
       owner: hedgerAddress,
       exposures,
+      poolPricesUsd: pooled.poolPricesUsd,
       rebalancePolicy: { trigger: { kind: "band", band: REBALANCE_BAND } },
       lastRebalance,
     });
@@ -683,6 +872,8 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
         accountIndex: e.args.accountIndex,
         feeUsd: wadToNumber(e.args.result.feeUsd),
         fundingPaidUsd: wadToNumber(e.args.result.fundingPaidUsd),
+        sizeDeltaUnits: wadToNumber(e.args.sizeDelta),
+        fillPriceUsd: wadToNumber(e.args.result.fillPrice),
       })),
   );
   const deposits = hedgeReceipts.flatMap(({ day, receipt }) =>
@@ -705,7 +896,6 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
     hedger: hedgerAddress,
     gasPriceGwei,
     ethPricesUsd: daysOut.map((d) => d.feedPricesUsd.ETH ?? Number.NaN), // the ETH feed, as read on chain
-    exposureValueUsd,
     staleFeed,
     marketHours: { closedDays: Object.fromEntries(closedDays), reopens: reopenGaps },
     proxies: DEMO_FEEDS.map((f) => ({ symbol: f.symbol, proxy: f.proxy })),
@@ -721,6 +911,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   return {
     ...summary,
     transactions,
+    dayReads: daysOut,
     chain: {
       context: hedger,
       deployment,
@@ -729,6 +920,8 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
       reckless: recklessAddress,
       careful: carefulAddress,
       counterparty: counterpartyWallet.account.address,
+      arbitrageur: arbWallet.account.address,
+      uniswap: { ...uniswap, pool, tokenId },
       startBlock,
       endBlock,
     },

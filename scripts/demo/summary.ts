@@ -1,8 +1,23 @@
 // The demo's summary: per hedge and in total, hedge effectiveness, carry, fees, gas, rebalances, liquidations and
 // oracle vetoes, computed from what the run read on chain (daily account reads, receipts, events). No price is
-// re-simulated here: P&L is the change of on-chain equity, carry and fees are the vault's Traded events.
+// re-simulated here: P&L is the change of on-chain equity, carry and fees are the vault's Traded events, the Uniswap
+// position's amounts and fees are the pool's.
 import type { Address, Hex } from "viem";
+import { type PnlAttribution, type PnlAttributionSeries, PnlLedger } from "../../src/backtest/attribution.js";
 import { type Exposure, type HedgePlan, type RebalanceReasonCode, stdDev } from "../../src/index.js";
+
+/** The hedger's Uniswap v3 position on one day, as read from chain (whole tokens; prices USD per ETH). */
+export type DemoPoolDay = {
+  /** The pool's price (after the day's arbitrage). */
+  priceUsd: number;
+  inRange: boolean;
+  /** What removing all the liquidity would pay now. */
+  ethUnits: number;
+  usdUnits: number;
+  /** What `collect` would pay on top: the fees earned so far. */
+  feesEthUnits: number;
+  feesUsdUnits: number;
+};
 
 /** What the run read at the end of one day (after the feeds, the rebalancer and the keeper). */
 export type DemoDay = {
@@ -12,6 +27,10 @@ export type DemoDay = {
   walletUsd: number;
   /** Each feed's latest answer (USD); a stale feed keeps the previous day's. */
   feedPricesUsd: Record<string, number>;
+  /** The hedger's Uniswap position (the ETH exposure). */
+  pool: DemoPoolDay;
+  /** Each exposure's value at the day's feed price (the ETH one: the position's amounts and fees). */
+  exposureValuesUsd: Record<string, number>;
   /** Per hedge (plan order): equity and maintenance margin (NaN when the vault cannot price the account), size, funding
    * owed since the position's last settlement. */
   accounts: { equityUsd: number; maintenanceMarginUsd: number; sizeUnits: number; pendingFundingUsd: number }[];
@@ -90,6 +109,13 @@ export type DemoSummary = {
     carryUsd: number;
     feesUsd: number;
   };
+  /**
+   * The hedged book's P&L split by cause (gas and liquidations 0: the book excludes gas, the hedger is never
+   * liquidated); `total` equals `total.hedgedPnlUsd`.
+   */
+  attribution: PnlAttribution;
+  /** The Uniswap position over the window: fees earned (USD at the last feed price), days out of range. */
+  pool: { feesUsd: number; daysOutOfRange: number; firstOutOfRange: string | undefined };
   /** Hedger's gas (setup, opening, rebalances): Σ receipts' gasUsed, priced at `gasPriceGwei` and each day's ETH feed price. */
   gas: { gasUsed: bigint; transactions: number; gasPriceGwei: number; usd: number };
   /** Keeper's gas (funding accruals, stop-losses, liquidations), same pricing. */
@@ -129,6 +155,8 @@ export type DemoSummary = {
     recklessMarginRatio: number[];
     /** Feed price / day-0 price, per market (plan order). */
     priceIndex: number[][];
+    /** Cumulative attribution at each day. */
+    attribution: PnlAttributionSeries;
   };
   elapsedMs: number;
   reportPath?: string | undefined;
@@ -147,14 +175,20 @@ export type SummariseDemoParameters = {
   plan: HedgePlan;
   targets: readonly { symbol: string; marketId: bigint; accountIndex: bigint }[];
   days: readonly DemoDay[];
-  trades: readonly { day: number; accountIndex: bigint; feeUsd: number; fundingPaidUsd: number }[];
+  trades: readonly {
+    day: number;
+    accountIndex: bigint;
+    feeUsd: number;
+    fundingPaidUsd: number;
+    sizeDeltaUnits: number;
+    fillPriceUsd: number;
+  }[];
   deposits: readonly { day: number; accountIndex: bigint; depositedUsd: number }[];
   transactions: readonly { day: number; role: string; gasUsed: bigint }[];
   hedger: Address;
   gasPriceGwei: number;
   /** ETH feed price per day (USD), to price gas. */
   ethPricesUsd: readonly number[];
-  exposureValueUsd: (exposure: Exposure, priceUsd: number) => number;
   staleFeed: { day: number; symbol: string } | null;
   proxies: { symbol: string; proxy: string }[];
   elapsedMs: number;
@@ -199,9 +233,7 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
     if (!e) throw new Error(`no exposure for ${symbol}`);
     return e;
   };
-  const exposureSeries = targets.map((t) =>
-    days.map((d) => p.exposureValueUsd(exposureFor(t.symbol), d.feedPricesUsd[t.symbol] ?? Number.NaN)),
-  );
+  const exposureSeries = targets.map((t) => days.map((d) => d.exposureValuesUsd[t.symbol] ?? Number.NaN));
   const depositsBetween = (accountIndex: bigint | undefined, prev: number, t: number) =>
     p.deposits
       .filter((x) => x.day > prev && x.day <= t && (accountIndex === undefined || x.accountIndex === accountIndex))
@@ -270,6 +302,8 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
   const unhedgedPnlUsd = (unhedgedValueUsd[lastValid] as number) - (unhedgedValueUsd[0] as number);
   const hedgedPnlUsd = (hedgedValueUsd[lastValid] as number) - (hedgedValueUsd[0] as number);
   const totalCarryUsd = days.map((_, i) => cumulativeCarry.reduce((s, c) => s + (c[i] as number), 0));
+  const ledger = attributeBook(p, hedgedValueUsd, cumulativeCarry, depositsBetween);
+  const last = days[days.length - 1];
 
   const gasOf = (role: string) => {
     const txs = p.transactions.filter((x) => x.role === role);
@@ -302,6 +336,14 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
       hedgedPnlUsd,
       carryUsd: hedges.reduce((s, h) => s + h.carryUsd, 0),
       feesUsd: hedges.reduce((s, h) => s + h.feesUsd, 0),
+    },
+    attribution: ledger.totals(),
+    pool: {
+      feesUsd: last
+        ? last.pool.feesEthUnits * (last.feedPricesUsd.ETH ?? Number.NaN) + last.pool.feesUsdUnits
+        : Number.NaN,
+      daysOutOfRange: days.filter((d) => d.day > 0 && !d.pool.inRange).length,
+      firstOutOfRange: days.find((d) => !d.pool.inRange)?.date,
     },
     gas: { ...gasOf("hedger"), gasPriceGwei: p.gasPriceGwei },
     keeperGas: gasOf("keeper"),
@@ -346,7 +388,81 @@ export function summariseDemo(p: SummariseDemoParameters): DemoSummary {
       priceIndex: targets.map((t) =>
         days.map((d) => (d.feedPricesUsd[t.symbol] ?? Number.NaN) / (base?.feedPricesUsd[t.symbol] ?? Number.NaN)),
       ),
+      attribution: ledger.series,
     },
     elapsedMs: p.elapsedMs,
   };
+}
+
+/**
+ * The hedged book's P&L split by cause, day by day at the feed prices P (each hedge account from the last day the
+ * vault could price it: a closed or stale market's days merge into the next), up to the book's last valid day:
+ * - the Uniswap position: price P&L = its ETH at the start × ΔP; basis = the ETH the pool moved × (feed − pool price
+ *   at the end); impermanent loss = the rest of its principal's change (what the pool's rebalancing cost it); LP fees
+ *   = the change of its uncollected fees;
+ * - the other exposures: amount × ΔP;
+ * - each hedge account: funding carry = −Δ funding paid (pending included), trading fees = −Traded fees, fill
+ *   slippage = Σ size traded × (feed − fill); hedge price P&L = the rest of its equity change net of deposits, plus
+ *   the hedger's wallet change net of the same deposits (0: the router's top-ups are its only flows).
+ * The terms sum to the hedged book's change by construction; the demo's test checks that the hedge price P&L is
+ * Σ size × ΔP and that the wallet moved by the deposits only, so no term hides a residue.
+ */
+function attributeBook(
+  p: SummariseDemoParameters,
+  hedgedValueUsd: readonly number[],
+  cumulativeCarry: readonly number[][],
+  depositsBetween: (accountIndex: bigint | undefined, prev: number, t: number) => number,
+): PnlLedger {
+  const { days, targets } = p;
+  const ledger = new PnlLedger();
+  // Up to the book's last valid day, so that every part ends where the book's total does.
+  const lastValid = hedgedValueUsd.reduce((m, v, i) => (Number.isFinite(v) ? i : m), 0);
+  const equityOf = (t: number, k: number) => days[t]?.accounts[k]?.equityUsd ?? Number.NaN;
+  const prevOf = targets.map(() => 0);
+  ledger.closeDay();
+  for (let t = 1; t < days.length; t++) {
+    const d = days[t] as DemoDay;
+    const a = days[t - 1] as DemoDay;
+    if (t <= lastValid) {
+      for (const e of p.exposures) {
+        const p0 = a.feedPricesUsd[e.asset] ?? Number.NaN;
+        const p1 = d.feedPricesUsd[e.asset] ?? Number.NaN;
+        if (e.kind === "concentratedLp") {
+          const price = a.pool.ethUnits * (p1 - p0);
+          const principal = d.pool.ethUnits * p1 + d.pool.usdUnits - (a.pool.ethUnits * p0 + a.pool.usdUnits);
+          const basis = (d.pool.ethUnits - a.pool.ethUnits) * (p1 - d.pool.priceUsd);
+          ledger.add("exposurePricePnl", price);
+          ledger.add("basis", basis);
+          ledger.add("impermanentLoss", principal - price - basis);
+          ledger.add(
+            "lpFeesEarned",
+            d.pool.feesEthUnits * p1 + d.pool.feesUsdUnits - (a.pool.feesEthUnits * p0 + a.pool.feesUsdUnits),
+          );
+        } else {
+          ledger.add("exposurePricePnl", (d.exposureValuesUsd[e.asset] ?? 0) - (a.exposureValuesUsd[e.asset] ?? 0));
+        }
+      }
+      // Each account from the last day the vault could price it (a closed or stale market's days merge).
+      targets.forEach((target, k) => {
+        const prev = prevOf[k] as number;
+        if (!Number.isFinite(equityOf(t, k))) return;
+        const step = equityOf(t, k) - equityOf(prev, k) - depositsBetween(target.accountIndex, prev, t);
+        const carry = -((cumulativeCarry[k]?.[t] ?? Number.NaN) - (cumulativeCarry[k]?.[prev] ?? Number.NaN));
+        const trades = p.trades.filter((x) => x.accountIndex === target.accountIndex && x.day > prev && x.day <= t);
+        const fees = -trades.reduce((s, x) => s + x.feeUsd, 0);
+        const slippage = trades.reduce(
+          (s, x) => s + x.sizeDeltaUnits * ((days[x.day]?.feedPricesUsd[target.symbol] ?? Number.NaN) - x.fillPriceUsd),
+          0,
+        );
+        ledger.add("fundingCarry", carry);
+        ledger.add("tradingFees", fees);
+        ledger.add("fillSlippage", slippage);
+        ledger.add("hedgePricePnl", step - carry - fees - slippage);
+        prevOf[k] = t;
+      });
+      ledger.add("hedgePricePnl", d.walletUsd - a.walletUsd + depositsBetween(undefined, t - 1, t));
+    }
+    ledger.closeDay();
+  }
+  return ledger;
 }

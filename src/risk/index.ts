@@ -8,6 +8,7 @@ export {
 } from "../hedge/liquidationPrice.js";
 export {
   DEFAULT_FUNDING_SPIKE_MULTIPLIER,
+  DEFAULT_POOL_BASIS_SHOCK,
   DEFAULT_TOP_UP_BUFFER,
   type DefaultStressScenariosParameters,
   defaultStressScenarios,
@@ -26,6 +27,7 @@ export type {
   CorrelationBreakScenario,
   FundingSpikeScenario,
   OracleOutageScenario,
+  PoolBasisScenario,
   PriceShockScenario,
   RiskAccount,
   RiskBook,
@@ -36,4 +38,5 @@ export type {
   StressScenario,
   StressScenarioResult,
   StressSummary,
+  WeekendGapScenario,
 } from "./types.js";

@@ -9,7 +9,8 @@
 // a double keeps ~15–16 significant digits, far below what a stress estimate can tell apart. Nothing here moves money.
 import type { Snapshot } from "../actions/read.js";
 import { expectFinite, expectRatio } from "../hedge/liquidationPrice.js";
-import type { HedgeMarket, HedgePlan } from "../hedge/types.js";
+import { exposureUnits, exposureValueUsd } from "../hedge/lp.js";
+import type { Exposure, HedgeMarket, HedgePlan } from "../hedge/types.js";
 import { DEFAULT_REOPEN_GAPS } from "../hours/defaults.js";
 import { ParapetInputError } from "../parapetError.js";
 import { wadToNumber } from "../units.js";
@@ -46,11 +47,19 @@ export type RiskBookFromPlanReturnType = RiskBook;
  * The book a plan would open: one position per target at its planned price (entry = current price, no PnL yet), in
  * account `plan/<accountIndex>` holding the targets' `collateralUsd` (summed when targets share an account), the
  * plan's reserve, and each hedged exposure once (units from the target, price = |exposureUsd / exposureUnits|, which
- * is the exposure asset's own price for a cross hedge). A cross hedge (exposure asset ≠ market asset) carries
- * `beta = target.ratio`. The funding rate is the market's current rate, else its forecast mean / 365; a market
- * without either (or missing) is an error, not a 0.
+ * is the exposure asset's own price for a cross hedge, and the pool's for a target with a `basis`: such an exposure is
+ * `poolPriced`). A cross hedge (exposure asset ≠ market asset) carries `beta = target.ratio`. The funding rate is the
+ * market's current rate, else its forecast mean / 365; a market without either (or missing) is an error, not a 0.
+ *
+ * @param holdings The exposures the plan was made from (`planHedge`'s first argument): each book exposure then carries
+ *   its asset's as `holdings`, so scenarios revalue LP positions through their range, and a concentrated position
+ *   above its range (0 units) stays in the book. Without them exposures are linear in their price.
  */
-export function riskBookFromPlan(plan: HedgePlan, marketsByAsset: RiskBookMarkets): RiskBookFromPlanReturnType {
+export function riskBookFromPlan(
+  plan: HedgePlan,
+  marketsByAsset: RiskBookMarkets,
+  holdings?: readonly Exposure[],
+): RiskBookFromPlanReturnType {
   const markets: Readonly<Record<string, HedgeMarket>> = Array.isArray(marketsByAsset)
     ? Object.fromEntries((marketsByAsset as readonly HedgeMarket[]).map((m) => [m.asset, m]))
     : (marketsByAsset as Readonly<Record<string, HedgeMarket>>);
@@ -93,11 +102,20 @@ export function riskBookFromPlan(plan: HedgePlan, marketsByAsset: RiskBookMarket
       ...(cross ? { beta: target.ratio } : {}),
       exposureUnits: target.exposureUnits,
     });
-    if (target.exposureUnits !== 0 && !exposures.has(target.exposureAsset)) {
+    if (exposures.has(target.exposureAsset)) continue;
+    const held = holdings?.filter((e) => e.asset === target.exposureAsset);
+    // 0 units (a range above the price) carries no exposureUsd to read the price from: the pool's, or the market's.
+    const priceUsd =
+      target.exposureUnits !== 0
+        ? Math.abs(target.exposureUsd / target.exposureUnits)
+        : (target.basis?.poolPriceUsd ?? (cross ? undefined : target.priceUsd));
+    if ((target.exposureUnits !== 0 || (held?.length ?? 0) > 0) && priceUsd !== undefined) {
       exposures.set(target.exposureAsset, {
         asset: target.exposureAsset,
         units: target.exposureUnits,
-        priceUsd: Math.abs(target.exposureUsd / target.exposureUnits),
+        priceUsd,
+        ...(held !== undefined && held.length > 0 ? { holdings: held } : {}),
+        ...(target.basis !== undefined ? { poolPriced: true } : {}),
       });
     }
   }
@@ -195,7 +213,12 @@ export type DefaultStressScenariosParameters = {
   reopenGaps?: Readonly<Record<string, number>> | undefined;
   /** Hours a weekend-gap scenario's markets are closed, for funding (default 0: no funding charged). */
   gapClosedHours?: number | undefined;
+  /** Divergence of a pool-basis scenario: the pool alone, or the oracle alone, moves by this, both ways (default 0.05). */
+  poolBasisShock?: number | undefined;
 };
+
+/** Default divergence of the pool-basis scenarios (fraction). */
+export const DEFAULT_POOL_BASIS_SHOCK = 0.05;
 
 /**
  * The standard set: every asset moving together by ±10/30/50 % (and each alone if `perAsset`), funding ×5 for 7 days,
@@ -203,7 +226,10 @@ export type DefaultStressScenariosParameters = {
  * oracle outage returning 10 % lower and 10 % higher, and for every cross-hedged exposure two correlation breaks: the
  * exposure moves 20 % against its holder while the hedge market stands still, and the hedge market moves 20 % against
  * the hedge while the exposure stands still. When the book holds markets that close (`reopenGaps`), two weekend
- * gaps: every such market reopens at its worst historical |gap| against the positions in it, and the mirror.
+ * gaps: every such market reopens at its worst historical |gap| against the positions in it, and the mirror. For every
+ * exposure with a concentrated position or a pool price, pool-basis scenarios: the pool moves ±`poolBasisShock` (5 %)
+ * with the oracle flat, the oracle (of the markets hedging it) ±5 % with the pool flat, and, while a range holds the
+ * price, the pool moves 5 % past the nearest lower edge and past the nearest upper edge (out of range, oracle flat).
  */
 export function defaultStressScenarios(
   book: RiskBook,
@@ -299,6 +325,52 @@ export function defaultStressScenarios(
     });
     scenarios.push({ kind: "weekend-gap", name: `weekend gap, mirror: ${list(mirror)}`, gaps: mirror, closedHours });
   }
+  scenarios.push(...poolBasisScenarios(book, parameters.poolBasisShock ?? DEFAULT_POOL_BASIS_SHOCK));
+  return scenarios;
+}
+
+type ConcentratedLp = Extract<Exposure, { kind: "concentratedLp" }>;
+
+/** The default pool-basis scenarios of each exposure priced by a pool or holding a concentrated position. */
+function poolBasisScenarios(book: RiskBook, shock: number): StressScenario[] {
+  expectNonNegative("poolBasisShock", shock);
+  const scenarios: StressScenario[] = [];
+  const pct = (f: number) => `${f > 0 ? "+" : ""}${round(f * 100)} %`;
+  for (const x of book.exposures) {
+    const ranges = (x.holdings ?? []).filter((e): e is ConcentratedLp => e.kind === "concentratedLp");
+    if (!x.poolPriced && ranges.length === 0) continue;
+    const markets = [...new Set(book.positions.filter((p) => p.exposureAsset === x.asset).map((p) => p.marketAsset))];
+    const oracles = markets.length > 0 ? `${markets.join(", ")} oracle` : "oracle";
+    for (const f of [-shock, shock])
+      scenarios.push({
+        kind: "pool-basis",
+        name: `pool basis: ${x.asset} pool ${pct(f)}, ${oracles} flat`,
+        poolShocks: { [x.asset]: f },
+      });
+    if (markets.length > 0)
+      for (const f of [-shock, shock])
+        scenarios.push({
+          kind: "pool-basis",
+          name: `pool basis: ${x.asset} pool flat, ${markets.map((m) => `${m} oracle ${pct(f)}`).join(", ")}`,
+          oracleShocks: Object.fromEntries(markets.map((m) => [m, f])),
+        });
+    // Out of range: past the first edge the pool crosses each way, among the ranges that hold the price now.
+    const inRange = ranges.filter((r) => x.priceUsd >= r.lowerPriceUsd && x.priceUsd < r.upperPriceUsd);
+    if (inRange.length === 0) continue;
+    const lower = Math.max(...inRange.map((r) => r.lowerPriceUsd));
+    const upper = Math.min(...inRange.map((r) => r.upperPriceUsd));
+    for (const [edge, side, target] of [
+      [lower, "below", lower * (1 - shock)],
+      [upper, "above", upper * (1 + shock)],
+    ] as const) {
+      const f = target / x.priceUsd - 1;
+      scenarios.push({
+        kind: "pool-basis",
+        name: `pool basis: ${x.asset} pool ${f > 0 ? "+" : ""}${(f * 100).toFixed(2)} % to ${round(target)} (${round(shock * 100)} % ${side} the range edge ${edge}), ${oracles} flat`,
+        poolShocks: { [x.asset]: f },
+      });
+    }
+  }
   return scenarios;
 }
 
@@ -315,6 +387,8 @@ export type RunStressReturnType = { results: StressScenarioResult[]; summary: St
 /** What a scenario does to the book: the price move per asset, the funding it charges, whether top-ups happen. */
 type ScenarioEffect = {
   shock: (asset: string) => number;
+  /** The move of an exposure's own price (its pool's when pool-priced), when it is not `shock`'s (pool-basis). */
+  exposureShock?: ((asset: string) => number) | undefined;
   fundingDays: number;
   fundingRatePerDay: (position: RiskPosition) => number;
   topUpAllowed: boolean;
@@ -379,6 +453,25 @@ function scenarioEffect(book: RiskBook, scenario: StressScenario): ScenarioEffec
           "keepers liquidate on the reopen round at the market's own maintenance margin, before the owner can act",
           "exposures hedged through a closed market gap with it; markets not listed (crypto) do not move",
           ...(closedHours > 0 ? [`funding accrues at the current rate for the ${closedHours} h closed`] : []),
+        ],
+      };
+    }
+    case "pool-basis": {
+      const pool = scenario.poolShocks ?? {};
+      const oracle = scenario.oracleShocks ?? {};
+      const moved = (g: Readonly<Record<string, number>>) =>
+        Object.entries(g)
+          .map(([a, f]) => `${a} ${f > 0 ? "+" : ""}${round(f * 100)} %`)
+          .join(", ") || "none";
+      return {
+        shock: (a) => oracle[a] ?? 0,
+        exposureShock: (a) => pool[a] ?? 0,
+        fundingDays: 0,
+        fundingRatePerDay: () => 0,
+        topUpAllowed: true,
+        notes: [
+          `pools move (${moved(pool)}) apart from the oracles that mark the hedges (${moved(oracle)}): the exposures are revalued at the pool price, the hedges at the oracle price`,
+          "a position's value follows its range: all asset below it, all USD above it (linear for an exposure without holdings)",
         ],
       };
     }
@@ -511,8 +604,14 @@ function runScenario(
 
   const pricesAfterUsd: Record<string, number> = {};
   for (const p of book.positions) pricesAfterUsd[p.marketAsset] = shockedPrice(p.marketAsset, p.priceUsd);
-  for (const x of book.exposures) pricesAfterUsd[x.asset] = shockedPrice(x.asset, x.priceUsd);
-  const exposurePnlUsd = book.exposures.reduce((sum, x) => sum + x.units * x.priceUsd * effect.shock(x.asset), 0);
+  const poolPricesAfterUsd: Record<string, number> = {};
+  const exposureShock = effect.exposureShock ?? effect.shock;
+  let exposurePnlUsd = 0;
+  for (const x of book.exposures) {
+    const shock = exposureShock(x.asset);
+    (x.poolPriced ? poolPricesAfterUsd : pricesAfterUsd)[x.asset] = x.priceUsd * (1 + shock);
+    exposurePnlUsd += exposurePnl(x, shock);
+  }
   const hedgePnlUsd = accounts.reduce((sum, a) => sum + a.pnlUsd, 0);
   const fundingPaidUsd = accounts.reduce((sum, a) => sum + a.fundingPaidUsd, 0);
   const liquidatedAccounts = accounts.filter((a) => a.liquidated).map((a) => a.account);
@@ -525,6 +624,7 @@ function runScenario(
     name,
     scenario,
     pricesAfterUsd,
+    ...(Object.keys(poolPricesAfterUsd).length > 0 ? { poolPricesAfterUsd } : {}),
     accounts,
     portfolio: {
       exposurePnlUsd,
@@ -583,10 +683,22 @@ export function scenarioName(scenario: StressScenario): string {
       return `weekend gap ${Object.entries(scenario.gaps)
         .map(([a, f]) => `${a} ${f > 0 ? "+" : ""}${round(f * 100)} %`)
         .join(", ")}`;
+    case "pool-basis": {
+      const list = (g: Readonly<Record<string, number>> | undefined, where: string) =>
+        Object.entries(g ?? {}).map(([a, f]) => `${a} ${where} ${f > 0 ? "+" : ""}${round(f * 100)} %`);
+      return `pool basis: ${[...list(scenario.poolShocks, "pool"), ...list(scenario.oracleShocks, "oracle")].join(", ") || "no move"}`;
+    }
   }
 }
 
 // ---- helpers ---------------------------------------------------------------------------------------------------
+
+/** An exposure's P&L when its price moves by `shock`: through its holdings when it has them (an LP is not linear). */
+function exposurePnl(x: RiskExposure, shock: number): number {
+  if (x.holdings === undefined) return x.units * x.priceUsd * shock;
+  const after = x.priceUsd * (1 + shock);
+  return x.holdings.reduce((sum, e) => sum + exposureValueUsd(e, after) - exposureValueUsd(e, x.priceUsd), 0);
+}
 
 function marginRatio(equityUsd: number, maintenanceMarginUsd: number): number {
   return maintenanceMarginUsd === 0 ? Number.POSITIVE_INFINITY : equityUsd / maintenanceMarginUsd;
@@ -628,6 +740,19 @@ function validateBook(book: RiskBook): void {
   for (const x of book.exposures) {
     expectFinite(`units of ${x.asset}`, x.units);
     expectNonNegative(`priceUsd of ${x.asset}`, x.priceUsd);
+    if (x.holdings === undefined) continue;
+    // Holdings from another plan (or price) would value a different exposure than the one hedged.
+    const heldUnits = x.holdings.reduce(
+      (u, e) => u + (e.asset === x.asset ? exposureUnits(e, x.priceUsd) : Number.NaN),
+      0,
+    );
+    if (!(Math.abs(heldUnits - x.units) <= 1e-9 * Math.max(1, Math.abs(x.units)))) {
+      throw new ParapetInputError(
+        "book",
+        `the holdings of ${x.asset} hold ${heldUnits} units at ${x.priceUsd} USD, the exposure ${x.units}.`,
+        `Pass as holdings the exposures in ${x.asset} the plan was made from (planHedge's first argument), at the plan's price.`,
+      );
+    }
   }
 }
 

@@ -2,10 +2,10 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { type Address, type Hex, isAddressEqual } from "viem";
+import { type Address, type Hex, isAddressEqual, maxUint128 } from "viem";
 import { type DemoProgress, runDemo } from "../../scripts/demo/run.js";
 import { perpVaultAbi, triggerOrdersAbi } from "../../src/abis/index.js";
-import { getAccount, ParapetInputError, wadToNumber } from "../../src/index.js";
+import { getAccount, nonfungiblePositionManagerAbi, ParapetInputError, wadToNumber } from "../../src/index.js";
 
 // A short demo (12 days from the default start): the reckless trader is liquidated on day 6 (ETH's 2025-08-01 drop)
 // and the EURUSD feed goes stale on day 3 (a Tuesday); the tradfi markets close at the weekend. One run, then every check reads the chain it left behind.
@@ -42,6 +42,69 @@ describe("npm run demo (runDemo, 12 days)", function () {
     expect(Math.abs(demo.total.hedgedPnlUsd)).to.be.lessThan(Math.abs(demo.total.unhedgedPnlUsd));
     for (const h of demo.hedges.filter((x) => x.symbol === "ETH" || x.symbol === "BTC"))
       expect(h.varianceReduction, h.symbol).to.be.greaterThan(0.8);
+  });
+
+  it("the ETH exposure is the hedger's real Uniswap v3 position: the pool follows the feed, fees are what collect pays", async () => {
+    const { publicClient } = demo.chain.context;
+    const { positionManager, tokenId } = demo.chain.uniswap;
+    const exposure = demo.series.dates.length;
+    expect(exposure).to.equal(13);
+    // The arbitrageur's swap stops at the feed's close: the pool's price equals it to the tick's precision.
+    for (const [i, d] of demo.dayReads.entries()) {
+      const feed = d.feedPricesUsd.ETH ?? Number.NaN;
+      expect(Math.abs(d.pool.priceUsd / feed - 1), `day ${i}`).to.be.lessThan(1e-6);
+    }
+    const last = demo.dayReads[demo.dayReads.length - 1];
+    if (last === undefined) throw new Error("no days");
+    // What the position manager would pay the hedger now, simulated at the demo's last block.
+    const { result } = await publicClient.simulateContract({
+      address: positionManager,
+      abi: nonfungiblePositionManagerAbi,
+      functionName: "collect",
+      args: [{ tokenId, recipient: demo.chain.hedger, amount0Max: maxUint128, amount1Max: maxUint128 }],
+      account: demo.chain.hedger,
+      blockNumber: demo.chain.endBlock,
+    });
+    const [fees0, fees1] = result;
+    const feesUsdRaw = [fees0, fees1].find((x) => x < 10n ** 15n) ?? 0n; // USDC has 6 decimals, WETH 18
+    expect(last.pool.feesUsdUnits).to.equal(Number(feesUsdRaw) / 1e6);
+    expect(last.pool.feesEthUnits + last.pool.feesUsdUnits).to.be.greaterThan(0);
+    expect(demo.pool.feesUsd).to.be.greaterThan(0);
+  });
+
+  it("the attribution sums to the hedged P&L exactly, and the hedge price P&L is Σ size × ΔP (nothing hidden)", () => {
+    const a = demo.attribution;
+    const terms = Object.entries(a).filter(([k]) => k !== "total");
+    const sum = terms.reduce((s, [, v]) => s + v, 0);
+    expect(Math.abs(sum - a.total)).to.be.lessThan(1e-6);
+    expect(Math.abs(a.total - demo.total.hedgedPnlUsd)).to.be.lessThan(1e-6);
+    // Σ over each account's priceable days of its size at the step's start × its market's feed price change.
+    const reads = demo.dayReads;
+    let sizeTimesMove = 0;
+    demo.hedges.forEach((h, k) => {
+      let prev = 0;
+      for (let t = 1; t < reads.length; t++) {
+        const [from, to] = [reads[prev], reads[t]];
+        if (from === undefined || to === undefined || !Number.isFinite(to.accounts[k]?.equityUsd ?? Number.NaN))
+          continue;
+        sizeTimesMove +=
+          (from.accounts[k]?.sizeUnits ?? 0) *
+          ((to.feedPricesUsd[h.symbol] ?? Number.NaN) - (from.feedPricesUsd[h.symbol] ?? Number.NaN));
+        prev = t;
+      }
+    });
+    expect(Math.abs(a.hedgePricePnl - sizeTimesMove)).to.be.lessThan(1);
+    // The hedger's wallet moved by the router's top-ups only.
+    const first = demo.dayReads[0];
+    const last = demo.dayReads[demo.dayReads.length - 1];
+    const toppedUp = demo.hedges.reduce((s, h) => s + h.toppedUpUsd, 0);
+    expect(Math.abs((last?.walletUsd ?? 0) - (first?.walletUsd ?? 0) + toppedUp)).to.be.lessThan(1e-6);
+    // A concentrated position pays for its curvature and earns fees; the others have none.
+    expect(a.impermanentLoss).to.be.lessThan(0);
+    expect(a.lpFeesEarned).to.be.greaterThan(0);
+    expect(a.gas).to.equal(0);
+    expect(a.liquidations).to.equal(0);
+    expect(demo.series.attribution.total).to.have.length(demo.dayReads.length);
   });
 
   it("gas is the sum of the hedger's receipts, found by scanning every block", async () => {
@@ -189,7 +252,8 @@ describe("npm run demo (runDemo, 12 days)", function () {
     const html = await readFile(reportPath, "utf8");
     expect(demo.reportPath).to.equal(reportPath);
     expect(html.startsWith("<!doctype html>")).to.equal(true);
-    expect(html.split("<svg").length - 1).to.equal(4);
+    expect(html.split("<svg").length - 1).to.equal(5);
+    expect(html).to.include("Where the hedged P&amp;L went");
     expect(html).to.not.match(/<script|https?:\/\//i);
     expect(html).to.include("ORACLE veto (EURUSD)");
     expect(html).to.include("liquidation of the reckless trader");

@@ -2,6 +2,8 @@
 // below the range and nothing above it (a zero target, so an existing hedge is closed), the range's edges reported,
 // and the basis between the pool's price and the oracle's. Expected numbers from the position's formulas.
 import { expect } from "chai";
+import { planTable } from "../../src/cli/commands/plan.js";
+import { fmt, toJson } from "../../src/cli/output.js";
 import { concentratedLp, type HedgeMarket, planHedge } from "../../src/hedge/index.js";
 import { ETH_AT_2000 } from "./helpers/hedgeMarkets.js";
 
@@ -70,5 +72,72 @@ describe("hedge planner: concentrated positions", () => {
     expect(t.warnings.map((w) => w.code)).to.include("POOL_BASIS");
     const close = planAt(2000, 2004).targets[0];
     expect(close?.warnings.map((w) => w.code)).to.not.include("POOL_BASIS");
+  });
+
+  it("parapet plan's text: one line per range, the gamma band and the basis, with the plan's own numbers", () => {
+    const plan = planHedge([lp], {
+      markets: [ETH],
+      pricesUsd: {},
+      poolPricesUsd: { ETH: 2010 },
+      dailyVolatility: { ETH: 0.03 },
+      rebalanceGasUsd: 2,
+    });
+    const t = plan.targets[0];
+    const r = t?.ranges?.[0];
+    const g = t?.gammaBand;
+    const b = t?.basis;
+    if (t === undefined || r === undefined || g === undefined || b === undefined)
+      throw new Error("the plan has a range, a gamma band and a basis");
+    const text = planTable(plan);
+    const lines = text.split("\n");
+    const line = (prefix: string) => {
+      const found = lines.find((l) => l.startsWith(prefix));
+      if (found === undefined) throw new Error(`no "${prefix}…" line in:\n${text}`);
+      return found;
+    };
+    // 2 010 is 20.40 % above 1 600 and 19.40 % below 2 400, as fractions of the price.
+    expect(r.distanceToLower).to.be.closeTo(410 / 2010, 1e-12);
+    expect(line("Range ")).to.equal(
+      `Range 1,600.00–2,400.00 USD of ETH (account 1): in range at 2,010.00 USD (pool), ${fmt(r.distanceToLower * 100)} % above the lower edge, ${fmt(r.distanceToUpper * 100)} % below the upper edge (of the price)`,
+    );
+    expect(line("Range ")).to.contain("20.40 % above the lower edge, 19.40 % below the upper edge");
+    const band = line("Gamma band of ETH (account 1): ");
+    for (const n of [
+      `${fmt(g.bandUnits, 4)} ETH`,
+      `${fmt(g.bandFraction * 100)} % of it`,
+      `${fmt(g.breakEvenDriftUsd)} USD`,
+      "2.00 USD gas",
+      "3.00 %/day",
+      `${fmt(g.expectedDriftUnits, 4)} ETH per 1 d`,
+      `every ${fmt(g.expectedDaysToBand, 1)} d`,
+    ])
+      expect(band).to.contain(n);
+    // 2 010 / 2 000 − 1 = 50 bps, 10 USD per ETH, × the position's ETH at the pool price.
+    expect(b.basisBps).to.be.closeTo(50, 1e-9);
+    expect(line("Basis of ETH (account 1): ")).to.equal(
+      `Basis of ETH (account 1): pool 2,010.00 USD vs oracle 2,000.00 USD = +50.0 bps (+10.00 USD per ETH); the position is worth ${fmt(b.exposureBasisUsd)} USD more at the pool's price than at the oracle's, which the book loses if they converge`,
+    );
+    expect(b.exposureBasisUsd).to.be.closeTo(t.exposureUnits * 10, 1e-9);
+    // Below the table and its capital line, before the warnings.
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    expect(at("Capital: ")).to.be.lessThan(at("Range "));
+    expect(at("Basis of ")).to.be.lessThan(at("Warnings:") === -1 ? lines.length : at("Warnings:"));
+    // --json carries the same fields.
+    const json = JSON.parse(toJson(plan)).targets[0];
+    expect(json.ranges[0]).to.deep.include({ status: "in", lowerPriceUsd: 1600, upperPriceUsd: 2400 });
+    expect(json.gammaBand.bandUnits).to.be.closeTo(g.bandUnits, 1e-12);
+    expect(json.basis.basisBps).to.be.closeTo(50, 1e-9);
+  });
+
+  it("parapet plan's text below a range: the distances past each edge, no band without gamma", () => {
+    const plan = planAt(1500);
+    const text = planTable(plan);
+    // 1 500 is 6.67 % below 1 600 and 60 % below 2 400; out of range the position has no gamma, so no band.
+    expect(text).to.contain(
+      "Range 1,600.00–2,400.00 USD of ETH (account 1): below the range at 1,500.00 USD, 6.67 % below the lower edge, 60.00 % below the upper edge (of the price)",
+    );
+    expect(text).to.not.contain("Gamma band");
+    expect(text).to.not.contain("Basis of");
+    expect(text).to.contain("OUT_OF_RANGE");
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { parseUnits } from "viem";
+import { concentratedAmounts, concentratedLp, concentratedValueUsd, planHedge } from "../../src/hedge/index.js";
 import type { HedgeMarket, HedgePlan, HedgeTarget } from "../../src/hedge/types.js";
 import { createParapetClient, getSnapshot, ParapetInputError, wadToNumber } from "../../src/index.js";
 import {
@@ -11,6 +12,7 @@ import {
   runStress,
   type StressScenarioResult,
 } from "../../src/risk/index.js";
+import { ETH_AT_2000 } from "./helpers/hedgeMarkets.js";
 import { deployParapet } from "./helpers/parapet.js";
 
 // Every expected number below is worked by hand in the comment next to it, from the vault's rules:
@@ -335,6 +337,106 @@ describe("risk: runStress on a hand-checked book", () => {
     const nan = smallBook();
     if (nan.positions[0]) nan.positions[0].priceUsd = Number.NaN;
     expect(() => runStress(nan, [])).to.throw(ParapetInputError);
+  });
+});
+
+describe("risk: pool-basis scenarios on a concentrated position", () => {
+  // ETH/USD position on [1 600, 2 400) worth 100 000 USD at its pool's 2 010; the ETH oracle (the hedge's) at 2 000.
+  // One-to-one: the hedge is short the position's ETH at the pool price, marked at the oracle's.
+  const ETH: HedgeMarket = { ...ETH_AT_2000, fundingRatePerDay: 0 };
+  const lp = concentratedLp("ETH", 100_000, 2010, 1600, 2400);
+  const plan = planHedge([lp], { markets: [ETH], pricesUsd: {}, poolPricesUsd: { ETH: 2010 } });
+  const book = riskBookFromPlan(plan, [ETH], [lp]);
+  const target = plan.targets[0] as HedgeTarget;
+  const units = concentratedAmounts(lp, 2010).assetUnits;
+  const valueAt = (p: number) => {
+    const { assetUnits, usd } = concentratedAmounts(lp, p);
+    return assetUnits * p + usd;
+  };
+  const scenarios = defaultStressScenarios(book, { reopenGaps: {} }).filter((s) => s.kind === "pool-basis");
+  const { results } = runStress(book, scenarios);
+  const byName = (name: string) => {
+    const r = results.find((x) => x.name === name);
+    if (!r) throw new Error(`no scenario "${name}" in ${results.map((x) => x.name).join(" | ")}`);
+    return r;
+  };
+
+  it("the book holds the position at the pool's price, the hedge at the oracle's", () => {
+    expect(book.exposures).to.have.length(1);
+    expect(book.exposures[0]?.poolPriced).to.equal(true);
+    expect(book.exposures[0]?.priceUsd).to.be.closeTo(2010, 1e-9);
+    expect(book.exposures[0]?.units).to.be.closeTo(units, 1e-12);
+    expect(book.positions[0]?.priceUsd).to.equal(2000);
+    expect(book.positions[0]?.sizeUnits).to.be.closeTo(-units, 1e-12);
+    expect(scenarios.map((s) => s.name)).to.deep.equal([
+      "pool basis: ETH pool -5 %, ETH oracle flat",
+      "pool basis: ETH pool +5 %, ETH oracle flat",
+      "pool basis: ETH pool flat, ETH oracle -5 %",
+      "pool basis: ETH pool flat, ETH oracle +5 %",
+      // 1 600 · 0.95 = 1 520 = 2 010 · (1 − 24.378 %); 2 400 · 1.05 = 2 520 = 2 010 · (1 + 25.373 %).
+      "pool basis: ETH pool -24.38 % to 1520 (5 % below the range edge 1600), ETH oracle flat",
+      "pool basis: ETH pool +25.37 % to 2520 (5 % above the range edge 2400), ETH oracle flat",
+    ]);
+  });
+
+  it("in range: the pool falls 5 % alone, the book loses V(1 909.5) − V(2 010), more than the linear delta", () => {
+    const r = byName("pool basis: ETH pool -5 %, ETH oracle flat");
+    // V(P) = L·(1/√P − 1/√2400)·P + L·(√P − √1600); the hedge marks at the oracle, which stands: 0.
+    const loss = valueAt(1909.5) - valueAt(2010);
+    expect(r.portfolio.exposurePnlUsd).to.be.closeTo(loss, 1e-9);
+    expect(r.portfolio.hedgePnlUsd).to.equal(0);
+    expect(r.portfolio.totalPnlUsd).to.be.closeTo(loss, 1e-9);
+    // −2 535 USD: worse than delta · ΔP (21.91 ETH · −100.5 = −2 202) by the gamma term (it buys ETH as it falls).
+    expect(loss).to.be.lessThan(-units * 100.5);
+    expect(loss).to.be.closeTo(-2_535, 1);
+    expect(r.pricesAfterUsd.ETH).to.equal(2000);
+    expect(r.poolPricesAfterUsd?.ETH).to.be.closeTo(1909.5, 1e-9);
+  });
+
+  it("in range: the oracle rises 5 % alone, the short hedge loses 100 USD per ETH and the position nothing", () => {
+    const r = byName("pool basis: ETH pool flat, ETH oracle +5 %");
+    expect(r.portfolio.exposurePnlUsd).to.equal(0);
+    expect(r.portfolio.hedgePnlUsd).to.be.closeTo(target.sizeUnits * 100, 1e-9);
+    expect(r.portfolio.totalPnlUsd).to.be.closeTo(-units * 100, 1e-9);
+    expect(r.pricesAfterUsd.ETH).to.be.closeTo(2100, 1e-9);
+    expect(r.anyLiquidated).to.equal(false);
+  });
+
+  it("out of range: the pool 5 % below the lower edge leaves the position all ETH, valued at 1 520", () => {
+    const r = byName("pool basis: ETH pool -24.38 % to 1520 (5 % below the range edge 1600), ETH oracle flat");
+    // Below the range the position holds L·(1/√1600 − 1/√2400) ETH and no USD: the plan's assetUnitsAtLower.
+    const allEth = concentratedAmounts(lp, 1600).assetUnits;
+    expect(concentratedAmounts(lp, 1520)).to.deep.equal({ assetUnits: allEth, usd: 0 });
+    expect(target.ranges?.[0]?.assetUnitsAtLower).to.be.closeTo(allEth, 1e-12);
+    const loss = allEth * 1520 - concentratedValueUsd(lp, 2010);
+    expect(r.portfolio.exposurePnlUsd).to.be.closeTo(loss, 1e-9);
+    expect(r.portfolio.totalPnlUsd).to.be.closeTo(loss, 1e-9);
+    // 53.11 ETH · 1 520 − 100 000 = −19 265 USD, 19.3 % of the position: the hedge (at the oracle) pays none of it.
+    expect(r.portfolio.hedgePnlUsd).to.equal(0);
+    expect(loss).to.be.closeTo(-19_265, 1);
+    // Above the range it is all USD, L·(√2400 − √1600) = 104 084: a gain capped at the edge however far the pool goes.
+    const above = byName("pool basis: ETH pool +25.37 % to 2520 (5 % above the range edge 2400), ETH oracle flat");
+    const allUsd = lp.liquidity * (Math.sqrt(2400) - Math.sqrt(1600));
+    expect(above.portfolio.totalPnlUsd).to.be.closeTo(allUsd - valueAt(2010), 1e-9);
+    expect(above.portfolio.totalPnlUsd).to.be.closeTo(4_084, 1);
+  });
+
+  it("every scenario revalues the position through its range: a −10 % price shock", () => {
+    const r = runStress(book, [{ kind: "price-shock", shocks: { ETH: -0.1 } }]).results[0];
+    // Pool 1 809, oracle 1 800: V(1 809) − V(2 010) on the position, −units · (−200) on the hedge.
+    expect(r?.portfolio.exposurePnlUsd).to.be.closeTo(valueAt(1809) - valueAt(2010), 1e-9);
+    expect(r?.portfolio.hedgePnlUsd).to.be.closeTo(units * 200, 1e-9);
+  });
+
+  it("no pool-basis scenario for a book without a concentrated position or a pool price; holdings must match", () => {
+    expect(defaultStressScenarios(smallBook()).some((s) => s.kind === "pool-basis")).to.equal(false);
+    // A pool price alone (no range): the pool and the oracle each move ±5 %, no out-of-range case.
+    const pooled = smallBook();
+    pooled.exposures[0] = { asset: "ETH", units: -1, priceUsd: 3_000, poolPriced: true };
+    expect(defaultStressScenarios(pooled).filter((s) => s.kind === "pool-basis")).to.have.length(4);
+    // Holdings of another size than the exposure hedged are refused, not silently revalued.
+    const wrong = { ...book, exposures: [{ ...(book.exposures[0] as RiskBook["exposures"][number]), units: 1 }] };
+    expect(() => runStress(wrong, [])).to.throw(ParapetInputError, /holdings of ETH/);
   });
 });
 

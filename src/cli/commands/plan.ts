@@ -6,7 +6,7 @@ import { getMarkets } from "../../actions/read.js";
 import type { ParapetContext } from "../../client.js";
 import { hedgeMarketsFromChain } from "../../hedge/fromChain.js";
 import { planHedge } from "../../hedge/plan.js";
-import type { HedgePlan } from "../../hedge/types.js";
+import type { HedgePlan, HedgeTarget, HedgeTargetRange } from "../../hedge/types.js";
 import { parseCommandArgs } from "../args.js";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, connectionSettings, runCommand } from "../connect.js";
 import { EXIT_CODES, usage } from "../errors.js";
@@ -80,6 +80,7 @@ export function planTable(plan: HedgePlan): string {
       );
     }
   }
+  for (const t of plan.targets) lines.push(...concentratedLines(t));
   const warnings = [
     ...plan.warnings,
     ...plan.targets.flatMap((t) => t.warnings),
@@ -91,6 +92,43 @@ export function planTable(plan: HedgePlan): string {
   return lines.join("\n");
 }
 
+/** The price a range was measured at (the pool's when pool-priced): distanceToLower = (P − lower) / P. */
+const rangePriceUsd = (r: HedgeTargetRange) => r.lowerPriceUsd / (1 - r.distanceToLower);
+
+/** One line per concentrated range, then the gamma band and the pool basis of a target, in words and units. */
+function concentratedLines(t: HedgeTarget): string[] {
+  const of = `${t.exposureAsset} (account ${t.accountIndex})`;
+  const lines: string[] = [];
+  for (const r of t.ranges ?? []) {
+    const status = r.status === "in" ? "in range" : `${r.status} the range`;
+    const lower =
+      r.distanceToLower >= 0
+        ? `${fmt(r.distanceToLower * 100)} % above the lower edge`
+        : `${fmt(-r.distanceToLower * 100)} % below the lower edge`;
+    const upper =
+      r.distanceToUpper > 0
+        ? `${fmt(r.distanceToUpper * 100)} % below the upper edge`
+        : `${fmt(-r.distanceToUpper * 100)} % above the upper edge`;
+    lines.push(
+      `Range ${r.label !== undefined ? `"${r.label}" ` : ""}${fmt(r.lowerPriceUsd)}–${fmt(r.upperPriceUsd)} USD of ${of}: ${status} at ${fmt(rangePriceUsd(r))} USD${t.basis !== undefined ? " (pool)" : ""}, ${lower}, ${upper} (of the price)`,
+    );
+  }
+  const g = t.gammaBand;
+  if (g !== undefined) {
+    const every = Number.isFinite(g.expectedDaysToBand) ? `about every ${fmt(g.expectedDaysToBand, 1)} d` : "never";
+    lines.push(
+      `Gamma band of ${of}: rebalance once the hedge is off target by ${fmt(g.bandUnits, 4)} ${t.marketAsset} (${fmt(g.bandFraction * 100)} % of it, ${fmt(g.breakEvenDriftUsd)} USD: where the risk removed pays for the fees and ${fmt(g.gasUsd)} USD gas); at ${fmt(g.dailyVolatility * 100)} %/day volatility the hedge drifts ≈ ${fmt(g.expectedDriftUnits, 4)} ${t.marketAsset} per ${fmt(g.horizonDays, 0)} d, so expect to rebalance ${every}`,
+    );
+  }
+  const b = t.basis;
+  if (b !== undefined) {
+    lines.push(
+      `Basis of ${of}: pool ${fmt(b.poolPriceUsd)} USD vs oracle ${fmt(b.oraclePriceUsd)} USD = ${b.basisBps > 0 ? "+" : ""}${fmt(b.basisBps, 1)} bps (${b.basisUsd > 0 ? "+" : ""}${fmt(b.basisUsd)} USD per ${t.exposureAsset}); the position is worth ${fmt(Math.abs(b.exposureBasisUsd))} USD ${b.exposureBasisUsd >= 0 ? "more" : "less"} at the pool's price than at the oracle's, which the book ${b.exposureBasisUsd >= 0 ? "loses" : "gains"} if they converge`,
+    );
+  }
+  return lines;
+}
+
 export const help = `Usage: parapet plan [options]
 
 Plans the hedge of your exposures against the deployment's markets (prices, fees, margins, funding and oracle health
@@ -100,9 +138,12 @@ nothing.
 ${EXPOSURE_HELP}
 ${CONNECTION_HELP}
 
+Below the table: each hedge's stop-loss, each concentrated position's range (in, below or above it, and the distance
+to each edge), the gamma band (how far the hedge may drift before a rebalance pays) and the pool/oracle basis.
+
 JSON: the HedgePlan: { targets: [{ exposureAsset, marketAsset, marketId, accountIndex, sizeUnits, notionalUsd,
-  collateralUsd, leverage, liquidationPriceUsd, expectedCarryPerYearUsd, warnings, explanation, … }], reserveUsd,
-  totalCapitalUsd, totalNotionalUsd, unhedged, warnings, policy }
+  collateralUsd, leverage, liquidationPriceUsd, expectedCarryPerYearUsd, ranges, gammaBand, basis, warnings,
+  explanation, … }], reserveUsd, totalCapitalUsd, totalNotionalUsd, unhedged, warnings, policy }
 
 Exit codes: 0 ok; 1 runtime; 2 usage (no exposure, bad ASSET=VALUE, a market the deployment lacks).
 
