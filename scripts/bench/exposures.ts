@@ -4,24 +4,15 @@
 // count; target 1), `exposureReadMs` the wall time of one read (median of 5). Checks: every position is read and
 // each equals what decreaseLiquidity + collect would pay, to the wei (the position manager's own answer).
 import { network } from "hardhat";
-import {
-  type Address,
-  createPublicClient,
-  custom,
-  decodeFunctionResult,
-  encodeFunctionData,
-  maxUint128,
-  parseEther,
-  parseUnits,
-} from "viem";
+import { type Address, createPublicClient, custom, parseEther, parseUnits } from "viem";
 import { weth9Abi } from "../../src/abis/index.js";
 import {
   createUniswapV3Pool,
   deployUniswapV3,
   mintUniswapV3Position,
+  simulateWithdrawUniswapV3,
   swapUniswapV3,
 } from "../../src/testing/uniswap.js";
-import { nonfungiblePositionManagerAbi } from "../../src/uniswap/abis.js";
 import { readExposures } from "../../src/uniswap/read.js";
 import type { Measure } from "./report.js";
 
@@ -103,41 +94,10 @@ export async function measureExposureReads(log: (line: string) => void = () => {
   // Every position, checked against the position manager's own answer.
   let exact = 0;
   for (const p of first.positions) {
-    const block = await publicClient.getBlock();
-    const { result } = await publicClient.simulateContract({
-      address: uniswap.positionManager,
-      abi: nonfungiblePositionManagerAbi,
-      functionName: "multicall",
-      args: [
-        [
-          encodeFunctionData({
-            abi: nonfungiblePositionManagerAbi,
-            functionName: "decreaseLiquidity",
-            args: [
-              {
-                tokenId: p.tokenId,
-                liquidity: p.liquidity,
-                amount0Min: 0n,
-                amount1Min: 0n,
-                deadline: block.timestamp + 600n,
-              },
-            ],
-          }),
-          encodeFunctionData({
-            abi: nonfungiblePositionManagerAbi,
-            functionName: "collect",
-            args: [
-              { tokenId: p.tokenId, recipient: owner.account.address, amount0Max: maxUint128, amount1Max: maxUint128 },
-            ],
-          }),
-        ],
-      ],
-      account: owner.account,
-    });
-    const [a0, a1] = decodeFunctionResult({
-      abi: nonfungiblePositionManagerAbi,
-      functionName: "collect",
-      data: result[1] as `0x${string}`,
+    const { amount0: a0, amount1: a1 } = await simulateWithdrawUniswapV3(publicClient, {
+      positionManager: uniswap.positionManager,
+      tokenId: p.tokenId,
+      owner: owner.account.address,
     });
     if (a0 === p.amount0 + p.fees0 && a1 === p.amount1 + p.fees1) exact++;
   }

@@ -66,6 +66,7 @@ import {
   moveUniswapV3Price,
   seedLiquidity,
   setMarketPrice,
+  UNISWAP_FEE_TICK_SPACING,
   type UniswapV3Deployment,
 } from "../../src/testing/index.js";
 import { MAX_TICK, MIN_TICK } from "../../src/uniswap/math.js";
@@ -396,7 +397,7 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   };
   const eth0 = closeOf("ETH", 0);
   // The other LPs: full range (the widest ticks on the fee tier's spacing), half in each token.
-  const spacing = 60;
+  const spacing = UNISWAP_FEE_TICK_SPACING[UNISWAP_POSITION.fee] as number;
   await wrap(poolLpWallet, POOL_BACKGROUND_USD / 2 / eth0);
   await mint(poolLpWallet.account.address, POOL_BACKGROUND_USD / 2);
   await mintUniswapV3Position(uniClients(poolLpWallet), {

@@ -160,8 +160,14 @@ export function parseExposureArgs(values: ExposureValues, required: boolean): Ex
   return { exposures, onChain, lps, hedgePolicy, pricesUsd };
 }
 
-function parseOnChainArgs(values: ExposureValues): OnChainExposureArgs | undefined {
-  const owner = values["from-wallet"] === undefined ? undefined : addressOption("from-wallet", values["from-wallet"]);
+/**
+ * --position-manager and --uniswap-position (repeatable) as addresses and ids; an id needs the manager. Shared by
+ * `parapet exposures` and the planning commands' --from-wallet / --uniswap-position.
+ */
+export function parseUniswapPositionArgs(values: {
+  "position-manager"?: string | undefined;
+  "uniswap-position"?: string[] | undefined;
+}): { positionManager: Address | undefined; tokenIds: bigint[] } {
   const positionManager =
     values["position-manager"] === undefined
       ? undefined
@@ -175,13 +181,19 @@ function parseOnChainArgs(values: ExposureValues): OnChainExposureArgs | undefin
       );
     return BigInt(v);
   });
-  const tokens = (values["wallet-token"] ?? []).map((t) => addressOption("wallet-token", t));
   if (tokenIds.length > 0 && positionManager === undefined)
     throw usage(
       "--uniswap-position",
       "--uniswap-position needs --position-manager ADDRESS.",
       "Pass the chain's NonfungiblePositionManager.",
     );
+  return { positionManager, tokenIds };
+}
+
+function parseOnChainArgs(values: ExposureValues): OnChainExposureArgs | undefined {
+  const owner = values["from-wallet"] === undefined ? undefined : addressOption("from-wallet", values["from-wallet"]);
+  const { positionManager, tokenIds } = parseUniswapPositionArgs(values);
+  const tokens = (values["wallet-token"] ?? []).map((t) => addressOption("wallet-token", t));
   if (owner === undefined && tokenIds.length === 0) {
     if (positionManager !== undefined || tokens.length > 0)
       throw usage(

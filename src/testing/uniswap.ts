@@ -8,7 +8,10 @@ import {
   type Address,
   type Chain,
   decodeEventLog,
+  decodeFunctionResult,
+  encodeFunctionData,
   type Hex,
+  maxUint128,
   maxUint256,
   type PublicClient,
   type Transport,
@@ -446,4 +449,56 @@ export async function moveUniswapV3Price(
     amountIn,
     sqrtPriceLimitX96: target,
   });
+}
+
+/**
+ * What the position manager itself would pay `owner` for withdrawing position `tokenId` now: `decreaseLiquidity` of all
+ * its liquidity then `collect` of everything, simulated in one `multicall` (nothing is sent). The reference a reader
+ * of positions is checked against: `amount0`/`amount1` are principal plus fees, as the pool rounds them.
+ */
+export async function simulateWithdrawUniswapV3(
+  publicClient: AnyPublicClient,
+  parameters: { positionManager: Address; tokenId: bigint; owner: Address; blockNumber?: bigint | undefined },
+): Promise<{ liquidity: bigint; amount0: bigint; amount1: bigint }> {
+  const { positionManager, tokenId, owner, blockNumber } = parameters;
+  const at = blockNumber === undefined ? {} : { blockNumber };
+  const position = await publicClient.readContract({
+    address: positionManager,
+    abi: nonfungiblePositionManagerAbi,
+    functionName: "positions",
+    args: [tokenId],
+    ...at,
+  });
+  const liquidity = position[7];
+  const { timestamp } = await publicClient.getBlock(at);
+  const calls = [
+    ...(liquidity > 0n
+      ? [
+          encodeFunctionData({
+            abi: nonfungiblePositionManagerAbi,
+            functionName: "decreaseLiquidity",
+            args: [{ tokenId, liquidity, amount0Min: 0n, amount1Min: 0n, deadline: timestamp + 600n }],
+          }),
+        ]
+      : []),
+    encodeFunctionData({
+      abi: nonfungiblePositionManagerAbi,
+      functionName: "collect",
+      args: [{ tokenId, recipient: owner, amount0Max: maxUint128, amount1Max: maxUint128 }],
+    }),
+  ];
+  const { result } = await publicClient.simulateContract({
+    address: positionManager,
+    abi: nonfungiblePositionManagerAbi,
+    functionName: "multicall",
+    args: [calls],
+    account: owner,
+    ...at,
+  });
+  const [amount0, amount1] = decodeFunctionResult({
+    abi: nonfungiblePositionManagerAbi,
+    functionName: "collect",
+    data: result[result.length - 1] as Hex,
+  });
+  return { liquidity, amount0, amount1 };
 }

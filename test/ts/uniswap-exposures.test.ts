@@ -5,15 +5,7 @@
 import { createRequire } from "node:module";
 import { expect } from "chai";
 import { network } from "hardhat";
-import {
-  type Address,
-  decodeFunctionResult,
-  encodeFunctionData,
-  getAddress,
-  maxUint128,
-  parseEther,
-  parseUnits,
-} from "viem";
+import { type Address, getAddress, parseEther, parseUnits } from "viem";
 import {
   concentratedAmounts,
   exposureUnits,
@@ -37,6 +29,7 @@ import {
   createUniswapV3Pool,
   deployUniswapV3,
   mintUniswapV3Position,
+  simulateWithdrawUniswapV3,
   swapUniswapV3,
   type UniswapV3Deployment,
 } from "../../src/testing/index.js";
@@ -59,44 +52,12 @@ describe("Uniswap v3 exposures (real protocol)", function () {
   const clients = (w: typeof lp) => ({ publicClient, walletClient: w });
 
   /** What decreaseLiquidity(all) + collect(max) would pay the owner now: the position manager's own answer. */
-  async function withdrawNow(tokenId: bigint): Promise<{ amount0: bigint; amount1: bigint }> {
-    const [, , , , , , , liquidity] = await publicClient.readContract({
-      address: uniswap.positionManager,
-      abi: nonfungiblePositionManagerAbi,
-      functionName: "positions",
-      args: [tokenId],
+  const withdrawNow = (tokenId: bigint) =>
+    simulateWithdrawUniswapV3(publicClient, {
+      positionManager: uniswap.positionManager,
+      tokenId,
+      owner: owner.account.address,
     });
-    const block = await publicClient.getBlock();
-    const calls = [
-      ...(liquidity > 0n
-        ? [
-            encodeFunctionData({
-              abi: nonfungiblePositionManagerAbi,
-              functionName: "decreaseLiquidity",
-              args: [{ tokenId, liquidity, amount0Min: 0n, amount1Min: 0n, deadline: block.timestamp + 600n }],
-            }),
-          ]
-        : []),
-      encodeFunctionData({
-        abi: nonfungiblePositionManagerAbi,
-        functionName: "collect",
-        args: [{ tokenId, recipient: owner.account.address, amount0Max: maxUint128, amount1Max: maxUint128 }],
-      }),
-    ];
-    const { result } = await publicClient.simulateContract({
-      address: uniswap.positionManager,
-      abi: nonfungiblePositionManagerAbi,
-      functionName: "multicall",
-      args: [calls],
-      account: owner.account,
-    });
-    const collected = decodeFunctionResult({
-      abi: nonfungiblePositionManagerAbi,
-      functionName: "collect",
-      data: result[result.length - 1] as `0x${string}`,
-    });
-    return { amount0: collected[0], amount1: collected[1] };
-  }
 
   before(async () => {
     const { viem } = await network.create();

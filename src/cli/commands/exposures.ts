@@ -7,6 +7,7 @@ import { readExposures } from "../../uniswap/read.js";
 import { parseCommandArgs } from "../args.js";
 import { addressOption, CONNECTION_OPTIONS, connectionSettings, runCommand } from "../connect.js";
 import { EXIT_CODES, usage } from "../errors.js";
+import { parseUniswapPositionArgs } from "../exposures.js";
 import { type CliIo, envOf } from "../io.js";
 import { fmt, formatTable, toJson } from "../output.js";
 
@@ -58,25 +59,7 @@ async function runExposures(argv: readonly string[], io: CliIo): Promise<number>
   if (values.owner === undefined)
     throw usage("--owner", "parapet exposures needs --owner ADDRESS.", "Pass --owner 0x… (the wallet to read).");
   const owner = addressOption("owner", values.owner);
-  const positionManager =
-    values["position-manager"] === undefined
-      ? undefined
-      : addressOption("position-manager", values["position-manager"]);
-  const tokenIds = (values["uniswap-position"] ?? []).map((v) => {
-    if (!/^\d+$/.test(v))
-      throw usage(
-        `--uniswap-position ${v}`,
-        `--uniswap-position ${v} is not a position id.`,
-        "Pass the NFT's token id, e.g. --uniswap-position 123.",
-      );
-    return BigInt(v);
-  });
-  if (tokenIds.length > 0 && positionManager === undefined)
-    throw usage(
-      "--uniswap-position",
-      "--uniswap-position needs --position-manager ADDRESS.",
-      "Pass the chain's NonfungiblePositionManager.",
-    );
+  const { positionManager, tokenIds } = parseUniswapPositionArgs(values);
   const assets: Record<string, string> = {};
   for (const v of values.asset ?? []) {
     const [token, asset] = v.split("=");

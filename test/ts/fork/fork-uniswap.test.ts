@@ -4,8 +4,9 @@
 // (tokenByIndex), so no address or id is hard-wired but the manager's (FORK_POSITION_MANAGER overrides it).
 import { expect } from "chai";
 import { network } from "hardhat";
-import { type Address, decodeFunctionResult, encodeFunctionData, maxUint128, parseAbi } from "viem";
+import { type Address, parseAbi } from "viem";
 import { nonfungiblePositionManagerAbi, readExposures } from "../../../src/index.js";
+import { simulateWithdrawUniswapV3 } from "../../../src/testing/index.js";
 
 const FORK_URL = process.env.FORK_URL;
 /** Mainnet, Arbitrum, Optimism, Polygon and Base share this address (Uniswap's canonical deployment). */
@@ -71,33 +72,10 @@ describe("mainnet fork (FORK_URL): a live Uniswap v3 position", function () {
       expect(read.requests).to.equal(1);
       const p = read.positions[0];
       if (p === undefined) throw new Error("no position read");
-      const block = await publicClient.getBlock();
-      const { result } = await publicClient.simulateContract({
-        address: POSITION_MANAGER,
-        abi: nonfungiblePositionManagerAbi,
-        functionName: "multicall",
-        args: [
-          [
-            encodeFunctionData({
-              abi: nonfungiblePositionManagerAbi,
-              functionName: "decreaseLiquidity",
-              args: [
-                { tokenId, liquidity: p.liquidity, amount0Min: 0n, amount1Min: 0n, deadline: block.timestamp + 600n },
-              ],
-            }),
-            encodeFunctionData({
-              abi: nonfungiblePositionManagerAbi,
-              functionName: "collect",
-              args: [{ tokenId, recipient: owner, amount0Max: maxUint128, amount1Max: maxUint128 }],
-            }),
-          ],
-        ],
-        account: owner,
-      });
-      const [a0, a1] = decodeFunctionResult({
-        abi: nonfungiblePositionManagerAbi,
-        functionName: "collect",
-        data: result[1] as `0x${string}`,
+      const { amount0: a0, amount1: a1 } = await simulateWithdrawUniswapV3(publicClient, {
+        positionManager: POSITION_MANAGER,
+        tokenId,
+        owner,
       });
       expect(p.amount0 + p.fees0).to.equal(a0);
       expect(p.amount1 + p.fees1).to.equal(a1);
