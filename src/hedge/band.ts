@@ -2,6 +2,13 @@
 // both: `shouldRebalance` decides with the first, `planHedge` reports the second (and neither imports the other).
 import type { HedgeTargetGammaBand } from "./types.js";
 
+/**
+ * Default share of the break-even drift the gas-aware trigger leaves in place when the drift alone calls for a trade
+ * (`tradeToBandFraction`): measured on the shipped ETH history (docs/hedging.md, "Rebalancing targets"), 0.7 keeps
+ * ≥ 95 % of daily rebalancing's variance reduction at ≤ half its cost for a ±20 % range as well as for full range.
+ */
+export const DEFAULT_TRADE_TO_BAND_FRACTION = 0.7;
+
 /** Default relative risk aversion of the gas-aware trigger: λ = riskAversion / portfolio value. */
 export const DEFAULT_RISK_AVERSION = 3;
 

@@ -1,4 +1,4 @@
-export { breakEvenDriftUsd, gammaBand } from "./band.js";
+export { breakEvenDriftUsd, DEFAULT_TRADE_TO_BAND_FRACTION, gammaBand } from "./band.js";
 export { HedgeInputError, type HedgeInputErrorParameters } from "./errors.js";
 export * from "./execute.js";
 export { hedgeMarketHoursFromChain, hedgeMarketsFromChain, marketAsset } from "./fromChain.js";

@@ -1,6 +1,6 @@
 // shouldRebalance: the pure rule that decides whether a hedge is worth touching now, and what to do.
 import { DAY_MS } from "../data/csv.js";
-import { breakEvenDriftUsd } from "./band.js";
+import { breakEvenDriftUsd, DEFAULT_TRADE_TO_BAND_FRACTION } from "./band.js";
 import { HedgeInputError } from "./errors.js";
 import { tradeCostUsd } from "./plan.js";
 import type {
@@ -195,6 +195,18 @@ export function shouldRebalance(
     act && reasons.some((r) => r.code !== "MARGIN" && r.code !== "CLOSING_MARGIN") && !(gasVeto && marginCall);
 
   let sizeDeltaUnits = resize ? driftUnits : 0;
+  // The drift alone (no margin call, no time or price rule): stop inside the band rather than at the target.
+  const keep = trigger.kind === "gas-aware" ? (trigger.tradeToBandFraction ?? DEFAULT_TRADE_TO_BAND_FRACTION) : 0;
+  if (
+    resize &&
+    keep > 0 &&
+    hasPosition &&
+    target.sizeUnits !== 0 &&
+    reasons.every((r) => r.code === "DELTA_BAND") &&
+    Number.isFinite(breakEvenDrift) &&
+    driftUsd > keep * breakEvenDrift
+  )
+    sizeDeltaUnits = driftUnits * (1 - (keep * breakEvenDrift) / driftUsd);
   let collateralDeltaUsd = 0;
   if (act) {
     const newSize = state.sizeUnits + sizeDeltaUnits;

@@ -381,7 +381,19 @@ export type RebalanceTrigger =
    * USD drift from target, σ the daily volatility, h the horizon in days until the next check and λ =
    * riskAversion / portfolio value (per USD).
    */
-  | { kind: "gas-aware"; riskAversion: number; horizonDays: number; portfolioValueUsd: number };
+  | {
+      kind: "gas-aware";
+      riskAversion: number;
+      horizonDays: number;
+      portfolioValueUsd: number;
+      /**
+       * When the drift alone calls for a trade, leave this fraction of the break-even drift in place instead of
+       * trading all the way to target (default `DEFAULT_TRADE_TO_BAND_FRACTION`, 0.7; 0: to target). Fees are
+       * proportional to the size traded, so stopping inside the band trades less on a path that comes back, for
+       * little more risk. A zero target (out of range, or closing) is always reached in full.
+       */
+      tradeToBandFraction?: number | undefined;
+    };
 
 export type RebalancePolicy = {
   trigger: RebalanceTrigger;

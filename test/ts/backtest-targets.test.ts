@@ -111,10 +111,11 @@ describe("backtester targets on real history (2020–2023)", function () {
     expect(r.policies.static?.metrics.varianceReduction).to.be.lessThan(0.9);
   });
 
-  // Issue #17's target for a ±20 % range, measured two ways (numbers in docs/hedging.md). It is NOT met: the variance
-  // half holds, the cost half does not (a concentrated position's cost is trading fees on its large gamma, which
-  // trading less often saves little of). These assertions pin the measured result so a change that meets the target
-  // (or loses ground) shows up here.
+  // Issue #17's target for a ±20 % range, measured two ways (numbers in docs/hedging.md). Re-opened each quarter, it is
+  // met once the gas-aware rule stops inside its band (DEFAULT_TRADE_TO_BAND_FRACTION): a concentrated position's cost
+  // is fees on its large gamma, and trading to the band's inside edge saves the part of them a path that comes back
+  // would undo. Held four years from 2020-01-01 the range is left within weeks; the cost there is the opening and the
+  // exit that every policy pays, so its ratio stays high: pinned as measured.
   it("±20 % range ETH/USDC worth 1,000,000 held 2020–2023: gas-aware keeps ≥ 95 % of daily's variance reduction, but not at ≤ ½ its cost", () => {
     const ethStart = close("ETH", FROM);
     const r = runBacktest({
@@ -134,7 +135,7 @@ describe("backtester targets on real history (2020–2023)", function () {
     expect(gasAware.metrics.varianceReduction).to.be.at.least(0.95 * periodic.metrics.varianceReduction);
     const costRatio =
       (gasAware.metrics.gasUsd + gasAware.metrics.feesUsd) / (periodic.metrics.gasUsd + periodic.metrics.feesUsd);
-    expect(costRatio).to.be.greaterThan(0.5).and.lessThan(1); // measured 0.89: the ≤ ½ target is missed
+    expect(costRatio).to.be.greaterThan(0.5).and.lessThan(1); // measured 0.83: the opening and the exit dominate
     for (const p of [periodic, gasAware]) {
       const sum = PNL_TERMS.reduce((s, t) => s + p.attribution[t.key], 0);
       const end = (p.series.valueUsd.at(-1) as number) - (r.unhedgedValueUsd[0] as number);
@@ -143,7 +144,7 @@ describe("backtester targets on real history (2020–2023)", function () {
     }
   });
 
-  it("±20 % range re-opened at each quarter's first close (16 quarters, 2020–2023), pooled: the same split", () => {
+  it("±20 % range re-opened at each quarter's first close (16 quarters, 2020–2023), pooled: gas-aware keeps ≥ 95 % of daily's variance reduction at ≤ ½ its cost", () => {
     let dailyCost = 0;
     let gasAwareCost = 0;
     const sq = { unhedged: 0, daily: 0, gasAware: 0 };
@@ -174,13 +175,12 @@ describe("backtester targets on real history (2020–2023)", function () {
         sq.gasAware += sumSq(r.policies["gas-aware"]?.series.valueUsd ?? []);
       }
     }
-    // Pooled over the quarters: 1 − Σ squared daily changes hedged / unhedged (measured 0.854 daily, 0.835 gas-aware).
+    // Pooled over the quarters: 1 − Σ squared daily changes hedged / unhedged (measured 0.854 daily, 0.824
+    // gas-aware: 96.6 % kept, at 0.49 of the cost).
     const daily = 1 - sq.daily / sq.unhedged;
     const gasAware = 1 - sq.gasAware / sq.unhedged;
     expect(gasAware).to.be.at.least(0.95 * daily);
-    expect(gasAwareCost / dailyCost)
-      .to.be.greaterThan(0.5)
-      .and.lessThan(0.7); // measured 0.58: missed
+    expect(gasAwareCost / dailyCost).to.be.at.most(0.5);
   });
 
   it("QQQ hedged through an S&P 500 market: rolling min-variance ratio, R² reported daily, warning below the floor", () => {

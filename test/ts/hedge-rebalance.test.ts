@@ -1,5 +1,11 @@
 import { expect } from "chai";
-import { type HedgeMarket, type HedgeState, planHedge, shouldRebalance } from "../../src/hedge/index.js";
+import {
+  DEFAULT_TRADE_TO_BAND_FRACTION,
+  type HedgeMarket,
+  type HedgeState,
+  planHedge,
+  shouldRebalance,
+} from "../../src/hedge/index.js";
 import { ETH_AT_2000 } from "./helpers/hedgeMarkets.js";
 
 // The hedge of the planner test: target −100 ETH at 2000 with 73 115 USD of collateral (731.15 USD per unit).
@@ -190,6 +196,34 @@ describe("rebalancing rule (shouldRebalance)", () => {
     // Break-even: c = 86.4 / 160 000 = 5.4e-4 per USD; D* = (c + √(c² + 4 a gas)) / 2a
     //   = (5.4e-4 + √(2.916e-7 + 1.92e-7)) / 9.6e-9 = 128 689.6...
     expect(large.numbers.breakEvenDriftUsd).to.be.closeTo((5.4e-4 + Math.sqrt(2.916e-7 + 1.92e-7)) / 9.6e-9, 1e-6);
+  });
+
+  it("gas-aware stops inside its band (tradeToBandFraction, default 0.7 of D*); a margin call, a zero target and 0 go all the way", () => {
+    const trigger = { kind: "gas-aware", riskAversion: 3, horizonDays: 1, portfolioValueUsd: 1_000_000 } as const;
+    expect(DEFAULT_TRADE_TO_BAND_FRACTION).to.equal(0.7);
+    // 80 units off at 2000 (D = 160 000 USD > D* ≈ 128 690): it trades 80 − 0.7 × D* / 2000 units, not 80.
+    const d = shouldRebalance(state({ sizeUnits: -20 }), { trigger });
+    const left = (0.7 * d.numbers.breakEvenDriftUsd) / 2000;
+    expect(d.act).to.equal(true);
+    expect(d.sizeDeltaUnits).to.be.closeTo(-(80 - left), 1e-9);
+    // The hedge is left 0.7 × D* short of target, on the side it drifted to (under-hedged here).
+    expect(-100 - (-20 + d.sizeDeltaUnits)).to.be.closeTo(-left, 1e-9);
+    // Collateral follows the size held after the trade: 731.15 per unit; equity 73 115 is above 1.5× that, so the
+    // excess is freed to the reserve.
+    expect(d.collateralDeltaUsd).to.be.closeTo(731.15 * (100 - left) - 73_115, 1e-6);
+    const toTarget = shouldRebalance(state({ sizeUnits: -20 }), { trigger: { ...trigger, tradeToBandFraction: 0 } });
+    expect(toTarget.sizeDeltaUnits).to.be.closeTo(-80, 1e-12);
+    // A margin call with the drift trades all the way (the margin must be fixed at the size the plan wants).
+    const call = shouldRebalance(state({ sizeUnits: -20, equityUsd: 3000, maintenanceMarginUsd: 2005 }), { trigger });
+    expect(call.reasons.map((r) => r.code)).to.include("MARGIN");
+    expect(call.sizeDeltaUnits).to.be.closeTo(-80, 1e-12);
+    // A zero target (a range left above, a hedge to close) is reached in full.
+    const zero = shouldRebalance(
+      state({ target: { ...(target as NonNullable<typeof target>), sizeUnits: 0, collateralUsd: 0 } }),
+      { trigger },
+    );
+    expect(zero.act).to.equal(true);
+    expect(zero.sizeDeltaUnits).to.be.closeTo(100, 1e-12);
   });
 
   it("TIME (periodic) and PRICE_MOVE name why a hedge inside its band is touched", () => {
