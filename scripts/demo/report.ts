@@ -1,16 +1,15 @@
 // The demo's outputs: the summary table for the terminal and a self-contained HTML report drawn with the
-// backtester's chart primitives (src/backtest/report.ts: inline CSS and SVG, no script, no URL).
+// backtester's chart primitives (src/backtest/report.ts: uPlot inlined, each chart's data embedded; no URL).
 import { PNL_TERMS } from "../../src/backtest/attribution.js";
 import {
   attributionChart,
-  compactUsd,
   escapeHtml,
   formatCount,
   formatPercent,
   formatUsd,
   lineChart,
   type Marker,
-  REPORT_CSS,
+  reportHead,
 } from "../../src/backtest/report.js";
 import { RECKLESS } from "./book.js";
 import type { DemoSummary } from "./summary.js";
@@ -171,7 +170,7 @@ export function renderDemoReport(s: DemoSummary): string {
           values: sinceDay0(s.series.hedgedValueUsd),
         },
       ],
-      yFormat: compactUsd,
+      unit: "usd",
       markers,
       maxPoints: 1000,
       note: "Markers: grey = rebalance, red = liquidation (reckless trader), purple = ORACLE veto (stale feed). A gap in the hedged line is a day the vault could not price an account.",
@@ -183,7 +182,7 @@ export function renderDemoReport(s: DemoSummary): string {
         ...s.hedges.map((h, k) => ({ label: h.symbol, color: hedgeColor(k), values: s.series.carryUsd[k] ?? [] })),
         { label: "total", color: "#000000", values: s.series.totalCarryUsd, dashed: true },
       ],
-      yFormat: compactUsd,
+      unit: "usd",
       maxPoints: 1000,
     }),
     lineChart({
@@ -202,7 +201,7 @@ export function renderDemoReport(s: DemoSummary): string {
           dashed: true,
         },
       ],
-      yFormat: (v) => v.toFixed(v < 10 ? 1 : 0),
+      unit: "multiple",
       scale: "log",
       clip: [0.5, 1000],
       references: [
@@ -213,10 +212,10 @@ export function renderDemoReport(s: DemoSummary): string {
       maxPoints: 1000,
     }),
     lineChart({
-      title: "Feed prices replayed (day 0 = 1)",
+      title: "Feed prices replayed (day 0 = 100 %)",
       dates,
       lines: s.hedges.map((h, k) => ({ label: h.symbol, color: hedgeColor(k), values: s.series.priceIndex[k] ?? [] })),
-      yFormat: (v) => v.toFixed(2),
+      unit: "percent",
       markers,
       maxPoints: 1000,
     }),
@@ -250,8 +249,7 @@ export function renderDemoReport(s: DemoSummary): string {
     .sort((a, b) => a[0] - b[0]) // stable: same-day events keep the order above
     .map(([, text]) => text);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Parapet demo ${escapeHtml(s.from)} → ${escapeHtml(s.to)}</title><style>${REPORT_CSS}</style></head><body>
+<html lang="en"><head>${reportHead(`Parapet demo ${s.from} → ${s.to}`)}</head><body>
 <h1>Parapet demo: ${s.days} days, ${escapeHtml(s.from)} → ${escapeHtml(s.to)}</h1>
 <p>A hedger's book replayed day by day on an in-process chain: real daily closes pushed through the mock Chainlink feeds,
 time advanced one day at a time, the rebalancer and the liquidation keeper running after each update. Every number below

@@ -1,7 +1,23 @@
-// A self-contained HTML report of a backtest: inline CSS and inline SVG charts drawn here, nothing fetched.
+// A self-contained HTML report of a backtest: inline CSS, and charts drawn by uPlot from data embedded in the page
+// (src/charts/figure.ts: the library inlined), nothing fetched.
+import {
+  CHART_CSS,
+  type ChartMarkers,
+  type ChartSeries,
+  type ChartSpec,
+  type ChartUnit,
+  chartFigure,
+  chartHeadTags,
+  chartValue,
+  dayTimes,
+  escapeHtml,
+  type LegendKey,
+} from "../charts/figure.js";
 import { PNL_TERMS, type PnlAttributionSeries } from "./attribution.js";
 import type { BacktestMetrics, BacktestPolicyName, BacktestResult } from "./types.js";
 import { BACKTEST_POLICY_NAMES } from "./types.js";
+
+export { escapeHtml };
 
 export type RenderBacktestReportOptions = {
   /** Page title (default "Parapet backtest"). */
@@ -43,16 +59,6 @@ const POLICY_COLORS: Record<BacktestPolicyName, string> = {
 };
 const EXTRA_COLORS = ["#d62728", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#1f77b4"];
 const EVENT_COLORS = { open: "#1f77b4", rebalance: "#555555", margin: "#ff7f0e", liquidation: "#d62728" } as const;
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
 
 /** USD with thousands separators and no cents above 1,000 (e.g. "-$12,345", "$12.34"); "–" when not finite. */
 export function formatUsd(x: number): string {
@@ -103,131 +109,94 @@ export type ChartOptions = {
   title: string;
   dates: readonly string[];
   lines: readonly Line[];
-  yFormat: (y: number) => string;
+  /** How the values read in the axis and the tooltip. */
+  unit: ChartUnit;
   scale?: "linear" | "log";
-  /** Values outside are drawn at the edge (log: values ≤ 0 at the bottom). */
+  /** Values outside are drawn at the edge (log: values ≤ 0 at the bottom); the tooltip shows the actual value. */
   clip?: readonly [number, number];
   /** Horizontal reference lines. */
   references?: readonly { y: number; label: string }[];
   markers?: readonly Marker[];
   maxPoints: number;
-  note?: string;
+  note?: string | undefined;
 };
 
-const W = 920;
-const H = 300;
-const PAD = { left: 78, right: 16, top: 12, bottom: 32 };
-const n1 = (x: number) => (Math.round(x * 10) / 10).toString();
-
-function niceTicks(lo: number, hi: number, count: number): number[] {
-  const span = hi - lo || Math.abs(hi) || 1;
-  const raw = span / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
-  const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
-    ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
-  return ticks;
-}
-
-/** Ticks at 1, 2 and 5 × 10^k inside [lo, hi] (only powers of ten when there are many decades). */
-function logTicks(lo: number, hi: number): number[] {
-  const ticks: number[] = [];
-  const decades = Math.log10(hi / lo);
-  const steps = decades > 3 ? [1] : [1, 2, 5];
-  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
-    for (const m of steps) {
-      const v = m * 10 ** k;
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
-    }
+/**
+ * Indices to draw for lines sharing one x axis with at most ~`maxPoints` of them: the union of each line's
+ * `downsampleIndices`, with a smaller budget per line while the union is too long.
+ */
+export function sharedDownsampleIndices(
+  lines: readonly (readonly number[])[],
+  length: number,
+  maxPoints: number,
+): number[] {
+  const padded = lines.map((l) => Array.from({ length }, (_, i) => l[i] ?? Number.NaN));
+  let budget = maxPoints;
+  for (;;) {
+    const union = new Set<number>(padded.length === 0 ? downsampleIndices(new Array(length).fill(0), budget) : []);
+    for (const l of padded) for (const i of downsampleIndices(l, budget)) union.add(i);
+    if (union.size <= maxPoints || budget <= 8) return [...union].sort((a, b) => a - b);
+    budget = Math.max(8, Math.floor((budget * maxPoints) / union.size));
   }
-  return ticks.length >= 2 ? ticks : [lo, hi];
 }
 
-/** A date label on the x axis, anchored so the first and last stay inside the frame. */
-function xLabel(xPx: number, yPx: number, k: number, count: number, text: string): string {
-  const anchor = k === 0 ? "start" : k === count - 1 ? "end" : "middle";
-  return `<text x="${n1(xPx)}" y="${yPx}" class="xl" text-anchor="${anchor}">${escapeHtml(text)}</text>`;
+/** Markers grouped by label and colour, at their days' times. */
+function markerGroups(markers: readonly Marker[], times: readonly number[]): ChartMarkers[] {
+  const groups = new Map<string, ChartMarkers>();
+  for (const m of markers) {
+    const t = times[m.dayIndex];
+    if (t === undefined) continue;
+    const key = `${m.color}\n${m.label}`;
+    const g = groups.get(key) ?? { label: m.label, color: m.color, x: [] };
+    g.x.push(t);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
 }
 
-/** One line chart as a `<figure>` with an inline `<svg>` (the demo report draws with it too). */
+/** One line chart as a `<figure>` drawn by uPlot (the demo report draws with it too). */
 export function lineChart(o: ChartOptions): string {
+  const times = dayTimes(o.dates);
+  const idx = sharedDownsampleIndices(
+    o.lines.map((l) => l.values),
+    o.dates.length,
+    o.maxPoints,
+  );
   const log = o.scale === "log";
-  const finite = o.lines.flatMap((l) => l.values.filter((v) => Number.isFinite(v) && (!log || v > 0)));
-  for (const r of o.references ?? []) finite.push(r.y);
-  let lo = finite.length > 0 ? Math.min(...finite) : 0;
-  let hi = finite.length > 0 ? Math.max(...finite) : 1;
-  if (o.clip !== undefined) {
-    lo = Math.max(lo, o.clip[0]);
-    hi = Math.min(hi, o.clip[1]);
-  }
-  if (hi <= lo) {
-    const pad = Math.abs(lo) * 0.05 || 1;
-    lo -= log ? lo / 2 : pad;
-    hi += log ? hi : pad;
-  }
-  const t = (v: number) => (log ? Math.log10(v) : v);
-  const [tLo, tHi] = [t(lo), t(hi)];
-  const innerW = W - PAD.left - PAD.right;
-  const innerH = H - PAD.top - PAD.bottom;
-  const n = Math.max(1, o.dates.length - 1);
-  const x = (i: number) => PAD.left + (i / n) * innerW;
-  const y = (v: number) => {
-    const c = Math.min(Math.max(log ? Math.max(v, lo) : v, lo), hi);
-    return PAD.top + innerH - ((t(c) - tLo) / (tHi - tLo || 1)) * innerH;
+  const [lo, hi] = o.clip ?? [log ? 0 : Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+  const series = o.lines.map((line): ChartSeries => {
+    const actual: [number, number][] = [];
+    const values = idx.map((i, j) => {
+      const v = chartValue(line.values[i]);
+      if (v === null || (v >= lo && v <= hi && (!log || v > 0))) return v;
+      actual.push([j, v]);
+      // A log scale has no 0: what is at or below it sits on the bottom edge.
+      return Math.min(Math.max(v, log && lo <= 0 ? Number.MIN_VALUE : lo), hi);
+    });
+    return {
+      label: line.label,
+      color: line.color,
+      values,
+      ...(line.dashed === true ? { dashed: true as const } : {}),
+      ...(actual.length > 0 ? { actual } : {}),
+    };
+  });
+  const markers = markerGroups(o.markers ?? [], times);
+  const spec: ChartSpec = {
+    title: o.title,
+    unit: o.unit,
+    x: idx.map((i) => times[i] ?? 0),
+    series,
+    ...(log ? { log: true as const } : {}),
+    ...(o.clip !== undefined ? { clip: [o.clip[0], o.clip[1]] as [number, number] } : {}),
+    ...(o.references !== undefined && o.references.length > 0 ? { references: [...o.references] } : {}),
+    ...(markers.length > 0 ? { markers } : {}),
   };
-  const parts: string[] = [];
-  // Axes and grid.
-  const yTicks = log ? logTicks(lo, hi) : niceTicks(lo, hi, 5);
-  for (const v of yTicks) {
-    const yy = n1(y(v));
-    parts.push(
-      `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" class="grid"/><text x="${PAD.left - 6}" y="${yy}" class="yl">${escapeHtml(o.yFormat(v))}</text>`,
-    );
-  }
-  const xTickCount = Math.min(6, o.dates.length);
-  for (let k = 0; k < xTickCount; k++) {
-    const i = Math.round((k / Math.max(1, xTickCount - 1)) * (o.dates.length - 1));
-    parts.push(xLabel(x(i), H - 10, k, xTickCount, o.dates[i] ?? ""));
-  }
-  for (const r of o.references ?? []) {
-    const yy = n1(y(r.y));
-    parts.push(
-      `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" class="ref"/><text x="${W - PAD.right - 4}" y="${n1(y(r.y) - 4)}" class="rl">${escapeHtml(r.label)}</text>`,
-    );
-  }
-  // Lines: down-sampled, broken at non-finite values.
-  for (const line of o.lines) {
-    let d = "";
-    let pen = false;
-    for (const i of downsampleIndices(line.values, o.maxPoints)) {
-      const v = line.values[i] ?? Number.NaN;
-      if (!Number.isFinite(v)) {
-        pen = false;
-        continue;
-      }
-      d += `${pen ? "L" : "M"}${n1(x(i))} ${n1(y(v))}`;
-      pen = true;
-    }
-    if (d !== "") {
-      parts.push(
-        `<path d="${d}" stroke="${line.color}"${line.dashed === true ? ' stroke-dasharray="5 3"' : ""} class="ln"><title>${escapeHtml(line.label)}</title></path>`,
-      );
-    }
-  }
-  for (const m of o.markers ?? []) {
-    parts.push(
-      `<circle cx="${n1(x(m.dayIndex))}" cy="${PAD.top + 4}" r="4" fill="${m.color}"><title>${escapeHtml(m.label)}</title></circle>`,
-    );
-  }
-  parts.push(`<rect x="${PAD.left}" y="${PAD.top}" width="${innerW}" height="${innerH}" class="frame"/>`);
-  const legend = o.lines
-    .map(
-      (l) =>
-        `<span class="key"><span class="sw" style="background:${l.color}"></span>${escapeHtml(l.label)}${l.dashed === true ? " (dashed)" : ""}</span>`,
-    )
-    .join("");
-  return `<figure><figcaption>${escapeHtml(o.title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join("")}</svg><div class="legend">${legend}</div>${o.note === undefined ? "" : `<p class="note">${escapeHtml(o.note)}</p>`}</figure>`;
+  return chartFigure(
+    spec,
+    o.lines.map((l) => ({ label: l.label, color: l.color, dashed: l.dashed })),
+    o.note,
+  );
 }
 
 /**
@@ -253,88 +222,74 @@ export type StackedChartOptions = {
   bands: readonly StackedBand[];
   /** Drawn as a line over the bands (e.g. their sum). */
   total?: { label: string; values: readonly number[] } | undefined;
-  yFormat: (y: number) => string;
+  /** How the values read in the axis and the tooltip. */
+  unit: ChartUnit;
   maxPoints: number;
   note?: string | undefined;
 };
 
-/** A stacked area chart with a diverging baseline (gains above 0, losses below), as a `<figure>` with inline SVG. */
+/**
+ * A stacked area chart with a diverging baseline (gains above 0, losses below), as a `<figure>` drawn by uPlot.
+ * uPlot does not stack: each band's gains and losses become cumulative edges here, filled between neighbours with
+ * uPlot `bands`; the tooltip shows each term's own value (the difference of its edges) and the total.
+ */
 export function stackedChart(o: StackedChartOptions): string {
-  const n = o.dates.length;
+  const times = dayTimes(o.dates);
   // One set of sampled indices for every band (the total's spikes kept), so the stacks line up.
   const reference = o.total?.values ?? o.bands[0]?.values ?? [];
   const idx = downsampleIndices(
-    Array.from({ length: n }, (_, i) => reference[i] ?? 0),
+    Array.from({ length: o.dates.length }, (_, i) => reference[i] ?? 0),
     o.maxPoints,
   );
-  const stacks = o.bands.map(() => idx.map(() => [0, 0] as [number, number]));
-  let lo = 0;
-  let hi = 0;
-  idx.forEach((i, j) => {
-    let up = 0;
-    let down = 0;
-    o.bands.forEach((b, k) => {
-      const v = b.values[i] ?? 0;
-      const s = stacks[k]?.[j] as [number, number];
-      if (v >= 0) {
-        s[0] = up;
-        s[1] = up + v;
-        up += v;
-      } else {
-        s[0] = down + v;
-        s[1] = down;
-        down += v;
-      }
+  const series: ChartSeries[] = [];
+  const bands: NonNullable<ChartSpec["bands"]> = [];
+  const sums: NonNullable<ChartSpec["sums"]> = [];
+  const up = idx.map(() => 0);
+  const down = idx.map(() => 0);
+  // uPlot indices (the x series is 0) of the last gains and losses edges.
+  let lastUp: number | undefined;
+  let lastDown: number | undefined;
+  for (const b of o.bands) {
+    const v = idx.map((i) => {
+      const x = b.values[i] ?? 0;
+      return Number.isFinite(x) ? x : 0;
     });
-    hi = Math.max(hi, up, o.total?.values[i] ?? 0);
-    lo = Math.min(lo, down, o.total?.values[i] ?? 0);
-  });
-  if (hi <= lo) hi = lo + 1;
-  const innerW = W - PAD.left - PAD.right;
-  const innerH = H - PAD.top - PAD.bottom;
-  const x = (i: number) => PAD.left + (i / Math.max(1, n - 1)) * innerW;
-  const y = (v: number) => PAD.top + innerH - ((v - lo) / (hi - lo)) * innerH;
-  const parts: string[] = [];
-  for (const v of niceTicks(lo, hi, 5)) {
-    const yy = n1(y(v));
-    parts.push(
-      `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" class="grid"/><text x="${PAD.left - 6}" y="${yy}" class="yl">${escapeHtml(o.yFormat(v))}</text>`,
-    );
+    const terms: [number, number][] = [];
+    const edge = (acc: number[], sign: 1 | -1, below: number | undefined): number | undefined => {
+      if (!v.some((x) => x * sign > 0)) return below;
+      v.forEach((x, j) => {
+        if (x * sign > 0) acc[j] = (acc[j] ?? 0) + x;
+      });
+      series.push({ label: b.label, color: b.color, values: acc.map(chartValue), width: 0, fill: b.color, tip: false });
+      const si = series.length;
+      // Gains fill down to the edge below (dir -1), losses up to the edge above (dir 1); the first edges fill to 0.
+      if (below !== undefined) bands.push({ series: [si, below], dir: sign === 1 ? -1 : 1 });
+      terms.push([si, 1]);
+      if (below !== undefined) terms.push([below, -1]);
+      return si;
+    };
+    lastUp = edge(up, 1, lastUp);
+    lastDown = edge(down, -1, lastDown);
+    if (terms.length > 0) sums.push({ label: b.label, color: b.color, terms });
   }
-  const xTickCount = Math.min(6, n);
-  for (let k = 0; k < xTickCount; k++) {
-    const i = Math.round((k / Math.max(1, xTickCount - 1)) * (n - 1));
-    parts.push(xLabel(x(i), H - 10, k, xTickCount, o.dates[i] ?? ""));
-  }
-  o.bands.forEach((b, k) => {
-    const s = stacks[k] as [number, number][];
-    if (s.every(([a, c]) => a === c)) return;
-    const top = idx.map((i, j) => `${n1(x(i))} ${n1(y((s[j] as [number, number])[1]))}`);
-    const bottom = idx.map((i, j) => `${n1(x(i))} ${n1(y((s[j] as [number, number])[0]))}`).reverse();
-    parts.push(
-      `<path d="M${top.join("L")}L${bottom.join("L")}Z" fill="${b.color}" fill-opacity="0.85" stroke="none"><title>${escapeHtml(b.label)}</title></path>`,
-    );
-  });
-  parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${n1(y(0))}" y2="${n1(y(0))}" stroke="#333"/>`);
   if (o.total !== undefined) {
-    const d = idx.map((i, j) => `${j === 0 ? "M" : "L"}${n1(x(i))} ${n1(y(o.total?.values[i] ?? 0))}`).join("");
-    parts.push(
-      `<path d="${d}" stroke="#000" class="ln" stroke-width="2"><title>${escapeHtml(o.total.label)}</title></path>`,
-    );
+    const total = o.total.values;
+    series.push({ label: o.total.label, color: "#000000", width: 2, values: idx.map((i) => chartValue(total[i])) });
   }
-  parts.push(`<rect x="${PAD.left}" y="${PAD.top}" width="${innerW}" height="${innerH}" class="frame"/>`);
-  const keys = [
-    ...o.bands.map(
-      (b) =>
-        `<span class="key"><span class="sw" style="background:${b.color};height:10px"></span>${escapeHtml(b.label)}</span>`,
-    ),
-    ...(o.total === undefined
-      ? []
-      : [
-          `<span class="key"><span class="sw" style="background:#000"></span>${escapeHtml(o.total.label)} (line)</span>`,
-        ]),
+  const spec: ChartSpec = {
+    title: o.title,
+    unit: o.unit,
+    x: idx.map((i) => times[i] ?? 0),
+    series,
+    references: [{ y: 0, label: "", color: "#333333", solid: true }],
+    bands,
+    sums,
+  };
+  const keys: LegendKey[] = [
+    ...o.bands.map((b): LegendKey => ({ label: b.label, color: b.color, swatch: "area" })),
+    ...(o.total === undefined ? [] : [{ label: `${o.total.label} (line)`, color: "#000000" }]),
   ];
-  return `<figure><figcaption>${escapeHtml(o.title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join("")}</svg><div class="legend">${keys.join("")}</div>${o.note === undefined ? "" : `<p class="note">${escapeHtml(o.note)}</p>`}</figure>`;
+  return chartFigure(spec, keys, o.note);
 }
 
 /** The cumulative attribution of one run as a stacked chart, one band per term, the total as a line. */
@@ -349,48 +304,49 @@ export function attributionChart(
     dates,
     bands: PNL_TERMS.map((t) => ({ label: t.heading, color: t.color, values: series[t.key] })),
     total: { label: "Total P&L", values: series.total },
-    yFormat: compactUsd,
+    unit: "usd",
     maxPoints,
     note: "Gains stack above 0, losses below; the line is their sum, the book's value change since before the hedge opened.",
   });
 }
 
+/** One lane per policy, a tick per event (margin top-ups and liquidations taller). */
 function eventsChart(result: BacktestResult, names: readonly BacktestPolicyName[]): string {
-  const rowH = 26;
-  const height = PAD.top + names.length * rowH + PAD.bottom;
-  const innerW = W - PAD.left - PAD.right;
-  const n = Math.max(1, result.dates.length - 1);
-  const parts: string[] = [];
-  names.forEach((name, row) => {
-    const yMid = PAD.top + row * rowH + rowH / 2;
-    parts.push(`<text x="${PAD.left - 6}" y="${yMid}" class="yl">${escapeHtml(name)}</text>`);
-    parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yMid}" y2="${yMid}" class="grid"/>`);
-    const byKind = new Map<string, Set<string>>();
+  const times = dayTimes(result.dates);
+  const markers: ChartMarkers[] = [];
+  names.forEach((name, lane) => {
+    const byKind = new Map<string, Set<number>>();
     for (const e of result.policies[name]?.events ?? []) {
-      const px = n1(PAD.left + (e.dayIndex / n) * innerW);
-      const set = byKind.get(e.kind) ?? new Set<string>();
-      set.add(px);
-      byKind.set(e.kind, set);
+      const t = times[e.dayIndex];
+      if (t === undefined) continue;
+      byKind.set(e.kind, (byKind.get(e.kind) ?? new Set<number>()).add(t));
     }
     for (const [kind, xs] of byKind) {
-      const tall = kind === "liquidation" || kind === "margin";
-      const [y1, y2] = tall ? [yMid - 10, yMid + 10] : [yMid - 6, yMid + 6];
-      const d = [...xs].map((px) => `M${px} ${n1(y1)}V${n1(y2)}`).join("");
-      const color = EVENT_COLORS[kind as keyof typeof EVENT_COLORS] ?? "#000";
-      parts.push(
-        `<path d="${d}" stroke="${color}" stroke-width="${tall ? 2.5 : 1}" class="ln"><title>${escapeHtml(`${name}: ${kind}`)}</title></path>`,
-      );
+      markers.push({
+        label: `${name}: ${kind}`,
+        color: EVENT_COLORS[kind as keyof typeof EVENT_COLORS] ?? "#000000",
+        x: [...xs],
+        lane,
+        ...(kind === "liquidation" || kind === "margin" ? { tall: true as const } : {}),
+      });
     }
   });
-  const xTickCount = Math.min(6, result.dates.length);
-  for (let k = 0; k < xTickCount; k++) {
-    const i = Math.round((k / Math.max(1, xTickCount - 1)) * (result.dates.length - 1));
-    parts.push(xLabel(PAD.left + (i / n) * innerW, height - 10, k, xTickCount, result.dates[i] ?? ""));
-  }
-  const legend = Object.entries(EVENT_COLORS)
-    .map(([k, c]) => `<span class="key"><span class="sw" style="background:${c}"></span>${k}</span>`)
-    .join("");
-  return `<figure><figcaption>Rebalances, margin top-ups and liquidations</figcaption><svg viewBox="0 0 ${W} ${height}" role="img" aria-label="events">${parts.join("")}</svg><div class="legend">${legend}</div></figure>`;
+  const title = "Rebalances, margin top-ups and liquidations";
+  const span = [times[0] ?? 0, times.at(-1) ?? 0];
+  const spec: ChartSpec = {
+    title,
+    unit: "number",
+    // The lanes need only the window's ends; the events are markers at their own days.
+    x: span,
+    series: [{ label: "", color: "#000000", values: span.map(() => null), tip: false }],
+    markers,
+    lanes: [...names],
+    height: names.length * 26 + 50,
+  };
+  return chartFigure(
+    spec,
+    Object.entries(EVENT_COLORS).map(([label, color]) => ({ label, color })),
+  );
 }
 
 function fitsChart(result: BacktestResult, maxPoints: number): string | undefined {
@@ -426,7 +382,7 @@ function fitsChart(result: BacktestResult, maxPoints: number): string | undefine
     title: "Cross-hedge fits: ratio and R² at each re-plan",
     dates: result.dates,
     lines,
-    yFormat: (v) => v.toFixed(2),
+    unit: "percent",
     maxPoints,
   });
 }
@@ -441,17 +397,23 @@ function settingsAlignment(settings: Record<string, unknown>): string[] | undefi
 export const REPORT_CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:960px;color:#222;padding:0 12px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}
-th:first-child,td:first-child{text-align:left}figure{margin:16px 0}figcaption{font-weight:600;margin-bottom:4px}
-svg{width:100%;height:auto;background:#fff}.grid{stroke:#eee}.frame{fill:none;stroke:#ccc}.ref{stroke:#d62728;stroke-dasharray:2 3}
-.ln{fill:none;stroke-width:1.4}.yl{font-size:11px;text-anchor:end;dominant-baseline:middle;fill:#555}.xl{font-size:11px;fill:#555}
-.rl{font-size:11px;text-anchor:end;fill:#d62728}.legend{font-size:12px}.key{margin-right:14px;white-space:nowrap}
-.sw{display:inline-block;width:12px;height:3px;margin-right:4px;vertical-align:middle}.note{color:#666;font-size:12px}
-pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:12px}.warn li{color:#8a4b00}`;
+th:first-child,td:first-child{text-align:left}.note{color:#666;font-size:12px}
+pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:12px}.warn li{color:#8a4b00}li{overflow-wrap:anywhere}
+@media (max-width:600px){body{margin:12px auto;padding:0 8px}table{display:block;overflow-x:auto}}
+${CHART_CSS}`;
+
+/** A report's `<head>` content: charset, viewport, title, the stylesheet and the charts' scripts (uPlot inlined). */
+export function reportHead(title: string): string {
+  return `<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${REPORT_CSS}</style>
+${chartHeadTags()}`;
+}
 
 /**
- * Renders a backtest result as one self-contained HTML page (inline CSS and SVG; no script, font or URL): the
- * metrics per policy, portfolio value hedged vs unhedged, cumulative carry, margin ratio (log scale), the events,
- * the cross-hedge fits when any, the warnings, the settings and the alignment notes. All text is escaped.
+ * Renders a backtest result as one self-contained HTML page (inline CSS, uPlot inlined, charts drawn from data in
+ * the page; nothing fetched): the metrics per policy, portfolio value hedged vs unhedged, cumulative carry, margin
+ * ratio (log scale), the events, the cross-hedge fits when any, the warnings, the settings and the alignment notes.
+ * All text is escaped.
  */
 export function renderBacktestReport(result: BacktestResult, options: RenderBacktestReportOptions = {}): string {
   const title = options.title ?? "Parapet backtest";
@@ -490,7 +452,7 @@ export function renderBacktestReport(result: BacktestResult, options: RenderBack
         { label: "unhedged", color: "#000000", values: result.unhedgedValueUsd, dashed: true },
         ...policies.map((p) => ({ label: p.name, color: colorOf(p.name), values: p.series.valueUsd })),
       ],
-      yFormat: compactUsd,
+      unit: "usd",
       markers: liquidationMarkers,
       maxPoints,
       note: liquidationMarkers.length > 0 ? "Dots on top: liquidations (policy colour)." : undefined,
@@ -499,7 +461,7 @@ export function renderBacktestReport(result: BacktestResult, options: RenderBack
       title: "Cumulative funding paid by the hedges (USD; negative: received)",
       dates: result.dates,
       lines: policies.map((p) => ({ label: p.name, color: colorOf(p.name), values: p.series.carryCumulativeUsd })),
-      yFormat: compactUsd,
+      unit: "usd",
       maxPoints,
     }),
     lineChart({
@@ -507,10 +469,10 @@ export function renderBacktestReport(result: BacktestResult, options: RenderBack
         "Margin ratio: lowest equity / maintenance margin over the hedge accounts (log scale, clipped to 0.5–1000)",
       dates: result.dates,
       lines: policies.map((p) => ({ label: p.name, color: colorOf(p.name), values: p.series.marginRatio })),
-      yFormat: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1)),
+      unit: "multiple",
       scale: "log",
       clip: [0.5, 1000],
-      references: [{ y: 1, label: "liquidation (1)" }],
+      references: [{ y: 1, label: "liquidation (1×)" }],
       maxPoints,
       note: "Gaps: no open position.",
     }),
@@ -547,8 +509,7 @@ ${policies
   const settings = JSON.stringify(result.settings, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) ?? "{}";
 
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${REPORT_CSS}</style></head><body>
+<html lang="en"><head>${reportHead(title)}</head><body>
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(`${first} .. ${last}: ${result.dates.length} days, ${policies.length} policies, computed in ${Math.round(result.elapsedMs)} ms.`)}</p>
 <h2>Metrics</h2>${metricsTable}

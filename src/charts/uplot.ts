@@ -30,9 +30,11 @@ export function uplotAssets(): UplotAssets {
 
 /**
  * `<style>` and `<script>` elements that inline uPlot into a page. The script's text has every `</` escaped so that
- * no sequence in the library can close the element early.
+ * no sequence in the library can close the element early, and its banner names the project without a scheme, so a
+ * report holds no URL at all.
  */
 export function uplotInlineTags(): string {
   const { js, css } = uplotAssets();
-  return `<style>${css}</style>\n<script>${js.replaceAll("</", "<\\/")}</script>`;
+  const script = js.replace("/*! https://", "/*! ").replaceAll("</", "<\\/");
+  return `<style>${css}</style>\n<script>${script}</script>`;
 }

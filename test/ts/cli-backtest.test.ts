@@ -465,8 +465,11 @@ describe("cli: parapet backtest end to end (real engine, data/ files)", function
     }
     const html = readFileSync(report, "utf8");
     expect(html).to.match(/^<!doctype html>/i);
-    expect(html).to.not.match(/(src|href)=["']https?:/);
-    expect((html.match(/<svg/g) ?? []).length).to.be.at.least(4);
+    expect(html).to.not.match(/https?:\/\/|<link|@import|url\(|src=/i);
+    // Value, carry, margin ratio and events at least, each a uPlot container with its data embedded.
+    expect(
+      (html.match(/<figure class="chart"><figcaption>[^<]*<\/figcaption><div class="plot"/g) ?? []).length,
+    ).to.be.at.least(4);
   });
 
   it("an unknown asset exits 2 before running, naming the option and the fix", () => {

@@ -1,10 +1,14 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { expect } from "chai";
 import { type Address, type Hex, isAddressEqual, maxUint128 } from "viem";
 import { type DemoProgress, runDemo } from "../../scripts/demo/run.js";
 import { perpVaultAbi, triggerOrdersAbi } from "../../src/abis/index.js";
+import { chartSpecsInPage } from "../../src/charts/figure.js";
+import { uplotInlineTags } from "../../src/charts/uplot.js";
 import { getAccount, nonfungiblePositionManagerAbi, ParapetInputError, wadToNumber } from "../../src/index.js";
 
 // A short demo (12 days from the default start): the reckless trader is liquidated on day 6 (ETH's 2025-08-01 drop)
@@ -248,15 +252,85 @@ describe("npm run demo (runDemo, 12 days)", function () {
     expect(progress[6]?.events.join("\n")).to.match(/liquidated the reckless trader/);
   });
 
-  it("writes a self-contained HTML report with the charts", async () => {
+  it("writes a self-contained HTML report with the charts, their data embedded", async () => {
     const html = await readFile(reportPath, "utf8");
     expect(demo.reportPath).to.equal(reportPath);
     expect(html.startsWith("<!doctype html>")).to.equal(true);
-    expect(html.split("<svg").length - 1).to.equal(5);
     expect(html).to.include("Where the hedged P&amp;L went");
-    expect(html).to.not.match(/<script|https?:\/\//i);
-    expect(html).to.include("ORACLE veto (EURUSD)");
-    expect(html).to.include("liquidation of the reckless trader");
+    // Nothing external; uPlot inlined once; its runtime and one JSON block per chart the only scripts.
+    expect(html).to.not.match(/https?:\/\/|<link|@import|url\(|src=/i);
+    expect(html.split(uplotInlineTags()).length - 1).to.equal(1);
+    expect(html.split('<figure class="chart"><figcaption>').length - 1).to.equal(5);
+    expect(html.split('<div class="plot"').length - 1).to.equal(5);
+    expect(html.split("<script").length - 1).to.equal(5 + 2);
+    const specs = chartSpecsInPage(html);
+    const days = demo.series.dates.length;
+    const symbols = ["ETH", "BTC", "XAU", "EURUSD", "SPX"];
+    for (const spec of specs) {
+      expect(spec.x, spec.title).to.have.length(days);
+      for (const s of spec.series) expect(s.values, `${spec.title}: ${s.label}`).to.have.length(days);
+    }
+    const [book, carry, margin, prices, attribution] = specs;
+    expect(book?.series.map((s) => s.label)).to.deep.equal([
+      "unhedged (exposures only)",
+      "hedged (exposures + hedge accounts + USDC reserve)",
+    ]);
+    expect(book?.markers?.map((m) => m.label)).to.include.members([
+      "ORACLE veto (EURUSD) on 2025-07-29",
+      "liquidation of the reckless trader on 2025-08-01",
+    ]);
+    expect(carry?.series.map((s) => s.label)).to.deep.equal([...symbols, "total"]);
+    expect(margin?.series.map((s) => s.label.replace(/ \(.*/, ""))).to.deep.equal([
+      ...symbols.map((s) => `${s} hedge`),
+      "reckless trader",
+    ]);
+    expect([margin?.log, margin?.unit]).to.deep.equal([true, "multiple"]);
+    expect(margin?.references?.map((r) => r.y)).to.deep.equal([1, 2]);
+    expect(prices?.series.map((s) => s.label)).to.deep.equal(symbols);
+    expect(prices?.series.map((s) => s.values[0])).to.deep.equal(symbols.map(() => 1));
+    expect(attribution?.series.at(-1)?.label).to.equal("Total P&L");
+    expect(attribution?.sums?.length).to.be.greaterThan(1);
+  });
+
+  it("the report draws every chart in a browser (Debian's chromium), at 1280 and 390 px, with no console error", async function () {
+    if (!existsSync("/usr/bin/chromium")) {
+      if (process.env.CI === "true") throw new Error("/usr/bin/chromium is missing (apt-get install -y chromium)");
+      this.skip();
+    }
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+    try {
+      for (const width of [1280, 390]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        const errors: string[] = [];
+        page.on("console", (m) => {
+          if (m.type() === "error") errors.push(m.text());
+        });
+        page.on("pageerror", (e) => errors.push(String(e)));
+        await page.goto(pathToFileURL(reportPath).href);
+        const canvases = await page.$$eval("figure.chart", (figures) =>
+          figures.map((f) => f.querySelector(".plot canvas")?.getBoundingClientRect().width ?? 0),
+        );
+        expect(canvases, `${width} px`).to.have.length(5);
+        for (const w of canvases) expect(w, `${width} px`).to.be.within(200, Math.min(width, 960));
+        // A cursor tooltip with the date and the values in their units.
+        const over = await page.$("figure.chart .u-over");
+        await over?.scrollIntoViewIfNeeded();
+        const box = await over?.boundingBox();
+        if (box === null || box === undefined) throw new Error("no plot overlay");
+        await page.mouse.move(box.x + box.width / 2 - 4, box.y + box.height / 2);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 2 });
+        const tip = await page.$eval(
+          "figure.chart .tip",
+          (t) => `${(t as HTMLElement).style.display} ${t.textContent}`,
+        );
+        expect(tip).to.match(/^block 2025-\d\d-\d\d.*unhedged \(exposures only\): -?\$[\d,.]+/);
+        expect(errors, `${width} px`).to.deep.equal([]);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
   });
 
   it("rejects bad parameters with a typed error, before touching a chain", async () => {
