@@ -21,6 +21,7 @@ import {
 import { getSnapshot, parseDeployment } from "../src/index.js";
 import { measureBacktest } from "./bench/backtest.js";
 import { measureCrash } from "./bench/crash.js";
+import { measureDashboard } from "./bench/dashboard.js";
 import { measureExposureReads } from "./bench/exposures.js";
 import { measureMarketHours } from "./bench/hours.js";
 import { measureLpFlows } from "./bench/lp.js";
@@ -680,6 +681,8 @@ if (process.env.BENCH_SCENARIOS !== "0") {
   measures.push(...(await measureMarketHours(log)));
   log("measuring exposure reads: an owner with 20 Uniswap v3 positions");
   measures.push(...(await measureExposureReads(log)));
+  log("measuring the live dashboard: 20 accounts, 10 markets, one refresh per block");
+  measures.push(...(await measureDashboard(log)));
   log("measuring LP requests and their settlement at 10 markets");
   measures.push(...(await measureLpFlows(log)));
   log("measuring a snapshot of 64 markets with a position in each");

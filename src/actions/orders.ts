@@ -269,6 +269,35 @@ async function readStatuses(
   }));
 }
 
+/**
+ * A trigger order from its `orderStatus(orderId)` result (the order and whether it is due); undefined when the id has
+ * no order any more. What `readTriggerOrders` decodes each result with, for a caller that batches the call itself.
+ */
+export function triggerOrderFromStatus(
+  client: ParapetContext,
+  orderId: bigint,
+  result: readonly [unknown, unknown],
+): TriggerOrder | undefined {
+  const [o, due] = result as readonly [TriggerOrderStruct, boolean];
+  if (o.owner === ZERO) return undefined;
+  return {
+    orderId,
+    owner: o.owner,
+    accountIndex: BigInt(o.accountIndex),
+    marketId: o.marketId,
+    symbol: marketSymbol(client, o.marketId),
+    sizeDeltaWad: o.sizeDelta,
+    triggerPriceWad: o.triggerPriceWad,
+    triggerAbove: o.triggerAbove,
+    acceptablePriceWad: o.acceptablePrice,
+    expiry: o.expiry,
+    reduceOnly: o.reduceOnly,
+    keeperFeeTokens: o.keeperFee,
+    kind: o.sizeDelta < 0n !== o.triggerAbove ? "stop" : "take-profit",
+    due,
+  };
+}
+
 /** The trigger orders `orderIds` as they are now (multicalls sized from the deployless limits, at one block). */
 export async function readTriggerOrders(
   client: ParapetContext,
@@ -277,29 +306,40 @@ export async function readTriggerOrders(
   const orders: TriggerOrder[] = [];
   const gone: bigint[] = [];
   for (const { orderId, result } of await readStatuses(client, "triggerOrders", parameters)) {
-    const [o, due] = result as readonly [TriggerOrderStruct, boolean];
-    if (o.owner === ZERO) {
-      gone.push(orderId);
-      continue;
-    }
-    orders.push({
-      orderId,
-      owner: o.owner,
-      accountIndex: BigInt(o.accountIndex),
-      marketId: o.marketId,
-      symbol: marketSymbol(client, o.marketId),
-      sizeDeltaWad: o.sizeDelta,
-      triggerPriceWad: o.triggerPriceWad,
-      triggerAbove: o.triggerAbove,
-      acceptablePriceWad: o.acceptablePrice,
-      expiry: o.expiry,
-      reduceOnly: o.reduceOnly,
-      keeperFeeTokens: o.keeperFee,
-      kind: o.sizeDelta < 0n !== o.triggerAbove ? "stop" : "take-profit",
-      due,
-    });
+    const order = triggerOrderFromStatus(client, orderId, result);
+    if (order === undefined) gone.push(orderId);
+    else orders.push(order);
   }
   return { orders, gone };
+}
+
+/**
+ * A delayed order from its `orderStatus(orderId)` result (the order and its status code); undefined when the id has
+ * no order any more. What `readDelayedOrders` decodes each result with.
+ */
+export function delayedOrderFromStatus(
+  client: ParapetContext,
+  orderId: bigint,
+  result: readonly [unknown, unknown],
+): DelayedOrder | undefined {
+  const [o, statusCode] = result as readonly [DelayedOrderStruct, number];
+  const status = DELAYED_STATUS[Number(statusCode)];
+  if (o.owner === ZERO || status === undefined) return undefined;
+  const marketId = BigInt(o.marketId);
+  return {
+    orderId,
+    owner: o.owner,
+    accountIndex: BigInt(o.accountIndex),
+    marketId,
+    symbol: marketSymbol(client, marketId),
+    sizeDeltaWad: o.sizeDelta,
+    acceptablePriceWad: o.acceptablePrice === UINT128_MAX ? maxUint256 : o.acceptablePrice,
+    reduceOnly: o.reduceOnly,
+    settleAfter: BigInt(o.settleAfter),
+    settleBefore: BigInt(o.settleBefore),
+    keeperFeeTokens: o.keeperFee,
+    status,
+  };
 }
 
 /** The delayed orders `orderIds` as they are now (multicalls sized from the deployless limits, at one block). */
@@ -310,27 +350,9 @@ export async function readDelayedOrders(
   const orders: DelayedOrder[] = [];
   const gone: bigint[] = [];
   for (const { orderId, result } of await readStatuses(client, "delayedOrders", parameters)) {
-    const [o, statusCode] = result as readonly [DelayedOrderStruct, number];
-    const status = DELAYED_STATUS[Number(statusCode)];
-    if (o.owner === ZERO || status === undefined) {
-      gone.push(orderId);
-      continue;
-    }
-    const marketId = BigInt(o.marketId);
-    orders.push({
-      orderId,
-      owner: o.owner,
-      accountIndex: BigInt(o.accountIndex),
-      marketId,
-      symbol: marketSymbol(client, marketId),
-      sizeDeltaWad: o.sizeDelta,
-      acceptablePriceWad: o.acceptablePrice === UINT128_MAX ? maxUint256 : o.acceptablePrice,
-      reduceOnly: o.reduceOnly,
-      settleAfter: BigInt(o.settleAfter),
-      settleBefore: BigInt(o.settleBefore),
-      keeperFeeTokens: o.keeperFee,
-      status,
-    });
+    const order = delayedOrderFromStatus(client, orderId, result);
+    if (order === undefined) gone.push(orderId);
+    else orders.push(order);
   }
   return { orders, gone };
 }

@@ -82,6 +82,8 @@ export type ChunkedCall = {
   abi: Abi | readonly unknown[];
   functionName: string;
   args?: readonly unknown[];
+  /** Gas this call may use at most, for sizing (default: the read's `gasPerCall`). */
+  gas?: number | undefined;
 };
 
 export type MulticallInChunksParameters = BlockParameters & {
@@ -116,7 +118,7 @@ export async function multicallInChunks(
       throw new Error(`multicallInChunks: ${c.functionName} returns dynamic data: pass maxReturnBytes`);
     }
     const returnBytes = Math.max(outputBytes, parameters.revertBytes ?? 0);
-    return { calldataBytes: (data.length - 2) / 2, returnBytes, gas: parameters.gasPerCall ?? 100_000 };
+    return { calldataBytes: (data.length - 2) / 2, returnBytes, gas: c.gas ?? parameters.gasPerCall ?? 100_000 };
   });
   const groups = multicallGroups(sized, parameters.limits ?? DEFAULT_READ_LIMITS);
   const read = await readInChunks({

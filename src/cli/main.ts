@@ -20,6 +20,7 @@ Commands:
   lp           request LP deposits and redemptions (settled after the LP vault's delay), settle, cancel, list
   faucet       test collateral on a development chain (mint the TestToken, or write a fork's token balance)
   keeper       liquidate unhealthy accounts, execute due orders and run your rebalance policy, in a loop
+  dashboard    a live risk dashboard in the browser (read-only, loopback): positions, margins, oracles, alerts
   backtest     replay history through the hedge policies and report the metrics
 
   parapet <command> --help shows a command's options. On-chain commands take --rpc URL (or $PARAPET_RPC_URL),
@@ -50,6 +51,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   lp: () => import("./commands/lp.js"),
   faucet: () => import("./commands/faucet.js"),
   keeper: () => import("./commands/keeper.js"),
+  dashboard: () => import("./commands/dashboard.js"),
   backtest: () => import("./commands/backtest.js"),
 };
 

@@ -73,10 +73,17 @@ async function send(
     : never,
 ): Promise<Hash> {
   const wallet = sender(clients);
+  // Padded: anvil can estimate in a block with the last block's timestamp, where a mock feed's `latestTimestamp`
+  // store is a no-op; mined one second later it costs 2,900 gas more than estimated (out of gas, now and then).
+  const gas = await clients.publicClient.estimateContractGas({
+    ...(request as object),
+    account: wallet.account,
+  } as never);
   const hash = await wallet.writeContract({
     ...(request as object),
     account: wallet.account,
     chain: wallet.chain ?? null,
+    gas: gas + gas / 4n,
   } as never);
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
