@@ -1,6 +1,7 @@
 // The live dashboard (issue #18) on anvil with Parapet on 10 markets and 20 accounts (one position each, the dashboard
 // tests' chain). Five blocks, each a price move; per block, measured at the transport: `dashboardRpcPerRefresh`, the
-// eth_call + eth_getLogs requests of one refresh (target 1–2; the server's eth_blockNumber poll is not counted),
+// eth_call + eth_getLogs requests of one refresh (target 1–2; the server's poll of the head is not counted; a price
+// round logs on the feed only, so the head's bloom spares the eth_getLogs),
 // `dashboardStateReadsPerRefresh`, the eth_calls alone (the snapshot lens and one sized multicall), and
 // `dashboardRefreshMs`, from the refresh's first read to the state written to the SSE clients (median). Checks: every
 // account and market is in the pushed state, at the block just mined.

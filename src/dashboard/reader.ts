@@ -7,13 +7,23 @@
 //      held at the last refresh, the feeds' raw rounds for the oracle verdicts (./oracle.ts), the pending orders'
 //      `orderStatus`, the insurance fund and bad debt;
 //   3. the vault's, order contracts' and oracle adapter's logs from the last block seen to N (one eth_getLogs per
-//      10,000 blocks), in parallel with 2.
+//      10,000 blocks), in parallel with 2; none when N is the one new block and its logs bloom (from the server's poll
+//      of the head) rules out all four contracts.
 // A follow-up multicall only when an account's set of markets changed since the last refresh or the adapter's
 // configuration did (and on the first refresh, which reads that configuration).
-import { type Address, createPublicClient, custom, getAddress, type Log, parseEventLogs, zeroAddress } from "viem";
+import {
+  type Address,
+  createPublicClient,
+  custom,
+  getAddress,
+  type Hex,
+  type Log,
+  parseEventLogs,
+  zeroAddress,
+} from "viem";
 import { delayedOrdersAbi, oracleAdapterAbi, perpVaultAbi, triggerOrdersAbi } from "../abis/index.js";
 import type { ReadLimits } from "../actions/deployless.js";
-import { scanLogRange } from "../actions/logs.js";
+import { bloomMayContain, scanLogRange } from "../actions/logs.js";
 import {
   type DelayedOrder,
   delayedOrderFromStatus,
@@ -87,7 +97,7 @@ export type DashboardReader = {
   thresholds: DashboardThresholds;
   /** Reads everything at the latest block. Throws what the RPC threw (the server keeps the last good state). */
   refresh: () => Promise<DashboardRefresh>;
-  /** The latest block number (eth_blockNumber: the server polls it and refreshes on a new block). */
+  /** The head block's number (the server polls it and refreshes on a new block); its logs bloom is kept for the refresh. */
   latestBlock: () => Promise<bigint>;
   /** eth_call and eth_getLogs requests of the last refresh. */
   lastRequests: () => { ethCalls: number; getLogs: number };
@@ -151,6 +161,8 @@ export function createDashboardReader(parent: ParapetContext, parameters: Dashbo
   const fundingSeen = new Map<string, FundingPoint[]>();
   let start: { blockTimestamp: bigint; prices: Map<string, number | null>; equityUsd: number | null } | undefined;
   let last = { ethCalls: 0, getLogs: 0 };
+  /** Logs blooms of the heads the server polled, by block number (the last few). */
+  const headBlooms = new Map<bigint, Hex>();
 
   const symbolOf = (marketId: bigint) =>
     deployment.markets.find((m) => m.marketId === marketId)?.symbol ?? `#${marketId}`;
@@ -233,6 +245,9 @@ export function createDashboardReader(parent: ParapetContext, parameters: Dashbo
       deployment.triggerOrders,
       deployment.delayedOrders,
     ].filter((x): x is Address => x !== undefined && x !== zeroAddress);
+    // One new block whose bloom (from the poll) rules out every contract: it logged nothing of ours.
+    const bloom = fromBlock === toBlock ? headBlooms.get(toBlock) : undefined;
+    if (bloom !== undefined && !address.some((a) => bloomMayContain(bloom, a))) return [];
     const { logs } = await scanLogRange(client, { fromBlock, toBlock }, (window) =>
       client.publicClient.getLogs({ address, ...window }),
     );
@@ -641,7 +656,15 @@ export function createDashboardReader(parent: ParapetContext, parameters: Dashbo
     accounts,
     thresholds,
     refresh,
-    latestBlock: () => client.publicClient.getBlockNumber({ cacheTime: 0 }),
+    latestBlock: async () => {
+      // The head's number and its logs bloom in one request: the bloom lets the refresh skip its eth_getLogs.
+      const head = await client.publicClient.getBlock({ blockTag: "latest" });
+      if (head.number !== null) {
+        headBlooms.set(head.number, head.logsBloom ?? "0x");
+        for (const n of headBlooms.keys()) if (n < head.number - 16n) headBlooms.delete(n);
+      }
+      return head.number ?? 0n;
+    },
     lastRequests: () => last,
   };
 }

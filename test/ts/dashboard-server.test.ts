@@ -5,7 +5,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
+import { bloomMayContain } from "../../src/actions/logs.js";
 import { main } from "../../src/cli/main.js";
 import { DEFAULT_DASHBOARD_THRESHOLDS, dashboardAlerts } from "../../src/dashboard/alerts.js";
 import { createDashboardReader } from "../../src/dashboard/reader.js";
@@ -86,6 +87,36 @@ describe("dashboard: data layer and server (issue #18)", function () {
       expect(m.ethCalls, "eth_call per refresh").to.be.at.most(2);
       expect(m.getLogs, "eth_getLogs per refresh").to.equal(1);
     }
+  });
+
+  it("the head's logs bloom: a block with no event of ours costs no eth_getLogs (2 requests); one with a vault event does, and shows it", async () => {
+    const { client, counts } = countingContext(chain);
+    const reader = createDashboardReader(client, { accounts: chain.accounts });
+    await reader.latestBlock();
+    await reader.refresh();
+    // A price move: the mock feed logs AnswerUpdated, none of the vault, adapter or order contracts do.
+    await setMarketPrice(chain.client, { marketId: 1n, price: "61234" });
+    const head = await reader.latestBlock(); // the server's poll: the head and its bloom
+    const receipt = await chain.client.publicClient.getBlock({ blockNumber: head });
+    expect(bloomMayContain(receipt.logsBloom as Hex, chain.deployment.perpVault)).to.equal(false);
+
+    let before = { ...counts };
+    await reader.refresh();
+    expect({ ethCalls: counts.ethCalls - before.ethCalls, getLogs: counts.getLogs - before.getLogs }).to.deep.equal({
+      ethCalls: 2,
+      getLogs: 0,
+    });
+    // A funding accrual: the vault logs FundingAccrued, the bloom admits it, the refresh reads the logs.
+    await chain.client.testClient.increaseTime({ seconds: 60 });
+    await sendParapetTransaction(chain.client, buildAccrueFunding(chain.client, { marketId: 4n }));
+    const accrued = await chain.client.publicClient.getBlock({ blockNumber: await reader.latestBlock() });
+    const logged = await chain.client.publicClient.getLogs({ blockHash: accrued.hash as Hex });
+    expect(logged.map((l) => l.address.toLowerCase())).to.include(chain.deployment.perpVault.toLowerCase());
+    for (const l of logged) expect(bloomMayContain(accrued.logsBloom as Hex, l.address)).to.equal(true);
+    before = { ...counts };
+    const { state } = await reader.refresh();
+    expect(counts.getLogs - before.getLogs).to.equal(1);
+    expect(state.keeperActions[0]?.event).to.equal("FundingAccrued");
   });
 
   it("pending trigger orders and the keeper's actions (FundingAccrued, TriggerCancelled) come with the refresh; still 2 eth_calls once known", async () => {
