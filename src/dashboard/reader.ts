@@ -44,6 +44,8 @@ import type { ParapetContext } from "../client.js";
 import { toParapetContractError } from "../errors.js";
 import { ewmaForecast, type FundingPoint } from "../funding/carry.js";
 import { liquidationPriceUsd } from "../hedge/liquidationPrice.js";
+import { exposureUnits, exposureValueUsd } from "../hedge/lp.js";
+import type { Exposure } from "../hedge/types.js";
 import { fundingOwedUp } from "../math/index.js";
 import type { OracleHealth } from "../oracle/index.js";
 import { wadToNumber } from "../units.js";
@@ -78,7 +80,11 @@ export const FUNDING_PROJECTION_DAYS = 1;
 /** An account to watch. */
 export type WatchedAccount = { owner: Address; accountIndex: bigint };
 /** A holding to compare the hedge against: `amount` units of `asset` (negative: short), priced by its market. */
-export type DashboardExposure = { asset: string; amount: number };
+/**
+ * What the watched hedges hedge: the planner's exposures (an amount of an asset, or an LP position, read from chain
+ * with `readExposures` or described by hand), each valued at its market's oracle price on every refresh.
+ */
+export type DashboardExposure = Exposure;
 
 export type DashboardReaderParameters = {
   accounts: readonly WatchedAccount[];
@@ -622,11 +628,13 @@ export function createDashboardReader(parent: ParapetContext, parameters: Dashbo
       const p = priceOf(e.asset) ?? null;
       return {
         asset: e.asset,
-        amount: e.amount,
+        // The units held now: an LP position's delta moves with the price (a range left above holds none).
+        amount: p === null ? (e.kind === "asset" ? e.amount : Number.NaN) : exposureUnits(e, p),
+        ...(e.label !== undefined ? { label: e.label } : {}),
         symbol: e.asset.toUpperCase(),
         startPriceUsd: p0,
         priceUsd: p,
-        pnlUsd: p0 === null || p === null ? null : e.amount * (p - p0),
+        pnlUsd: p0 === null || p === null ? null : exposureValueUsd(e, p) - exposureValueUsd(e, p0),
       };
     });
     const exposurePnl = rows.some((r) => r.pnlUsd === null) ? null : rows.reduce((x, r) => x + (r.pnlUsd ?? 0), 0);

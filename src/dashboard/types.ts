@@ -152,13 +152,15 @@ export type DashboardHedge = {
   since: number;
   exposures: {
     asset: string;
+    /** Units of the asset held now (an LP position's delta at the price). */
     amount: number;
+    label?: string | undefined;
     symbol: string;
     startPriceUsd: number | null;
     priceUsd: number | null;
     pnlUsd: number | null;
   }[];
-  /** Σ amount × (price − start price). */
+  /** Σ of each exposure's value now − its value at the start price (for an LP, its curvature included). */
   exposurePnlUsd: number | null;
   /** Σ over the watched accounts of equity − equity at start (deposits and withdrawals count as P&L). */
   hedgePnlUsd: number | null;

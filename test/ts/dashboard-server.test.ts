@@ -13,6 +13,7 @@ import { createDashboardReader } from "../../src/dashboard/reader.js";
 import { type DashboardServer, startDashboardServer } from "../../src/dashboard/server.js";
 import type { DashboardState } from "../../src/dashboard/types.js";
 import { writeDeploymentFile } from "../../src/deploymentFile.js";
+import { concentratedLp, exposureUnits, exposureValueUsd } from "../../src/hedge/index.js";
 import {
   buildAccrueFunding,
   checkMarketOracles,
@@ -168,8 +169,13 @@ describe("dashboard: data layer and server (issue #18)", function () {
 
   it("GET /api/state equals the SDK's reads at the same block (equity, margin, liquidation prices, prices, oracle verdicts)", async () => {
     const { client } = countingContext(chain);
+    // A ±20 % Uniswap-style range around the ETH price, as readExposures gives it: valued through its range.
+    const range = concentratedLp("ETH", 10_000, 2650, 2650 * 0.8, 2650 * 1.2);
     server = await startDashboardServer({
-      reader: createDashboardReader(client, { accounts: chain.accounts, exposures: [{ asset: "ETH", amount: -1 }] }),
+      reader: createDashboardReader(client, {
+        accounts: chain.accounts,
+        exposures: [{ kind: "asset", asset: "ETH", amount: -1 }, range],
+      }),
       port: 0,
       pollMs: 100,
     });
@@ -209,6 +215,15 @@ describe("dashboard: data layer and server (issue #18)", function () {
     const snap = await getSnapshot(sdk, { ...(chain.accounts[0] as (typeof chain.accounts)[number]), blockNumber });
     expect(body.liquidity?.utilization).to.equal(Number(snap.liquidityVault.utilizationWad) / 1e18);
     expect(body.hedge?.exposures[0]?.symbol).to.equal("ETH");
+    // Each exposure at the oracle price: its units now and its value change since the start (the curvature included).
+    const lp = body.hedge?.exposures[1];
+    if (lp === undefined || lp.priceUsd === null || lp.startPriceUsd === null) throw new Error("the range is priced");
+    expect(lp.amount).to.be.closeTo(exposureUnits(range, lp.priceUsd), 1e-9);
+    expect(lp.pnlUsd).to.be.closeTo(
+      exposureValueUsd(range, lp.priceUsd) - exposureValueUsd(range, lp.startPriceUsd),
+      1e-9,
+    );
+    expect(body.hedge?.exposures[0]?.pnlUsd).to.be.closeTo(-(lp.priceUsd - lp.startPriceUsd), 1e-9);
     // Every account is at 5× (ratio ≈ 4 > 2): no margin call yet; alerts come as JSON too.
     const alerts = (await (await fetch(`${server.url}api/alerts`)).json()) as { alerts: unknown[] };
     expect(alerts.alerts.filter((a) => (a as { code: string }).code === "MARGIN_CALL")).to.deep.equal([]);

@@ -1,6 +1,10 @@
 // `parapet dashboard`: the live risk dashboard (src/dashboard/, docs/dashboard.md) of a deployment and a set of
 // accounts, served on loopback until SIGINT. Read-only: it takes no key. The server and its page are imported only
 // here, when the command runs, so the rest of the CLI starts without Hono.
+import { getMarkets } from "../../actions/read.js";
+import { toParapetRpcError } from "../../errors.js";
+import type { Exposure } from "../../hedge/types.js";
+import { wadToNumber } from "../../units.js";
 import { accountIndexOption, numberOption, parseCommandArgs } from "../args.js";
 import {
   addressOption,
@@ -11,7 +15,7 @@ import {
   runCommand,
 } from "../connect.js";
 import { EXIT_CODES, usage } from "../errors.js";
-import { parseExposureArgs } from "../exposures.js";
+import { EXPOSURE_OPTIONS, parseExposureArgs, resolveExposures } from "../exposures.js";
 import { type CliIo, envOf } from "../io.js";
 import { toJson } from "../output.js";
 
@@ -31,6 +35,12 @@ Options:
   --account OWNER:INDEX        watch one account (repeatable)
   --exposure ASSET=AMOUNT      what the hedges hedge, e.g. --exposure ETH=10, for hedge effectiveness (repeatable;
                                ASSET is a market symbol)
+  --lp ASSET=USD_VALUE         a constant-product ASSET/USD position worth USD_VALUE now  (repeatable)
+  --from-wallet ADDRESS        what ADDRESS holds on chain (native balance, each --wallet-token, its Uniswap v3
+                               positions with --position-manager), read once at start as parapet exposures does
+  --uniswap-position ID        a Uniswap v3 position (repeatable; needs --position-manager), valued through its range
+  --position-manager ADDRESS   Uniswap v3 NonfungiblePositionManager
+  --wallet-token ADDRESS       an ERC-20 of --from-wallet (repeatable)
   --port N                     port (default 8787; 0: any free port)
   --host HOST                  address to bind (default 127.0.0.1; anything else exposes the dashboard to the network)
   --poll-ms MS                 how often to look for a new block (default 1000)
@@ -59,7 +69,12 @@ async function runDashboard(argv: readonly string[], io: CliIo): Promise<number>
     owner: { type: "string", multiple: true },
     "account-index": { type: "string", multiple: true },
     account: { type: "string", multiple: true },
-    exposure: { type: "string", multiple: true },
+    exposure: EXPOSURE_OPTIONS.exposure,
+    lp: EXPOSURE_OPTIONS.lp,
+    "from-wallet": EXPOSURE_OPTIONS["from-wallet"],
+    "uniswap-position": EXPOSURE_OPTIONS["uniswap-position"],
+    "position-manager": EXPOSURE_OPTIONS["position-manager"],
+    "wallet-token": EXPOSURE_OPTIONS["wallet-token"],
     port: { type: "string" },
     host: { type: "string" },
     "poll-ms": { type: "string" },
@@ -89,18 +104,33 @@ async function runDashboard(argv: readonly string[], io: CliIo): Promise<number>
       "Pass --owner ADDRESS or --account OWNER:INDEX.",
     );
   }
-  const exposures = parseExposureArgs({ exposure: values.exposure }, false)?.exposures ?? [];
+  const exposureArgs = parseExposureArgs(values, false);
   const port = numberOption("port", values.port, 8787, (x) => Number.isInteger(x) && x >= 0 && x <= 65_535, "a port");
   const pollMs = numberOption("poll-ms", values["poll-ms"], 1000, (x) => x >= 50 && x <= 600_000, "50..600000 ms");
   const host = values.host ?? "127.0.0.1";
 
   // The key in the environment is not even read: the dashboard connects without a signer.
   const { client } = await connect(settings, envOf(io), "none", "dashboard");
+  // Exposures by hand and read from chain (Uniswap positions keep their liquidity and range: the reader values them
+  // through the range at each refresh's oracle price, so their delta moves with it at no extra request).
+  let exposures: Exposure[] = [];
+  if (exposureArgs !== undefined) {
+    const markets = await getMarkets(client, {});
+    const priceOf = (asset: string) => {
+      const m = markets.find((x) => x.symbol.toUpperCase() === asset.toUpperCase());
+      return m?.priceWad === undefined ? undefined : wadToNumber(m.priceWad);
+    };
+    try {
+      ({ exposures } = await resolveExposures(client, exposureArgs, priceOf));
+    } catch (error) {
+      throw toParapetRpcError(error) ?? error;
+    }
+  }
   for (const e of exposures) {
-    if (!client.deployment.markets.some((m) => m.symbol.toUpperCase() === e.asset)) {
+    if (!client.deployment.markets.some((m) => m.symbol.toUpperCase() === e.asset.toUpperCase())) {
       throw usage(
-        `--exposure ${e.asset}=${e.amount}`,
-        `--exposure ${e.asset}: the deployment has no ${e.asset} market to price it.`,
+        e.kind === "asset" ? `--exposure ${e.asset}=${e.amount}` : `--lp/--from-wallet/--uniswap-position (${e.asset})`,
+        `${e.kind === "asset" ? "--exposure " : ""}${e.asset}: the deployment has no ${e.asset} market to price it.`,
         `Use one of ${client.deployment.markets.map((m) => m.symbol).join(", ")}.`,
       );
     }
