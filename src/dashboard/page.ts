@@ -131,8 +131,9 @@ function render() {
     '<td data-testid="account-margin-ratio-' + tid(a.key) + '" class="' + (a.marginRatio != null && a.marginRatio < s.thresholds.marginCallRatio ? "neg" : "") + '">' +
     fmtRatio(a.marginRatio) + "</td>" +
     '<td data-testid="account-distance-' + tid(a.key) + '">' + fmtUsd(a.distanceToLiquidationUsd) + "</td>" +
+    '<td data-testid="account-carry-' + tid(a.key) + '" title="settled at trades ' + esc(fmtUsd(a.fundingPaidUsd)) + ' + owed now (positive: paid)">' + fmtUsd(a.fundingCarryUsd) + "</td>" +
     "<td>" + a.positions.length + (a.oracleError ? ' <span class="badge fail" title="' + esc(a.oracleError) + '">unpriced</span>' : "") + "</td></tr>"
-  ).join("") + (empty > 0 ? '<tr><td colspan="7" class="muted">' + empty + " empty account(s) watched, not listed.</td></tr>" : "");
+  ).join("") + (empty > 0 ? '<tr><td colspan="8" class="muted">' + empty + " empty account(s) watched, not listed.</td></tr>" : "");
 
   $("positions").innerHTML = s.accounts.flatMap((a) => a.positions.map((p) =>
     '<tr data-testid="position-row-' + tid(a.key) + "-" + tid(p.symbol) + '"><td title="' + esc(a.key) + '">' + esc(shortKey(a.key)) + "</td>" +
@@ -283,7 +284,7 @@ ${uplotInlineTags().replaceAll("https://github.com/", "github.com/")}
     <div class="kpi">bad debt (total)<b id="bad-debt" data-testid="bad-debt">–</b></div>
   </div><p class="muted" id="lp-note" data-testid="lp-note"></p></section>
   <section class="w12"><h2>Accounts</h2><div class="scroll"><table data-testid="accounts-table">
-    <thead><tr><th>account</th><th>collateral</th><th>equity</th><th>maint. margin</th><th>margin ratio</th><th>to liquidation</th><th>positions</th></tr></thead>
+    <thead><tr><th>account</th><th>collateral</th><th>equity</th><th>maint. margin</th><th>margin ratio</th><th>to liquidation</th><th>funding carry</th><th>positions</th></tr></thead>
     <tbody id="accounts"></tbody></table></div></section>
   <section class="w12"><h2>Positions</h2><div class="scroll"><table data-testid="positions-table">
     <thead><tr><th>account</th><th>market</th><th>size</th><th>entry</th><th>price</th><th>unrealised P&amp;L</th><th>funding owed</th>

@@ -91,6 +91,12 @@ export type DashboardReaderParameters = {
   exposures?: readonly DashboardExposure[] | undefined;
   thresholds?: Partial<DashboardThresholds> | undefined;
   limits?: ReadLimits | undefined;
+  /**
+   * First block of the history the first refresh reads (default: the deployment's block): the watched accounts'
+   * funding realised since (their `Traded` events) and the keeper's actions. A later block starts faster on a
+   * long-lived deployment (one eth_getLogs per 10,000 blocks) and counts carry from there.
+   */
+  historyFromBlock?: bigint | undefined;
 };
 
 export type DashboardRefresh = {
@@ -167,6 +173,8 @@ export function createDashboardReader(parent: ParapetContext, parameters: Dashbo
   const fundingSeen = new Map<string, FundingPoint[]>();
   let start: { blockTimestamp: bigint; prices: Map<string, number | null>; equityUsd: number | null } | undefined;
   let last = { ethCalls: 0, getLogs: 0 };
+  /** Funding realised by each watched account since `historyFromBlock` (Σ Traded.fundingPaidUsd, WAD). */
+  const fundingPaidWad = new Map<string, bigint>();
   /** Logs blooms of the heads the server polled, by block number (the last few). */
   const headBlooms = new Map<bigint, Hex>();
 
@@ -243,7 +251,8 @@ export function createDashboardReader(parent: ParapetContext, parameters: Dashbo
       : multicallInChunks(client, calls, { what: "dashboard", blockNumber, limits, maxReturnBytes: 32 });
 
   async function readLogs(toBlock: bigint): Promise<Log[]> {
-    const fromBlock = lastLogBlock === undefined ? toBlock : lastLogBlock + 1n;
+    const fromBlock =
+      lastLogBlock === undefined ? (parameters.historyFromBlock ?? deployment.blockNumber) : lastLogBlock + 1n;
     if (fromBlock > toBlock) return [];
     const address = [
       deployment.perpVault,
@@ -583,6 +592,11 @@ export function createDashboardReader(parent: ParapetContext, parameters: Dashbo
       notionalUsd: num(margin?.notional),
       marginRatio: ratio,
       distanceToLiquidationUsd: margin ? wadToNumber(margin.equity - margin.maintenanceMargin) : null,
+      fundingPaidUsd: wadToNumber(fundingPaidWad.get(dashboardAccountKey(r.account)) ?? 0n),
+      fundingCarryUsd: positions.some((p) => p.accruedFundingUsd === null)
+        ? null
+        : wadToNumber(fundingPaidWad.get(dashboardAccountKey(r.account)) ?? 0n) +
+          positions.reduce((x, p) => x + (p.accruedFundingUsd ?? 0), 0),
       liquidatable: margin !== undefined && positions.length > 0 && margin.equity < margin.maintenanceMargin,
       oracleError,
       positions,
@@ -654,6 +668,11 @@ export function createDashboardReader(parent: ParapetContext, parameters: Dashbo
     const fresh = logs.filter((l) => !seenLogs.has(`${l.blockNumber}:${l.logIndex}`));
     for (const l of fresh) seenLogs.add(`${l.blockNumber}:${l.logIndex}`);
     const { actions: found, placed } = keeperLogs(deployment, fresh);
+    // Funding the watched accounts paid at their trades (settled into collateral): the realised part of the carry.
+    for (const e of parseEventLogs({ abi: perpVaultAbi, eventName: "Traded", logs: fresh })) {
+      const key = dashboardAccountKey({ owner: getAddress(e.args.owner), accountIndex: e.args.accountIndex });
+      if (watched.has(key)) fundingPaidWad.set(key, (fundingPaidWad.get(key) ?? 0n) + e.args.result.fundingPaidUsd);
+    }
     for (const o of placed.trigger) if (watched.has(o.account)) triggerIds.add(o.orderId);
     for (const o of placed.delayed) if (watched.has(o.account)) delayedIds.add(o.orderId);
     actions.unshift(...found.reverse());

@@ -96,6 +96,10 @@ export type DashboardAccount = {
   marginRatio: number | null;
   /** equity − maintenance margin (USD). */
   distanceToLiquidationUsd: number | null;
+  /** Funding settled at the account's trades since the history's first block (USD, positive: paid). */
+  fundingPaidUsd: number;
+  /** The carry: that plus what the open positions owe now (USD, positive: paid; null: a position unpriced). */
+  fundingCarryUsd: number | null;
   liquidatable: boolean;
   oracleError: string | null;
   positions: DashboardPosition[];

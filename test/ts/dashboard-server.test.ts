@@ -5,7 +5,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import type { Address, Hex } from "viem";
+import { type Address, formatUnits, type Hex, parseEventLogs } from "viem";
+import { perpVaultAbi } from "../../src/abis/index.js";
 import { bloomMayContain } from "../../src/actions/logs.js";
 import { main } from "../../src/cli/main.js";
 import { DEFAULT_DASHBOARD_THRESHOLDS, dashboardAlerts } from "../../src/dashboard/alerts.js";
@@ -26,6 +27,7 @@ import {
   writeLiquidate,
   writePlaceTrigger,
   writeSetOperator,
+  writeTrade,
 } from "../../src/index.js";
 import { freePort, setMarketPrice } from "../../src/testing/index.js";
 import { countingContext, type DashboardChain, dashboardChain } from "./helpers/dashboard.js";
@@ -118,6 +120,46 @@ describe("dashboard: data layer and server (issue #18)", function () {
     const { state } = await reader.refresh();
     expect(counts.getLogs - before.getLogs).to.equal(1);
     expect(state.keeperActions[0]?.event).to.equal("FundingAccrued");
+  });
+
+  it("funding carry per account: what its trades settled since the deployment's block (Traded events) plus what it owes now", async () => {
+    const { client } = countingContext(chain);
+    const sdk = chain.client;
+    // Market 7 is balanced (account 7 long, 17 short): half of 7 closed skews it short, so funding runs; an hour
+    // later account 17 trades, and its trade settles the funding its short earned or paid over that hour.
+    const reduce = async (accountIndex: bigint, fraction: bigint) => {
+      const now = (await sdk.publicClient.getBlock()).timestamp;
+      const size = (await getAccount(sdk, { owner: chain.owner, accountIndex })).positions[0]?.sizeWad ?? 0n;
+      return writeTrade(sdk, {
+        owner: chain.owner,
+        accountIndex,
+        marketId: 7n,
+        sizeDelta: formatUnits(-(size / fraction), 18),
+        slippageBps: 500,
+        deadline: now + 600n,
+      });
+    };
+    await reduce(7n, 2n);
+    await sdk.testClient.increaseTime({ seconds: 3_600 });
+    await sdk.testClient.mine({ blocks: 1 });
+    const trade = await reduce(17n, 4n);
+    const reader = createDashboardReader(client, { accounts: chain.accounts });
+    const { state } = await reader.refresh(); // the first refresh reads the history from the deployment's block
+    const logs = await sdk.publicClient.getLogs({
+      address: chain.deployment.perpVault,
+      fromBlock: chain.deployment.blockNumber,
+      toBlock: BigInt(state.blockNumber as string),
+    });
+    const paid = parseEventLogs({ abi: perpVaultAbi, eventName: "Traded", logs })
+      .filter((e) => e.args.accountIndex === 17n && e.args.owner.toLowerCase() === chain.owner.toLowerCase())
+      .reduce((x, e) => x + e.args.result.fundingPaidUsd, 0n);
+    expect(trade.receipt.status).to.equal("success");
+    const shown = state.accounts.find((a) => a.key === `${chain.owner}:17`);
+    if (shown === undefined) throw new Error("account 17 is watched");
+    expect(paid).to.not.equal(0n);
+    expect(shown.fundingPaidUsd).to.equal(Number(formatUnits(paid, 18)));
+    const owed = shown.positions.reduce((x, p) => x + (p.accruedFundingUsd ?? 0), 0);
+    expect(shown.fundingCarryUsd).to.be.closeTo(shown.fundingPaidUsd + owed, 1e-9);
   });
 
   it("pending trigger orders and the keeper's actions (FundingAccrued, TriggerCancelled) come with the refresh; still 2 eth_calls once known", async () => {
@@ -303,6 +345,8 @@ describe("dashboard: data layer and server (issue #18)", function () {
       notionalUsd: 2000,
       marginRatio,
       distanceToLiquidationUsd: 100 * marginRatio - 100,
+      fundingPaidUsd: 0,
+      fundingCarryUsd: 0,
       liquidatable,
       oracleError: null,
       positions: [],

@@ -41,6 +41,8 @@ Options:
   --uniswap-position ID        a Uniswap v3 position (repeatable; needs --position-manager), valued through its range
   --position-manager ADDRESS   Uniswap v3 NonfungiblePositionManager
   --wallet-token ADDRESS       an ERC-20 of --from-wallet (repeatable)
+  --from-block N               first block of the history read at start: funding settled since (the carry column)
+                               and the keeper's actions (default: the deployment's block; a later one starts faster)
   --port N                     port (default 8787; 0: any free port)
   --host HOST                  address to bind (default 127.0.0.1; anything else exposes the dashboard to the network)
   --poll-ms MS                 how often to look for a new block (default 1000)
@@ -75,6 +77,7 @@ async function runDashboard(argv: readonly string[], io: CliIo): Promise<number>
     "uniswap-position": EXPOSURE_OPTIONS["uniswap-position"],
     "position-manager": EXPOSURE_OPTIONS["position-manager"],
     "wallet-token": EXPOSURE_OPTIONS["wallet-token"],
+    "from-block": { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
     "poll-ms": { type: "string" },
@@ -144,7 +147,18 @@ async function runDashboard(argv: readonly string[], io: CliIo): Promise<number>
       `parapet dashboard: WARNING: --host ${host} is not loopback: anyone who can reach this machine on port ${port} sees every watched account's positions and margins. Use an SSH tunnel to 127.0.0.1 instead.\n`,
     );
   }
-  const reader = createDashboardReader(client, { accounts: unique, exposures });
+  const fromBlock = values["from-block"];
+  if (fromBlock !== undefined && !/^\d+$/.test(fromBlock))
+    throw usage(
+      `--from-block ${fromBlock}`,
+      `--from-block ${fromBlock} is not a block number.`,
+      "Pass e.g. --from-block 21000000.",
+    );
+  const reader = createDashboardReader(client, {
+    accounts: unique,
+    exposures,
+    ...(fromBlock !== undefined ? { historyFromBlock: BigInt(fromBlock) } : {}),
+  });
   const server = await startDashboardServer({ reader, host, port, pollMs });
   io.stdout(
     settings.json
