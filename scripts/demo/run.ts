@@ -1,10 +1,10 @@
 // `npm run demo`'s engine: deploys Parapet on a fresh in-process chain, builds a hedger's book, opens the hedges and
 // replays real daily closes through the mock feeds with time travel while the rebalancer and the keeper run. Every
 // number of the summary comes from the chain (receipts, events, account reads); this file only orchestrates SDK calls.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 import {
   type Address,
   getAddress,
@@ -91,6 +91,8 @@ import { renderDemoReport } from "./report.js";
 import { type DemoDay, type DemoPoolDay, type DemoSummary, summariseDemo } from "./summary.js";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** Ignition's deployment id (journal directory) of a served demo chain. */
+const DEMO_DEPLOYMENT_ID = "demo-chain";
 const DAY_SECONDS = 86_400;
 /** The hedger and the keeper act this long after the day's feed rounds (19:30 UTC). */
 const ACT_AFTER_FEEDS_SECONDS = 900n;
@@ -119,6 +121,11 @@ export type RunDemoParameters = {
   /** Stated gas price for the gas column (gwei, default 1), priced at each day's ETH feed price. */
   gasPriceGwei?: number | undefined;
   onProgress?: ((progress: DemoProgress) => void) | undefined;
+  /**
+   * Run on a chain served over JSON-RPC on 127.0.0.1:`port` (0: any free port) instead of in-process, and leave it
+   * running, so that `parapet dashboard` (or any tool) can read the demo's book; close it with `chain.close()`.
+   */
+  serve?: { port: number } | undefined;
 };
 
 /** A transaction the demo sent, with who sent it and why (the gas column sums the hedger's). */
@@ -148,6 +155,10 @@ export type RunDemoReturnType = DemoSummary & {
     uniswap: UniswapV3Deployment & { pool: Address; tokenId: bigint };
     startBlock: bigint;
     endBlock: bigint;
+    /** The JSON-RPC endpoint of the served chain (`serve`), or undefined in-process. */
+    url: string | undefined;
+    /** Stops the served chain (nothing to do in-process). */
+    close: () => Promise<void>;
   };
 };
 
@@ -207,7 +218,18 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   };
 
   // ---- chain and deployment -------------------------------------------------------------------------------------
-  const connection = await network.create();
+  // In-process, or served: a JSON-RPC server over its own chain, reached through HTTP like any node. Served, Ignition
+  // keeps a journal; the demo's chain is new each run, so the previous one is deleted first.
+  const server = parameters.serve
+    ? await network.createServer("hardhat", "127.0.0.1", parameters.serve.port)
+    : undefined;
+  let url: string | undefined;
+  if (server) {
+    const { address, port } = await server.listen();
+    url = `http://${address}:${port}`;
+    await rm(resolve(hre.config.paths.ignition, "deployments", DEMO_DEPLOYMENT_ID), { recursive: true, force: true });
+  }
+  const connection = await network.create(url ? { network: "localhost", override: { url } } : undefined);
   const { viem, ignition, networkHelpers } = connection;
   const publicClient = await viem.getPublicClient();
   const [
@@ -234,7 +256,9 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
   ) {
     throw new Error("the in-process chain has fewer than 9 accounts");
   }
-  const deployed = (await ignition.deploy(ParapetLocal)) as unknown as Record<string, { address: Address }>;
+  const deployed = (await ignition.deploy(ParapetLocal, {
+    ...(server ? { deploymentId: DEMO_DEPLOYMENT_ID } : {}),
+  })) as unknown as Record<string, { address: Address }>;
   const deployment = deploymentFromIgnition(
     deployed,
     await publicClient.getChainId(),
@@ -925,6 +949,11 @@ export async function runDemo(parameters: RunDemoParameters = {}): Promise<RunDe
       uniswap: { ...uniswap, pool, tokenId },
       startBlock,
       endBlock,
+      url,
+      close: async () => {
+        await connection.close();
+        await server?.close();
+      },
     },
   };
 }
